@@ -1,0 +1,56 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// Why a kernel refused its input. Kernels never panic; they return one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error {
+    /// An input slice was empty where at least one element is required.
+    Empty,
+    /// Two slices that must have related lengths do not (for example input and output).
+    LengthMismatch {
+        /// The length that was required.
+        expected: usize,
+        /// The length that was given.
+        actual: usize,
+    },
+    /// A row length is zero or does not divide the buffer length.
+    BadRowLength,
+    /// An input contained NaN.
+    NanInput,
+    /// Every input was −∞, so the result is undefined (0/0).
+    AllNegInfinity,
+    /// An index (a class label, a target) is out of range.
+    IndexOutOfRange {
+        /// The index given.
+        index: usize,
+        /// The length it must be below.
+        len: usize,
+    },
+    /// A parameter is outside its documented domain (non-finite, ≤ 0, too large ...).
+    BadParameter(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Empty => f.write_str("empty input"),
+            Error::LengthMismatch { expected, actual } => {
+                write!(f, "length mismatch: expected {expected}, got {actual}")
+            }
+            Error::BadRowLength => {
+                f.write_str("row length is zero or does not divide the buffer length")
+            }
+            Error::NanInput => f.write_str("input contains NaN"),
+            Error::AllNegInfinity => f.write_str("every input is -inf"),
+            Error::IndexOutOfRange { index, len } => {
+                write!(f, "index {index} out of range for length {len}")
+            }
+            Error::BadParameter(what) => write!(f, "bad parameter: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
