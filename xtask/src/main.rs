@@ -1,1 +1,124 @@
-fn main() {}
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+use xtask::boards::Board;
+use xtask::{bench, firmware::Build, qemu, test, tools};
+
+/// Build, run, test and measure the kernels on Cortex-M cores (QEMU) and real boards.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build the demo and run it: on QEMU (Cortex-M4F by default) or, with --chip, on a
+    /// board through probe-rs.
+    Run {
+        /// The emulated core.
+        #[arg(long, value_enum, default_value = "m4f")]
+        board: Board,
+        /// probe-rs chip name of a real board (e.g. nRF52840_xxAA, STM32F411RETx).
+        #[arg(long)]
+        chip: Option<String>,
+        /// Which firmware binary to run.
+        #[arg(long, default_value = "demo")]
+        bin: String,
+    },
+    /// Everything: formatting, clippy, builds for every core, host tests, no-panic proof,
+    /// on-target tests on M0/M3/M4F/M7 under QEMU, and the hardware-in-the-loop tests.
+    Test {
+        /// Skip the on-target (QEMU) tests.
+        #[arg(long)]
+        no_qemu: bool,
+    },
+    /// Executed-instruction counts of the registered benchmarks under QEMU, with estimated
+    /// cycles, code size and stack; writes target/report/{report.json,report.md,index.html}.
+    Bench {
+        /// Cores to measure.
+        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7"])]
+        board: Vec<Board>,
+        /// Fail if a kernel's instructions grew > 2 % or its code > 5 % over bench/baseline.json.
+        #[arg(long)]
+        check: bool,
+        /// Write this run's figures to bench/baseline.json.
+        #[arg(long)]
+        bless: bool,
+    },
+    /// Accuracy of the math functions against f64 (dense sample; --exhaustive: all 2^32 inputs).
+    Accuracy {
+        /// Every f32 input (slow: minutes per function).
+        #[arg(long)]
+        exhaustive: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run { board, chip, bin } => run(board, chip, &bin),
+        Cmd::Test { no_qemu } => test::all(!no_qemu),
+        Cmd::Bench {
+            board,
+            check,
+            bless,
+        } => {
+            tools::ensure_all()?;
+            tools::ensure_llvm_tools()?;
+            bench::run(&board, check, bless)
+        }
+        Cmd::Accuracy { exhaustive } => {
+            let mut c = xtask::cmd::cargo();
+            c.current_dir(xtask::cmd::root()).args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "host",
+                "--bin",
+                "accuracy",
+                "--",
+            ]);
+            if exhaustive {
+                c.arg("--exhaustive");
+            }
+            xtask::cmd::run(&mut c)
+        }
+    }
+}
+
+fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
+    let bin: &'static str = match bin {
+        "demo" => "demo",
+        "target-tests" => "target-tests",
+        "bench" => "bench",
+        other => anyhow::bail!("unknown firmware binary {other:?} (demo, target-tests, bench)"),
+    };
+    tools::ensure_targets()?;
+    if let Some(chip) = chip {
+        let elf = Build {
+            bin,
+            target: Board::M4f.target(),
+            features: vec!["hardware", xtask::boards::board_feature(&chip)?],
+            profile_dir: Some("hardware"),
+        }
+        .run()?;
+        let out = xtask::probe::run_elf(&elf, &chip, Duration::from_secs(600))?;
+        for l in &out.lines {
+            println!("{l}");
+        }
+        anyhow::ensure!(out.success, "the firmware on {chip} reported failure");
+        return Ok(());
+    }
+    tools::ensure_qemu()?;
+    let elf = Build::qemu(bin, board).run()?;
+    println!(
+        "running {bin} on {} (QEMU {})",
+        board.core(),
+        board.qemu_machine().unwrap_or("-")
+    );
+    qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
+    Ok(())
+}

@@ -51,7 +51,6 @@ pub fn three_pass_with(x: &[f32], y: &mut [f32], exp: impl Fn(f32) -> f32) -> Re
 ///
 /// # Errors
 /// As [`three_pass_with`].
-#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn three_pass(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     three_pass_with(x, y, crate::math::exp)
 }

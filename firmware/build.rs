@@ -1,0 +1,24 @@
+//! Chooses the linker memory layout: a board feature wins; otherwise the QEMU layout for
+//! the target (16 KiB of RAM on the Cortex-M0 `microbit`, 64 KiB on the mps2 machines).
+use std::{env, fs, path::PathBuf};
+
+fn main() {
+    let target = env::var("TARGET").unwrap_or_default();
+    let feature = |f: &str| env::var_os(format!("CARGO_FEATURE_{f}")).is_some();
+    let layout = if feature("BOARD_NRF52840") {
+        "nrf52840.x"
+    } else if feature("BOARD_STM32F411") {
+        "stm32f411.x"
+    } else if target.starts_with("thumbv6m") {
+        "qemu-microbit.x"
+    } else {
+        "qemu-mps2.x"
+    };
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let src = PathBuf::from("memory").join(layout);
+    fs::copy(&src, out.join("memory.x")).expect("copy memory layout");
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rustc-env=FIRMWARE_TARGET={target}");
+    println!("cargo:rerun-if-changed=memory");
+    println!("cargo:rerun-if-changed=build.rs");
+}

@@ -1,0 +1,80 @@
+//! Benchmark markers and stack measurement.
+//!
+//! `xtask bench` runs the bench binary under QEMU with a per-instruction trace and counts
+//! the instructions executed between entering [`bench_start`] and entering [`bench_end`];
+//! an empty measurement gives the fixed overhead that it subtracts.
+//!
+//! Stack: before each measurement [`measure`] paints the free RAM below its own stack
+//! frame with a pattern; afterwards the lowest overwritten word gives the deepest stack
+//! the measured call reached (its high-water mark).
+
+use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
+
+/// Written by the markers. The writes are volatile so that the optimiser can neither
+/// drop the marker calls nor merge the two markers.
+static mut MARK: u32 = 0;
+
+const PAINT: u32 = 0xA5C3_5A3C;
+/// Bytes left unpainted just below `measure`'s frame (its own calls to the markers).
+const GUARD: usize = 0;
+
+extern "C" {
+    /// End of .bss/.data (start of the free RAM), from cortex-m-rt's linker script.
+    static __sheap: u32;
+}
+
+/// Marks the start of a measured region. Its body differs from [`bench_end`]'s so the
+/// linker cannot fold the two into one symbol.
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn bench_start() {
+    // SAFETY: a single-threaded volatile write of a plain static.
+    unsafe { write_volatile(addr_of_mut!(MARK), 0x5157_A127) };
+}
+
+/// Marks the end of a measured region.
+#[inline(never)]
+#[no_mangle]
+pub extern "C" fn bench_end() {
+    // SAFETY: as in `bench_start`.
+    unsafe { write_volatile(addr_of_mut!(MARK), 0x0000_E4D0) };
+}
+
+fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads the stack pointer register; no memory access.
+    unsafe {
+        core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    sp
+}
+
+/// Runs `f` once between the markers; returns the bytes of stack it used below this
+/// function's frame (including the call into `f`).
+#[inline(never)]
+pub fn measure(f: &mut dyn FnMut()) -> u32 {
+    let sp = stack_pointer();
+    let heap_start = addr_of!(__sheap) as usize;
+    let top = sp - GUARD;
+    let bottom = (heap_start + 3) & !3;
+    // SAFETY: [bottom, top) is free RAM between the end of .bss and the live stack; no
+    // interrupt handler runs (none is enabled), so nothing else uses it.
+    unsafe {
+        let mut a = bottom;
+        while a < top {
+            write_volatile(a as *mut u32, PAINT);
+            a += 4;
+        }
+    }
+    bench_start();
+    f();
+    bench_end();
+    // SAFETY: as above, reading back the same words.
+    let mut a = bottom;
+    unsafe {
+        while a < top && read_volatile(a as *const u32) == PAINT {
+            a += 4;
+        }
+    }
+    (sp - a) as u32
+}

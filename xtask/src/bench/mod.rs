@@ -1,0 +1,299 @@
+//! `cargo xtask bench`: executed-instruction counts under QEMU, and the report.
+//!
+//! The bench binary announces each measurement (`BENCH <name> <n> <baseline>`), runs it
+//! between the marker functions `bench_start` and `bench_end`, and reports its stack
+//! high-water mark (`STACK <bytes>`). QEMU, with `-singlestep -d exec,nochain`, logs one
+//! line per executed instruction; a measurement's count is the number of instructions from
+//! entering `bench_start` to entering `bench_end`, minus the same count for the empty
+//! measurement. These are executed *instructions*, not cycles; the estimated-cycles column
+//! applies the Cortex-M4 TRM timings to them ([`cycles`]).
+
+pub mod cycles;
+pub mod report;
+pub mod trace;
+
+use crate::boards::Board;
+use crate::firmware::Build;
+use crate::qemu::{self, Qemu};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// One measured call on one core.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Measurement {
+    /// `m0`, `m3`, `m4f`, `m7`.
+    pub core: String,
+    /// Kernel name (a baseline's variant in brackets, e.g. `softmax::three_pass[libm::expf]`).
+    pub kernel: String,
+    /// Problem size.
+    pub n: u32,
+    /// The kernel this one is compared with in the same run (`-` for none).
+    pub baseline: String,
+    /// Executed instructions, marker overhead subtracted.
+    pub instructions: u64,
+    /// Estimated Cortex-M4 cycles (TRM timings; an estimate, see [`cycles`]).
+    pub est_cycles: u64,
+    /// Bytes of code of the functions executed in the measured region (llvm-nm sizes).
+    pub code_bytes: u64,
+    /// Stack high-water mark of the call, bytes, marker overhead subtracted.
+    pub stack_bytes: u32,
+    /// Instructions per function inside the region, largest first (top 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hot_symbols: Vec<(String, u64)>,
+}
+
+impl Measurement {
+    /// Instructions per element (per call for n = 0).
+    pub fn per_element(&self) -> f64 {
+        self.instructions as f64 / f64::from(self.n.max(1))
+    }
+}
+
+/// Symbol sizes of an ELF (llvm-nm --print-size).
+pub fn symbol_sizes(elf: &Path) -> Result<HashMap<String, u64>> {
+    let out = Command::new(cycles::llvm_tool("llvm-nm")?)
+        .args(["--print-size", "--radix=d"])
+        .arg(elf)
+        .output()?;
+    if !out.status.success() {
+        bail!("llvm-nm failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut m = HashMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if let [_, size, kind, name] = f[..] {
+            if kind.eq_ignore_ascii_case("t") {
+                if let Ok(s) = size.parse() {
+                    m.insert(name.to_string(), s);
+                }
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// Symbols that belong to the harness, not to the measured kernel.
+fn harness_symbol(s: &str) -> bool {
+    s == "bench_start" || s == "bench_end" || s.contains("firmware5bench7measure")
+}
+
+/// Builds the bench binary for `board`, runs it with the trace, and measures every entry.
+pub fn measure(board: Board) -> Result<Vec<Measurement>> {
+    let elf = Build::qemu("bench", board).run()?;
+    let disasm = cycles::disassemble(&elf)?;
+    let sizes = symbol_sizes(&elf)?;
+    let trace = std::env::temp_dir().join(format!("xtask-bench-{}.trace", board.name()));
+    let out = Qemu {
+        board,
+        elf: &elf,
+        timeout: Duration::from_secs(1800),
+        trace: Some(trace.clone()),
+    }
+    .run()?;
+    qemu::check(board, &out).inspect_err(|_| {
+        for l in &out.lines {
+            eprintln!("{l}");
+        }
+    })?;
+    let regions = trace::regions(&trace, &|pc| disasm.get(&pc).map_or(2, |i| i.size))?;
+    let _ = std::fs::remove_file(&trace);
+
+    // (name, n, baseline, stack)
+    let mut announced: Vec<(String, u32, String, u32)> = Vec::new();
+    for m in out.messages() {
+        let f: Vec<&str> = m.split_whitespace().collect();
+        match f[..] {
+            ["BENCH", name, n, baseline] => {
+                announced.push((name.into(), n.parse()?, baseline.into(), 0))
+            }
+            ["STACK", bytes] => {
+                if let Some(last) = announced.last_mut() {
+                    last.3 = bytes.parse()?;
+                }
+            }
+            _ => {}
+        }
+    }
+    if announced.len() != regions.len() {
+        bail!(
+            "{} measurements announced but {} marker regions traced",
+            announced.len(),
+            regions.len()
+        );
+    }
+    let (_, empty) = announced
+        .iter()
+        .zip(&regions)
+        .find(|(a, _)| a.0 == "empty")
+        .context("the bench binary has no `empty` measurement")?;
+    let empty_stack = announced.iter().find(|a| a.0 == "empty").map_or(0, |a| a.3);
+    let empty_cycles = cycles::estimate(&disasm, &empty.by_pc, &empty.taken);
+    let empty_total = empty.total;
+
+    let mut ms = Vec::new();
+    for ((name, n, baseline, stack), r) in announced.into_iter().zip(regions) {
+        if name == "empty" {
+            continue;
+        }
+        let mut hot: Vec<(String, u64)> = r
+            .by_symbol
+            .iter()
+            .filter(|(s, _)| !harness_symbol(s))
+            .map(|(s, c)| (s.clone(), *c))
+            .collect();
+        hot.sort_by_key(|h| std::cmp::Reverse(h.1));
+        let code_bytes = hot
+            .iter()
+            .map(|(s, _)| sizes.get(s).copied().unwrap_or(0))
+            .sum();
+        hot.truncate(5);
+        ms.push(Measurement {
+            core: board.name().into(),
+            kernel: name,
+            n,
+            baseline,
+            instructions: r.total.saturating_sub(empty_total),
+            est_cycles: cycles::estimate(&disasm, &r.by_pc, &r.taken).saturating_sub(empty_cycles),
+            code_bytes,
+            stack_bytes: stack.saturating_sub(empty_stack),
+            hot_symbols: hot,
+        });
+    }
+    Ok(ms)
+}
+
+/// Prints one core's measurements as a table.
+pub fn print_table(board: Board, ms: &[Measurement]) {
+    println!(
+        "\n{} (QEMU {}): executed instructions (not cycles); est. cycles from M4 TRM timings",
+        board.core(),
+        board.qemu_machine().unwrap_or("-")
+    );
+    println!(
+        "{:<44} {:>5} {:>11} {:>9} {:>11} {:>7} {:>6} {:>9}",
+        "kernel", "N", "instr", "instr/el", "est.cycles", "code B", "stack", "vs base"
+    );
+    let index: BTreeMap<(&str, u32), &Measurement> =
+        ms.iter().map(|m| ((m.kernel.as_str(), m.n), m)).collect();
+    for m in ms {
+        let ratio = index
+            .get(&(m.baseline.as_str(), m.n))
+            .map_or("-".to_string(), |b| {
+                format!(
+                    "{:.2}x",
+                    m.instructions as f64 / b.instructions.max(1) as f64
+                )
+            });
+        println!(
+            "{:<44} {:>5} {:>11} {:>9.1} {:>11} {:>7} {:>6} {:>9}",
+            m.kernel,
+            m.n,
+            m.instructions,
+            m.per_element(),
+            m.est_cycles,
+            m.code_bytes,
+            m.stack_bytes,
+            ratio
+        );
+    }
+}
+
+/// The method's calibration: REFERENCE §6 measured 15,314 instructions for three-pass
+/// softmax with `libm::expf` at N = 256 on uniform logits in [−8, 8] on the M4F.
+pub const CALIBRATION_REFERENCE: u64 = 15_314;
+
+/// The calibration line for the M4F results, if measured.
+pub fn calibration(ms: &[Measurement]) -> Option<String> {
+    let m = ms
+        .iter()
+        .find(|m| m.core == "m4f" && m.kernel == "softmax::three_pass[libm::expf]" && m.n == 256)?;
+    let dev = (m.instructions as f64 / CALIBRATION_REFERENCE as f64 - 1.0) * 100.0;
+    let expf: u64 = m
+        .hot_symbols
+        .iter()
+        .filter(|(s, _)| s.contains("libm4math4expf"))
+        .map(|(_, c)| c)
+        .sum();
+    let rest = m.instructions.saturating_sub(expf);
+    Some(format!(
+        "calibration: three-pass softmax with libm::expf, N = 256, uniform [-8, 8], M4F: {} \
+         instructions (REFERENCE §6: {CALIBRATION_REFERENCE}, {dev:+.1} %); inside libm::expf: \
+         {expf} ({:.1} per call), the three passes around it: {rest} ({:.1} per element)",
+        m.instructions,
+        expf as f64 / f64::from(m.n),
+        rest as f64 / f64::from(m.n)
+    ))
+}
+
+/// `cargo xtask bench`: measure, print, write the report, then check or bless.
+pub fn run(boards: &[Board], check: bool, bless: bool) -> Result<()> {
+    let mut all = Vec::new();
+    for &b in boards {
+        let ms = measure(b)?;
+        print_table(b, &ms);
+        all.extend(ms);
+    }
+    let cal = calibration(&all);
+    if let Some(c) = &cal {
+        println!("\n{c}");
+    }
+    let report = report::Report {
+        generated_by: "cargo xtask bench".into(),
+        environment: environment(),
+        calibration: cal,
+        results: all,
+    };
+    let dir = crate::cmd::root().join("target").join("report");
+    report::write(&dir, &report)?;
+    println!("\nreport: {}", dir.join("index.html").display());
+    if bless {
+        let p = report::bless(&report.results)?;
+        println!("baseline written: {}", p.display());
+    }
+    if check {
+        let (regressions, notes) = report::check(&report.results)?;
+        for n in &notes {
+            println!("note: {n}");
+        }
+        for r in &regressions {
+            eprintln!("REGRESSION: {r}");
+        }
+        if !regressions.is_empty() {
+            bail!(
+                "{} benchmark regression(s) against bench/baseline.json",
+                regressions.len()
+            );
+        }
+        println!("bench check: no regression against bench/baseline.json");
+    }
+    Ok(())
+}
+
+fn first_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn environment() -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    m.insert("rustc".into(), first_line("rustc", &["--version"]));
+    m.insert("qemu".into(), first_line("qemu-system-arm", &["--version"]));
+    m.insert(
+        "method".into(),
+        "QEMU -singlestep -d exec,nochain; instructions between bench_start and bench_end minus the empty measurement".into(),
+    );
+    m
+}

@@ -1,0 +1,353 @@
+//! The benchmark report (`target/report/`: report.json, report.md, index.html with SVG
+//! plots) and the committed baseline (`bench/baseline.json`) with its check.
+
+use super::Measurement;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Allowed growth of a kernel's instruction count over the baseline.
+pub const MAX_INSTRUCTION_GROWTH: f64 = 0.02;
+/// Allowed growth of a kernel's code size over the baseline.
+pub const MAX_CODE_GROWTH: f64 = 0.05;
+
+/// The whole run, as written to report.json.
+#[derive(Serialize, Deserialize)]
+pub struct Report {
+    /// What produced it.
+    pub generated_by: String,
+    /// Toolchain and emulator versions.
+    pub environment: BTreeMap<String, String>,
+    /// The calibration line (M4F, three-pass libm softmax at N = 256).
+    pub calibration: Option<String>,
+    /// Every measurement.
+    pub results: Vec<Measurement>,
+}
+
+/// One committed baseline entry.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BaselineEntry {
+    /// Core (`m4f`, ...).
+    pub core: String,
+    /// Kernel name.
+    pub kernel: String,
+    /// Problem size.
+    pub n: u32,
+    /// Executed instructions.
+    pub instructions: u64,
+    /// Code bytes.
+    pub code_bytes: u64,
+}
+
+/// The committed baseline file's path.
+pub fn baseline_path() -> PathBuf {
+    crate::cmd::root().join("bench").join("baseline.json")
+}
+
+/// Writes the baseline from a run (`--bless`).
+pub fn bless(results: &[Measurement]) -> Result<PathBuf> {
+    let entries: Vec<BaselineEntry> = results
+        .iter()
+        .map(|m| BaselineEntry {
+            core: m.core.clone(),
+            kernel: m.kernel.clone(),
+            n: m.n,
+            instructions: m.instructions,
+            code_bytes: m.code_bytes,
+        })
+        .collect();
+    let p = baseline_path();
+    std::fs::create_dir_all(p.parent().context("baseline dir")?)?;
+    std::fs::write(&p, serde_json::to_string_pretty(&entries)? + "\n")?;
+    Ok(p)
+}
+
+/// Compares a run with the committed baseline; returns the regressions (empty = pass) and
+/// notes (improvements, entries missing on either side).
+pub fn check(results: &[Measurement]) -> Result<(Vec<String>, Vec<String>)> {
+    let p = baseline_path();
+    let text = std::fs::read_to_string(&p)
+        .with_context(|| format!("reading {} (create it with --bless)", p.display()))?;
+    let base: Vec<BaselineEntry> = serde_json::from_str(&text)?;
+    check_against(&base, results)
+}
+
+/// [`check`] against a given baseline.
+pub fn check_against(
+    base: &[BaselineEntry],
+    results: &[Measurement],
+) -> Result<(Vec<String>, Vec<String>)> {
+    let mut regressions = Vec::new();
+    let mut notes = Vec::new();
+    for b in base {
+        let Some(m) = results
+            .iter()
+            .find(|m| m.core == b.core && m.kernel == b.kernel && m.n == b.n)
+        else {
+            notes.push(format!(
+                "{} {} N={}: in the baseline but not measured",
+                b.core, b.kernel, b.n
+            ));
+            continue;
+        };
+        let di = m.instructions as f64 / b.instructions.max(1) as f64 - 1.0;
+        let dc = m.code_bytes as f64 / b.code_bytes.max(1) as f64 - 1.0;
+        if di > MAX_INSTRUCTION_GROWTH {
+            regressions.push(format!(
+                "{} {} N={}: instructions {} -> {} ({:+.1} % > {:.0} %)",
+                b.core,
+                b.kernel,
+                b.n,
+                b.instructions,
+                m.instructions,
+                di * 100.0,
+                MAX_INSTRUCTION_GROWTH * 100.0
+            ));
+        } else if di < -MAX_INSTRUCTION_GROWTH {
+            notes.push(format!(
+                "{} {} N={}: instructions {} -> {} ({:+.1} %): bless to record the gain",
+                b.core,
+                b.kernel,
+                b.n,
+                b.instructions,
+                m.instructions,
+                di * 100.0
+            ));
+        }
+        if dc > MAX_CODE_GROWTH {
+            regressions.push(format!(
+                "{} {} N={}: code {} -> {} bytes ({:+.1} % > {:.0} %)",
+                b.core,
+                b.kernel,
+                b.n,
+                b.code_bytes,
+                m.code_bytes,
+                dc * 100.0,
+                MAX_CODE_GROWTH * 100.0
+            ));
+        }
+    }
+    for m in results {
+        if !base
+            .iter()
+            .any(|b| m.core == b.core && m.kernel == b.kernel && m.n == b.n)
+        {
+            notes.push(format!(
+                "{} {} N={}: new (not in the baseline; --bless adds it)",
+                m.core, m.kernel, m.n
+            ));
+        }
+    }
+    Ok((regressions, notes))
+}
+
+/// Writes report.json, report.md and index.html into `dir`.
+pub fn write(dir: &Path, report: &Report) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::to_string_pretty(report)? + "\n",
+    )?;
+    std::fs::write(dir.join("report.md"), markdown(report))?;
+    std::fs::write(dir.join("index.html"), html(report))?;
+    Ok(())
+}
+
+fn ratio(report: &Report, m: &Measurement) -> Option<f64> {
+    report
+        .results
+        .iter()
+        .find(|b| b.core == m.core && b.kernel == m.baseline && b.n == m.n)
+        .map(|b| m.instructions as f64 / b.instructions.max(1) as f64)
+}
+
+/// The Markdown table.
+pub fn markdown(report: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Benchmark report\n");
+    let _ = writeln!(
+        s,
+        "Executed instructions under QEMU (not cycles). `est. cycles` applies the Cortex-M4 TRM \
+         instruction timings to the executed instructions (an estimate: zero wait states, \
+         branch refill 2). Code = bytes of the functions executed in the measured call; stack = \
+         high-water mark of the call.\n"
+    );
+    for (k, v) in &report.environment {
+        let _ = writeln!(s, "- {k}: {v}");
+    }
+    if let Some(c) = &report.calibration {
+        let _ = writeln!(s, "- {c}");
+    }
+    let _ = writeln!(
+        s,
+        "\n| core | kernel | N | instructions | instr/elem | est. cycles | code B | stack B | vs baseline |\n|---|---|---:|---:|---:|---:|---:|---:|---|"
+    );
+    for m in &report.results {
+        let r = ratio(report, m).map_or("—".to_string(), |r| format!("{r:.2}× {}", m.baseline));
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | {:.1} | {} | {} | {} | {} |",
+            m.core,
+            m.kernel,
+            m.n,
+            m.instructions,
+            m.per_element(),
+            m.est_cycles,
+            m.code_bytes,
+            m.stack_bytes,
+            r
+        );
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Per core: (N, instructions per element) points.
+type Series = BTreeMap<String, Vec<(u32, f64)>>;
+
+/// One SVG plot: instructions per element against N (log scale) for each core.
+fn svg_plot(kernel: &str, series: &Series) -> String {
+    let (w, h, l, r, t, b) = (520.0, 260.0, 60.0, 110.0, 30.0, 40.0);
+    let pts: Vec<(u32, f64)> = series.values().flatten().copied().collect();
+    let (nmin, nmax) = pts
+        .iter()
+        .fold((u32::MAX, 0), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let ymax = pts.iter().fold(0.0f64, |a, p| a.max(p.1)).max(1e-9) * 1.1;
+    let lx = |n: u32| {
+        let (a, b) = ((nmin.max(1) as f64).log2(), (nmax.max(2) as f64).log2());
+        l + (w - l - r)
+            * if b > a {
+                ((n.max(1) as f64).log2() - a) / (b - a)
+            } else {
+                0.5
+            }
+    };
+    let ly = |y: f64| h - b - (h - t - b) * y / ymax;
+    let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{k}\">\
+         <text x=\"{l}\" y=\"18\" font-size=\"13\">{k}: instructions per element</text>\
+         <line x1=\"{l}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y0}\" stroke=\"#333\"/>\
+         <line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{y0}\" stroke=\"#333\"/>",
+        k = esc(kernel),
+        y0 = h - b,
+        x1 = w - r
+    );
+    for frac in [0.0, 0.5, 1.0] {
+        let y = ymax * frac;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{:.0}</text>",
+            l - 4.0,
+            ly(y) + 3.0,
+            y
+        );
+    }
+    let mut ns: Vec<u32> = pts.iter().map(|p| p.0).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    for n in ns {
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{n}</text>",
+            lx(n),
+            h - b + 14.0
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">N</text>",
+        (l + w - r) / 2.0,
+        h - 6.0
+    );
+    for (i, (core, pts)) in series.iter().enumerate() {
+        let c = colors[i % colors.len()];
+        let path: Vec<String> = pts
+            .iter()
+            .map(|(n, y)| format!("{:.1},{:.1}", lx(*n), ly(*y)))
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>",
+            path.join(" ")
+        );
+        for (n, y) in pts {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{c}\"><title>{core} N={n}: {y:.1}</title></circle>",
+                lx(*n),
+                ly(*y)
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"{c}\">{}</text>",
+            w - r + 8.0,
+            t + 14.0 * i as f64 + 10.0,
+            esc(core)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The HTML page: plots per kernel, then the full table.
+pub fn html(report: &Report) -> String {
+    let mut per_kernel: BTreeMap<&str, Series> = BTreeMap::new();
+    for m in report.results.iter().filter(|m| m.n > 0) {
+        per_kernel
+            .entry(&m.kernel)
+            .or_default()
+            .entry(m.core.clone())
+            .or_default()
+            .push((m.n, m.per_element()));
+    }
+    let mut s = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>kernels: benchmark report</title>\
+         <style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;font-size:13px}\
+         td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:nth-child(2){text-align:left}\
+         .plots{display:flex;flex-wrap:wrap;gap:12px}</style></head><body>\n<h1>Benchmark report</h1>\n",
+    );
+    let _ = write!(
+        s,
+        "<p>Executed instructions under QEMU (not cycles); estimated cycles apply the Cortex-M4 TRM timings (an estimate).</p><ul>"
+    );
+    for (k, v) in &report.environment {
+        let _ = write!(s, "<li>{}: {}</li>", esc(k), esc(v));
+    }
+    if let Some(c) = &report.calibration {
+        let _ = write!(s, "<li>{}</li>", esc(c));
+    }
+    s.push_str("</ul><h2>Instructions per element</h2><div class=\"plots\">");
+    for (k, series) in &per_kernel {
+        s.push_str(&svg_plot(k, series));
+    }
+    s.push_str("</div><h2>All measurements</h2><table><tr><th>core</th><th>kernel</th><th>N</th><th>instructions</th><th>instr/elem</th><th>est. cycles</th><th>code B</th><th>stack B</th><th>vs baseline</th></tr>");
+    for m in &report.results {
+        let r = ratio(report, m).map_or("—".to_string(), |r| {
+            format!("{r:.2}× {}", esc(&m.baseline))
+        });
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            m.core,
+            esc(&m.kernel),
+            m.n,
+            m.instructions,
+            m.per_element(),
+            m.est_cycles,
+            m.code_bytes,
+            m.stack_bytes,
+            r
+        );
+    }
+    s.push_str("</table></body></html>\n");
+    s
+}

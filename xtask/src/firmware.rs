@@ -1,0 +1,57 @@
+//! Building the firmware binaries (its own workspace under `firmware/`).
+
+use crate::boards::Board;
+use crate::cmd;
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct Build {
+    /// `demo`, `target-tests` or `bench`.
+    pub bin: &'static str,
+    /// The Rust target triple.
+    pub target: &'static str,
+    /// Cargo features (`qemu` or `hardware`, board layouts, fixtures...).
+    pub features: Vec<&'static str>,
+    /// A separate target directory (under `firmware/target/`) for builds whose feature set
+    /// would otherwise invalidate the main build cache, e.g. the failing fixture.
+    pub profile_dir: Option<&'static str>,
+}
+
+impl Build {
+    /// A QEMU build of `bin` for `board`.
+    pub fn qemu(bin: &'static str, board: Board) -> Self {
+        Build {
+            bin,
+            target: board.target(),
+            features: vec!["qemu"],
+            profile_dir: None,
+        }
+    }
+
+    fn target_dir(&self) -> PathBuf {
+        let base = cmd::root().join("firmware").join("target");
+        match self.profile_dir {
+            Some(d) => base.join(d),
+            None => base,
+        }
+    }
+
+    /// Builds (release, LTO) and returns the ELF's path.
+    pub fn run(&self) -> Result<PathBuf> {
+        let dir = self.target_dir();
+        let mut c = cmd::cargo();
+        c.current_dir(cmd::root().join("firmware"))
+            .args(["build", "--release", "--quiet", "--bin", self.bin])
+            .args(["--target", self.target])
+            .arg("--target-dir")
+            .arg(&dir)
+            .arg("--no-default-features");
+        if !self.features.is_empty() {
+            c.arg("--features").arg(self.features.join(","));
+        }
+        cmd::run(&mut c)?;
+        Ok(dir.join(self.target).join("release").join(self.bin))
+    }
+}

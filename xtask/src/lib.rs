@@ -1,0 +1,13 @@
+//! xtask: the project's build, run, test and benchmark driver (`cargo xtask --help`).
+//! A library too, so that its own tests can drive the firmware.
+
+pub mod bench;
+pub mod boards;
+pub mod cmd;
+pub mod defmt_log;
+pub mod firmware;
+pub mod ontarget;
+pub mod probe;
+pub mod qemu;
+pub mod test;
+pub mod tools;

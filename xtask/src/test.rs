@@ -1,0 +1,191 @@
+//! `cargo xtask test`: the whole suite, step by step, with a summary at the end.
+
+use crate::boards::Board;
+use crate::cmd;
+use crate::firmware::Build;
+use crate::{ontarget, tools};
+use anyhow::Result;
+use std::process::Command;
+use std::time::Instant;
+
+struct Step {
+    name: String,
+    ok: bool,
+    secs: f64,
+    error: Option<String>,
+}
+
+fn step(steps: &mut Vec<Step>, name: impl Into<String>, f: impl FnOnce() -> Result<()>) {
+    let name = name.into();
+    println!("\n==> {name}");
+    let t = Instant::now();
+    let r = f();
+    let secs = t.elapsed().as_secs_f64();
+    let error = r.err().map(|e| format!("{e:#}"));
+    if let Some(e) = &error {
+        eprintln!("FAILED: {name}: {e}");
+    }
+    steps.push(Step {
+        name,
+        ok: error.is_none(),
+        secs,
+        error,
+    });
+}
+
+fn cargo_in(dir: &str) -> Command {
+    let mut c = cmd::cargo();
+    c.current_dir(cmd::root().join(dir));
+    c
+}
+
+/// Runs every step, then prints a summary; fails if any step failed.
+pub fn all(with_qemu: bool) -> Result<()> {
+    tools::ensure_targets()?;
+    if with_qemu {
+        tools::ensure_qemu()?;
+    }
+    let mut steps = Vec::new();
+    let s = &mut steps;
+
+    step(s, "rustfmt (workspace)", || {
+        cmd::run(cargo_in(".").args(["fmt", "--all", "--check"]))
+    });
+    step(s, "rustfmt (firmware)", || {
+        cmd::run(cargo_in("firmware").args(["fmt", "--all", "--check"]))
+    });
+    step(s, "clippy -D warnings (host crates)", || {
+        cmd::run(cargo_in(".").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    for (label, features, dir) in [
+        ("qemu", "qemu", "target"),
+        ("hardware", "hardware,board-nrf52840", "target/hardware"),
+    ] {
+        step(s, format!("clippy -D warnings (firmware, {label})"), || {
+            cmd::run(
+                cargo_in("firmware")
+                    .args(["clippy", "--release", "--quiet", "--bins"])
+                    .args(["--no-default-features", "--features", features])
+                    .args(["--target-dir", dir, "--", "-D", "warnings"]),
+            )
+        });
+    }
+    for target in Board::all_targets() {
+        step(s, format!("build kernels for {target}"), || {
+            cmd::run(cargo_in(".").args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "kernels",
+                "--features",
+                "defmt",
+                "--target",
+                target,
+            ]))
+        });
+    }
+    step(s, "build firmware for the Cortex-M33 (build only)", || {
+        Build::qemu("demo", Board::M33).run().map(|_| ())
+    });
+    // The numeric crates' tests run optimised (seeded sweeps over millions of inputs);
+    // xtask's own tests drive QEMU and share xtask's debug build.
+    step(
+        s,
+        "host tests: kernels, testvectors, host (cargo test --release)",
+        || {
+            cmd::run(cargo_in(".").args([
+                "test",
+                "--release",
+                "-p",
+                "kernels",
+                "-p",
+                "testvectors",
+                "-p",
+                "host",
+            ]))
+        },
+    );
+    step(s, "xtask's own tests (QEMU fixture must fail)", || {
+        let mut c = cargo_in(".");
+        c.args(["test", "-p", "xtask"]);
+        if with_qemu {
+            c.env("XTASK_REQUIRE_QEMU", "1");
+        }
+        cmd::run(&mut c)
+    });
+    // `--cfg assert_no_panic` goes to `kernels` alone (libm uses the same cfg name for
+    // its own no_panic checks); the bench profile is optimised, and `cargo rustc` with the
+    // bench profile builds the lib in test mode, so `cfg(test)` and dev-dependencies apply.
+    step(s, "no-panic proof (kernels, --cfg assert_no_panic)", || {
+        cmd::run(
+            cargo_in(".")
+                .args([
+                    "rustc",
+                    "--quiet",
+                    "-p",
+                    "kernels",
+                    "--lib",
+                    "--profile",
+                    "bench",
+                ])
+                .args([
+                    "--target-dir",
+                    "target/no-panic",
+                    "--",
+                    "--cfg",
+                    "assert_no_panic",
+                ]),
+        )
+    });
+    if with_qemu {
+        for board in Board::EMULATED {
+            step(
+                s,
+                format!("on-target tests on {} (QEMU)", board.core()),
+                || ontarget::run(board),
+            );
+        }
+    }
+    if with_qemu {
+        step(
+            s,
+            "benchmark check against bench/baseline.json (M0, M3, M4F, M7)",
+            || {
+                tools::ensure_llvm_tools()?;
+                crate::bench::run(&Board::EMULATED, true, false)
+            },
+        );
+    }
+    step(s, "hardware-in-the-loop tests (hil-tests)", || {
+        cmd::run(cargo_in(".").args(["test", "-p", "hil-tests"]))
+    });
+
+    println!("\n==> summary");
+    for st in &steps {
+        println!(
+            "  {:<4} {:<55} {:>7.1} s{}",
+            if st.ok { "ok" } else { "FAIL" },
+            st.name,
+            st.secs,
+            st.error
+                .as_deref()
+                .map(|e| format!("  ({})", e.lines().next().unwrap_or("")))
+                .unwrap_or_default()
+        );
+    }
+    let failed = steps.iter().filter(|s| !s.ok).count();
+    println!("xtask: {} passed, {failed} failed", steps.len() - failed);
+    if failed > 0 {
+        anyhow::bail!("{failed} step(s) failed");
+    }
+    Ok(())
+}
