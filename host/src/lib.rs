@@ -1,4 +1,10 @@
 //! `host`: f64 reference implementations and (later) the larger solvers, used by the
 //! differential tests against `kernels` and by the benchmarks.
 
+pub mod accuracy;
+pub mod online_reference;
+pub mod quant_reference;
 pub mod reference;
+pub mod reference_mish;
+pub mod reference_sparse;
+pub mod reference_zloss;

@@ -12,6 +12,10 @@
 //! * [`math`]: the shared scalar functions (exp, ln, tanh, ...) every kernel uses.
 //! * [`softmax`]: the softmax family (two-pass, three-pass, log-softmax, cross-entropy,
 //!   quantized TFLite-Micro-exact and accurate variants).
+//! * [`sparsemax`]: sparsemax, its JVP and loss, top-k simplex projection, entmax-1.5,
+//!   fixed-point sparsemax.
+//! * [`zloss`]: the Z-loss (shift and scale invariant classification loss) and gradient.
+//! * [`mish`]: the Mish activation, its derivative and quantized forms.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -20,7 +24,12 @@
 extern crate std;
 
 mod error;
+pub mod fixedpoint;
 pub mod math;
+pub mod mish;
+pub mod online;
 pub mod softmax;
+pub mod sparsemax;
+pub mod zloss;
 
 pub use error::Error;

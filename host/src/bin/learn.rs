@@ -1,0 +1,590 @@
+//! `learn`: progressive validation of a `kernels::online` learner on a CSV file.
+//!
+//! ```text
+//! learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax]
+//!       [--rule sgd|adagrad|adam|adamax|ftrl|oogd|implicit|aprox|pa] [--lr X] [--scale]
+//!       [--format text|json]
+//! ```
+//!
+//! For each row, in file order: predict, score the prediction, then learn from the row
+//! (River's `progressive_val_score`). With `--scale` a `StandardScaler` runs in front of the
+//! model with River's pipeline semantics.
+//!
+//! * The file needs a header row; every column other than the target must be numeric (`NaN`
+//!   and `inf` are accepted and the row is skipped by the kernels' safety policy; the count
+//!   is reported as `skipped`). Quoted cells (`"1.5"`) are unquoted; embedded commas are not
+//!   supported.
+//! * The target column's distinct values become the classes, sorted (numerically if they all
+//!   parse as numbers, else as text); for `logistic` there must be exactly two and the second
+//!   is the positive class. `linear` needs a numeric target. `softmax` supports 2 to 8 classes.
+//! * The kernels are sized at compile time: the CLI runs them with `MAX_FEATURES` = 64
+//!   feature slots and zero-pads the unused ones. Zero features leave every rule used here
+//!   exactly as without them (their gradients are 0, the scaler maps them to 0), so the
+//!   results equal those of a model of the exact size; `state_bytes` is reported for the exact
+//!   feature count (all state is linear in it).
+//! * `--model` defaults to `logistic` (two classes) or `softmax` (more), `--rule` to
+//!   `adagrad`. Rule defaults follow River 0.26: sgd lr 0.01; adagrad lr 0.1, ε 1e−8 inside the
+//!   root; adam lr 0.1, β 0.9/0.999, ε 1e−8 not bias-corrected; adamax lr 0.1; ftrl α 0.05,
+//!   β 1, λ₁ 0, λ₂ 1, River's update order. Ours: oogd diameter 20 (`--lr` sets it), δ 1;
+//!   implicit lr 0.1; aprox lr 0.1; pa C 1 (`--lr` sets C). The intercept uses plain SGD with
+//!   step 0.01 (River). `--lr` replaces the rule's step (α for ftrl).
+//! * Output: accuracy, log_loss (classification) or mae, rmse (regression), n (rows scored),
+//!   skipped, state_bytes (model + scaler). `--format json` prints one JSON object with those
+//!   keys. Errors (missing column, non-numeric cell with its line number, ragged rows, bad
+//!   options) go to stderr with exit status 1 (data) or 2 (usage); the program never panics.
+
+use kernels::online::{
+    AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, Implicit, LinearRegression, LogisticRegression,
+    MulticlassEval, OptimisticOgd, PassiveAggressive, RegressionEval, Rule, Sgd, SoftmaxRegression,
+    StandardScaler,
+};
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+/// Feature slots compiled into the CLI's models.
+const MAX_FEATURES: usize = 64;
+/// Largest class count for `--model softmax`.
+const MAX_CLASSES: usize = 8;
+
+const USAGE: &str = "usage: learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax] \
+[--rule sgd|adagrad|adam|adamax|ftrl|oogd|implicit|aprox|pa] [--lr X] [--scale] [--format text|json]";
+
+#[derive(Debug)]
+enum Fail {
+    Usage(String),
+    Data(String),
+}
+
+struct Opts {
+    data: String,
+    target: String,
+    model: Option<String>,
+    rule: String,
+    lr: Option<f32>,
+    scale: bool,
+    json: bool,
+}
+
+fn parse_args(args: &[String]) -> Result<Opts, Fail> {
+    let mut o = Opts {
+        data: String::new(),
+        target: String::new(),
+        model: None,
+        rule: "adagrad".into(),
+        lr: None,
+        scale: false,
+        json: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut val = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Fail::Usage(format!("{name} needs a value")))
+        };
+        match a.as_str() {
+            "--data" => o.data = val("--data")?,
+            "--target" => o.target = val("--target")?,
+            "--model" => o.model = Some(val("--model")?),
+            "--rule" => o.rule = val("--rule")?,
+            "--lr" => {
+                let v = val("--lr")?;
+                let lr: f32 = v
+                    .parse()
+                    .map_err(|_| Fail::Usage(format!("--lr: not a number: {v:?}")))?;
+                if !(lr.is_finite() && lr > 0.0) {
+                    return Err(Fail::Usage(format!("--lr must be finite and > 0, got {v}")));
+                }
+                o.lr = Some(lr);
+            }
+            "--scale" => o.scale = true,
+            "--format" => {
+                let v = val("--format")?;
+                o.json = match v.as_str() {
+                    "json" => true,
+                    "text" => false,
+                    _ => return Err(Fail::Usage(format!("--format: unknown format {v:?}"))),
+                }
+            }
+            "-h" | "--help" => return Err(Fail::Usage(String::new())),
+            _ => return Err(Fail::Usage(format!("unknown argument {a:?}"))),
+        }
+    }
+    if o.data.is_empty() {
+        return Err(Fail::Usage("--data is required".into()));
+    }
+    if o.target.is_empty() {
+        return Err(Fail::Usage("--target is required".into()));
+    }
+    if let Some(m) = &o.model {
+        if !matches!(m.as_str(), "logistic" | "linear" | "softmax") {
+            return Err(Fail::Usage(format!("--model: unknown model {m:?}")));
+        }
+    }
+    if !matches!(
+        o.rule.as_str(),
+        "sgd" | "adagrad" | "adam" | "adamax" | "ftrl" | "oogd" | "implicit" | "aprox" | "pa"
+    ) {
+        return Err(Fail::Usage(format!("--rule: unknown rule {:?}", o.rule)));
+    }
+    Ok(o)
+}
+
+/// The parsed file: features (zero-padded), raw target strings, header names.
+struct Data {
+    features: Vec<[f32; MAX_FEATURES]>,
+    target: Vec<String>,
+    /// 1-based line number of each row.
+    lines: Vec<usize>,
+    n_features: usize,
+}
+
+fn unquote(s: &str) -> &str {
+    let t = s.trim();
+    t.strip_prefix('"')
+        .and_then(|u| u.strip_suffix('"'))
+        .unwrap_or(t)
+}
+
+fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Fail::Data(format!("cannot read {path}: {e}")))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Fail::Data(format!("{path}: empty file (a header row is required)")))?;
+    let names: Vec<&str> = header.split(',').map(unquote).collect();
+    let tcol = names.iter().position(|n| *n == target).ok_or_else(|| {
+        Fail::Data(format!(
+            "{path}: line 1: no column named {target:?} (columns: {})",
+            names.join(", ")
+        ))
+    })?;
+    let n_features = names.len() - 1;
+    if n_features > MAX_FEATURES {
+        return Err(Fail::Data(format!(
+            "{path}: {n_features} feature columns; this build supports at most {MAX_FEATURES}"
+        )));
+    }
+    let mut d = Data {
+        features: Vec::new(),
+        target: Vec::new(),
+        lines: Vec::new(),
+        n_features,
+    };
+    for (i, line) in lines {
+        let lineno = i + 1;
+        let cells: Vec<&str> = line.split(',').map(unquote).collect();
+        if cells.len() != names.len() {
+            return Err(Fail::Data(format!(
+                "{path}: line {lineno}: expected {} fields, found {}",
+                names.len(),
+                cells.len()
+            )));
+        }
+        let mut x = [0.0f32; MAX_FEATURES];
+        let mut slot = x.iter_mut();
+        for (j, (cell, name)) in cells.iter().zip(&names).enumerate() {
+            if j == tcol {
+                continue;
+            }
+            let v: f32 = cell.parse().map_err(|_| {
+                Fail::Data(format!(
+                    "{path}: line {lineno}, column {name:?}: not a number: {cell:?}"
+                ))
+            })?;
+            if let Some(s) = slot.next() {
+                *s = v;
+            }
+        }
+        d.target
+            .push(cells.get(tcol).map_or_else(String::new, |s| s.to_string()));
+        d.features.push(x);
+        d.lines.push(lineno);
+    }
+    if d.features.is_empty() {
+        return Err(Fail::Data(format!("{path}: no data rows after the header")));
+    }
+    Ok(d)
+}
+
+/// Distinct target values, sorted numerically if all numeric, else as text.
+fn classes(target: &[String]) -> Vec<String> {
+    let mut c: Vec<String> = target.to_vec();
+    c.sort();
+    c.dedup();
+    if c.iter().all(|s| s.parse::<f64>().is_ok()) {
+        c.sort_by(|a, b| {
+            let (x, y) = (
+                a.parse::<f64>().unwrap_or(0.0),
+                b.parse::<f64>().unwrap_or(0.0),
+            );
+            x.total_cmp(&y)
+        });
+    }
+    c
+}
+
+#[derive(Default)]
+struct Report {
+    accuracy: Option<f64>,
+    log_loss: Option<f64>,
+    mae: Option<f64>,
+    rmse: Option<f64>,
+    n: u32,
+    skipped: u32,
+    state_bytes: usize,
+}
+
+fn scaled(
+    sc: &mut StandardScaler<MAX_FEATURES>,
+    on: bool,
+    x: &[f32; MAX_FEATURES],
+) -> [f32; MAX_FEATURES] {
+    let mut z = *x;
+    if on {
+        sc.transform(x, &mut z);
+    }
+    z
+}
+
+fn run_logistic<R: Rule<MAX_FEATURES>>(rule: R, d: &Data, y: &[bool], scale: bool) -> Report {
+    let mut sc = StandardScaler::<MAX_FEATURES>::new();
+    let mut m = LogisticRegression::<MAX_FEATURES, R>::new(rule);
+    let mut ev = BinaryEval::new();
+    for (x, &yy) in d.features.iter().zip(y) {
+        let s = if scale { Some(&mut sc) } else { None };
+        let _ = kernels::online::progressive_binary(s, &mut m, &mut ev, x, yy);
+    }
+    Report {
+        accuracy: Some(ev.accuracy()),
+        log_loss: Some(ev.log_loss()),
+        n: ev.n(),
+        skipped: ev.skipped(),
+        ..Report::default()
+    }
+}
+
+fn run_linear<R: Rule<MAX_FEATURES>>(rule: R, d: &Data, y: &[f32], scale: bool) -> Report {
+    let mut sc = StandardScaler::<MAX_FEATURES>::new();
+    let mut m = LinearRegression::<MAX_FEATURES, R>::new(rule);
+    let mut ev = RegressionEval::new();
+    for (x, &yy) in d.features.iter().zip(y) {
+        if !x.iter().all(|v| v.is_finite()) || !yy.is_finite() {
+            ev.skip();
+            continue;
+        }
+        ev.update(m.predict(&scaled(&mut sc, scale, x)), yy);
+        if scale && sc.learn_one(x).is_err() {
+            ev.skip();
+            continue;
+        }
+        if m.learn_one(&scaled(&mut sc, scale, x), yy).is_err() {
+            ev.skip();
+        }
+    }
+    Report {
+        mae: Some(ev.mae()),
+        rmse: Some(ev.mse().sqrt()),
+        n: ev.n(),
+        skipped: ev.skipped(),
+        ..Report::default()
+    }
+}
+
+fn run_softmax<const K: usize, R: Rule<MAX_FEATURES>>(
+    rule: R,
+    d: &Data,
+    y: &[usize],
+    scale: bool,
+) -> Report {
+    let mut sc = StandardScaler::<MAX_FEATURES>::new();
+    let mut m = SoftmaxRegression::<MAX_FEATURES, K, R>::new(rule);
+    let mut ev = MulticlassEval::new();
+    let mut p = [0.0f32; K];
+    for (x, &yy) in d.features.iter().zip(y) {
+        if !x.iter().all(|v| v.is_finite()) {
+            ev.skip();
+            continue;
+        }
+        m.predict_proba(&scaled(&mut sc, scale, x), &mut p);
+        ev.update(&p, yy);
+        if scale && sc.learn_one(x).is_err() {
+            ev.skip();
+            continue;
+        }
+        if m.learn_one(&scaled(&mut sc, scale, x), yy).is_err() {
+            ev.skip();
+        }
+    }
+    Report {
+        accuracy: Some(ev.accuracy()),
+        log_loss: Some(ev.log_loss()),
+        n: ev.n(),
+        skipped: ev.skipped(),
+        ..Report::default()
+    }
+}
+
+/// Bytes of a type that is linear in its feature count D, evaluated at `d` from D = 1 and 2.
+fn linear_size(s1: usize, s2: usize, d: usize) -> usize {
+    s1 + d.saturating_sub(1) * (s2 - s1)
+}
+
+/// Expand `$body` with `$rule` bound to the chosen rule of dimension `$d` (a const).
+macro_rules! with_rule {
+    ($name:expr, $lr:expr, $d:expr, |$rule:ident| $body:expr) => {{
+        let lr: Option<f32> = $lr;
+        match $name {
+            "sgd" => {
+                let $rule = Sgd::new(lr.unwrap_or(0.01));
+                $body
+            }
+            "adagrad" => {
+                let $rule = AdaGrad::<{ $d }>::new(lr.unwrap_or(0.1), 1e-8, true);
+                $body
+            }
+            "adam" => {
+                let $rule = Adam::<{ $d }>::new(lr.unwrap_or(0.1), 0.9, 0.999, 1e-8, true);
+                $body
+            }
+            "adamax" => {
+                let $rule = AdaMax::<{ $d }>::new(lr.unwrap_or(0.1), 0.9, 0.999, 1e-8);
+                $body
+            }
+            "ftrl" => {
+                let $rule = Ftrl::<{ $d }>::new(lr.unwrap_or(0.05), 1.0, 0.0, 1.0, true);
+                $body
+            }
+            "oogd" => {
+                let $rule = OptimisticOgd::<{ $d }>::new(lr.unwrap_or(20.0), 1.0, true);
+                $body
+            }
+            "implicit" => {
+                let $rule = Implicit::new(lr.unwrap_or(0.1));
+                $body
+            }
+            "aprox" => {
+                let $rule = AProx::new(lr.unwrap_or(0.1));
+                $body
+            }
+            _ => {
+                let $rule = PassiveAggressive::new(lr.unwrap_or(1.0));
+                $body
+            }
+        }
+    }};
+}
+
+fn size_of_val<T>(_: &T) -> usize {
+    std::mem::size_of::<T>()
+}
+
+fn state_bytes(model: &str, rule: &str, d: usize, k: usize, scale: bool) -> usize {
+    let sizes = |dd: usize| -> usize {
+        // Instantiate at D = 1 and D = 2; everything is linear in D (and in K for softmax).
+        match (model, dd) {
+            ("linear", 1) => with_rule!(rule, None, 1, |r| size_of_val(
+                &LinearRegression::<1, _>::new(r)
+            )),
+            ("linear", _) => with_rule!(rule, None, 2, |r| size_of_val(
+                &LinearRegression::<2, _>::new(r)
+            )),
+            ("logistic", 1) => {
+                with_rule!(rule, None, 1, |r| size_of_val(
+                    &LogisticRegression::<1, _>::new(r)
+                ))
+            }
+            ("logistic", _) => {
+                with_rule!(rule, None, 2, |r| size_of_val(
+                    &LogisticRegression::<2, _>::new(r)
+                ))
+            }
+            // Softmax: K rows of (w, b, rule) plus the 16-byte config.
+            (_, 1) => with_rule!(rule, None, 1, |r| size_of_val(
+                &SoftmaxRegression::<1, 1, _>::new(r)
+            )),
+            (_, _) => with_rule!(rule, None, 2, |r| size_of_val(
+                &SoftmaxRegression::<2, 1, _>::new(r)
+            )),
+        }
+    };
+    let per = linear_size(sizes(1), sizes(2), d);
+    let model_bytes = if model == "softmax" {
+        let cfg = std::mem::size_of::<kernels::online::GlmConfig>();
+        (per - cfg) * k + cfg
+    } else {
+        per
+    };
+    let scaler = if scale {
+        linear_size(
+            std::mem::size_of::<StandardScaler<1>>(),
+            std::mem::size_of::<StandardScaler<2>>(),
+            d,
+        )
+    } else {
+        0
+    };
+    model_bytes + scaler
+}
+
+fn run(o: &Opts) -> Result<String, Fail> {
+    let d = read_csv(&o.data, &o.target)?;
+    let cls = classes(&d.target);
+    let model = match &o.model {
+        Some(m) => m.clone(),
+        None if cls.len() <= 2 => "logistic".into(),
+        None => "softmax".into(),
+    };
+    let rule = o.rule.as_str();
+    let mut k = 0;
+    let rep = match model.as_str() {
+        "linear" => {
+            let mut y = Vec::with_capacity(d.target.len());
+            for (t, line) in d.target.iter().zip(&d.lines) {
+                y.push(t.parse::<f32>().map_err(|_| {
+                    Fail::Data(format!(
+                        "{}: line {line}, column {:?}: target is not a number: {t:?}",
+                        o.data, o.target
+                    ))
+                })?);
+            }
+            with_rule!(rule, o.lr, MAX_FEATURES, |r| run_linear(r, &d, &y, o.scale))
+        }
+        "logistic" => {
+            if cls.len() != 2 {
+                return Err(Fail::Data(format!(
+                    "{}: target {:?} has {} distinct values; logistic needs exactly 2 (use --model softmax)",
+                    o.data,
+                    o.target,
+                    cls.len()
+                )));
+            }
+            let pos = cls.get(1).cloned().unwrap_or_default();
+            let y: Vec<bool> = d.target.iter().map(|t| *t == pos).collect();
+            k = 2;
+            with_rule!(rule, o.lr, MAX_FEATURES, |r| run_logistic(
+                r, &d, &y, o.scale
+            ))
+        }
+        _ => {
+            k = cls.len();
+            if !(2..=MAX_CLASSES).contains(&k) {
+                return Err(Fail::Data(format!(
+                    "{}: target {:?} has {k} distinct values; softmax supports 2 to {MAX_CLASSES}",
+                    o.data, o.target
+                )));
+            }
+            let y: Vec<usize> = d
+                .target
+                .iter()
+                .map(|t| cls.iter().position(|c| c == t).unwrap_or(0))
+                .collect();
+            macro_rules! by_k {
+                ($($kk:literal)*) => {
+                    match k {
+                        $($kk => with_rule!(rule, o.lr, MAX_FEATURES, |r| run_softmax::<$kk, _>(r, &d, &y, o.scale)),)*
+                        _ => unreachable!("k checked above"),
+                    }
+                };
+            }
+            by_k!(2 3 4 5 6 7 8)
+        }
+    };
+    let rep = Report {
+        state_bytes: state_bytes(&model, rule, d.n_features, k, o.scale),
+        ..rep
+    };
+    Ok(render(o, &model, &cls, &rep))
+}
+
+fn json_num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => "null".into(),
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn render(o: &Opts, model: &str, cls: &[String], r: &Report) -> String {
+    if o.json {
+        let classes: Vec<String> = if model == "linear" {
+            Vec::new()
+        } else {
+            cls.iter().map(|c| json_str(c)).collect()
+        };
+        format!(
+            "{{\"model\":{},\"rule\":{},\"scale\":{},\"classes\":[{}],\"n\":{},\"skipped\":{},\"accuracy\":{},\"log_loss\":{},\"mae\":{},\"rmse\":{},\"state_bytes\":{}}}",
+            json_str(model),
+            json_str(&o.rule),
+            o.scale,
+            classes.join(","),
+            r.n,
+            r.skipped,
+            json_num(r.accuracy),
+            json_num(r.log_loss),
+            json_num(r.mae),
+            json_num(r.rmse),
+            r.state_bytes
+        )
+    } else {
+        let mut s = format!(
+            "model {model}, rule {}, scale {}\nn {}\nskipped {}\n",
+            o.rule, o.scale, r.n, r.skipped
+        );
+        if let Some(a) = r.accuracy {
+            let _ = writeln!(s, "accuracy {:.4} ({:.2} %)", a, a * 100.0);
+        }
+        if let Some(l) = r.log_loss {
+            let _ = writeln!(s, "log_loss {l:.5}");
+        }
+        if let Some(m) = r.mae {
+            let _ = writeln!(s, "mae {m:.6}");
+        }
+        if let Some(m) = r.rmse {
+            let _ = writeln!(s, "rmse {m:.6}");
+        }
+        let _ = write!(s, "state_bytes {}", r.state_bytes);
+        s
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse_args(&args).and_then(|o| run(&o)) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(Fail::Usage(m)) => {
+            if m.is_empty() {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {m}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Fail::Data(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}

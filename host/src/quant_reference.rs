@@ -1,0 +1,120 @@
+//! f64 references for the quantized softmax kernels (`kernels::softmax::quant`) and an error
+//! histogram in output LSBs.
+
+/// Exact softmax (to f64 rounding) of integer logits `q` with step `s` (= input scale · β):
+/// `p_i = e^(s·(q_i − max)) / Σ_j e^(s·(q_j − max))`.
+pub fn softmax_quantized(q: &[i32], s: f64) -> Vec<f64> {
+    let m = q.iter().copied().max().unwrap_or(0);
+    let e: Vec<f64> = q.iter().map(|&v| (s * f64::from(v - m)).exp()).collect();
+    let sum: f64 = e.iter().sum();
+    e.into_iter().map(|v| v / sum).collect()
+}
+
+/// Correctly rounded output code (before the zero point): `min(round(p · 2^bits), cap)`.
+pub fn rounded_code(p: f64, bits: u32, cap: i64) -> i64 {
+    ((p * 2f64.powi(bits as i32)).round() as i64).min(cap)
+}
+
+/// Error histogram of outputs against exact probabilities, in LSBs of the output format.
+#[derive(Debug, Clone)]
+pub struct LsbHistogram {
+    name: String,
+    /// Bucket k counts errors in [k/4, (k+1)/4) LSB; the last bucket is open.
+    buckets: [u64; 9],
+    max: f64,
+    count: u64,
+    /// Outputs at the format's saturation (excluded from `max`).
+    saturated: u64,
+}
+
+impl LsbHistogram {
+    /// An empty histogram labelled `name`.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            buckets: [0; 9],
+            max: 0.0,
+            count: 0,
+            saturated: 0,
+        }
+    }
+
+    /// Record the output code `code` (zero point removed, i.e. `y = code / 2^bits`) for the
+    /// exact probability `p`. Outputs saturated at the top code where `p · 2^bits` exceeds it
+    /// by more than 0.5 are counted apart.
+    pub fn add(&mut self, code: i64, p: f64, bits: u32, top: i64) {
+        let scale = 2f64.powi(bits as i32);
+        let exact = p * scale;
+        if code == top && exact > top as f64 + 0.5 {
+            self.saturated += 1;
+            return;
+        }
+        let err = (code as f64 - exact).abs();
+        let k = ((err * 4.0) as usize).min(8);
+        self.buckets[k] += 1;
+        self.count += 1;
+        if err > self.max {
+            self.max = err;
+        }
+    }
+
+    /// Largest error seen, in LSB.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// Number of outputs recorded (saturated ones excluded).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Print the histogram.
+    pub fn print(&self) {
+        println!(
+            "{}: {} outputs (+{} saturated at the format's top), max error {:.6} LSB",
+            self.name, self.count, self.saturated, self.max
+        );
+        for (k, &c) in self.buckets.iter().enumerate() {
+            if c > 0 {
+                let hi = if k == 8 {
+                    "inf".to_string()
+                } else {
+                    format!("{:.2}", (k + 1) as f64 / 4.0)
+                };
+                println!("  [{:.2}, {hi}) LSB: {c}", k as f64 / 4.0);
+            }
+        }
+    }
+}
+
+/// TFLite `LUTPopulate<int16_t>` evaluated on the host with `f32` arithmetic and the system
+/// `expf` (glibc): the tables TFLite builds, to compare with the crate's compile-time ones.
+pub fn tflm_lut_f32(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+    f: impl Fn(f32) -> f32,
+) -> [i16; 513] {
+    let input_min = input_scale * (-32768 - input_zero_point) as f32;
+    let input_max = input_scale * (32767 - input_zero_point) as f32;
+    let output_min = output_scale * (-32768 - output_zero_point) as f32;
+    let output_max = output_scale * (32767 - output_zero_point) as f32;
+    let step = (input_max - input_min) / 512.0;
+    let half_step = step / 2.0;
+    let inv = 65536.0f32 / (output_max - output_min);
+    let clamp = |v: f32| v.clamp(-32768.0, 32767.0) as i16;
+    let mut lut = [0i16; 513];
+    for (i, slot) in lut.iter_mut().enumerate().take(512) {
+        let val = f(input_min + i as f32 * step);
+        let val_mid = f(input_min + i as f32 * step + half_step);
+        let val_next = f(input_min + (i + 1) as f32 * step);
+        let sample = (val * inv).round();
+        let interp = ((val_next * inv + (val * inv).round()) / 2.0).round();
+        let mid = (val_mid * inv).round();
+        let bias = ((interp - mid) / 2.0).round();
+        *slot = clamp(sample - bias);
+    }
+    lut[512] = clamp((f(input_max) * inv).round());
+    lut
+}

@@ -1,0 +1,358 @@
+//! Mish (Misra 2019): f(x) = x·tanh(softplus(x)) = x·tanh(ln(1 + e^x)).
+//!
+//! With u = e^x: tanh(ln(1 + u)) = n/(n + 2), n = u² + 2u = u(u + 2), so
+//! f(x) = x·n/(n + 2) needs one exponential and one division. Derivative:
+//! f'(x) = tanh(sp) + x·sech²(sp)·sigmoid(x) = [n(n + 2) + 4x·u(1 + u)]/(n + 2)².
+
+use crate::{math, Error};
+use fixed::{types::extra::LeEqU16, FixedI16};
+
+/// Above this the derivative is 1 (4x·e^−2x < 2^−25 from x ≈ 10), and e^40, e^80 stay
+/// finite below it.
+const CLAMP: f32 = 20.0;
+/// Below this the tiny-result path is used (e^x is subnormal below −87.34, and |f| < 2^−126
+/// below −82.9 already, where only 2^−147 absolute accuracy is required).
+const TINY: f32 = -87.0;
+/// Below this |f(x)| < 2^−150 and |f'(x)| < 2^−150: both round to −0.
+const ZERO: f32 = -200.0;
+
+#[inline(always)]
+fn mish_main(x: f32) -> f32 {
+    // No clamp needed: for large x, u² (or u) overflows to +∞, q = 2/∞ = 0 and f = x·1;
+    // already at x = 9.1, q < 2^−25 so x·(1 − q) rounds to x.
+    let u = math::exp(x);
+    // n = u² + 2u: 2u is exact and u² is the smaller term for u < 2, so n carries about
+    // one rounding instead of the two of u·(u + 2).
+    let uu = u * u;
+    let n = uu + 2.0 * u;
+    let w = n + 2.0;
+    let pos = x > 0.0;
+    // x > 0: f = x·(1 − q), q = 2/(n + 2) ≤ 0.4 (errors in q are damped by q/(1 − q)).
+    // x ≤ 0: f = x·u·(u + 2)/(n + 2) = p − p·q with p = x·u and q = (u + u²)/(n + 2) ≤ 0.4:
+    //        only p and the final subtraction carry full roundings.
+    let t = if pos { 2.0 } else { u + uu };
+    let q = t / w;
+    let p = x * u;
+    if pos {
+        x * (1.0 - q)
+    } else {
+        p - p * q
+    }
+}
+
+#[cold]
+fn mish_tiny(x: f32) -> f32 {
+    if x < ZERO {
+        // |x·e^x| < 2^−150: rounds to −0 (also the limit at −∞).
+        return -0.0;
+    }
+    // n/(n + 2)·x = x·u·(u + 2)/(u² + 2u + 2) = x·u to f32 precision here. With h = e^(x/2)
+    // (normal for x > −174), (x·h)·h rounds once into the subnormal range.
+    let h = math::exp(0.5 * x);
+    (x * h) * h
+}
+
+/// Mish activation f(x) = x·tanh(ln(1 + e^x)).
+///
+/// **Algorithm:** u = e^x, n = u² + 2u, w = n + 2; for x > 0, f = x·(1 − 2/w); for x ≤ 0,
+/// f = p − p·(u + u²)/w with p = x·u (the same value, arranged so that only p and the last
+/// subtraction carry full roundings). One `math::exp`, one division, a branch on the sign
+/// (or selects). For x < −87 a cold path computes (x·e^(x/2))·e^(x/2) so that subnormal
+/// results are rounded once. f(+∞) = +∞, f(−∞) = −0, NaN propagates.
+///
+/// **Accuracy** (default `math` backend, every f32 checked by the ignored test
+/// `host/tests/mish_ulp.rs::mish_exhaustive`; a 5.6·10^6-point sweep runs in every
+/// `cargo test`): measured max 3.02 ulp over every f32 (2.83 for x ≥ 0) wherever
+/// |f(x)| ≥ 2^−126 (asserted ≤ 4 ulp), and ≤ 2^−147 absolute below (measured max
+/// 2.4e−45). **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`
+/// (disassembly on thumbv7em: ≈ 20 instructions plus the inlined `math::exp`).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn mish(x: f32) -> f32 {
+    if x < TINY {
+        mish_tiny(x)
+    } else {
+        mish_main(x)
+    }
+}
+
+#[cold]
+fn mish_grad_tiny(x: f32) -> f32 {
+    if x < ZERO {
+        return -0.0;
+    }
+    // f'(x) = u(1 + x) + O(u²): rounded once, as in `mish_tiny`.
+    let h = math::exp(0.5 * x);
+    ((1.0 + x) * h) * h
+}
+
+/// Derivative of Mish: f'(x) = tanh(sp) + x·sech²(sp)·sigmoid(x), sp = softplus(x).
+///
+/// **Algorithm:** with u = e^x, n = u(u + 2), w = n + 2:
+/// f'(x) = n/w + 4x·u(1 + u)/w², one `math::exp` and one division; 1 for x ≥ 20; a cold
+/// path (1 + x)·e^(x/2)·e^(x/2) for x < −87. f'(+∞) = 1, f'(−∞) = −0, NaN propagates.
+///
+/// **Accuracy** (host sweep of 5.6·10^6 points, `host/tests/mish_ulp.rs`): measured max
+/// absolute error 2.4e−7 (asserted ≤ 2^−22); measured max 4.65 ulp relative (asserted ≤ 8)
+/// wherever the two terms do not cancel (x > 0, x < −8 or |f'| ≥ 0.25; f' has its zero
+/// at x ≈ −1.1924). **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn mish_grad(x: f32) -> f32 {
+    if x < TINY {
+        return mish_grad_tiny(x);
+    }
+    if x >= CLAMP {
+        return 1.0;
+    }
+    let u = math::exp(x);
+    let n = u * (u + 2.0);
+    let w = n + 2.0;
+    let r = 1.0 / w;
+    // n/w + 4x·u(1 + u)/w²: both terms share 1/w.
+    (n + (4.0 * x) * (u * (1.0 + u)) * r) * r
+}
+
+fn check(n: usize, m: usize) -> Result<(), Error> {
+    if n != m {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            actual: m,
+        });
+    }
+    Ok(())
+}
+
+/// y_i = mish(x_i) (see [`mish`] for formula and accuracy). An empty slice is fine
+/// (nothing to do). NaN propagates. **Stack:** estimate ≤ 64 bytes (FPU callee-saved
+/// registers). **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+    check(x.len(), y.len())?;
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = mish(v);
+    }
+    Ok(())
+}
+
+/// y_i = mish'(x_i) (see [`mish_grad`]). An empty slice is fine. NaN propagates.
+/// **Stack:** estimate ≤ 64 bytes. **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+    check(x.len(), y.len())?;
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = mish_grad(v);
+    }
+    Ok(())
+}
+
+/// Mish on 16-bit fixed point (e.g. [`fixed::types::I4F12`] → I4F12), ≤ 1 LSB error.
+///
+/// The input is converted exactly to f32, [`mish`] is applied (≤ 4 ulp), and the result
+/// is rounded to nearest (ties away from zero) and saturated. Error ≤ 0.5 LSB + 4 ulp of
+/// the result < 1 LSB; checked exhaustively for I4F12, I8F8 and I1F15 in the host tests,
+/// measured max 0.5018 LSB. **Stack:** estimate ≤ 32 bytes.
+/// On an FPU-less core (M0) this uses soft-float. **Cost:** see `cargo xtask bench`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
+    let frac = FixedI16::<Frac>::FRAC_NBITS as i32;
+    let xf = f32::from(x.to_bits()) * pow2(-frac);
+    let t = mish(xf) * pow2(frac);
+    let r = if t >= 0.0 { t + 0.5 } else { t - 0.5 } as i32; // `as` truncates and saturates.
+    FixedI16::from_bits(r.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16)
+}
+
+/// [`mish_fixed`] over a slice (≤ 1 LSB per element). **Stack:** estimate ≤ 64 bytes.
+/// **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn mish_fixed_slice<Frac: LeEqU16>(
+    x: &[FixedI16<Frac>],
+    y: &mut [FixedI16<Frac>],
+) -> Result<(), Error> {
+    check(x.len(), y.len())?;
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = mish_fixed(v);
+    }
+    Ok(())
+}
+
+/// 2^e for e in [−126, 127].
+#[inline(always)]
+fn pow2(e: i32) -> f32 {
+    f32::from_bits(((e.clamp(-126, 127) + 127) as u32) << 23)
+}
+
+/// Quantized int8 Mish by table lookup: y = clamp(round(mish(s_in·(q − zp_in))/s_out) +
+/// zp_out, −128, 127).
+///
+/// The 256-entry table is computed once in [`MishS8Lut::new`] in f64 (`libm::exp` and
+/// x·n/(n + 2), relative error ~1e−15; soft-float on Cortex-M, a one-time cost of a few hundred thousand
+/// cycles), so every entry is the correctly rounded result (round half away from zero)
+/// except for ties closer than ~10^−13 of an LSB. Lookup is one load per element.
+/// **Stack:** 256 bytes for the table (it lives in the struct).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MishS8Lut {
+    table: [i8; 256],
+}
+
+/// e^x in f64 for table construction (libm's f64 `exp` is not provably panic-free):
+/// x = k·ln2 + r, |r| ≤ ~0.35, degree-20 Taylor polynomial, 2^k from the exponent bits.
+/// Relative error ≲ 4e−16 for x ∈ [−700, 40]; 0 below −700.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn exp_f64(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    if x.is_nan() || x <= -700.0 {
+        return 0.0;
+    }
+    let x = if x < 700.0 { x } else { 700.0 };
+    let t = x * core::f64::consts::LOG2_E;
+    let k = if t >= 0.0 {
+        (t + 0.5) as i64
+    } else {
+        -((0.5 - t) as i64)
+    };
+    let kf = k as f64;
+    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    let mut p = 1.0f64;
+    let mut i = 20.0f64;
+    while i >= 1.0 {
+        p = 1.0 + p * r / i;
+        i -= 1.0;
+    }
+    // k ∈ [−1010, 1010]: a normal power of two.
+    let scale = f64::from_bits(((k + 1023) as u64) << 52);
+    p * scale
+}
+
+/// Mish in f64 for table construction.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn mish_f64(x: f64) -> f64 {
+    if x > 40.0 {
+        x
+    } else {
+        // tanh(ln(1 + u)) = n/(n + 2), n = u(u + 2): exact algebra, f64 rounding only.
+        let u = exp_f64(x);
+        let n = u * (u + 2.0);
+        x * (n / (n + 2.0))
+    }
+}
+
+impl MishS8Lut {
+    /// Build the table for input scale/zero point and output scale/zero point (256 f64
+    /// evaluations; stack ≈ 300 bytes including the table being built).
+    /// **Cost:** see `cargo xtask bench`.
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] for a scale that is not finite and > 0, or a zero point
+    /// outside [−128, 127].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn new(in_scale: f32, in_zp: i32, out_scale: f32, out_zp: i32) -> Result<Self, Error> {
+        if !(in_scale > 0.0 && in_scale.is_finite() && out_scale > 0.0 && out_scale.is_finite()) {
+            return Err(Error::BadParameter("scales must be finite and > 0"));
+        }
+        if !(-128..=127).contains(&in_zp) || !(-128..=127).contains(&out_zp) {
+            return Err(Error::BadParameter("zero point outside [-128, 127]"));
+        }
+        let mut table = [0i8; 256];
+        for (i, slot) in table.iter_mut().enumerate() {
+            let q = i as i32 - 128;
+            let x = f64::from(in_scale) * f64::from(q - in_zp);
+            let t = mish_f64(x) / f64::from(out_scale);
+            // Round half away from zero (`as` truncates toward zero and saturates).
+            let rt = if t >= 0.0 {
+                (t + 0.5) as i64
+            } else {
+                -((0.5 - t) as i64)
+            };
+            let r = rt.saturating_add(i64::from(out_zp)) as f64;
+            *slot = r.clamp(-128.0, 127.0) as i8;
+        }
+        Ok(MishS8Lut { table })
+    }
+
+    /// Mish of one quantized value: one table load, exact (the table entry).
+    /// **Cost:** see `cargo xtask bench`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn lookup(&self, q: i8) -> i8 {
+        let idx = (i16::from(q) + 128) as u8;
+        self.table.get(usize::from(idx)).copied().unwrap_or(0)
+    }
+
+    /// Apply the table to a slice (one load per element, correctly rounded results).
+    /// **Stack:** a few words. **Cost:** see `cargo xtask bench`.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn apply(&self, x: &[i8], y: &mut [i8]) -> Result<(), Error> {
+        check(x.len(), y.len())?;
+        for (o, &v) in y.iter_mut().zip(x) {
+            *o = self.lookup(v);
+        }
+        Ok(())
+    }
+
+    /// The table, indexed by q + 128 (for export or inspection; no cost).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn table(&self) -> &[i8; 256] {
+        &self.table
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use fixed::types::I4F12;
+
+    #[test]
+    fn reference_vectors() {
+        assert!((f64::from(mish(1.0)) - 0.865_098_388_3).abs() < 1e-7);
+        assert!((f64::from(mish(-1.0)) + 0.303_401_461_4).abs() < 1e-7);
+        assert!((mish(-1.1924) + 0.308_843_4).abs() < 1e-6);
+        assert!(mish_grad(-1.1924).abs() < 1e-4);
+        assert_eq!(mish(f32::INFINITY), f32::INFINITY);
+        assert_eq!(mish(f32::NEG_INFINITY), 0.0);
+        assert!(mish(f32::NAN).is_nan());
+        assert!(mish_grad(f32::NAN).is_nan());
+        assert_eq!(mish_grad(f32::INFINITY), 1.0);
+        assert_eq!(mish_grad(f32::NEG_INFINITY), 0.0);
+        assert_eq!(mish(0.0), 0.0);
+        assert_eq!(mish(1e30), 1e30);
+        assert!((mish_grad(0.0) - 0.6).abs() < 1e-7);
+        let mut y = [0.0f32; 2];
+        assert_eq!(
+            mish_slice(&[1.0], &mut y),
+            Err(Error::LengthMismatch {
+                expected: 1,
+                actual: 2
+            })
+        );
+        assert_eq!(mish_slice(&[], &mut []), Ok(()));
+        mish_grad_slice(&[0.0, 30.0], &mut y).unwrap();
+        assert_eq!(y[1], 1.0);
+    }
+
+    #[test]
+    fn quantized() {
+        let x = I4F12::from_num(1);
+        let y = mish_fixed(x);
+        assert!((y.to_num::<f32>() - 0.865_098_4).abs() <= 1.0 / 4096.0);
+        let lut = MishS8Lut::new(0.05, 0, 0.05, 0).unwrap();
+        assert_eq!(lut.lookup(20), 17); // mish(1) / 0.05 = 17.30
+        assert_eq!(lut.lookup(0), 0);
+        assert!(MishS8Lut::new(0.0, 0, 1.0, 0).is_err());
+        assert!(MishS8Lut::new(1.0, 200, 1.0, 0).is_err());
+    }
+}

@@ -1,0 +1,276 @@
+//! Progressive validation: for each example, predict first, score the prediction, then learn
+//! from the example (River's `evaluate.progressive_val_score`, Vowpal Wabbit's "average loss").
+
+use super::check_sample;
+use super::models::{argmax, LogisticRegression};
+use super::rules::Rule;
+use super::scaler::StandardScaler;
+use crate::math::{ln, softplus};
+use crate::Error;
+
+/// −ln(1e−15): the largest log-loss term River reports (it clamps probabilities to
+/// [1e−15, 1 − 1e−15]).
+pub const MAX_LOG_LOSS: f32 = 34.538_776;
+
+/// Running binary accuracy and mean log-loss. Sums are kept in f64 (additions only) so that a
+/// long stream does not lose small terms. State: 24 bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BinaryEval {
+    n: u32,
+    correct: u32,
+    skipped: u32,
+    log_loss_sum: f64,
+}
+
+impl BinaryEval {
+    /// Nothing scored yet.
+    pub const fn new() -> Self {
+        BinaryEval {
+            n: 0,
+            correct: 0,
+            skipped: 0,
+            log_loss_sum: 0.0,
+        }
+    }
+    /// Score a prediction given as a logit z (P(y=1) = σ(z)); the predicted class is z > 0.
+    /// The log-loss term is ln(1 + e^(−y±·z)), capped at [`MAX_LOG_LOSS`]. A NaN logit counts as
+    /// z = 0.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn update_logit(&mut self, z: f32, y: bool) {
+        let z = if z.is_nan() { 0.0 } else { z };
+        let term = softplus(if y { -z } else { z });
+        let term = if term < MAX_LOG_LOSS {
+            term
+        } else {
+            MAX_LOG_LOSS
+        };
+        self.push(z > 0.0, y, term);
+    }
+    /// Score a prediction given as P(y = 1) = p (predicted class: p > 0.5; p clamped to
+    /// [1e−15, 1 − 2⁻²⁴] as far as f32 allows; NaN counts as 0.5).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn update_proba(&mut self, p: f32, y: bool) {
+        let p = if p.is_nan() { 0.5 } else { p };
+        let q = if y { p } else { 1.0 - p };
+        let q = if q > 1e-15 { q } else { 1e-15 };
+        let term = -ln(q);
+        let term = if term > 0.0 { term } else { 0.0 };
+        self.push(p > 0.5, y, term);
+    }
+    fn push(&mut self, pred: bool, y: bool, term: f32) {
+        self.n = self.n.saturating_add(1);
+        if pred == y {
+            self.correct = self.correct.saturating_add(1);
+        }
+        self.log_loss_sum += f64::from(term);
+    }
+    /// Count a sample that was not scored (non-finite) or not learned (rejected update).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn skip(&mut self) {
+        self.skipped = self.skipped.saturating_add(1);
+    }
+    /// Samples scored.
+    pub const fn n(&self) -> u32 {
+        self.n
+    }
+    /// Samples skipped (see [`progressive_binary`]).
+    pub const fn skipped(&self) -> u32 {
+        self.skipped
+    }
+    /// Correct predictions.
+    pub const fn correct(&self) -> u32 {
+        self.correct
+    }
+    /// Accuracy in [0, 1] (0 before any sample).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn accuracy(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            f64::from(self.correct) / f64::from(self.n)
+        }
+    }
+    /// Mean log-loss (0 before any sample).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn log_loss(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.log_loss_sum / f64::from(self.n)
+        }
+    }
+}
+
+/// Running multiclass accuracy and mean cross-entropy. State: 24 bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MulticlassEval {
+    n: u32,
+    correct: u32,
+    skipped: u32,
+    log_loss_sum: f64,
+}
+
+impl MulticlassEval {
+    /// Nothing scored yet.
+    pub const fn new() -> Self {
+        MulticlassEval {
+            n: 0,
+            correct: 0,
+            skipped: 0,
+            log_loss_sum: 0.0,
+        }
+    }
+    /// Score class probabilities `proba` against class `y`: predicted class = argmax (first on
+    /// ties); term −ln max(P(y), 1e−15). An out-of-range y counts as wrong with the maximum term.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn update(&mut self, proba: &[f32], y: usize) {
+        let py = proba.get(y).copied().unwrap_or(0.0);
+        let py = if py > 1e-15 { py } else { 1e-15 };
+        let term = -ln(py);
+        let term = if term > 0.0 { term } else { 0.0 };
+        self.n = self.n.saturating_add(1);
+        if argmax(proba) == y {
+            self.correct = self.correct.saturating_add(1);
+        }
+        self.log_loss_sum += f64::from(term);
+    }
+    /// Count a skipped sample.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn skip(&mut self) {
+        self.skipped = self.skipped.saturating_add(1);
+    }
+    /// Samples scored.
+    pub const fn n(&self) -> u32 {
+        self.n
+    }
+    /// Samples skipped.
+    pub const fn skipped(&self) -> u32 {
+        self.skipped
+    }
+    /// Accuracy in [0, 1].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn accuracy(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            f64::from(self.correct) / f64::from(self.n)
+        }
+    }
+    /// Mean cross-entropy.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn log_loss(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.log_loss_sum / f64::from(self.n)
+        }
+    }
+}
+
+/// Running regression errors: mean absolute error and root mean squared error. State: 24 bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegressionEval {
+    n: u32,
+    skipped: u32,
+    abs_sum: f64,
+    sq_sum: f64,
+}
+
+impl RegressionEval {
+    /// Nothing scored yet.
+    pub const fn new() -> Self {
+        RegressionEval {
+            n: 0,
+            skipped: 0,
+            abs_sum: 0.0,
+            sq_sum: 0.0,
+        }
+    }
+    /// Score prediction `pred` against `y` (non-finite pairs are counted as skipped).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn update(&mut self, pred: f32, y: f32) {
+        let e = f64::from(pred) - f64::from(y);
+        if !e.is_finite() {
+            self.skip();
+            return;
+        }
+        self.n = self.n.saturating_add(1);
+        self.abs_sum += if e < 0.0 { -e } else { e };
+        self.sq_sum += e * e;
+    }
+    /// Count a skipped sample.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn skip(&mut self) {
+        self.skipped = self.skipped.saturating_add(1);
+    }
+    /// Samples scored.
+    pub const fn n(&self) -> u32 {
+        self.n
+    }
+    /// Samples skipped.
+    pub const fn skipped(&self) -> u32 {
+        self.skipped
+    }
+    /// Mean absolute error.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn mae(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.abs_sum / f64::from(self.n)
+        }
+    }
+    /// Mean squared error.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn mse(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sq_sum / f64::from(self.n)
+        }
+    }
+}
+
+/// One progressive-validation step of River's `StandardScaler | LogisticRegression` pipeline
+/// (pass `None` for no scaler):
+/// 1. a sample with a non-finite feature is not scored nor learned: `eval.skip()` and the
+///    error is returned;
+/// 2. z = scaler.transform(x) (current statistics); score the model's logit on z;
+/// 3. scaler.learn_one(x); z = scaler.transform(x) (updated statistics); model.learn_one(z, y).
+///
+/// Stack: three `[f32; D]` plus the model's own copy during `learn_one`.
+/// Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// The sample errors above, or an overflow reported by the scaler or the model (the sample
+/// was scored but not learned; `eval.skip()` is called).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn progressive_binary<const D: usize, R: Rule<D>>(
+    scaler: Option<&mut StandardScaler<D>>,
+    model: &mut LogisticRegression<D, R>,
+    eval: &mut BinaryEval,
+    x: &[f32; D],
+    y: bool,
+) -> Result<(), Error> {
+    if let Err(e) = check_sample(x, 0.0) {
+        eval.skip();
+        return Err(e);
+    }
+    let mut z = [0.0f32; D];
+    let r = match scaler {
+        Some(s) => {
+            s.transform(x, &mut z);
+            eval.update_logit(model.predict_logit(&z), y);
+            s.learn_transform(x, &mut z)
+                .and_then(|()| model.learn_one(&z, y))
+        }
+        None => {
+            eval.update_logit(model.predict_logit(x), y);
+            model.learn_one(x, y)
+        }
+    };
+    if r.is_err() {
+        eval.skip();
+    }
+    r
+}

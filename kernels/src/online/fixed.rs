@@ -1,0 +1,250 @@
+//! Fixed-point (`I16F16`, Q15.16) online logistic regression with saturating SGD and AdaGrad,
+//! for cores without an FPU (Cortex-M0/M0+/M3).
+//!
+//! All arithmetic is on the raw `i32` bits with `i64` intermediates, rounded to nearest
+//! (ties up) and saturated to the `I16F16` range [−32768, 32768 − 2⁻¹⁶]: nothing wraps, nothing
+//! panics. Resolution is 2⁻¹⁶ ≈ 1.5e−5, so quantities below that (River's ε = 1e−8, squares of
+//! gradients below 0.004) round to 0 or 1 LSB: AdaGrad's ε is at least 1 LSB here.
+//!
+//! σ(z) uses the gemmlowp primitives of [`crate::fixedpoint`]: e^(−|z|) by
+//! `exp_on_negative_values_q5_26`, then 1/(1 + e) by `one_over_one_plus_x_for_x_in_0_1`,
+//! σ(−|z|) = 1 − σ(|z|); |z| ≥ 32 saturates. Error ≤ 2 LSB of `I16F16` (tested against f64).
+
+use crate::fixedpoint::{exp_on_negative_values_q5_26, one_over_one_plus_x_for_x_in_0_1};
+use fixed::types::I16F16;
+
+const ONE: i32 = 1 << 16;
+
+#[inline]
+fn sat(v: i64) -> i32 {
+    if v > i64::from(i32::MAX) {
+        i32::MAX
+    } else if v < i64::from(i32::MIN) {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
+/// a·b in Q15.16, rounded, saturated.
+#[inline]
+fn mul(a: i32, b: i32) -> i32 {
+    sat((i64::from(a) * i64::from(b) + (1 << 15)) >> 16)
+}
+
+/// a/b in Q15.16, truncated toward zero, saturated; b = 0 gives ±max (0 for a = 0).
+#[inline]
+fn div(a: i32, b: i32) -> i32 {
+    if b == 0 {
+        return match a {
+            0 => 0,
+            a if a > 0 => i32::MAX,
+            _ => i32::MIN,
+        };
+    }
+    sat((i64::from(a) << 16) / i64::from(b))
+}
+
+/// ⌊√v⌋ for v: u64 (bit-by-bit).
+#[inline]
+fn isqrt(v: u64) -> u64 {
+    let mut rem = v;
+    let mut root = 0u64;
+    let mut bit = 1u64 << 62;
+    while bit > rem {
+        bit >>= 2;
+    }
+    while bit != 0 {
+        if rem >= root + bit {
+            rem -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    root
+}
+
+/// √a in Q15.16 (a ≤ 0 gives 0).
+#[inline]
+fn sqrt_q16(a: i32) -> i32 {
+    if a <= 0 {
+        0
+    } else {
+        sat(isqrt((a as u64) << 16) as i64)
+    }
+}
+
+/// An `I16F16` from an f32: rounded to nearest, saturated, NaN → 0.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn to_fixed(v: f32) -> I16F16 {
+    let s = v * 65536.0;
+    let r = if s >= 0.0 { s + 0.5 } else { s - 0.5 };
+    I16F16::from_bits(r as i32)
+}
+
+/// The f32 value of an `I16F16` (exact).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn to_f32(v: I16F16) -> f32 {
+    v.to_bits() as f32 * (1.0 / 65536.0)
+}
+
+/// σ(z) = 1/(1 + e^(−z)) in `I16F16` (in [0, 1]); see the module docs for the algorithm.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn sigmoid(z: I16F16) -> I16F16 {
+    let zb = z.to_bits();
+    let az = if zb == i32::MIN { i32::MAX } else { zb.abs() };
+    let s_pos = if az >= 32 * ONE {
+        ONE
+    } else {
+        // −|z| in Q5.26: |z| < 2^21 raw, × 2^10 < 2^31.
+        let e = exp_on_negative_values_q5_26(-(az << 10));
+        let s = one_over_one_plus_x_for_x_in_0_1(e);
+        sat((i64::from(s) + (1 << 14)) >> 15)
+    };
+    I16F16::from_bits(if zb >= 0 { s_pos } else { ONE - s_pos })
+}
+
+/// A fixed-point update rule (the fixed-point counterpart of [`super::Rule`]).
+pub trait FxRule<const D: usize>: Clone {
+    /// Move `w` by the gradient `g`.
+    fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]);
+}
+
+/// Saturating SGD: w ← w − η·g. State: 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FxSgd {
+    /// Learning rate η.
+    pub lr: I16F16,
+}
+
+impl FxSgd {
+    /// SGD with learning rate `lr`.
+    pub const fn new(lr: I16F16) -> Self {
+        FxSgd { lr }
+    }
+}
+
+impl<const D: usize> FxRule<D> for FxSgd {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]) {
+        for (wi, gi) in w.iter_mut().zip(g) {
+            let d = mul(self.lr.to_bits(), gi.to_bits());
+            *wi = I16F16::from_bits(wi.to_bits().saturating_sub(d));
+        }
+    }
+}
+
+/// Saturating AdaGrad, River's form: G_i += g_i²; w_i −= η·g_i/√(G_i + ε). G saturates at
+/// 32768 (after which the step stays at its smallest, η·g/181). ε ≥ 1 LSB. State: 4·D + 8 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FxAdaGrad<const D: usize> {
+    /// Learning rate η.
+    pub lr: I16F16,
+    /// ε (raw bits ≥ 1 are used).
+    pub eps: I16F16,
+    g2: [I16F16; D],
+}
+
+impl<const D: usize> FxAdaGrad<D> {
+    /// AdaGrad with step `lr` and ε = 1 LSB (2⁻¹⁶).
+    pub const fn new(lr: I16F16) -> Self {
+        FxAdaGrad {
+            lr,
+            eps: I16F16::from_bits(1),
+            g2: [I16F16::ZERO; D],
+        }
+    }
+}
+
+impl<const D: usize> FxRule<D> for FxAdaGrad<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]) {
+        let eps = if self.eps.to_bits() > 0 {
+            self.eps.to_bits()
+        } else {
+            1
+        };
+        for ((wi, gi), g2) in w.iter_mut().zip(g).zip(self.g2.iter_mut()) {
+            let gb = gi.to_bits();
+            let acc = g2.to_bits().saturating_add(mul(gb, gb));
+            *g2 = I16F16::from_bits(acc);
+            let denom = sqrt_q16(acc.saturating_add(eps));
+            let d = div(mul(self.lr.to_bits(), gb), denom);
+            *wi = I16F16::from_bits(wi.to_bits().saturating_sub(d));
+        }
+    }
+}
+
+/// Fixed-point online logistic regression: P(y = 1 | x) = σ(wᵀx + b) with the semantics of
+/// [`super::LogisticRegression`] (gradient (σ(p) − y)·x, intercept by plain SGD with
+/// `intercept_lr`, then the rule). The dot product accumulates in `i64` and saturates once.
+///
+/// State: 4·D + 8 bytes plus the rule's; `FxLogisticRegression<9, FxAdaGrad<9>>` is 88 bytes
+/// (tested). Cost: see `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FxLogisticRegression<const D: usize, R: FxRule<D>> {
+    w: [I16F16; D],
+    b: I16F16,
+    /// Intercept step (River: 0.01).
+    pub intercept_lr: I16F16,
+    /// The update rule.
+    pub rule: R,
+}
+
+impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
+    /// Zero weights, intercept step 0.01 (River's).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn new(rule: R) -> Self {
+        FxLogisticRegression {
+            w: [I16F16::ZERO; D],
+            b: I16F16::ZERO,
+            intercept_lr: I16F16::from_bits(655),
+            rule,
+        }
+    }
+    /// The weights.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn weights(&self) -> &[I16F16; D] {
+        &self.w
+    }
+    /// The intercept.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn intercept(&self) -> I16F16 {
+        self.b
+    }
+    /// The logit wᵀx + b (saturated).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_logit(&self, x: &[I16F16; D]) -> I16F16 {
+        let mut acc: i64 = 0;
+        for (wi, xi) in self.w.iter().zip(x) {
+            // |product| ≤ 2^62 / 2^16 after the shift; D·2^46 fits i64 for D < 2^17.
+            acc = acc.saturating_add((i64::from(wi.to_bits()) * i64::from(xi.to_bits())) >> 16);
+        }
+        I16F16::from_bits(sat(acc.saturating_add(i64::from(self.b.to_bits()))))
+    }
+    /// P(y = 1 | x).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_proba(&self, x: &[I16F16; D]) -> I16F16 {
+        sigmoid(self.predict_logit(x))
+    }
+    /// The predicted class (logit > 0).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict(&self, x: &[I16F16; D]) -> bool {
+        self.predict_logit(x).to_bits() > 0
+    }
+    /// One step on (x, y). Total: every input is a valid `I16F16`, all arithmetic saturates.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn learn_one(&mut self, x: &[I16F16; D], y: bool) {
+        let p = self.predict_proba(x).to_bits();
+        let dloss = p - if y { ONE } else { 0 };
+        let mut g = [I16F16::ZERO; D];
+        for (gi, xi) in g.iter_mut().zip(x) {
+            *gi = I16F16::from_bits(mul(dloss, xi.to_bits()));
+        }
+        let db = mul(self.intercept_lr.to_bits(), dloss);
+        self.b = I16F16::from_bits(self.b.to_bits().saturating_sub(db));
+        self.rule.step(&mut self.w, &g);
+    }
+}

@@ -1,0 +1,374 @@
+//! Generalised linear models trained online: linear, logistic and multinomial (softmax)
+//! regression. Each is generic over its update rule `R: Rule<D>`.
+
+use super::rules::{Example, Rule};
+use super::{all_finite, check_sample, clip, dot, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
+use crate::math::{ln, sigmoid, softplus};
+use crate::softmax::three_pass;
+use crate::Error;
+
+/// The settings shared by every model (River's `GLM` arguments).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlmConfig {
+    /// Step of the plain-SGD intercept update b ← b − lr·ℓ'(p) (River: 0.01; 0 freezes b).
+    pub intercept_lr: f32,
+    /// L2 penalty λ₂: the rule sees g = ℓ'(p)·x + λ₂·w (River's `l2`, default 0).
+    pub l2: f32,
+    /// ℓ'(p) is clipped to ±`clip_gradient` (River: 1e12).
+    pub clip_gradient: f32,
+    /// ε of the ε-insensitive loss that [`super::PassiveAggressive`] uses in regression
+    /// (River's `PARegressor`: 0.1).
+    pub pa_epsilon: f32,
+}
+
+impl GlmConfig {
+    /// River's defaults: intercept_lr 0.01, l2 0, clip_gradient 1e12, PA ε 0.1.
+    pub const RIVER: GlmConfig = GlmConfig {
+        intercept_lr: 0.01,
+        l2: 0.0,
+        clip_gradient: 1e12,
+        pa_epsilon: 0.1,
+    };
+}
+
+impl Default for GlmConfig {
+    fn default() -> Self {
+        GlmConfig::RIVER
+    }
+}
+
+/// The shared GLM core: gradient, intercept update, rule step.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn glm_step<const D: usize, R: Rule<D>>(
+    w: &mut [f32; D],
+    b: &mut f32,
+    rule: &mut R,
+    cfg: &GlmConfig,
+    x: &[f32; D],
+    dloss: f32,
+    loss: f32,
+    curvature: f32,
+    margin: (f32, f32),
+) {
+    let dloss = clip(dloss, cfg.clip_gradient);
+    let mut grad = [0.0f32; D];
+    for ((g, xi), wi) in grad.iter_mut().zip(x).zip(w.iter()) {
+        *g = clip(dloss * xi + cfg.l2 * wi, GRAD_LIMIT);
+    }
+    *b -= cfg.intercept_lr * dloss;
+    let ex = Example {
+        x,
+        grad: &grad,
+        dloss,
+        loss: finite_or_clamp(loss),
+        curvature,
+        margin_loss: finite_or_clamp(margin.0),
+        margin_dir: margin.1,
+    };
+    rule.step(w, &ex);
+}
+
+/// Online linear regression, River's `linear_model.LinearRegression`: ŷ = wᵀx + b, squared
+/// loss ℓ = (ŷ − y)² with ℓ' = 2(ŷ − y) (River's convention, curvature 2).
+///
+/// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state
+/// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost: see `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearRegression<const D: usize, R: Rule<D>> {
+    w: [f32; D],
+    b: f32,
+    /// The update rule.
+    pub rule: R,
+    /// Intercept step, L2, clipping.
+    pub config: GlmConfig,
+}
+
+impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
+    /// Zero weights and intercept, River's [`GlmConfig::RIVER`].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn new(rule: R) -> Self {
+        Self::with_config(rule, GlmConfig::RIVER)
+    }
+    /// Zero weights and intercept with the given settings.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn with_config(rule: R, config: GlmConfig) -> Self {
+        LinearRegression {
+            w: [0.0; D],
+            b: 0.0,
+            rule,
+            config,
+        }
+    }
+    /// The weights w.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn weights(&self) -> &[f32; D] {
+        &self.w
+    }
+    /// The intercept b.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn intercept(&self) -> f32 {
+        self.b
+    }
+    /// ŷ = wᵀx + b (finite: overflow clamps to ±f32::MAX, NaN becomes 0).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict(&self, x: &[f32; D]) -> f32 {
+        finite_or_clamp(dot(&self.w, x) + self.b)
+    }
+    /// One step on (x, y).
+    ///
+    /// # Errors
+    /// [`Error::NanInput`] / [`Error::BadParameter`] for a non-finite sample, or if the update
+    /// would overflow (then undone); see the module's safety policy.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn learn_one(&mut self, x: &[f32; D], y: f32) -> Result<(), Error> {
+        check_sample(x, y)?;
+        let backup = self.clone();
+        let p = self.predict(x);
+        let r = p - y;
+        let eps = self.config.pa_epsilon;
+        let ar = if r < 0.0 { -r } else { r };
+        let margin = if ar > eps {
+            (ar - eps, if r > 0.0 { 1.0 } else { -1.0 })
+        } else {
+            (0.0, 0.0)
+        };
+        glm_step(
+            &mut self.w,
+            &mut self.b,
+            &mut self.rule,
+            &self.config,
+            x,
+            2.0 * r,
+            r * r,
+            2.0,
+            margin,
+        );
+        if all_finite(&self.w) && self.b.is_finite() && self.rule.is_finite() {
+            Ok(())
+        } else {
+            *self = backup;
+            Err(OVERFLOW)
+        }
+    }
+}
+
+/// Online binary logistic regression, River's `linear_model.LogisticRegression`:
+/// P(y = 1 | x) = σ(wᵀx + b), log loss ℓ = ln(1 + e^(−y±·p)) with y± = ±1,
+/// ℓ' = σ(p) − y (curvature bound 1/4); passive-aggressive rules use the hinge max(0, 1 − y±·p).
+///
+/// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state; e.g.
+/// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost: see `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogisticRegression<const D: usize, R: Rule<D>> {
+    w: [f32; D],
+    b: f32,
+    /// The update rule.
+    pub rule: R,
+    /// Intercept step, L2, clipping.
+    pub config: GlmConfig,
+}
+
+impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
+    /// Zero weights and intercept, River's [`GlmConfig::RIVER`].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn new(rule: R) -> Self {
+        Self::with_config(rule, GlmConfig::RIVER)
+    }
+    /// Zero weights and intercept with the given settings.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn with_config(rule: R, config: GlmConfig) -> Self {
+        LogisticRegression {
+            w: [0.0; D],
+            b: 0.0,
+            rule,
+            config,
+        }
+    }
+    /// The weights w.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn weights(&self) -> &[f32; D] {
+        &self.w
+    }
+    /// The intercept b.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn intercept(&self) -> f32 {
+        self.b
+    }
+    /// The logit p = wᵀx + b (finite).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_logit(&self, x: &[f32; D]) -> f32 {
+        finite_or_clamp(dot(&self.w, x) + self.b)
+    }
+    /// P(y = 1 | x) = σ(p) ∈ [0, 1].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_proba(&self, x: &[f32; D]) -> f32 {
+        sigmoid(self.predict_logit(x))
+    }
+    /// The predicted class: p > 0 (River: P > 0.5; a tie predicts `false`).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict(&self, x: &[f32; D]) -> bool {
+        self.predict_logit(x) > 0.0
+    }
+    /// One step on (x, y).
+    ///
+    /// # Errors
+    /// As [`LinearRegression::learn_one`].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn learn_one(&mut self, x: &[f32; D], y: bool) -> Result<(), Error> {
+        check_sample(x, 0.0)?;
+        let backup = self.clone();
+        let p = self.predict_logit(x);
+        let ys = if y { 1.0 } else { -1.0 };
+        let dloss = sigmoid(p) - if y { 1.0 } else { 0.0 };
+        let loss = softplus(-ys * p);
+        let m = 1.0 - ys * p;
+        let margin = if m > 0.0 { (m, -ys) } else { (0.0, 0.0) };
+        glm_step(
+            &mut self.w,
+            &mut self.b,
+            &mut self.rule,
+            &self.config,
+            x,
+            dloss,
+            loss,
+            0.25,
+            margin,
+        );
+        if all_finite(&self.w) && self.b.is_finite() && self.rule.is_finite() {
+            Ok(())
+        } else {
+            *self = backup;
+            Err(OVERFLOW)
+        }
+    }
+}
+
+/// Online multinomial logistic (softmax) regression over `K` classes:
+/// P(k | x) = softmax(W x + b)_k (by [`crate::softmax::three_pass`]), cross-entropy loss
+/// ℓ = −ln P(y | x), ∂ℓ/∂p_k = P(k | x) − [k = y]. Each class row has its own rule instance (so
+/// any `R: Rule<D>` works); the rows see curvature bound 1/2 and, for passive-aggressive rules,
+/// the one-vs-rest hinge of their own score.
+///
+/// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
+/// Cost: see `cargo xtask bench`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoftmaxRegression<const D: usize, const K: usize, R: Rule<D>> {
+    w: [[f32; D]; K],
+    b: [f32; K],
+    /// One rule per class row.
+    pub rules: [R; K],
+    /// Intercept step, L2, clipping.
+    pub config: GlmConfig,
+}
+
+impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
+    /// Zero weights; each class row gets a copy of `rule`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn new(rule: R) -> Self {
+        Self::with_config(rule, GlmConfig::RIVER)
+    }
+    /// Zero weights with the given settings.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn with_config(rule: R, config: GlmConfig) -> Self {
+        SoftmaxRegression {
+            w: [[0.0; D]; K],
+            b: [0.0; K],
+            rules: core::array::from_fn(|_| rule.clone()),
+            config,
+        }
+    }
+    /// The weight rows W.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn weights(&self) -> &[[f32; D]; K] {
+        &self.w
+    }
+    /// The intercepts b.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn intercepts(&self) -> &[f32; K] {
+        &self.b
+    }
+    /// Raw scores p = W x + b (finite).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_scores(&self, x: &[f32; D], scores: &mut [f32; K]) {
+        for ((s, row), bk) in scores.iter_mut().zip(self.w.iter()).zip(self.b.iter()) {
+            *s = finite_or_clamp(dot(row, x) + bk);
+        }
+    }
+    /// Class probabilities P(k | x) into `proba` (uniform for K's softmax errors, which finite
+    /// scores cannot cause for K ≥ 1).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict_proba(&self, x: &[f32; D], proba: &mut [f32; K]) {
+        let mut scores = [0.0f32; K];
+        self.predict_scores(x, &mut scores);
+        if three_pass(&scores, proba).is_err() {
+            let u = 1.0 / (K.max(1) as f32);
+            for p in proba.iter_mut() {
+                *p = u;
+            }
+        }
+    }
+    /// The most probable class (the first on ties; 0 for K = 0).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn predict(&self, x: &[f32; D]) -> usize {
+        let mut scores = [0.0f32; K];
+        self.predict_scores(x, &mut scores);
+        argmax(&scores)
+    }
+    /// One step on (x, class y).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] if y ≥ K; otherwise as [`LinearRegression::learn_one`].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn learn_one(&mut self, x: &[f32; D], y: usize) -> Result<(), Error> {
+        if y >= K {
+            return Err(Error::IndexOutOfRange { index: y, len: K });
+        }
+        check_sample(x, 0.0)?;
+        let backup = self.clone();
+        let mut scores = [0.0f32; K];
+        self.predict_scores(x, &mut scores);
+        let mut proba = [0.0f32; K];
+        self.predict_proba(x, &mut proba);
+        let py = proba.get(y).copied().unwrap_or(0.0);
+        let loss = -ln(if py > 1e-30 { py } else { 1e-30 });
+        let cfg = self.config;
+        for (k, (((row, bk), rule), (pk, sk))) in self
+            .w
+            .iter_mut()
+            .zip(self.b.iter_mut())
+            .zip(self.rules.iter_mut())
+            .zip(proba.iter().zip(scores.iter()))
+            .enumerate()
+        {
+            let is_y = k == y;
+            let dloss = pk - if is_y { 1.0 } else { 0.0 };
+            let ys = if is_y { 1.0 } else { -1.0 };
+            let m = 1.0 - ys * sk;
+            let margin = if m > 0.0 { (m, -ys) } else { (0.0, 0.0) };
+            glm_step(row, bk, rule, &cfg, x, dloss, loss, 0.5, margin);
+        }
+        let ok = self.w.iter().all(|r| all_finite(r))
+            && all_finite(&self.b)
+            && self.rules.iter().all(|r| r.is_finite());
+        if ok {
+            Ok(())
+        } else {
+            *self = backup;
+            Err(OVERFLOW)
+        }
+    }
+}
+
+/// Index of the largest value (first on ties; 0 when empty).
+pub(crate) fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    let mut bv = f32::NEG_INFINITY;
+    for (i, &s) in v.iter().enumerate() {
+        if s > bv {
+            bv = s;
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,728 @@
+//! Update rules: how a model's weights move after one example. One trait, [`Rule`], so that
+//! any model takes any rule.
+//!
+//! Every rule keeps only per-coordinate arrays of length `D` plus a few scalars; its state size
+//! is stated on the type. Learning-rate defaults follow River 0.26 where River has the rule.
+
+use super::{all_finite, clip, norm2, sqrt, GRAD_LIMIT};
+use crate::softmax::three_pass;
+
+/// What a rule sees of one example, computed by the model at the current weights w.
+///
+/// For a linear model with raw score p = wᵀx + b and loss ℓ(p):
+/// `grad` = ℓ'(p)·x + λ₂·w (clipped), `dloss` = ℓ'(p) (clipped), `loss` = ℓ(p) ≥ 0,
+/// `curvature` = an upper bound on ℓ''(p) (2 for River's squared loss (p − y)², 1/4 for the
+/// log loss, 1/2 per class for cross-entropy), `margin_loss` / `margin_dir` = the
+/// passive-aggressive loss (hinge max(0, 1 − y·p) with y = ±1 for classifiers, ε-insensitive
+/// max(0, |p − y| − ε) for regression) and its derivative with respect to p.
+#[derive(Debug, Clone, Copy)]
+pub struct Example<'a, const D: usize> {
+    /// The features x.
+    pub x: &'a [f32; D],
+    /// The weight gradient g = ℓ'(p)·x + λ₂·w.
+    pub grad: &'a [f32; D],
+    /// ℓ'(p).
+    pub dloss: f32,
+    /// ℓ(p) ≥ 0.
+    pub loss: f32,
+    /// An upper bound on ℓ''(p).
+    pub curvature: f32,
+    /// The passive-aggressive loss at p.
+    pub margin_loss: f32,
+    /// Its derivative with respect to p (0 where the loss is 0).
+    pub margin_dir: f32,
+}
+
+/// An online update rule for a weight vector of `D` coordinates.
+pub trait Rule<const D: usize>: Clone {
+    /// Move `w` after one example.
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>);
+    /// Is every state value finite? (Models undo an update that breaks this.)
+    fn is_finite(&self) -> bool;
+}
+
+macro_rules! impl_default_new {
+    ($t:ident) => {
+        impl<const D: usize> Default for $t<D> {
+            fn default() -> Self {
+                Self::river()
+            }
+        }
+    };
+}
+
+/// Plain stochastic gradient descent: w ← w − η·g.
+///
+/// State: 4 bytes. River's `optim.SGD(lr)` (its default lr 0.01; the Phishing figures use 0.1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sgd {
+    /// Learning rate η.
+    pub lr: f32,
+}
+
+impl Sgd {
+    /// SGD with learning rate `lr`.
+    pub const fn new(lr: f32) -> Self {
+        Sgd { lr }
+    }
+}
+
+impl Default for Sgd {
+    /// River's default, η = 0.01.
+    fn default() -> Self {
+        Sgd::new(0.01)
+    }
+}
+
+impl<const D: usize> Rule<D> for Sgd {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        for (wi, gi) in w.iter_mut().zip(ex.grad) {
+            *wi -= self.lr * gi;
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        self.lr.is_finite()
+    }
+}
+
+/// Diagonal AdaGrad: G_i += g_i²; w_i −= η·g_i / (√G_i + ε) (Duchi et al.), or with
+/// `eps_inside_root` (River's `optim.AdaGrad`): w_i −= η·g_i / √(G_i + ε).
+///
+/// Defaults ([`AdaGrad::river`]): η = 0.1, ε = 1e−8, ε inside the root.
+/// State: 4·D + 12 bytes (G plus η, ε, flag).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaGrad<const D: usize> {
+    /// Learning rate η.
+    pub lr: f32,
+    /// ε > 0.
+    pub eps: f32,
+    /// River's placement of ε (inside the square root).
+    pub eps_inside_root: bool,
+    g2: [f32; D],
+}
+
+impl<const D: usize> AdaGrad<D> {
+    /// AdaGrad with the given step, ε and ε placement.
+    pub const fn new(lr: f32, eps: f32, eps_inside_root: bool) -> Self {
+        AdaGrad {
+            lr,
+            eps,
+            eps_inside_root,
+            g2: [0.0; D],
+        }
+    }
+    /// River's `optim.AdaGrad()`: η = 0.1, ε = 1e−8 inside the root.
+    pub const fn river() -> Self {
+        Self::new(0.1, 1e-8, true)
+    }
+    /// The accumulated squared gradients G.
+    pub const fn sum_squares(&self) -> &[f32; D] {
+        &self.g2
+    }
+}
+impl_default_new!(AdaGrad);
+
+impl<const D: usize> Rule<D> for AdaGrad<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        for ((wi, gi), g2) in w.iter_mut().zip(ex.grad).zip(self.g2.iter_mut()) {
+            *g2 += gi * gi;
+            let denom = if self.eps_inside_root {
+                sqrt(*g2 + eps)
+            } else {
+                sqrt(*g2) + eps
+            };
+            *wi -= self.lr * gi / denom;
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.g2)
+    }
+}
+
+/// Adam (Kingma & Ba): m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; with t the step count,
+/// the paper's form w −= η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); or River's form
+/// (`river_eps`) w −= η·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε), where ε is not bias-corrected.
+///
+/// Defaults ([`Adam::river`]): η = 0.1 (River's default, not the paper's 0.001), β₁ = 0.9,
+/// β₂ = 0.999, ε = 1e−8, River's ε. State: 8·D + 28 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adam<const D: usize> {
+    /// Learning rate η.
+    pub lr: f32,
+    /// β₁.
+    pub beta1: f32,
+    /// β₂.
+    pub beta2: f32,
+    /// ε > 0.
+    pub eps: f32,
+    /// River's ε placement (not bias-corrected).
+    pub river_eps: bool,
+    b1t: f32,
+    b2t: f32,
+    m: [f32; D],
+    v: [f32; D],
+}
+
+impl<const D: usize> Adam<D> {
+    /// Adam with the given parameters.
+    pub const fn new(lr: f32, beta1: f32, beta2: f32, eps: f32, river_eps: bool) -> Self {
+        Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            river_eps,
+            b1t: 1.0,
+            b2t: 1.0,
+            m: [0.0; D],
+            v: [0.0; D],
+        }
+    }
+    /// River's `optim.Adam()`: η = 0.1, β₁ = 0.9, β₂ = 0.999, ε = 1e−8 (not bias-corrected).
+    pub const fn river() -> Self {
+        Self::new(0.1, 0.9, 0.999, 1e-8, true)
+    }
+}
+impl_default_new!(Adam);
+
+impl<const D: usize> Rule<D> for Adam<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.b1t *= self.beta1;
+        self.b2t *= self.beta2;
+        let c1 = 1.0 - self.b1t;
+        let c2 = 1.0 - self.b2t;
+        // Guard the bias corrections (β = 1 would make them 0).
+        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
+        let c2 = if c2 > 0.0 { c2 } else { 1.0 };
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let lr_river = self.lr * sqrt(c2) / c1;
+        for ((wi, gi), (m, v)) in w
+            .iter_mut()
+            .zip(ex.grad)
+            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
+        {
+            *m = self.beta1 * *m + (1.0 - self.beta1) * gi;
+            *v = self.beta2 * *v + (1.0 - self.beta2) * gi * gi;
+            if self.river_eps {
+                *wi -= lr_river * *m / (sqrt(*v) + eps);
+            } else {
+                *wi -= self.lr * (*m / c1) / (sqrt(*v / c2) + eps);
+            }
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.m) && all_finite(&self.v)
+    }
+}
+
+/// AdaMax (Kingma & Ba, infinity-norm Adam): m = β₁m + (1−β₁)g; u = max(β₂u, |g|);
+/// w −= η/(1−β₁ᵗ)·m/(u + ε). No square root.
+///
+/// Defaults ([`AdaMax::river`], River's `optim.AdaMax()`): η = 0.1, β₁ = 0.9, β₂ = 0.999,
+/// ε = 1e−8. State: 8·D + 20 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdaMax<const D: usize> {
+    /// Learning rate η.
+    pub lr: f32,
+    /// β₁.
+    pub beta1: f32,
+    /// β₂.
+    pub beta2: f32,
+    /// ε > 0.
+    pub eps: f32,
+    b1t: f32,
+    m: [f32; D],
+    u: [f32; D],
+}
+
+impl<const D: usize> AdaMax<D> {
+    /// AdaMax with the given parameters.
+    pub const fn new(lr: f32, beta1: f32, beta2: f32, eps: f32) -> Self {
+        AdaMax {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            b1t: 1.0,
+            m: [0.0; D],
+            u: [0.0; D],
+        }
+    }
+    /// River's defaults: η = 0.1, β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
+    pub const fn river() -> Self {
+        Self::new(0.1, 0.9, 0.999, 1e-8)
+    }
+}
+impl_default_new!(AdaMax);
+
+impl<const D: usize> Rule<D> for AdaMax<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.b1t *= self.beta1;
+        let c1 = 1.0 - self.b1t;
+        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let lr = self.lr / c1;
+        for ((wi, gi), (m, u)) in w
+            .iter_mut()
+            .zip(ex.grad)
+            .zip(self.m.iter_mut().zip(self.u.iter_mut()))
+        {
+            *m = self.beta1 * *m + (1.0 - self.beta1) * gi;
+            let a = self.beta2 * *u;
+            let b = if *gi < 0.0 { -*gi } else { *gi };
+            *u = if a > b { a } else { b };
+            *wi -= lr * *m / (*u + eps);
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.m) && all_finite(&self.u)
+    }
+}
+
+/// FTRL-Proximal (McMahan et al. 2013), per coordinate:
+/// σ = (√(n + g²) − √n)/α; z += g − σ·w; n += g²;
+/// w = 0 if |z| ≤ λ₁, else −(z − sign(z)·λ₁) / ((β + √n)/α + λ₂).
+///
+/// Two orders ([`Ftrl::river_order`]):
+/// * VW / paper order (`river_order = false`): update (z, n) with the current w, then compute w
+///   from the new (z, n).
+/// * River order (`true`, River's `optim.FTRLProximal`): first compute w from the previous
+///   (z, n), then update (z, n) with that w. The weights lag one step behind VW's; also, as in
+///   River, a coordinate with |z| ≤ λ₁ keeps its old weight instead of being set to 0.
+///
+/// Defaults ([`Ftrl::river`]): α = 0.05, β = 1, λ₁ = 0, λ₂ = 1, River order (VW's defaults are
+/// α = 0.005, β = 0.1). State: 8·D + 20 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ftrl<const D: usize> {
+    /// α > 0 (learning rate).
+    pub alpha: f32,
+    /// β ≥ 0.
+    pub beta: f32,
+    /// λ₁ ≥ 0.
+    pub l1: f32,
+    /// λ₂ ≥ 0.
+    pub l2: f32,
+    /// River's update order.
+    pub river_order: bool,
+    z: [f32; D],
+    n: [f32; D],
+}
+
+impl<const D: usize> Ftrl<D> {
+    /// FTRL-Proximal with the given parameters.
+    pub const fn new(alpha: f32, beta: f32, l1: f32, l2: f32, river_order: bool) -> Self {
+        Ftrl {
+            alpha,
+            beta,
+            l1,
+            l2,
+            river_order,
+            z: [0.0; D],
+            n: [0.0; D],
+        }
+    }
+    /// River's `optim.FTRLProximal()`: α = 0.05, β = 1, λ₁ = 0, λ₂ = 1, River order.
+    pub const fn river() -> Self {
+        Self::new(0.05, 1.0, 0.0, 1.0, true)
+    }
+    /// Vowpal Wabbit's defaults: α = 0.005, β = 0.1, λ₁ = λ₂ = 0, paper order.
+    pub const fn vw() -> Self {
+        Self::new(0.005, 0.1, 0.0, 0.0, false)
+    }
+
+    /// w_i from (z_i, n_i); `None` where |z| ≤ λ₁.
+    #[inline]
+    fn weight(&self, z: f32, n: f32) -> Option<f32> {
+        let az = if z < 0.0 { -z } else { z };
+        if az > self.l1 {
+            let alpha = if self.alpha > 0.0 {
+                self.alpha
+            } else {
+                f32::MIN_POSITIVE
+            };
+            let shrunk = if z < 0.0 { z + self.l1 } else { z - self.l1 };
+            let denom = (self.beta + sqrt(n)) / alpha + self.l2;
+            if denom > 0.0 {
+                Some(-shrunk / denom)
+            } else {
+                Some(0.0)
+            }
+        } else {
+            None
+        }
+    }
+}
+impl_default_new!(Ftrl);
+
+impl<const D: usize> Rule<D> for Ftrl<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let alpha = if self.alpha > 0.0 {
+            self.alpha
+        } else {
+            f32::MIN_POSITIVE
+        };
+        if self.river_order {
+            for (wi, (z, n)) in w.iter_mut().zip(self.z.iter().zip(self.n.iter())) {
+                if let Some(v) = self.weight(*z, *n) {
+                    *wi = v;
+                }
+            }
+        }
+        for (wi, (gi, (z, n))) in w
+            .iter()
+            .zip(ex.grad.iter().zip(self.z.iter_mut().zip(self.n.iter_mut())))
+        {
+            let n_new = *n + gi * gi;
+            let sigma = (sqrt(n_new) - sqrt(*n)) / alpha;
+            *z += gi - sigma * wi;
+            *n = n_new;
+        }
+        if !self.river_order {
+            for (wi, (z, n)) in w.iter_mut().zip(self.z.iter().zip(self.n.iter())) {
+                *wi = self.weight(*z, *n).unwrap_or(0.0);
+            }
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.z) && all_finite(&self.n)
+    }
+}
+
+/// Optimistic online gradient descent with the last-gradient hint M_{t+1} = g_t, two-step form
+/// with projection Π onto the Euclidean ball of radius `diameter`/2:
+/// y_{t+1} = Π(y_t − η_t g_t); x_{t+1} = Π(y_{t+1} − η_t M_{t+1}), adaptive step
+/// η_t = D / √(δ + Σ_{s≤t} ‖g_s − M_s‖²) (Rakhlin & Sridharan; Chiang et al.; the SEA-model
+/// analysis of optimistic OMD). With `optimistic = false` the hint is 0: plain projected OGD with
+/// the AdaGrad-norm step D/√(δ + Σ‖g_s‖²).
+///
+/// Regret on convex losses: O(D·√(δ + Σ‖g_t − g_{t−1}‖²)) — small when gradients vary slowly.
+/// Defaults ([`OptimisticOgd::default`]): D = 20, δ = 1, optimistic. State: 8·D + 16 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptimisticOgd<const D: usize> {
+    /// Diameter D of the feasible ball (radius D/2); also the step scale.
+    pub diameter: f32,
+    /// δ > 0 in the step denominator.
+    pub delta: f32,
+    /// Use the last-gradient hint.
+    pub optimistic: bool,
+    acc: f32,
+    y: [f32; D],
+    hint: [f32; D],
+}
+
+impl<const D: usize> OptimisticOgd<D> {
+    /// A rule with the given diameter, δ and hint switch.
+    pub const fn new(diameter: f32, delta: f32, optimistic: bool) -> Self {
+        OptimisticOgd {
+            diameter,
+            delta,
+            optimistic,
+            acc: 0.0,
+            y: [0.0; D],
+            hint: [0.0; D],
+        }
+    }
+    /// Σ‖g_s − M_s‖² so far.
+    pub const fn deviation(&self) -> f32 {
+        self.acc
+    }
+}
+
+impl<const D: usize> Default for OptimisticOgd<D> {
+    fn default() -> Self {
+        Self::new(20.0, 1.0, true)
+    }
+}
+
+/// Project `v` onto the ball of radius `r` (in place).
+fn project_ball(v: &mut [f32], r: f32) {
+    let nrm = sqrt(norm2(v));
+    if nrm > r && nrm.is_finite() {
+        let s = r / nrm;
+        for a in v.iter_mut() {
+            *a *= s;
+        }
+    } else if !nrm.is_finite() {
+        // Overflowed norm: rescale by the largest magnitude first.
+        let mut m = 0.0f32;
+        for a in v.iter() {
+            let b = if *a < 0.0 { -*a } else { *a };
+            m = if b > m { b } else { m };
+        }
+        if m > 0.0 && m.is_finite() {
+            for a in v.iter_mut() {
+                *a /= m;
+            }
+            project_ball(v, r);
+        }
+    }
+}
+
+impl<const D: usize> Rule<D> for OptimisticOgd<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let mut dev = 0.0f32;
+        for (gi, mi) in ex.grad.iter().zip(self.hint.iter()) {
+            let d = gi - mi;
+            dev += d * d;
+        }
+        self.acc += dev;
+        let delta = if self.delta > 0.0 {
+            self.delta
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let eta = self.diameter / sqrt(delta + self.acc);
+        let r = 0.5 * self.diameter;
+        for (yi, gi) in self.y.iter_mut().zip(ex.grad) {
+            *yi -= eta * gi;
+        }
+        project_ball(&mut self.y, r);
+        for (mi, gi) in self.hint.iter_mut().zip(ex.grad) {
+            *mi = if self.optimistic { *gi } else { 0.0 };
+        }
+        for (wi, (yi, mi)) in w.iter_mut().zip(self.y.iter().zip(self.hint.iter())) {
+            *wi = yi - eta * mi;
+        }
+        project_ball(w, r);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        self.acc.is_finite() && all_finite(&self.y) && all_finite(&self.hint)
+    }
+}
+
+/// Optimistic entropic mirror descent (exponentiated gradient) on the probability simplex:
+/// x_{t+1,i} ∝ x_{t,i}·exp(−η(2g_{t,i} − g_{t−1,i})) (optimistic OMD with the last-gradient
+/// hint), or x_{t+1,i} ∝ x_{t,i}·exp(−η g_{t,i}) (Hedge) with `optimistic = false`.
+///
+/// Kept as log-weights θ (shifted so max θ = 0 after each step) and normalised by
+/// [`crate::softmax::three_pass`]: w = softmax(θ). The weights are on the simplex after the first
+/// step. Default ([`EntropicOmd::default`]): η = 0.1, optimistic. State: 8·D + 8 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntropicOmd<const D: usize> {
+    /// Step η > 0.
+    pub eta: f32,
+    /// Use the last-gradient hint.
+    pub optimistic: bool,
+    theta: [f32; D],
+    prev: [f32; D],
+}
+
+impl<const D: usize> EntropicOmd<D> {
+    /// A rule with step `eta`.
+    pub const fn new(eta: f32, optimistic: bool) -> Self {
+        EntropicOmd {
+            eta,
+            optimistic,
+            theta: [0.0; D],
+            prev: [0.0; D],
+        }
+    }
+
+    /// One step with gradient (or loss vector) `g`; writes the new simplex point into `w`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn update(&mut self, w: &mut [f32; D], g: &[f32; D]) {
+        let mut max = f32::NEG_INFINITY;
+        for ((th, gi), pi) in self.theta.iter_mut().zip(g).zip(self.prev.iter_mut()) {
+            let gi = clip(*gi, GRAD_LIMIT);
+            let hinted = if self.optimistic { 2.0 * gi - *pi } else { gi };
+            *th = clip(*th - self.eta * hinted, 1e30);
+            *pi = gi;
+            max = if *th > max { *th } else { max };
+        }
+        if max.is_finite() {
+            for th in self.theta.iter_mut() {
+                *th = clip(*th - max, 1e30);
+            }
+        }
+        if three_pass(&self.theta, w).is_err() {
+            // Only possible for D = 0 (θ is finite): nothing to write.
+            let u = 1.0 / (D.max(1) as f32);
+            for wi in w.iter_mut() {
+                *wi = u;
+            }
+        }
+    }
+}
+
+impl<const D: usize> Default for EntropicOmd<D> {
+    fn default() -> Self {
+        Self::new(0.1, true)
+    }
+}
+
+impl<const D: usize> Rule<D> for EntropicOmd<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.update(w, ex.grad);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.theta) && all_finite(&self.prev)
+    }
+}
+
+/// Implicit (proximal) update, linearised in the score: w ← w − η·g / (1 + η·c·‖x‖²), with c the
+/// loss's curvature bound ([`Example::curvature`]).
+///
+/// For the squared loss this is the exact implicit step w_{t+1} = w_t − η∇ℓ(w_{t+1}) (for
+/// River's (p − y)², c = 2: w ← w − 2η(p − y)x/(1 + 2η‖x‖²); for ½(p − y)² the reference's
+/// w ← w − η(p − y)x/(1 + η‖x‖²)). For other losses it is the standard stable approximation
+/// ("Generalized Implicit FTRL"; Kulis & Bartlett). The step never overshoots, whatever η.
+/// Default η = 0.1. State: 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Implicit {
+    /// Step η.
+    pub lr: f32,
+}
+
+impl Implicit {
+    /// An implicit rule with step `lr`.
+    pub const fn new(lr: f32) -> Self {
+        Implicit { lr }
+    }
+}
+
+impl Default for Implicit {
+    fn default() -> Self {
+        Implicit::new(0.1)
+    }
+}
+
+impl<const D: usize> Rule<D> for Implicit {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let xn = norm2(ex.x);
+        let c = if ex.curvature > 0.0 {
+            ex.curvature
+        } else {
+            0.0
+        };
+        let denom = 1.0 + self.lr * c * xn;
+        let s = if denom.is_finite() && denom > 0.0 {
+            self.lr / denom
+        } else {
+            0.0
+        };
+        for (wi, gi) in w.iter_mut().zip(ex.grad) {
+            *wi -= s * gi;
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        self.lr.is_finite()
+    }
+}
+
+/// aProx truncated step (Asi & Duchi) for losses bounded below by 0:
+/// w ← w − min(η, ℓ(w)/‖g‖²)·g. The step never goes past the point where the linearised loss
+/// reaches 0; ‖g‖ = 0 skips the step. Default η = 0.1. State: 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AProx {
+    /// Step cap η.
+    pub lr: f32,
+}
+
+impl AProx {
+    /// An aProx rule with step cap `lr`.
+    pub const fn new(lr: f32) -> Self {
+        AProx { lr }
+    }
+}
+
+impl Default for AProx {
+    fn default() -> Self {
+        AProx::new(0.1)
+    }
+}
+
+impl<const D: usize> Rule<D> for AProx {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let gn = norm2(ex.grad);
+        if gn.is_nan() || gn <= 0.0 || !gn.is_finite() {
+            return;
+        }
+        let trunc = ex.loss / gn;
+        let s = if trunc < self.lr { trunc } else { self.lr };
+        let s = if s > 0.0 { s } else { 0.0 };
+        for (wi, gi) in w.iter_mut().zip(ex.grad) {
+            *wi -= s * gi;
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        self.lr.is_finite()
+    }
+}
+
+/// Passive-aggressive PA-I (Crammer et al. 2006) on the model's margin loss:
+/// τ = min(C, ℓ_PA/‖x‖²); w ← w − τ·ℓ_PA'·x, i.e. w += τ·y·x for the hinge loss of a classifier
+/// (y = ±1) and w += τ·sign(y − p)·x for the ε-insensitive loss of a regressor. ‖x‖ = 0 skips.
+/// Default C = 1 (River's `PAClassifier`). State: 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PassiveAggressive {
+    /// Aggressiveness C > 0.
+    pub c: f32,
+}
+
+impl PassiveAggressive {
+    /// PA-I with aggressiveness `c`.
+    pub const fn new(c: f32) -> Self {
+        PassiveAggressive { c }
+    }
+}
+
+impl Default for PassiveAggressive {
+    fn default() -> Self {
+        PassiveAggressive::new(1.0)
+    }
+}
+
+impl<const D: usize> Rule<D> for PassiveAggressive {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        let xn = norm2(ex.x);
+        if xn.is_nan()
+            || xn <= 0.0
+            || !xn.is_finite()
+            || ex.margin_loss.is_nan()
+            || ex.margin_loss <= 0.0
+        {
+            return;
+        }
+        let t = ex.margin_loss / xn;
+        let tau = if t < self.c { t } else { self.c };
+        for (wi, xi) in w.iter_mut().zip(ex.x) {
+            *wi -= tau * ex.margin_dir * xi;
+        }
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        self.c.is_finite()
+    }
+}

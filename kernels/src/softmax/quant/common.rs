@@ -1,0 +1,69 @@
+//! Shared pieces of the quantized kernels: argument validation and the per-row reciprocal
+//! that turns a division by the row sum into one 32×32→64-bit multiply per element.
+
+use crate::Error;
+
+/// Validate the row layout shared by every quantized kernel.
+///
+/// Checks, in order: `row_size > 0` ([`Error::BadRowLength`]), non-empty input
+/// ([`Error::Empty`]), `row_size` divides the input ([`Error::BadRowLength`]), output as long as
+/// the input ([`Error::LengthMismatch`]), `row_size ≤ max_row` ([`Error::BadParameter`]).
+#[inline]
+pub(crate) fn check_rows(
+    in_len: usize,
+    out_len: usize,
+    row_size: usize,
+    max_row: usize,
+) -> Result<(), Error> {
+    if row_size == 0 {
+        return Err(Error::BadRowLength);
+    }
+    if in_len == 0 {
+        return Err(Error::Empty);
+    }
+    if in_len.checked_rem(row_size) != Some(0) {
+        return Err(Error::BadRowLength);
+    }
+    if out_len != in_len {
+        return Err(Error::LengthMismatch {
+            expected: in_len,
+            actual: out_len,
+        });
+    }
+    if row_size > max_row {
+        return Err(Error::BadParameter("row_size above this kernel's maximum"));
+    }
+    Ok(())
+}
+
+/// `round(2^k / s)` to about 31 significant bits, for `s` of bit length `len ≥ k − 31`
+/// (so that the result is at most `2^31`). The caller then forms
+/// `(num · r + 2^(f−1)) >> f`, which is `num · 2^(k−f) / s` rounded to nearest.
+///
+/// Algorithm: keep the top 32 bits `s32` of `s` (relative truncation < 2^−31), then one 64-by-32
+/// division `round(2^(k + 32 − len) / s32)`. With `len ≥ k − 31` and `len ≤ 64` the numerator
+/// exponent is in `[k − 32, 63]`, so it fits `u64`; `s32 ≥ 2^31` bounds the quotient by
+/// `2^(k + 1 − len) ≤ 2^32`, and by `2^31` when `len ≥ k − 30`.
+///
+/// Relative error of `r` against `2^k / s`: below `2^−31` (truncation) + `2^−31` (rounding, since
+/// `r ≥ 2^30`), i.e. `< 2^−30`.
+#[inline]
+pub(crate) fn reciprocal(s: u64, k: u32) -> u32 {
+    let len = 64u32.saturating_sub(s.leading_zeros());
+    let s32 = s.checked_shr(len.saturating_sub(32)).unwrap_or(0);
+    let e = (k + 32).saturating_sub(len);
+    let num = 1u64.checked_shl(e).unwrap_or(0);
+    let q = num
+        .saturating_add(s32 >> 1)
+        .checked_div(s32)
+        .unwrap_or(u64::from(u32::MAX));
+    u32::try_from(q).unwrap_or(u32::MAX)
+}
+
+/// `(num · r + 2^(f−1)) >> f`, the rounded product of a numerator with a [`reciprocal`].
+/// No overflow: `num < 2^32`, `r ≤ 2^31` give a product below `2^63`, and `f ≤ 63` keeps the
+/// rounding constant below `2^62`.
+#[inline(always)]
+pub(crate) fn mul_round(num: u32, r: u32, f: u32) -> u64 {
+    (u64::from(num) * u64::from(r) + (1u64 << (f - 1))) >> f
+}

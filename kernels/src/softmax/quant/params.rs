@@ -1,0 +1,192 @@
+//! TFLite-Micro parameters of the int8 softmax: input multiplier, left shift and `diff_min`.
+
+use crate::Error;
+
+/// TFLite `QuantizeMultiplier`: `d = q · 2^shift` with `q ∈ [0.5, 1)`, returned as
+/// `(round(q · 2^31), shift)`; `q` rounding up to 1 renormalises to `(2^30, shift + 1)`, and
+/// `shift < −31` flushes to `(0, 0)`. `d` must be finite and ≥ 0.
+pub(crate) fn quantize_multiplier(d: f64) -> (i32, i32) {
+    // Subnormal d gives a shift < −31 anyway (flushed below); excluding it keeps `d` a normal
+    // number for the exponent extraction.
+    if !(d.is_finite() && d >= f64::MIN_POSITIVE) {
+        return (0, 0);
+    }
+    // frexp for a normal positive d: d = q · 2^shift, q ∈ [0.5, 1).
+    let bits = d.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32; // 1..=2046
+    let mut shift = biased - 1022;
+    let q = f64::from_bits((bits & !(0x7ffu64 << 52)) | (1022u64 << 52));
+    // q·2^31 ∈ [2^30, 2^31): adding 1/2 is exact, the cast floors: round half away from zero.
+    let mut q_fixed = (q * 2_147_483_648.0 + 0.5) as i64;
+    if q_fixed == 1 << 31 {
+        q_fixed /= 2;
+        shift += 1;
+    }
+    if shift < -31 {
+        return (0, 0);
+    }
+    (i32::try_from(q_fixed).unwrap_or(i32::MAX), shift)
+}
+
+/// Parameters of the TFLite-Micro int8 softmax ([`super::softmax_s8_tflm`],
+/// [`super::softmax_s8_s16_tflm`]).
+///
+/// A difference `diff = x − max` (in input steps) is scaled into `Q5.26` as
+/// `SRDHM(diff · 2^shift, mult)`, i.e. `diff · S_in · β`; differences below `diff_min` (where
+/// the scaled value would pass −31) contribute nothing and output the format's minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SoftmaxS8Params {
+    mult: i32,
+    shift: i32,
+    diff_min: i32,
+}
+
+impl SoftmaxS8Params {
+    /// Parameters exactly as TFLite-Micro computes them (`PreprocessSoftmaxScaling`,
+    /// `CalculateInputRadius`), in `f64`:
+    /// `real = min(β · S_in · 2^26, 2^31 − 1)`, `(mult, shift) = QuantizeMultiplier(real)`,
+    /// `diff_min = −floor(31 · 2^26 / 2^shift)`.
+    ///
+    /// Example: `S_in = 1/255` (as `f32`), `β = 1` → `mult = 1077952640`, `shift = 19`,
+    /// `diff_min = −3968`. Above `S_in·β = 32` TFLM caps the multiplier (`shift = 31`,
+    /// `diff_min = 0`: only the maxima get probability mass); that cap is reproduced.
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0, or if
+    /// `S_in · β < 2^−27` (TFLM requires `shift ≥ 0` there and refuses the model).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
+        if !(input_scale.is_finite() && input_scale > 0.0) {
+            return Err(Error::BadParameter("input_scale must be finite and > 0"));
+        }
+        if !(beta.is_finite() && beta > 0.0) {
+            return Err(Error::BadParameter("beta must be finite and > 0"));
+        }
+        Self::from_scale_f64(f64::from(input_scale), f64::from(beta))
+    }
+
+    /// As [`Self::from_scale`] with the scale and β given in `f64`.
+    ///
+    /// TFLite stores scales as `f32`, so [`Self::from_scale`] is what a deployed model gets.
+    /// Tools that compute the parameters from a decimal literal in double precision (the
+    /// CMSIS-NN test generator that produced the golden file, e.g. `0.003922` →
+    /// `mult = 1078071151` where `f32(0.003922)` gives 1078071168) need this one.
+    ///
+    /// # Errors
+    /// As [`Self::from_scale`].
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn from_scale_f64(input_scale: f64, beta: f64) -> Result<Self, Error> {
+        if !(input_scale.is_finite() && input_scale > 0.0) {
+            return Err(Error::BadParameter("input_scale must be finite and > 0"));
+        }
+        if !(beta.is_finite() && beta > 0.0) {
+            return Err(Error::BadParameter("beta must be finite and > 0"));
+        }
+        let real = beta * input_scale * f64::from(1u32 << 26);
+        if !real.is_finite() {
+            return Err(Error::BadParameter("input_scale * beta overflows"));
+        }
+        let real = real.min(2_147_483_647.0);
+        let (mult, shift) = quantize_multiplier(real);
+        if !(0..=31).contains(&shift) || mult <= 0 {
+            return Err(Error::BadParameter(
+                "input_scale * beta below 2^-27 (TFLM needs a left shift >= 0)",
+            ));
+        }
+        // CalculateInputRadius: floor(31 · 2^26 / 2^shift), exact in integers; ≤ 31·2^26 < 2^31.
+        let radius = (31u64 << 26) >> shift.clamp(0, 31);
+        let diff_min = -i32::try_from(radius).unwrap_or(i32::MAX);
+        Ok(Self {
+            mult,
+            shift,
+            diff_min,
+        })
+    }
+
+    /// Parameters given directly (as stored in a TFLM `SoftmaxParams` / CMSIS-NN call).
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] unless `mult > 0`, `0 ≤ shift ≤ 31` and `diff_min ≤ 0`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn from_raw(mult: i32, shift: i32, diff_min: i32) -> Result<Self, Error> {
+        if mult <= 0 {
+            return Err(Error::BadParameter("mult must be > 0"));
+        }
+        if !(0..=31).contains(&shift) {
+            return Err(Error::BadParameter("shift must be in 0..=31"));
+        }
+        if diff_min > 0 {
+            return Err(Error::BadParameter("diff_min must be <= 0"));
+        }
+        Ok(Self {
+            mult,
+            shift,
+            diff_min,
+        })
+    }
+
+    /// The `Q0.31` input multiplier.
+    pub const fn mult(&self) -> i32 {
+        self.mult
+    }
+
+    /// The left shift applied to `diff` before the multiplier.
+    pub const fn shift(&self) -> i32 {
+        self.shift
+    }
+
+    /// The smallest difference `x − max` that still contributes.
+    pub const fn diff_min(&self) -> i32 {
+        self.diff_min
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::needless_range_loop
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_examples() {
+        let p = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0).unwrap();
+        assert_eq!(
+            (p.mult(), p.shift(), p.diff_min()),
+            (1_077_952_640, 19, -3968)
+        );
+        let p = SoftmaxS8Params::from_scale_f64(0.003922, 1.0).unwrap();
+        assert_eq!(
+            (p.mult(), p.shift(), p.diff_min()),
+            (1_078_071_151, 19, -3968)
+        );
+        let p = SoftmaxS8Params::from_scale(0.003922, 1.0).unwrap();
+        assert_eq!(
+            (p.mult(), p.shift(), p.diff_min()),
+            (1_078_071_168, 19, -3968)
+        );
+        let p = SoftmaxS8Params::from_scale_f64(8.6078, 1.0).unwrap();
+        assert_eq!((p.mult(), p.shift(), p.diff_min()), (1_155_319_359, 30, -1));
+        let p = SoftmaxS8Params::from_scale(100.0, 1.0).unwrap();
+        assert_eq!((p.mult(), p.shift(), p.diff_min()), (i32::MAX, 31, 0));
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        for s in [0.0, -1.0, f32::NAN, f32::INFINITY, 1e-9] {
+            assert!(matches!(
+                SoftmaxS8Params::from_scale(s, 1.0),
+                Err(Error::BadParameter(_))
+            ));
+        }
+        assert!(SoftmaxS8Params::from_scale(1.0, f32::NAN).is_err());
+        assert!(SoftmaxS8Params::from_raw(0, 1, -1).is_err());
+        assert!(SoftmaxS8Params::from_raw(1 << 30, 32, -1).is_err());
+        assert!(SoftmaxS8Params::from_raw(1 << 30, -1, -1).is_err());
+        assert!(SoftmaxS8Params::from_raw(1 << 30, 3, 1).is_err());
+        assert!(SoftmaxS8Params::from_raw(1 << 30, 3, -10).is_ok());
+    }
+}

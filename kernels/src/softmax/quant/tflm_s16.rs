@@ -1,0 +1,284 @@
+//! int16-input softmax with TFLite-Micro's int16 semantics: two 513-entry int16 tables (exp on
+//! [−10, 0], 1/(1+x) on [0, 1]) with linear interpolation.
+
+use super::common::check_rows;
+use super::exp64::{expf, roundf};
+use super::params::quantize_multiplier;
+use crate::fixedpoint::{rounding_divide_by_pot, saturate_i32, srdhm};
+use crate::Error;
+
+/// Largest row accepted by [`softmax_s16_tflm`]: 2^20 (tested at that size).
+///
+/// Overflow proof: each exp term is at most 32767 < 2^15 and the row sum is a `u64`:
+/// `2^20 · 2^15 = 2^35`; the final product `exp · recip < 2^30` plus the rounding constant
+/// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,535 elements:
+/// 65535 · 32767 < 2^31; beyond, its normalisation shift would be negative, and this kernel
+/// extends the formula instead, see [`softmax_s16_tflm`].)
+pub const TFLM_S16_MAX_ROW: usize = 1 << 20;
+
+/// Which function a TFLM table samples.
+#[derive(Clone, Copy)]
+enum LutFn {
+    Exp,
+    OneOverOnePlusX,
+}
+
+const fn lut_fn(f: LutFn, x: f32) -> f32 {
+    match f {
+        LutFn::Exp => expf(x),
+        LutFn::OneOverOnePlusX => 1.0 / (1.0 + x),
+    }
+}
+
+const fn clamp_i16(v: f32) -> i16 {
+    if v < -32768.0 {
+        -32768
+    } else if v > 32767.0 {
+        32767
+    } else {
+        v as i16
+    }
+}
+
+/// TFLite `LUTPopulate<int16_t>` (float arithmetic, `std::round`), evaluated at compile time:
+/// 512 samples on `[input_min, input_max]`, each biased by half the interpolation error at the
+/// midpoint of its segment, plus the end point for the last slope.
+///
+/// Only evaluated at compile time (the indices are below 513, and an out-of-bounds index would
+/// be a compile error, not a panic).
+#[allow(clippy::indexing_slicing)]
+const fn lut_populate(
+    input_scale: f32,
+    input_zero_point: i32,
+    output_scale: f32,
+    output_zero_point: i32,
+    f: LutFn,
+) -> [i16; 513] {
+    let input_min = input_scale * (-32768 - input_zero_point) as f32;
+    let input_max = input_scale * (32767 - input_zero_point) as f32;
+    let output_min = output_scale * (-32768 - output_zero_point) as f32;
+    let output_max = output_scale * (32767 - output_zero_point) as f32;
+    let step = (input_max - input_min) / 512.0;
+    let half_step = step / 2.0;
+    let output_scaling_inv = 65536.0 / (output_max - output_min);
+    let mut lut = [0i16; 513];
+    let mut i = 0;
+    while i < 512 {
+        let val = lut_fn(f, input_min + i as f32 * step);
+        let val_midpoint = lut_fn(f, input_min + i as f32 * step + half_step);
+        let val_next = lut_fn(f, input_min + (i + 1) as f32 * step);
+        let sample_val = roundf(val * output_scaling_inv);
+        let midpoint_interp_val =
+            roundf((val_next * output_scaling_inv + roundf(val * output_scaling_inv)) / 2.0);
+        let midpoint_val = roundf(val_midpoint * output_scaling_inv);
+        let midpoint_err = midpoint_interp_val - midpoint_val;
+        let bias = roundf(midpoint_err / 2.0);
+        lut[i] = clamp_i16(sample_val - bias);
+        i += 1;
+    }
+    lut[512] = clamp_i16(roundf(lut_fn(f, input_max) * output_scaling_inv));
+    lut
+}
+
+/// TFLM's exp table: e^x on [−10, 0], input scale 10/65535 zero point 32767, output Q0.15.
+pub static EXP_LUT: [i16; 513] = lut_populate(10.0 / 65535.0, 32767, 2.0 / 65535.0, 0, LutFn::Exp);
+
+/// TFLM's reciprocal table: 1/(1+x) on [0, 1], input scale 1/65535 zero point −32768, Q0.15.
+pub static ONE_OVER_ONE_PLUS_X_LUT: [i16; 513] = lut_populate(
+    1.0 / 65535.0,
+    -32768,
+    2.0 / 65535.0,
+    0,
+    LutFn::OneOverOnePlusX,
+);
+
+/// TFLite `generic_int16_table_lookup`: index = 256 + (value >> 7) (the high 9 bits), linear
+/// interpolation on the low 7 bits, rounded: `base + ((slope · offset + 64) >> 7)`.
+#[inline]
+fn lut_lookup(value: i16, lut: &[i16; 513]) -> i16 {
+    let index = (256 + (i32::from(value) >> 7)) as usize; // 0..=511
+    let offset = i32::from(value) & 0x7f;
+    let base = lut.get(index).copied().map_or(0, i32::from);
+    let next = lut.get(index + 1).copied().map_or(0, i32::from);
+    let delta = ((next - base) * offset + 64) >> 7; // |slope| < 2^16, ·127 fits i32
+    (base + delta) as i16 // TFLM truncates to int16; table values keep it in range
+}
+
+/// Parameters of [`softmax_s16_tflm`], as TFLite-Micro's `SoftmaxParams` for int16:
+/// `input_multiplier` / `input_left_shift` scale `diff = x − max` so that `[−65535, 0]` maps to
+/// `[−10, 0]` (`MultiplyByQuantizedMultiplier`, i.e. `diff · S_in · β · 65535/10`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SoftmaxS16Params {
+    input_multiplier: i32,
+    input_left_shift: i32,
+}
+
+impl SoftmaxS16Params {
+    /// As TFLM's `Prepare`: `QuantizeMultiplier(f32(S_in · β) / (10 / 65535))` in `f64`.
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0, or if the
+    /// resulting shift exceeds 30 (`S_in · β ≥ 2^30 · 10/65535`: TFLM's `1 << shift` would
+    /// overflow).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
+        if !(input_scale.is_finite() && input_scale > 0.0) {
+            return Err(Error::BadParameter("input_scale must be finite and > 0"));
+        }
+        if !(beta.is_finite() && beta > 0.0) {
+            return Err(Error::BadParameter("beta must be finite and > 0"));
+        }
+        let product = input_scale * beta; // float, as TFLM
+        if !product.is_finite() {
+            return Err(Error::BadParameter("input_scale * beta overflows"));
+        }
+        let (m, s) = quantize_multiplier(f64::from(product) / (10.0 / 65535.0));
+        Self::from_raw(m, s)
+    }
+
+    /// Parameters given directly.
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 30`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn from_raw(input_multiplier: i32, input_left_shift: i32) -> Result<Self, Error> {
+        if input_multiplier < 0 {
+            return Err(Error::BadParameter("input_multiplier must be >= 0"));
+        }
+        if !(-31..=30).contains(&input_left_shift) {
+            return Err(Error::BadParameter("input_left_shift must be in -31..=30"));
+        }
+        Ok(Self {
+            input_multiplier,
+            input_left_shift,
+        })
+    }
+
+    /// The `Q0.31` input multiplier.
+    pub const fn input_multiplier(&self) -> i32 {
+        self.input_multiplier
+    }
+
+    /// The shift (positive: left) applied with the multiplier.
+    pub const fn input_left_shift(&self) -> i32 {
+        self.input_left_shift
+    }
+
+    /// TFLM `MultiplyByQuantizedMultiplier(diff, mult, shift)` (double rounding). The left
+    /// shift is done in `i64` and saturated: where TFLM's `int32` would overflow the true value
+    /// is below −2^31 and the result saturates the exp table's input anyway.
+    #[inline]
+    fn scale_diff(&self, diff: i32) -> i32 {
+        let left = self.input_left_shift.max(0) as u32; // 0..=30
+        let right = (-self.input_left_shift).max(0) as u32; // 0..=31
+        let shifted = saturate_i32(i64::from(diff) << left);
+        rounding_divide_by_pot(srdhm(shifted, self.input_multiplier), right)
+    }
+
+    /// TFLM's Q0.15 exp of `diff = x − max ≤ 0`.
+    #[inline]
+    fn exp_q15(&self, diff: i32) -> i32 {
+        let sym = self.scale_diff(diff).saturating_add(32767);
+        let sat = sym.clamp(-32768, 32767) as i16;
+        i32::from(lut_lookup(sat, &EXP_LUT))
+    }
+}
+
+/// int16 → int16 softmax with TFLite-Micro's int16 semantics (`SoftmaxInt16`).
+///
+/// Formula: `y = clamp(round(exp_i · r / 2^(L−1)), 0, 32767)`, output scale 1/32768 zero point
+/// 0, where `exp_i = LUT_exp(clamp(MBQM(x_i − max) + 32767))` (Q0.15, e^x on [−10, 0]),
+/// `S = Σ exp_i`, `L` = bit length of `S`, and `r = LUT_1/(1+x)(clamp(round(S·2^(17−L)) −
+/// 98304))` (Q0.15). The tables are TFLite's `LUTPopulate` tables ([`EXP_LUT`],
+/// [`ONE_OVER_ONE_PLUS_X_LUT`]), computed at compile time by this crate (`f32` arithmetic and a
+/// correctly rounded `expf`, as TFLite on glibc).
+///
+/// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing in `u64`;
+/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,535 elements)
+/// this is TFLM's computation exactly; the normalisation `round(S·2^(17−L))` saturates the
+/// table input at 32767 as TFLM does (CMSIS-NN `arm_softmax_s16` wraps there and doubles the
+/// outputs when `S = 2^18 − 1`). Beyond 2^31 the same formula continues in 64 bits.
+///
+/// Accuracy: inherits TFLM's: exp is floored at e^−10 (logits more than 10 below the max all
+/// weigh e^−10), interpolation error ≈ 1 LSB; measured max 26 LSB (1/32768) for N = 100
+/// logits spread over [max − 20, max] (2,000 rows, `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for
+/// accuracy. Stack: < 64 bytes; tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
+/// [`super::softmax_s8_tflm`]; [`Error::BadParameter`] if `row_size > TFLM_S16_MAX_ROW`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s16_tflm(
+    params: &SoftmaxS16Params,
+    input: &[i16],
+    row_size: usize,
+    output: &mut [i16],
+) -> Result<(), Error> {
+    check_rows(input.len(), output.len(), row_size, TFLM_S16_MAX_ROW)?;
+    for (x_row, y_row) in input
+        .chunks_exact(row_size)
+        .zip(output.chunks_exact_mut(row_size))
+    {
+        let max = x_row.iter().fold(i16::MIN, |m, &v| m.max(v));
+        let mut sum: u64 = 0;
+        for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+            let e = params.exp_q15(i32::from(x) - i32::from(max));
+            *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
+            sum += u64::from(e.max(0) as u32);
+        }
+        // L = bit length of the sum (TFLM: 32 − clz); the sum is ≥ 1 (the maximum has exp ≈
+        // 32767), so L ≥ 1.
+        let len = 64 - sum.leading_zeros();
+        // TFLM: ((S << (clz − 1)) + 2^13) >> 14 = round(S · 2^(17 − L)).
+        let shifted_sum = if len <= 17 {
+            sum << (17 - len)
+        } else {
+            (sum + (1u64 << (len - 18))) >> (len - 17)
+        };
+        let sym = i64::try_from(shifted_sum).unwrap_or(i64::MAX) - ((1 << 15) + (1 << 16));
+        let sat = sym.clamp(-32768, 32767) as i16;
+        let recip = i64::from(lut_lookup(sat, &ONE_OVER_ONE_PLUS_X_LUT));
+        // TFLM: right_shift = 31 − clz = L − 1 ≥ 14 (S ≥ 2^14), round = 2^(L − 2).
+        let right = len.saturating_sub(1).clamp(1, 62);
+        let round = 1i64 << (right - 1);
+        for y in y_row.iter_mut() {
+            let r = (i64::from(*y) * recip + round) >> right;
+            *y = r.clamp(0, 32767) as i16;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::needless_range_loop
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_look_right() {
+        assert_eq!(EXP_LUT[512], 32767);
+        assert!((i32::from(EXP_LUT[0]) - 1).abs() <= 1); // e^−10 · 32768 ≈ 1.49
+        assert_eq!(ONE_OVER_ONE_PLUS_X_LUT[0], 32767);
+        assert_eq!(ONE_OVER_ONE_PLUS_X_LUT[512], 16384);
+        for i in 0..512 {
+            let x = -10.0 + 10.0 * i as f64 / 512.0;
+            assert!((f64::from(EXP_LUT[i]) - x.exp() * 32768.0).abs() <= 1.5);
+        }
+    }
+
+    #[test]
+    fn uniform_row() {
+        let p = SoftmaxS16Params::from_scale(10.0 / 32768.0, 1.0).unwrap();
+        let x = [100i16; 4];
+        let mut y = [0i16; 4];
+        softmax_s16_tflm(&p, &x, 4, &mut y).unwrap();
+        for v in y {
+            assert!((i32::from(v) - 8192).abs() <= 2, "{v}");
+        }
+    }
+}

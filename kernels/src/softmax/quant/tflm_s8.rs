@@ -1,0 +1,201 @@
+//! int8-input softmax, bit-exact with TFLite-Micro's reference kernel and CMSIS-NN
+//! `arm_softmax_s8` / `arm_softmax_s8_s16`.
+
+use super::common::check_rows;
+use super::params::SoftmaxS8Params;
+use crate::fixedpoint::{
+    exp_on_negative_values_q5_26, one_over_one_plus_x_for_x_in_0_1, rounding_divide_by_pot,
+    rounding_divide_by_pot_i64, saturate_i32, srdhm,
+};
+use crate::Error;
+
+/// Largest row accepted by the TFLM-exact kernels: 2^20 (tested at that size).
+///
+/// Overflow proof: each term of the row sum is `RoundingDivideByPOT(exp, 12) ≤ 2^19`. Terms are
+/// added in blocks of at most `BLOCK` = 4096 into a `u32` (≤ 4096 · 2^19 = 2^31 < 2^32) and the
+/// blocks into a `u64` (≤ 2^20 · 2^19 = 2^39 < 2^64; the `u64` would hold any length below
+/// 2^45). Nothing else accumulates; the final shift stays ≤ 67 − clz64(sum) ≤ 44 and is done in
+/// `i64`.
+pub const TFLM_MAX_ROW: usize = 1 << 20;
+
+const BLOCK: usize = 4096;
+
+/// The output formats: int8 (scale 1/256, zero point −128) and int16 (scale 1/65536, zero
+/// point −32768).
+trait OutQ: Copy {
+    const BITS: u32;
+    const MIN: i32;
+    const MAX: i32;
+    fn from_clamped(v: i32) -> Self;
+}
+
+impl OutQ for i8 {
+    const BITS: u32 = 8;
+    const MIN: i32 = i8::MIN as i32;
+    const MAX: i32 = i8::MAX as i32;
+    #[inline(always)]
+    fn from_clamped(v: i32) -> Self {
+        v.clamp(<Self as OutQ>::MIN, <Self as OutQ>::MAX) as i8
+    }
+}
+
+impl OutQ for i16 {
+    const BITS: u32 = 16;
+    const MIN: i32 = i16::MIN as i32;
+    const MAX: i32 = i16::MAX as i32;
+    #[inline(always)]
+    fn from_clamped(v: i32) -> Self {
+        v.clamp(<Self as OutQ>::MIN, <Self as OutQ>::MAX) as i16
+    }
+}
+
+/// Sentinel of an exp-cache slot not yet computed (a `Q0.31` exp is at most `2^31 − 1`).
+const EMPTY: u32 = u32::MAX;
+
+/// TFLM's e^(diff · S_in · β) in `Q0.31` for `diff = −d`, `d ∈ 0..=255`:
+/// `exp_on_negative_values(SRDHM(diff · 2^shift, mult))`. The product `diff · 2^shift` is formed
+/// in `i64` and saturated (TFLM's `diff_min` keeps it below 31·2^26 in magnitude, so saturation
+/// never changes a TFLM-defined value).
+#[inline]
+fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
+    let diff = -i64::from(d);
+    let shifted = saturate_i32(diff << p.shift().clamp(0, 31));
+    let scaled = srdhm(shifted, p.mult());
+    // exp_on_negative_values of a non-positive input is in [0, 2^31 − 1].
+    exp_on_negative_values_q5_26(scaled).max(0) as u32
+}
+
+#[inline]
+fn softmax_s8_tflm_impl<T: OutQ>(
+    params: &SoftmaxS8Params,
+    input: &[i8],
+    row_size: usize,
+    output: &mut [T],
+) -> Result<(), Error> {
+    check_rows(input.len(), output.len(), row_size, TFLM_MAX_ROW)?;
+    // exp depends on d = max − x only (not on the row), so one lazily filled table serves
+    // every row of the call: each distinct d costs one exp_on_negative_values, every element
+    // a load and a compare.
+    let mut cache = [EMPTY; 256];
+    // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
+    let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
+    for (x_row, y_row) in input
+        .chunks_exact(row_size)
+        .zip(output.chunks_exact_mut(row_size))
+    {
+        let max = x_row.iter().fold(i8::MIN, |m, &v| m.max(v));
+        let mut sum: u64 = 0;
+        for block in x_row.chunks(BLOCK) {
+            let mut s: u32 = 0;
+            for &x in block {
+                // 0 ≤ d ≤ 255 since max ≥ x.
+                let d = max.wrapping_sub(x) as u8;
+                if u32::from(d) <= d_max {
+                    if let Some(slot) = cache.get_mut(usize::from(d)) {
+                        if *slot == EMPTY {
+                            *slot = exp_of_diff(params, d);
+                        }
+                        // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
+                        s = s.wrapping_add((*slot + 2048) >> 12);
+                    }
+                }
+            }
+            sum = sum.wrapping_add(u64::from(s));
+        }
+        // GetReciprocal: normalise the Q12.19 sum to [1, 2) and take 1/(1 + x). The sum is at
+        // least 2^19 (the maximum contributes exp(0)), so lz ≤ 44; below 2^31 this is TFLM's
+        // 32-bit computation exactly; above (N ≳ 4096 equal logits, where TFLM's int32 wraps)
+        // the 64-bit sum keeps the value and only bits below the top 32 are dropped.
+        let lz = sum.leading_zeros();
+        let top = (sum.wrapping_shl(lz) >> 32) as u32;
+        let scale = one_over_one_plus_x_for_x_in_0_1(top.wrapping_sub(1 << 31) as i32);
+        // num_bits_over_unit = 12 − clz32 = 44 − lz; TFLM shifts by it + 31 − bits.
+        let out_shift = 44u32.saturating_sub(lz) + 31 - T::BITS;
+        for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+            let d = max.wrapping_sub(x) as u8;
+            let e = if u32::from(d) <= d_max {
+                cache.get(usize::from(d)).copied().unwrap_or(0)
+            } else {
+                EMPTY
+            };
+            *y = if e == EMPTY {
+                T::from_clamped(T::MIN)
+            } else {
+                let v = srdhm(scale, e as i32);
+                // A shift ≥ 32 is undefined in TFLM's C (≈ 512+ near-equal logits for int8
+                // output); the 64-bit division gives the value the formula means (0 here,
+                // which is the correctly rounded probability since p ≤ 1/512).
+                let r = if out_shift > 31 {
+                    rounding_divide_by_pot_i64(i64::from(v), out_shift) as i32
+                } else {
+                    rounding_divide_by_pot(v, out_shift)
+                };
+                T::from_clamped(r.saturating_add(T::MIN))
+            };
+        }
+    }
+    Ok(())
+}
+
+/// int8 → int8 softmax, bit-exact with TFLite-Micro (and CMSIS-NN `arm_softmax_s8`).
+///
+/// Formula: `y = clamp(round(256 · e^(S_in·β·(x − max)) / Σ e^(…)) − 128)` in TFLM's fixed-point
+/// approximation: scaled difference in `Q5.26` (`SRDHM(diff · 2^shift, mult)`), gemmlowp
+/// `exp_on_negative_values`, sum in `Q12.19`, reciprocal by `one_over_one_plus_x_for_x_in_0_1`
+/// after normalisation, `y = RoundingDivideByPOT(SRDHM(recip, exp), 35 − clz(sum)) − 128`.
+/// Differences below `diff_min` give −128. Output scale 1/256, zero point −128.
+///
+/// Algorithm: per row, max pass; sum pass; output pass. The exponential is computed once per
+/// distinct difference (≤ 256 per call) and cached in a stack table, instead of twice per
+/// element as in the reference; the values are identical.
+///
+/// Where TFLM is undefined (row sum ≥ 512 in `Q12.19`: final shift ≥ 32; sum ≥ 4096: int32
+/// wrap) the kernel returns the correctly rounded value: −128 for every element (all p ≤ 1/512,
+/// p·256 ≤ 0.5).
+///
+/// Accuracy (measured against the exact softmax of the dequantised input over 50,000 seeded
+/// rows, 4.0 M outputs, `host/tests/quant_accuracy.rs`): the outputs are TFLM's, max error
+/// 0.5001 LSB (1/256), 127 saturating where p > 255.5/256. Golden file: all 540 rows
+/// (278 records) bit-exact.
+///
+/// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
+/// Stack: ≈ 1.1 KiB (a 256-entry `u32` exp cache). Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
+/// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
+/// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > TFLM_MAX_ROW`.
+/// Nothing is written on error.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_tflm(
+    params: &SoftmaxS8Params,
+    input: &[i8],
+    row_size: usize,
+    output: &mut [i8],
+) -> Result<(), Error> {
+    softmax_s8_tflm_impl(params, input, row_size, output)
+}
+
+/// int8 → int16 softmax, bit-exact with TFLite-Micro (CMSIS-NN `arm_softmax_s8_s16`).
+///
+/// As [`softmax_s8_tflm`] with output scale 1/65536, zero point −32768: the final shift is
+/// `27 − clz(sum)` and the offset −32768. Rows of 4096 or more equal logits, where TFLM's
+/// `Q12.19` int32 sum wraps (and reads p = 0), give the correctly rounded `65536/N − 32768`
+/// (e.g. −32752 at N = 4096).
+///
+/// Accuracy (measured as for [`softmax_s8_tflm`]): max error 0.89 LSB (1/65536): TFLM's
+/// Q12.19 sum and exp approximation show at this resolution. Golden file: all 540 rows
+/// bit-exact.
+/// Stack: ≈ 1.1 KiB. Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// As [`softmax_s8_tflm`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_s16_tflm(
+    params: &SoftmaxS8Params,
+    input: &[i8],
+    row_size: usize,
+    output: &mut [i16],
+) -> Result<(), Error> {
+    softmax_s8_tflm_impl(params, input, row_size, output)
+}

@@ -1,0 +1,42 @@
+//! Softmax with a temperature: y = softmax(x / T).
+
+use super::common::same_len;
+use super::three_pass::{three_pass_in_place_map, three_pass_map};
+use crate::Error;
+
+#[inline(always)]
+fn check(t: f32) -> Result<(), Error> {
+    if t > 0.0 && t < f32::INFINITY {
+        Ok(())
+    } else {
+        Err(Error::BadParameter("temperature must be finite and > 0"))
+    }
+}
+
+/// y_i = softmax(x / T)_i.
+///
+/// Algorithm: [`super::three_pass()`] applied to z_i = x_i / T, each quotient correctly rounded
+/// (one divide per element: the results are exactly the softmax of the f32 values z_i, with
+/// the accuracy contract of [`super::three_pass()`] relative to those). If x_i / T overflows,
+/// z_i = ±∞ and the ±∞ rules of [`super::three_pass()`] apply. Stack: ≈ 100 bytes (saved
+/// registers, no buffers).
+/// Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::BadParameter`] unless 0 < T < ∞; otherwise as [`super::three_pass()`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_with_temperature(x: &[f32], t: f32, y: &mut [f32]) -> Result<(), Error> {
+    check(t)?;
+    same_len(x.len(), y.len())?;
+    three_pass_map(x, y, move |v| v / t)
+}
+
+/// [`softmax_with_temperature`] in place.
+///
+/// # Errors
+/// As [`softmax_with_temperature`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_with_temperature_in_place(x: &mut [f32], t: f32) -> Result<(), Error> {
+    check(t)?;
+    three_pass_in_place_map(x, move |v| v / t)
+}

@@ -1,0 +1,280 @@
+//! Unit and property tests of the f32 softmax family (differential tests against f64 live in
+//! `host/tests/softmax_differential.rs`).
+
+use super::*;
+use proptest::prelude::*;
+use std::vec;
+use std::vec::Vec;
+
+fn sm(x: &[f32]) -> Vec<f32> {
+    let mut y = vec![0.0f32; x.len()];
+    softmax(x, &mut y).unwrap();
+    y
+}
+
+/// f64 softmax.
+fn exact(x: &[f32]) -> Vec<f64> {
+    let m = x
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+    let e: Vec<f64> = x.iter().map(|&v| (f64::from(v) - m).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| v / s).collect()
+}
+
+fn check_contract(x: &[f32], y: &[f32]) {
+    for (k, (&g, w)) in y.iter().zip(exact(x)).enumerate() {
+        let err = (f64::from(g) - w).abs();
+        if w >= 2f64.powi(-126) {
+            assert!(err <= 5e-7 * w, "[{k}] got {g}, want {w}");
+        } else {
+            assert!(err <= 4.0 * 2f64.powi(-149), "[{k}] got {g}, want {w}");
+        }
+    }
+}
+
+#[test]
+fn reference_vector() {
+    let x = [1000.0f32, 999.0, -5.0, 0.5];
+    for f in [three_pass, two_pass, softmax] {
+        let mut y = [0.0f32; 4];
+        f(&x, &mut y).unwrap();
+        assert!((f64::from(y[0]) - 0.731_058_578_6).abs() < 4e-7);
+        assert!((f64::from(y[1]) - 0.268_941_421_4).abs() < 2e-7);
+        assert_eq!(y[2], 0.0);
+        assert_eq!(y[3], 0.0);
+    }
+    let mut w = [0.0f32; 4];
+    three_pass_with(&x, &mut w, crate::math::exp).unwrap();
+    assert!((f64::from(w[0]) - 0.731_058_578_6).abs() < 4e-7);
+    let mut z = x;
+    softmax_in_place(&mut z).unwrap();
+    assert_eq!(z, sm(&x).as_slice());
+}
+
+#[test]
+fn errors() {
+    let mut y = [0.0f32; 2];
+    for f in [three_pass, two_pass, softmax, log_softmax, stablemax] {
+        assert_eq!(f(&[], &mut []), Err(Error::Empty));
+        assert_eq!(
+            f(&[1.0], &mut y),
+            Err(Error::LengthMismatch {
+                expected: 1,
+                actual: 2
+            })
+        );
+        assert_eq!(f(&[1.0, f32::NAN], &mut y), Err(Error::NanInput));
+        assert_eq!(f(&[f32::NAN, f32::NAN], &mut y), Err(Error::NanInput));
+        assert_eq!(f(&[f32::INFINITY, f32::NAN], &mut y), Err(Error::NanInput));
+        assert_eq!(
+            f(&[f32::NEG_INFINITY; 2], &mut y),
+            Err(Error::AllNegInfinity)
+        );
+    }
+    assert_eq!(logsumexp(&[]), Err(Error::Empty));
+    assert_eq!(logsumexp(&[f32::NAN]), Err(Error::NanInput));
+    assert_eq!(
+        cross_entropy(&[1.0, 2.0], 2, None),
+        Err(Error::IndexOutOfRange { index: 2, len: 2 })
+    );
+    assert_eq!(
+        cross_entropy(&[1.0, 2.0], 0, Some(&mut [0.0; 3])),
+        Err(Error::LengthMismatch {
+            expected: 2,
+            actual: 3
+        })
+    );
+    assert!(matches!(
+        z_loss_aux(&[1.0], -1.0),
+        Err(Error::BadParameter(_))
+    ));
+    assert!(matches!(
+        z_loss_aux(&[1.0], f32::NAN),
+        Err(Error::BadParameter(_))
+    ));
+    assert!(matches!(
+        softmax_with_temperature(&[1.0, 2.0], 0.0, &mut y),
+        Err(Error::BadParameter(_))
+    ));
+    assert_eq!(
+        softmax_rows(&[1.0; 6], 4, &mut [0.0; 6]),
+        Err(Error::BadRowLength)
+    );
+    assert_eq!(
+        softmax_rows(&[1.0; 6], 0, &mut [0.0; 6]),
+        Err(Error::BadRowLength)
+    );
+    assert_eq!(log_softmax_rows(&[], 3, &mut []), Err(Error::Empty));
+}
+
+#[test]
+fn infinities_and_huge_values() {
+    let ni = f32::NEG_INFINITY;
+    let y = sm(&[ni, 0.0, ni, 1.0]);
+    assert_eq!(y[0], 0.0);
+    assert_eq!(y[2], 0.0);
+    check_contract(&[ni, 0.0, ni, 1.0], &y);
+    let y = sm(&[f32::INFINITY, 3.0, f32::INFINITY]);
+    assert_eq!(y, [0.5, 0.0, 0.5]);
+    for x in [
+        vec![f32::MAX, f32::MAX, -f32::MAX],
+        vec![-f32::MAX, -f32::MAX],
+        vec![3.4e38, 3.399_999_8e38, 0.0],
+        vec![-3.4e38, 1.0, 2.0],
+        vec![1e30, 1e30 - 1e23, -1e30],
+        vec![-1000.0, -1001.0, -1050.0],
+        vec![255.9, 256.0, 200.0, 180.0],
+        vec![-255.9, -256.0, -300.0, -2000.0],
+    ] {
+        for f in [three_pass, two_pass] {
+            let mut y = vec![0.0; x.len()];
+            f(&x, &mut y).unwrap();
+            assert!(y.iter().all(|v| v.is_finite()), "{x:?} -> {y:?}");
+            check_contract(&x, &y);
+        }
+    }
+}
+
+#[test]
+fn log_family() {
+    let x = [1.0f32, 2.0, 3.0, -1.0];
+    let mut l = [0.0f32; 4];
+    log_softmax(&x, &mut l).unwrap();
+    let lse = (x.iter().map(|&v| f64::from(v).exp()).sum::<f64>()).ln();
+    for (&g, &v) in l.iter().zip(&x) {
+        assert!((f64::from(g) - (f64::from(v) - lse)).abs() < 2e-6);
+    }
+    assert!((f64::from(logsumexp(&x).unwrap()) - lse).abs() < 2e-6);
+    let mut g = [0.0f32; 4];
+    let loss = cross_entropy(&x, 2, Some(&mut g)).unwrap();
+    assert!((f64::from(loss) - (lse - 3.0)).abs() < 2e-6);
+    assert_eq!(loss, cross_entropy(&x, 2, None).unwrap());
+    let p = sm(&x);
+    for (k, (&gk, &pk)) in g.iter().zip(&p).enumerate() {
+        let want = pk - if k == 2 { 1.0 } else { 0.0 };
+        assert!((gk - want).abs() <= 1e-7, "{k}");
+    }
+    let z = z_loss_aux(&x, 1e-4).unwrap();
+    assert!((f64::from(z) - 1e-4 * lse * lse).abs() < 1e-9);
+    // Huge logits: no overflow.
+    let big = [3e38f32, 3e38, -3e38];
+    let lse_big = logsumexp(&big).unwrap();
+    assert!((f64::from(lse_big) - (3e38f64 + 2f64.ln())).abs() / 3e38 < 1e-7);
+    log_softmax(&big, &mut l[..3]).unwrap();
+    assert!((f64::from(l[0]) + 2f64.ln()).abs() < 2e-6);
+    assert_eq!(l[2], f32::NEG_INFINITY);
+    assert_eq!(
+        cross_entropy(&[0.0, f32::NEG_INFINITY], 1, None),
+        Ok(f32::INFINITY)
+    );
+    assert_eq!(logsumexp(&[1.0, f32::INFINITY]), Ok(f32::INFINITY));
+}
+
+#[test]
+fn rows_and_temperature_and_in_place() {
+    let x: Vec<f32> = (0..12).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
+    let mut y = vec![0.0f32; 12];
+    softmax_rows(&x, 4, &mut y).unwrap();
+    for (xr, yr) in x.chunks(4).zip(y.chunks(4)) {
+        assert_eq!(sm(xr), yr);
+    }
+    let mut z = x.clone();
+    softmax_rows_in_place(&mut z, 4).unwrap();
+    assert_eq!(z, y);
+    log_softmax_rows(&x, 3, &mut y).unwrap();
+    let mut z = x.clone();
+    log_softmax_rows_in_place(&mut z, 3).unwrap();
+    assert_eq!(z, y);
+    let mut t = vec![0.0f32; 12];
+    softmax_with_temperature(&x, 2.0, &mut t).unwrap();
+    let half: Vec<f32> = x.iter().map(|v| v / 2.0).collect();
+    assert_eq!(t, sm(&half));
+    let mut z = x.clone();
+    softmax_with_temperature_in_place(&mut z, 2.0).unwrap();
+    assert_eq!(z, t);
+    let mut a = vec![0.0f32; 12];
+    two_pass(&x, &mut a).unwrap();
+    let mut z = x.clone();
+    two_pass_in_place(&mut z).unwrap();
+    assert_eq!(z, a);
+    stablemax(&x, &mut a).unwrap();
+    let mut z = x.clone();
+    stablemax_in_place(&mut z).unwrap();
+    assert_eq!(z, a);
+}
+
+#[test]
+fn stablemax_values() {
+    let x = [0.0f32, 1.0, -1.0, f32::NEG_INFINITY];
+    let mut y = [0.0f32; 4];
+    stablemax(&x, &mut y).unwrap();
+    // s = [1, 2, 0.5, 0] / 3.5
+    let want = [1.0 / 3.5, 2.0 / 3.5, 0.5 / 3.5, 0.0];
+    for (g, w) in y.iter().zip(want) {
+        assert!((f64::from(*g) - w).abs() < 2e-7 * w.max(1e-30) + 1e-45);
+    }
+    let mut y = [0.0f32; 3];
+    stablemax(&[f32::MAX, f32::MAX, -1.0], &mut y).unwrap();
+    assert_eq!(y[0], 0.5);
+    assert_eq!(y[1], 0.5);
+}
+
+fn logits() -> impl Strategy<Value = Vec<f32>> {
+    prop::collection::vec(-100.0f32..100.0, 1..64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn sums_to_one(x in logits()) {
+        let y = sm(&x);
+        let s: f64 = y.iter().map(|&v| f64::from(v)).sum();
+        prop_assert!((s - 1.0).abs() <= x.len() as f64 * 2f64.powi(-24));
+        check_contract(&x, &y);
+    }
+
+    #[test]
+    fn shift_invariant(x in logits(), c in -50.0f32..50.0) {
+        let shifted: Vec<f32> = x.iter().map(|&v| v + c).collect();
+        let (a, b) = (sm(&x), sm(&shifted));
+        // x + c is rounded: compare against the exact softmax of the shifted inputs instead of
+        // bitwise, and the two results with a tolerance covering that rounding (≤ 2^-17 abs. in
+        // the exponent for |x + c| ≤ 150).
+        check_contract(&shifted, &b);
+        for (p, q) in a.iter().zip(&b) {
+            prop_assert!((p - q).abs() <= 2e-5 * p.max(*q) + 1e-38);
+        }
+    }
+
+    #[test]
+    fn monotone_and_ties(x in logits()) {
+        let y = sm(&x);
+        for i in 0..x.len() {
+            for j in 0..x.len() {
+                if x[i] < x[j] { prop_assert!(y[i] <= y[j]); }
+                if x[i] == x[j] { prop_assert_eq!(y[i].to_bits(), y[j].to_bits()); }
+            }
+        }
+    }
+
+    #[test]
+    fn two_pass_agrees(x in logits()) {
+        let mut a = vec![0.0f32; x.len()];
+        two_pass(&x, &mut a).unwrap();
+        check_contract(&x, &a);
+    }
+
+    #[test]
+    fn log_softmax_consistent(x in logits()) {
+        let mut l = vec![0.0f32; x.len()];
+        log_softmax(&x, &mut l).unwrap();
+        let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+        let lse = m + x.iter().map(|&v| (f64::from(v) - m).exp()).sum::<f64>().ln();
+        for (&g, &v) in l.iter().zip(&x) {
+            let w = f64::from(v) - lse;
+            prop_assert!((f64::from(g) - w).abs() <= 2e-6 * w.abs().max(1.0));
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! f32 sparsemax: threshold search, projection, Jacobian-vector product and loss.
+
+use super::heap;
+use crate::Error;
+
+/// How many Michelot refinement rounds the fast path runs before it falls back to
+/// heapsorting the (already small) candidate list. Typical inputs converge in 2–4 rounds.
+const MAX_ROUNDS: usize = 12;
+
+/// The threshold that defines a sparsemax output: `p_i = max((z_i − shift) − tau, 0)`.
+///
+/// `shift` is the largest logit (so `z_i − shift ≤ 0`, computed exactly on the support by
+/// Sterbenz' lemma) and `tau ∈ [−1, 0)` is the threshold in shifted coordinates; τ in the
+/// paper's coordinates is `shift + tau`. The support is exactly
+/// `{i : (z_i − shift) > tau}` and has `support` elements.
+///
+/// When some logits are +∞, `shift` is +∞, `tau` is 0 and the +∞ entries share the mass
+/// equally (the limit of sparsemax as those logits grow together).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Threshold {
+    /// The largest logit, subtracted before thresholding.
+    pub shift: f32,
+    /// The threshold in shifted coordinates, in [−1, 0).
+    pub tau: f32,
+    /// Number of strictly positive outputs.
+    pub support: usize,
+}
+
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn check_lengths(n: usize, m: usize) -> Result<(), Error> {
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    if m != n {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            actual: m,
+        });
+    }
+    Ok(())
+}
+
+/// Every +∞ logit gets 1/(number of +∞), everything else 0.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn infinite_case(z: &[f32], p: &mut [f32]) -> Threshold {
+    let count = z.iter().filter(|&&v| v == f32::INFINITY).count();
+    // count ≥ 1 here (the maximum is +∞).
+    let share = 1.0 / count as f32;
+    for (o, &v) in p.iter_mut().zip(z) {
+        *o = if v == f32::INFINITY { share } else { 0.0 };
+    }
+    Threshold {
+        shift: f32::INFINITY,
+        tau: 0.0,
+        support: count,
+    }
+}
+
+/// τ (shifted) from the sorted rule on `v` sorted descending, values in (−1, 0].
+///
+/// k* = max{k : 1 + k·v_k > Σ_{j≤k} v_j}; τ = (Σ_{j≤k*} v_j − 1)/k*. Divide-free loop.
+/// The rule holds on a prefix, so the scan stops at the first failure.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn sorted_rule(v: &[f32]) -> f32 {
+    let mut cum = 0.0f32;
+    let mut best_sum = 0.0f32;
+    let mut best_k = 1.0f32;
+    let mut k = 0.0f32;
+    for &y in v {
+        k += 1.0;
+        cum += y;
+        if 1.0 + k * y > cum {
+            best_sum = cum;
+            best_k = k;
+        } else {
+            break;
+        }
+    }
+    (best_sum - 1.0) / best_k
+}
+
+/// Michelot's fixed point on the compacted candidates `w[..k]` (shifted values in (−1, 0],
+/// the maximum 0 among them): τ = (Σ_S y − 1)/|S|, S ← {y ∈ S : y > τ}, until S is stable.
+/// Falls back to heapsort + the sorted rule after [`MAX_ROUNDS`] rounds.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn michelot(w: &mut [f32], mut k: usize, mut sum: f32) -> f32 {
+    for _ in 0..MAX_ROUNDS {
+        // sum ≤ 0 (every y ≤ 0), so τ ≤ −1/k < 0 and the maximum (y = 0) always stays in S:
+        // k never reaches 0 and the division is safe.
+        let tau = (sum - 1.0) / k as f32;
+        let mut nk = 0usize;
+        let mut ns = 0.0f32;
+        for r in 0..k {
+            let y = match w.get(r) {
+                Some(&y) => y,
+                None => break,
+            };
+            // Branch-free compaction: always write, advance only when kept (nk ≤ r).
+            if let Some(slot) = w.get_mut(nk) {
+                *slot = y;
+            }
+            let keep = y > tau;
+            nk += usize::from(keep);
+            ns += if keep { y } else { 0.0 };
+        }
+        if nk == k {
+            return tau;
+        }
+        k = nk;
+        sum = ns;
+    }
+    let k = if k < w.len() { k } else { w.len() };
+    let (head, _) = w.split_at_mut(k);
+    heap::sort_descending(head);
+    sorted_rule(head)
+}
+
+/// The final pass shared by the f32 variants: p_i = max((z_i − m) − τ, 0).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline(always)]
+fn project(z: &[f32], p: &mut [f32], m: f32, tau: f32) -> usize {
+    let mut support = 0usize;
+    for (o, &v) in p.iter_mut().zip(z) {
+        let d = (v - m) - tau;
+        let pos = d > 0.0;
+        *o = if pos { d } else { 0.0 };
+        support += usize::from(pos);
+    }
+    support
+}
+
+/// Sparsemax with the threshold exposed. See [`sparsemax`] for the formula, algorithm,
+/// accuracy and errors. **Stack:** estimate ≤ 64 bytes. **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// As [`sparsemax`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+// `!(d <= -1.0)` is deliberate: one unordered-or-greater branch catches candidates and NaN.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+pub fn sparsemax_threshold(z: &[f32], p: &mut [f32]) -> Result<Threshold, Error> {
+    check_lengths(z.len(), p.len())?;
+    // Pass 1: running maximum m and candidate list. A logit can be in the support only if
+    // z_i > max − 1 (τ ≥ max − 1 because p_max ≤ 1). We append v whenever v − m > −1 for
+    // the running m (a superset of the final candidates), storing raw logits in p.
+    // NaN, and ∞ − ∞, fail `d <= -1` as well, which sends them to the slow branch.
+    let mut m = f32::NEG_INFINITY;
+    let mut c = 0usize;
+    for &v in z {
+        let d = v - m;
+        if !(d <= -1.0) {
+            if v.is_nan() {
+                return Err(Error::NanInput);
+            }
+            if d > -1.0 {
+                // c ≤ index of v < p.len(): the write always lands.
+                if let Some(slot) = p.get_mut(c) {
+                    *slot = v;
+                }
+                c += 1;
+                if v > m {
+                    m = v;
+                }
+            }
+        }
+    }
+    if m == f32::NEG_INFINITY {
+        return Err(Error::AllNegInfinity);
+    }
+    if m == f32::INFINITY {
+        return Ok(infinite_case(z, p));
+    }
+    // Pass 2 over the candidates only: shift by the final maximum, keep y > −1.
+    // Accumulator: every kept y is in (−1, 0], so |sum| < c ≤ N: it cannot overflow.
+    let mut k = 0usize;
+    let mut sum = 0.0f32;
+    for r in 0..c {
+        let v = match p.get(r) {
+            Some(&v) => v,
+            None => break,
+        };
+        let y = v - m;
+        if let Some(slot) = p.get_mut(k) {
+            *slot = y;
+        }
+        let keep = y > -1.0;
+        k += usize::from(keep);
+        sum += if keep { y } else { 0.0 };
+    }
+    // k ≥ 1: the maximum itself was appended (v > m_running at that time) and y = 0.
+    let tau = michelot(p, k, sum);
+    let support = project(z, p, m, tau);
+    Ok(Threshold {
+        shift: m,
+        tau,
+        support,
+    })
+}
+
+/// Sparsemax (Martins & Astudillo 2016): the Euclidean projection of `z` onto the
+/// probability simplex, written into `p`. Returns the support size |{i : p_i > 0}|.
+///
+/// **Formula.** p_i = max(z_i − τ, 0) with τ the unique value such that Σ p_i = 1.
+///
+/// **Algorithm** (expected O(N), no sort, no division in any per-element loop):
+/// 1. one pass over `z` keeps a running maximum m and appends every z_i with
+///    z_i − m_running > −1 to `p` (used as workspace). Since τ ≥ max − 1, this is a
+///    superset of the support;
+/// 2. one pass over those candidates shifts them, y = z_i − max (exact on the support by
+///    Sterbenz' lemma), and keeps y > −1;
+/// 3. Michelot's fixed point on the compacted candidates: τ = (Σ_S y − 1)/|S|,
+///    S ← {y > τ}, repeated until S is stable (monotone, typically 2–4 short rounds; after
+///    12 rounds the candidates are heapsorted and the sorted rule of the paper is applied,
+///    so the worst case is O(N log N)). τ is therefore always recomputed exactly on the
+///    final support;
+/// 4. p_i = max((z_i − max) − τ, 0), counting the support.
+///
+/// **Special values.** −∞ logits get 0. If any logit is +∞ the +∞ entries share the mass
+/// equally. NaN is an error.
+///
+/// **Accuracy** (against an f64 sort-based reference over 10^5 seeded vectors of 7 shapes,
+/// `host/tests/sparsemax_differential.rs`): measured max |p_i − p_i^f64| = 5.96e−8
+/// (2^−24; the test asserts 2^−21), measured max |Σp − 1| = 4.1e−8·N (asserted
+/// ≤ N·2^−24). The support is exactly {i : (z_i − max) > τ} for the returned τ
+/// (see [`sparsemax_threshold`]), and (z_i − max) − p_i = τ on it to within 2^−24.
+///
+/// **Stack:** estimate ≤ 64 bytes of locals (no recursion, no arrays).
+///
+/// **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::Empty`] for empty `z`, [`Error::LengthMismatch`] if `p.len() != z.len()`,
+/// [`Error::NanInput`] for a NaN logit, [`Error::AllNegInfinity`] if every logit is −∞.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn sparsemax(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
+    sparsemax_threshold(z, p).map(|t| t.support)
+}
+
+/// Sort-based reference sparsemax (the paper's algorithm), in place in `p`, no allocation.
+///
+/// Copies y_i = z_i − max into `p`, heapsorts it descending (O(N log N)), applies
+/// k* = max{k : 1 + k·y_(k) > Σ_{j≤k} y_(j)}, τ = (Σ_{j≤k*} y_(j) − 1)/k*, then writes
+/// p_i = max((z_i − max) − τ, 0). Same results, special values and errors as
+/// [`sparsemax`] (outputs may differ in the last bit because τ is summed in a different
+/// order; measured max |p − p^f64| = 5.96e−8). Kept as the baseline the fast path is
+/// measured against.
+///
+/// **Stack:** estimate ≤ 64 bytes. **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// As [`sparsemax`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn sparsemax_sort(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
+    check_lengths(z.len(), p.len())?;
+    let m = max_checked(z)?;
+    if m == f32::INFINITY {
+        return Ok(infinite_case(z, p).support);
+    }
+    for (o, &v) in p.iter_mut().zip(z) {
+        *o = v - m;
+    }
+    heap::sort_descending(p);
+    let tau = sorted_rule(p);
+    Ok(project(z, p, m, tau))
+}
+
+/// Maximum of `z`, rejecting NaN and all −∞.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn max_checked(z: &[f32]) -> Result<f32, Error> {
+    let mut m = f32::NEG_INFINITY;
+    for &v in z {
+        if v > m || v.is_nan() {
+            if v.is_nan() {
+                return Err(Error::NanInput);
+            }
+            m = v;
+        }
+    }
+    if m == f32::NEG_INFINITY {
+        return Err(Error::AllNegInfinity);
+    }
+    Ok(m)
+}
+
+/// Jacobian-vector product of sparsemax at the output `p`:
+/// (Jv)_i = v_i − (Σ_{j∈S} v_j)/|S| for i ∈ S = {j : p_j > 0}, 0 otherwise.
+///
+/// Two passes; the mean is accumulated as Σ v_j·(1/|S|) so that the accumulator is bounded
+/// by max|v_j|·(1 + |S|·2^−24) and cannot overflow for finite `v` below
+/// f32::MAX·(1 − |S|·2^−24). Error ≤ (|S| + 2)·2^−24·max_S|v| absolute per component
+/// (proptest against finite differences, `host/tests/sparsemax_props.rs`).
+/// **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::LengthMismatch`] (`v` and `out` must match `p`),
+/// [`Error::NanInput`] if `p` or `v` contains NaN,
+/// [`Error::BadParameter`] if `p` has no positive entry (not a sparsemax output).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error> {
+    check_lengths(p.len(), v.len())?;
+    check_lengths(p.len(), out.len())?;
+    let mut k = 0usize;
+    for (&pi, &vi) in p.iter().zip(v) {
+        if pi.is_nan() || vi.is_nan() {
+            return Err(Error::NanInput);
+        }
+        k += usize::from(pi > 0.0);
+    }
+    if k == 0 {
+        return Err(Error::BadParameter("p has no positive entry"));
+    }
+    let inv = 1.0 / k as f32;
+    let mut mean = 0.0f32;
+    for (&pi, &vi) in p.iter().zip(v) {
+        mean += if pi > 0.0 { vi * inv } else { 0.0 };
+    }
+    for ((o, &pi), &vi) in out.iter_mut().zip(p).zip(v) {
+        *o = if pi > 0.0 { vi - mean } else { 0.0 };
+    }
+    Ok(())
+}
+
+/// τ (shifted) without workspace: Michelot's rounds over the whole of `z`, starting from
+/// S = {y > −1}. Monotone (S only shrinks), so at most N rounds; typically 2–4.
+fn tau_no_workspace(z: &[f32], m: f32) -> f32 {
+    let mut tau = -1.0f32;
+    let mut prev_k = usize::MAX;
+    loop {
+        let mut k = 0usize;
+        let mut sum = 0.0f32;
+        for &v in z {
+            let y = v - m;
+            let keep = y > tau;
+            k += usize::from(keep);
+            sum += if keep { y } else { 0.0 };
+        }
+        // The maximum (y = 0 > τ, τ < 0) is always kept: k ≥ 1.
+        let k = if k == 0 { 1 } else { k };
+        let next = (sum - 1.0) / k as f32;
+        if k == prev_k || next <= tau {
+            return next;
+        }
+        prev_k = k;
+        tau = next;
+    }
+}
+
+/// Sparsemax loss (Martins & Astudillo 2016) for label `target`:
+/// L = −z_y + ½·Σ_{j∈S}(z_j² − τ²) + ½, gradient ∂L/∂z = p − e_y.
+///
+/// Evaluated in shifted coordinates y_j = z_j − max, where the loss is unchanged:
+/// L = ½·Σ_{j∈S}(y_j − τ)(y_j + τ) − y_target + ½ (every factor is in [−1, 1], so no
+/// cancellation or overflow beyond the final −y_target). L ≥ 0; it is +∞ when
+/// z_target = −∞.
+///
+/// With `grad = Some(g)`, `g` (length N) is the workspace of the O(N) [`sparsemax`] path
+/// and receives p − e_target. With `None` no workspace exists: τ is found by Michelot's
+/// rounds over the whole input (O(N) per round, typically 2–4 rounds, O(N²) worst case).
+///
+/// **Accuracy:** measured max |L − L^f64|/max(1, L^f64) = 2.2e−7 over 10^5 vectors
+/// (`host/tests/sparsemax_differential.rs`, asserted ≤ (N + 4)·2^−24); overflows to +∞
+/// only when the true loss exceeds f32::MAX. **Stack:** estimate ≤ 64 bytes.
+/// **Cost:** see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::LengthMismatch`] for a gradient of the wrong length,
+/// [`Error::IndexOutOfRange`] for `target ≥ N`, [`Error::NanInput`],
+/// [`Error::AllNegInfinity`], [`Error::BadParameter`] if a logit is +∞.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Result<f32, Error> {
+    let n = z.len();
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    let Some(&zt) = z.get(target) else {
+        return Err(Error::IndexOutOfRange {
+            index: target,
+            len: n,
+        });
+    };
+    let (m, tau) = match grad {
+        Some(g) => {
+            check_lengths(n, g.len())?;
+            let t = sparsemax_threshold(z, g)?;
+            if t.shift == f32::INFINITY {
+                return Err(Error::BadParameter("+inf logit"));
+            }
+            if let Some(gt) = g.get_mut(target) {
+                *gt -= 1.0;
+            }
+            (t.shift, t.tau)
+        }
+        None => {
+            let m = max_checked(z)?;
+            if m == f32::INFINITY {
+                return Err(Error::BadParameter("+inf logit"));
+            }
+            (m, tau_no_workspace(z, m))
+        }
+    };
+    // Accumulator: each term (y − τ)(y + τ) is in [0, 1) on the support, so the sum is
+    // below N: no overflow.
+    let mut acc = 0.0f32;
+    for &v in z {
+        let y = v - m;
+        acc += if y > tau { (y - tau) * (y + tau) } else { 0.0 };
+    }
+    Ok(0.5 * acc - (zt - m) + 0.5)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn close(a: &[f32], b: &[f32], tol: f32) -> bool {
+        a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol)
+    }
+
+    #[test]
+    fn reference_vectors() {
+        let mut p = [0.0f32; 4];
+        let t = sparsemax_threshold(&[0.5, 0.2, -0.1, 1.0], &mut p).unwrap();
+        assert_eq!(t.support, 2);
+        assert_eq!(p, [0.25, 0.0, 0.0, 0.75]);
+        assert_eq!(t.shift + t.tau, 0.25);
+        let mut p = [0.0f32; 3];
+        assert_eq!(sparsemax(&[2.3, 2.2, 2.4], &mut p).unwrap(), 3);
+        assert!(close(&p, &[1.0 / 3.0, 0.7 / 3.0, 1.3 / 3.0], 1e-6), "{p:?}");
+        let mut q = [0.0f32; 3];
+        assert_eq!(sparsemax_sort(&[2.3, 2.2, 2.4], &mut q).unwrap(), 3);
+        assert!(close(&q, &p, 1e-6));
+    }
+
+    #[test]
+    fn special_values() {
+        let mut p = [0.0f32; 4];
+        assert_eq!(sparsemax(&[], &mut []), Err(Error::Empty));
+        assert_eq!(
+            sparsemax(&[1.0], &mut p),
+            Err(Error::LengthMismatch {
+                expected: 1,
+                actual: 4
+            })
+        );
+        assert_eq!(
+            sparsemax(&[0.0, f32::NAN, 1.0, 2.0], &mut p),
+            Err(Error::NanInput)
+        );
+        assert_eq!(
+            sparsemax(&[f32::NAN, 0.0, 1.0, 2.0], &mut p),
+            Err(Error::NanInput)
+        );
+        assert_eq!(
+            sparsemax(&[f32::NEG_INFINITY; 4], &mut p),
+            Err(Error::AllNegInfinity)
+        );
+        assert_eq!(
+            sparsemax_sort(&[f32::NEG_INFINITY; 4], &mut p),
+            Err(Error::AllNegInfinity)
+        );
+        let ninf = f32::NEG_INFINITY;
+        assert_eq!(sparsemax(&[ninf, 3.0, ninf, 3.0], &mut p), Ok(2));
+        assert_eq!(p, [0.0, 0.5, 0.0, 0.5]);
+        let inf = f32::INFINITY;
+        assert_eq!(sparsemax(&[1.0, inf, ninf, inf], &mut p), Ok(2));
+        assert_eq!(p, [0.0, 0.5, 0.0, 0.5]);
+        assert_eq!(sparsemax_sort(&[inf, inf, 2.0, inf], &mut p), Ok(3));
+        assert_eq!(p[2], 0.0);
+        // Huge logits: shifts never overflow into NaN.
+        assert_eq!(sparsemax(&[3e38, -3e38, 3e38, 0.0], &mut p), Ok(2));
+        assert_eq!(p, [0.5, 0.0, 0.5, 0.0]);
+        assert_eq!(sparsemax(&[f32::MAX], &mut p[..1]), Ok(1));
+        assert_eq!(p[0], 1.0);
+    }
+
+    #[test]
+    fn ascending_and_descending_inputs_need_the_fallback() {
+        // Geometric gaps defeat Michelot's rounds; the heapsort fallback must agree.
+        let mut z = [0.0f32; 64];
+        for (i, v) in z.iter_mut().enumerate() {
+            *v = -1.0 + 1.0 / (1u32 << (i % 24)) as f32 + i as f32 * 1e-3;
+        }
+        let mut p = [0.0f32; 64];
+        let mut q = [0.0f32; 64];
+        let a = sparsemax(&z, &mut p).unwrap();
+        let b = sparsemax_sort(&z, &mut q).unwrap();
+        assert_eq!(a, b);
+        assert!(close(&p, &q, 2e-7));
+        z.reverse();
+        let a = sparsemax(&z, &mut p).unwrap();
+        let b = sparsemax_sort(&z, &mut q).unwrap();
+        assert_eq!(a, b);
+        assert!(close(&p, &q, 2e-7));
+    }
+
+    #[test]
+    fn jvp_and_loss() {
+        let z = [0.5f32, 0.2, -0.1, 1.0];
+        let mut p = [0.0f32; 4];
+        sparsemax(&z, &mut p).unwrap();
+        let mut out = [0.0f32; 4];
+        sparsemax_jvp(&p, &[1.0, 2.0, 3.0, 5.0], &mut out).unwrap();
+        assert_eq!(out, [-2.0, 0.0, 0.0, 2.0]);
+        assert_eq!(
+            sparsemax_jvp(&[0.0; 4], &[1.0; 4], &mut out),
+            Err(Error::BadParameter("p has no positive entry"))
+        );
+        // L = −z_y + ½Σ_S(z_j² − τ²) + ½ with τ = 0.25, S = {0, 3}.
+        let want = -0.5 + 0.5 * ((0.25 - 0.0625) + (1.0 - 0.0625)) + 0.5;
+        let l = sparsemax_loss(&z, 0, None).unwrap();
+        assert!((l - want).abs() < 1e-6, "{l} vs {want}");
+        let mut g = [0.0f32; 4];
+        let l2 = sparsemax_loss(&z, 0, Some(&mut g)).unwrap();
+        assert!((l2 - want).abs() < 1e-6);
+        assert_eq!(g, [-0.75, 0.0, 0.0, 0.75]);
+        assert_eq!(
+            sparsemax_loss(&z, 4, None),
+            Err(Error::IndexOutOfRange { index: 4, len: 4 })
+        );
+        assert_eq!(
+            sparsemax_loss(&[1.0, f32::INFINITY], 0, None),
+            Err(Error::BadParameter("+inf logit"))
+        );
+        assert_eq!(
+            sparsemax_loss(&[1.0, f32::NEG_INFINITY], 1, None),
+            Ok(f32::INFINITY)
+        );
+    }
+}
