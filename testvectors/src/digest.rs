@@ -20,10 +20,32 @@ impl Digest {
         }
     }
 
-    /// Fold in the bit patterns of a slice of f32.
+    /// Fold in one f32's bit pattern. Every NaN folds in as the canonical quiet NaN
+    /// 0x7FC0_0000: IEEE 754 leaves NaN payloads and signs to the implementation, and the
+    /// FPU (M4F, M7, host) and soft-float (M0, M3) differ there. Everything else, signed
+    /// zeros and subnormals included, must match bit for bit.
+    pub fn f32(&mut self, x: f32) {
+        self.word(if x.is_nan() { 0x7FC0_0000 } else { x.to_bits() });
+    }
+
+    /// Fold in a slice of f32 (see [`Digest::f32`]).
     pub fn f32s(&mut self, xs: &[f32]) {
         for &x in xs {
-            self.word(x.to_bits());
+            self.f32(x);
+        }
+    }
+
+    /// Fold in a slice of i8 (each sign-extended to a word).
+    pub fn i8s(&mut self, xs: &[i8]) {
+        for &x in xs {
+            self.word(x as u32);
+        }
+    }
+
+    /// Fold in a slice of i16 (each sign-extended to a word).
+    pub fn i16s(&mut self, xs: &[i16]) {
+        for &x in xs {
+            self.word(x as u32);
         }
     }
 

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod digest;
+pub mod phishing;
 pub mod rng;
 pub mod suites;
 

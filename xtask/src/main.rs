@@ -47,6 +47,12 @@ enum Cmd {
         #[arg(long)]
         bless: bool,
     },
+    /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
+    Ontarget {
+        /// Cores to run on.
+        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7"])]
+        board: Vec<Board>,
+    },
     /// Accuracy of the math functions against f64 (dense sample; --exhaustive: all 2^32 inputs).
     Accuracy {
         /// Every f32 input (slow: minutes per function).
@@ -68,6 +74,13 @@ fn main() -> Result<()> {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;
             bench::run(&board, check, bless)
+        }
+        Cmd::Ontarget { board } => {
+            tools::ensure_all()?;
+            for b in board {
+                xtask::ontarget::run(b)?;
+            }
+            Ok(())
         }
         Cmd::Accuracy { exhaustive } => {
             let mut c = xtask::cmd::cargo();

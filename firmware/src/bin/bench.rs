@@ -17,6 +17,12 @@ const SIZES: [usize; 4] = [16, 64, 256, 1024];
 const MAX: usize = 1024;
 /// The softmax baseline: three passes on `libm::expf` (REFERENCE §6).
 const LIBM3: &str = "softmax::three_pass[libm::expf]";
+/// The Mish baseline: `x·tanhf(log1pf(expf(x)))` with libm (REFERENCE §6).
+const MISH_LIBM: &str = "mish[libm]";
+/// The sparsemax baseline: sort-based with `sort_unstable_by` (REFERENCE §6).
+const SPARSEMAX_SORT: &str = "sparsemax[sort_unstable_by]";
+/// The quantized baseline: the TFLite-Micro-exact int8 softmax.
+const TFLM_S8: &str = "softmax::quant::softmax_s8_tflm";
 
 /// Announces a measurement, runs it, and reports its stack high-water mark.
 fn run(name: &str, n: usize, baseline: &str, f: &mut dyn FnMut()) {
@@ -30,19 +36,34 @@ fn logits(x: &mut [f32]) {
     Rng::new(0x5EED_0256).fill_uniform(x, -8.0, 8.0);
 }
 
-#[cortex_m_rt::entry]
-fn main() -> ! {
+/// The sparsemax baseline of REFERENCE §6: sort a copy with `sort_unstable_by`, find τ by
+/// the threshold rule, then project. Uses `p` as the sort buffer.
+fn sparsemax_sort_baseline(z: &[f32], p: &mut [f32]) {
+    p.copy_from_slice(z);
+    p.sort_unstable_by(|a, b| b.total_cmp(a));
+    let (mut cum, mut tau) = (0.0f32, 0.0f32);
+    for (k, &v) in p.iter().enumerate() {
+        cum += v;
+        let t = (cum - 1.0) / (k + 1) as f32;
+        if v > t {
+            tau = t;
+        }
+    }
+    for (o, &v) in p.iter_mut().zip(z) {
+        *o = (v - tau).max(0.0);
+    }
+}
+
+/// f32 kernels over N ∈ SIZES.
+#[inline(never)]
+fn bench_f32(ok: &mut bool) {
     let mut x = [0.0f32; MAX];
     let mut y = [0.0f32; MAX];
-    let mut ok = true;
-
-    run("empty", 0, "-", &mut || {});
-
     for n in SIZES {
         let (x, y) = (&mut x[..n], &mut y[..n]);
         logits(x);
-        let mut check = |r: Result<(), kernels::Error>| ok &= r.is_ok();
-        run("softmax::three_pass[libm::expf]", n, "-", &mut || {
+        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        run(LIBM3, n, "-", &mut || {
             check(kernels::softmax::three_pass_with(
                 black_box(x),
                 y,
@@ -54,10 +75,141 @@ fn main() -> ! {
                 v.exp()
             }))
         });
+        run("softmax::softmax", n, LIBM3, &mut || {
+            check(kernels::softmax::softmax(black_box(x), y))
+        });
         run("softmax::three_pass", n, LIBM3, &mut || {
             check(kernels::softmax::three_pass(black_box(x), y))
         });
+        run("softmax::two_pass", n, LIBM3, &mut || {
+            check(kernels::softmax::two_pass(black_box(x), y))
+        });
+        run("softmax::log_softmax", n, LIBM3, &mut || {
+            check(kernels::softmax::log_softmax(black_box(x), y))
+        });
+        run("softmax::stablemax", n, LIBM3, &mut || {
+            check(kernels::softmax::stablemax(black_box(x), y))
+        });
+        run("softmax::cross_entropy", n, LIBM3, &mut || {
+            check(kernels::softmax::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
+        });
+        run(MISH_LIBM, n, "-", &mut || {
+            for (o, &v) in y.iter_mut().zip(black_box(&*x)) {
+                *o = v * libm::tanhf(libm::log1pf(libm::expf(v)));
+            }
+        });
+        run("mish::mish_slice", n, MISH_LIBM, &mut || {
+            check(kernels::mish::mish_slice(black_box(x), y))
+        });
+        run(SPARSEMAX_SORT, n, "-", &mut || {
+            sparsemax_sort_baseline(black_box(x), y)
+        });
+        run("sparsemax::sparsemax", n, SPARSEMAX_SORT, &mut || {
+            check(kernels::sparsemax::sparsemax(black_box(x), y).map(|_| ()))
+        });
+        run("sparsemax::sparsemax_sort", n, SPARSEMAX_SORT, &mut || {
+            check(kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
+        });
+        run("sparsemax::entmax15", n, SPARSEMAX_SORT, &mut || {
+            check(kernels::sparsemax::entmax15(black_box(x), y))
+        });
+        run("zloss::zloss_grad", n, "-", &mut || {
+            check(kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+        });
     }
     black_box(&y);
+}
+
+/// Quantized softmax over N ∈ SIZES, uniform int8 input (REFERENCE §6).
+#[inline(never)]
+fn bench_quant(ok: &mut bool) {
+    use kernels::softmax::quant as q;
+    let mut x8 = [0i8; MAX];
+    let mut y8 = [0i8; MAX];
+    let mut y16 = [0i16; MAX];
+    let mut rng = Rng::new(0x5EED_0008);
+    for v in x8.iter_mut() {
+        *v = rng.next_u32() as i8;
+    }
+    let (Ok(params), Ok(lut)) = (
+        q::SoftmaxS8Params::from_scale(1.0 / 16.0, 1.0),
+        q::SoftmaxS8Lut::new(1.0 / 16.0, 1.0),
+    ) else {
+        *ok = false;
+        return;
+    };
+    for n in SIZES {
+        let (x8, y8, y16) = (&x8[..n], &mut y8[..n], &mut y16[..n]);
+        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        run(TFLM_S8, n, "-", &mut || {
+            check(q::softmax_s8_tflm(&params, black_box(x8), n, y8))
+        });
+        run("softmax::quant::softmax_s8", n, TFLM_S8, &mut || {
+            check(q::softmax_s8(&lut, black_box(x8), n, y8))
+        });
+        run(
+            "softmax::quant::softmax_s8_s16_tflm",
+            n,
+            TFLM_S8,
+            &mut || check(q::softmax_s8_s16_tflm(&params, black_box(x8), n, y16)),
+        );
+        run("softmax::quant::softmax_s8_s16", n, TFLM_S8, &mut || {
+            check(q::softmax_s8_s16(&lut, black_box(x8), n, y16))
+        });
+    }
+    black_box((&y8, &y16));
+}
+
+/// One `learn_one` and one `predict` of logistic regression on 9 features, per rule.
+#[inline(never)]
+fn bench_online(ok: &mut bool) {
+    use kernels::online::*;
+    let mut rng = Rng::new(0x5EED_0009);
+    let mut x = [0.0f32; 9];
+    rng.fill_uniform(&mut x, -2.0, 2.0);
+    macro_rules! rule {
+        ($name:literal, $rule:expr) => {{
+            let mut m = LogisticRegression::<9, _>::new($rule);
+            // Warm the state up so that the measured step is a typical one.
+            for _ in 0..4 {
+                *ok &= m.learn_one(&x, true).is_ok();
+            }
+            run(
+                concat!("online::learn_one[", $name, "]"),
+                1,
+                "-",
+                &mut || *ok &= m.learn_one(black_box(&x), true).is_ok(),
+            );
+            run(
+                concat!("online::predict_proba[", $name, "]"),
+                1,
+                "-",
+                &mut || {
+                    black_box(m.predict_proba(black_box(&x)));
+                },
+            );
+        }};
+    }
+    rule!("Sgd", Sgd::new(0.1));
+    rule!("AdaGrad", AdaGrad::<9>::river());
+    rule!("Adam", Adam::<9>::river());
+    rule!("AdaMax", AdaMax::<9>::river());
+    rule!("Ftrl", Ftrl::<9>::river());
+    rule!("OptimisticOgd", OptimisticOgd::<9>::default());
+    rule!("PassiveAggressive", PassiveAggressive::default());
+    rule!("AProx", AProx::default());
+    let mut scaler = StandardScaler::<9>::new();
+    run("online::StandardScaler::learn_one", 1, "-", &mut || {
+        *ok &= scaler.learn_one(black_box(&x)).is_ok()
+    });
+}
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    let mut ok = true;
+    run("empty", 0, "-", &mut || {});
+    bench_f32(&mut ok);
+    bench_quant(&mut ok);
+    bench_online(&mut ok);
     firmware::exit(ok)
 }

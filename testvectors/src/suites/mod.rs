@@ -18,12 +18,193 @@ pub struct Suite {
     pub run: fn(index: u32) -> Digest,
 }
 
+mod float;
+mod online;
+mod quant;
+
 /// Every suite, in a fixed order (the order is part of the on-target protocol).
-pub const SUITES: &[Suite] = &[Suite {
-    name: "softmax::three_pass",
-    vectors: 1000,
-    run: softmax_three_pass,
-}];
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "softmax::three_pass",
+        vectors: 1000,
+        run: float::three_pass,
+    },
+    Suite {
+        name: "softmax::two_pass",
+        vectors: 1000,
+        run: float::two_pass,
+    },
+    Suite {
+        name: "softmax::log_softmax",
+        vectors: 1000,
+        run: float::log_softmax,
+    },
+    Suite {
+        name: "softmax::logsumexp+cross_entropy+z_loss_aux",
+        vectors: 1000,
+        run: float::logsumexp_and_cross_entropy,
+    },
+    Suite {
+        name: "softmax::softmax_rows+temperature",
+        vectors: 1000,
+        run: float::rows_and_temperature,
+    },
+    Suite {
+        name: "softmax::stablemax",
+        vectors: 1000,
+        run: float::stablemax,
+    },
+    Suite {
+        name: "math::*",
+        vectors: 1000,
+        run: float::math,
+    },
+    Suite {
+        name: "mish::mish_slice",
+        vectors: 1000,
+        run: float::mish_slice,
+    },
+    Suite {
+        name: "mish::mish_grad_slice",
+        vectors: 1000,
+        run: float::mish_grad_slice,
+    },
+    Suite {
+        name: "sparsemax::sparsemax",
+        vectors: 1000,
+        run: float::sparsemax,
+    },
+    Suite {
+        name: "sparsemax::sparsemax_sort",
+        vectors: 1000,
+        run: float::sparsemax_sort,
+    },
+    Suite {
+        name: "sparsemax::loss+jvp+topk",
+        vectors: 1000,
+        run: float::sparse_losses,
+    },
+    Suite {
+        name: "sparsemax::entmax15",
+        vectors: 1000,
+        run: float::entmax15,
+    },
+    Suite {
+        name: "sparsemax::sparsemax_q15",
+        vectors: 1000,
+        run: float::sparsemax_q15,
+    },
+    Suite {
+        name: "zloss::zloss_grad+zloss_s8",
+        vectors: 1000,
+        run: float::zloss,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s8_tflm",
+        vectors: 1000,
+        run: quant::s8_tflm,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s8_s16_tflm",
+        vectors: 1000,
+        run: quant::s8_s16_tflm,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s16_tflm",
+        vectors: 1000,
+        run: quant::s16_tflm,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s8",
+        vectors: 1000,
+        run: quant::s8_lut,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s8_s16",
+        vectors: 1000,
+        run: quant::s8_s16_lut,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s16",
+        vectors: 1000,
+        run: quant::s16_lut,
+    },
+    Suite {
+        name: "softmax::quant::softmax_fixed_two_pass",
+        vectors: 1000,
+        run: quant::fixed_two_pass,
+    },
+    Suite {
+        name: "online::LogisticRegression+Sgd",
+        vectors: 1000,
+        run: online::logistic_sgd,
+    },
+    Suite {
+        name: "online::LogisticRegression+AdaGrad",
+        vectors: 1000,
+        run: online::logistic_adagrad,
+    },
+    Suite {
+        name: "online::LogisticRegression+Adam",
+        vectors: 1000,
+        run: online::logistic_adam,
+    },
+    Suite {
+        name: "online::LogisticRegression+AdaMax",
+        vectors: 1000,
+        run: online::logistic_adamax,
+    },
+    Suite {
+        name: "online::LogisticRegression+Ftrl",
+        vectors: 1000,
+        run: online::logistic_ftrl,
+    },
+    Suite {
+        name: "online::LogisticRegression+OptimisticOgd",
+        vectors: 1000,
+        run: online::logistic_oogd,
+    },
+    Suite {
+        name: "online::LogisticRegression+PassiveAggressive",
+        vectors: 1000,
+        run: online::logistic_pa,
+    },
+    Suite {
+        name: "online::LinearRegression+Implicit",
+        vectors: 1000,
+        run: online::linear_implicit,
+    },
+    Suite {
+        name: "online::LinearRegression+AProx",
+        vectors: 1000,
+        run: online::linear_aprox,
+    },
+    Suite {
+        name: "online::SoftmaxRegression+AdaGrad",
+        vectors: 1000,
+        run: online::softmax_adagrad,
+    },
+    Suite {
+        name: "online::StandardScaler",
+        vectors: 1000,
+        run: online::scaler,
+    },
+    Suite {
+        name: "online::fixed::FxLogisticRegression+FxAdaGrad",
+        vectors: 1000,
+        run: online::fixed_adagrad,
+    },
+    Suite {
+        name: "online::phishing progressive validation",
+        vectors: 4,
+        run: phishing,
+    },
+];
+
+/// The Phishing progressive validation of rule `i` (see [`crate::phishing`]).
+fn phishing(i: u32) -> Digest {
+    crate::phishing::progressive(i as usize).map_or(Digest(0), |o| o.digest)
+}
 
 /// A seed per (suite name, vector index), so that adding a suite changes no other suite.
 pub fn seed(name: &str, index: u32) -> u64 {
@@ -61,16 +242,4 @@ pub fn logits(rng: &mut Rng, buf: &mut [f32; MAX_LEN], index: u32) -> usize {
         }
     }
     n
-}
-
-fn softmax_three_pass(index: u32) -> Digest {
-    let mut rng = Rng::new(seed("softmax::three_pass", index));
-    let mut x = [0.0f32; MAX_LEN];
-    let mut y = [0.0f32; MAX_LEN];
-    let n = logits(&mut rng, &mut x, index);
-    let r = kernels::softmax::three_pass(&x[..n], &mut y[..n]);
-    let mut d = Digest::default();
-    d.result(&r);
-    d.f32s(&y[..n]);
-    d
 }

@@ -86,21 +86,49 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
     let elf = Build::qemu("bench", board).run()?;
     let disasm = cycles::disassemble(&elf)?;
     let sizes = symbol_sizes(&elf)?;
-    let trace = std::env::temp_dir().join(format!("xtask-bench-{}.trace", board.name()));
+    // The trace goes through a FIFO and is parsed while QEMU runs: a full trace of the
+    // soft-float cores is several GB.
+    let trace = std::env::temp_dir().join(format!(
+        "xtask-bench-{}-{}.fifo",
+        board.name(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&trace);
+    crate::cmd::run(Command::new("mkfifo").arg(&trace))?;
+    let disasm = std::sync::Arc::new(disasm);
+    let reader = {
+        let (trace, disasm) = (trace.clone(), disasm.clone());
+        std::thread::spawn(move || {
+            trace::regions(&trace, &|pc| disasm.get(&pc).map_or(2, |i| i.size))
+        })
+    };
     let out = Qemu {
         board,
         elf: &elf,
         timeout: Duration::from_secs(1800),
         trace: Some(trace.clone()),
     }
-    .run()?;
+    .run();
+    // If QEMU never opened the FIFO, the reader is still blocked in open(): open the write
+    // end without blocking (O_NONBLOCK, Linux 0o4000) to release it.
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(0o4000)
+            .open(&trace);
+    }
+    let regions = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("trace reader panicked"))?;
+    let _ = std::fs::remove_file(&trace);
+    let out = out?;
     qemu::check(board, &out).inspect_err(|_| {
         for l in &out.lines {
             eprintln!("{l}");
         }
     })?;
-    let regions = trace::regions(&trace, &|pc| disasm.get(&pc).map_or(2, |i| i.size))?;
-    let _ = std::fs::remove_file(&trace);
+    let regions = regions?;
 
     // (name, n, baseline, stack)
     let mut announced: Vec<(String, u32, String, u32)> = Vec::new();
