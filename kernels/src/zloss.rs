@@ -284,7 +284,7 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
 /// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
 /// **Stack:** estimate ≤ 160 bytes.
-/// **Cost:** see `cargo xtask bench`.
+/// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
 ///
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.

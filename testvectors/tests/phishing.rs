@@ -14,8 +14,16 @@ fn progressive_validation_matches_river() {
             acc * 100.0
         );
         assert_eq!(o.n, 1250);
-        assert!((o.log_loss - ll).abs() <= 0.01, "{name}: log-loss {}", o.log_loss);
-        assert!((o.accuracy - acc).abs() <= 0.005, "{name}: accuracy {}", o.accuracy);
+        assert!(
+            (o.log_loss - ll).abs() <= 0.01,
+            "{name}: log-loss {}",
+            o.log_loss
+        );
+        assert!(
+            (o.accuracy - acc).abs() <= 0.005,
+            "{name}: accuracy {}",
+            o.accuracy
+        );
         best = best.max(o.accuracy);
     }
     assert!(best >= 0.8928, "best accuracy {best}");

@@ -22,7 +22,7 @@ use crate::Error;
 /// **Accuracy:** against an f64 bisection reference over 10^5 vectors (host differential
 /// test): measured max |p_i − p_i^f64| = 1.8e−7 (asserted ≤ 2^−21), measured
 /// max |Σp − 1| = 1.04e−7·N (asserted ≤ N·2^−23). **Stack:** estimate ≤ 96 bytes.
-/// **Cost:** see `cargo xtask bench` (dominated by the candidate heapsort).
+/// **Cost** (`cargo xtask bench`, N = 256, uniform [−8, 8]): 55.0 instructions/element on the M4F (M0 978), dominated by the candidate heapsort.
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],

@@ -159,7 +159,9 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
-/// Stack: ≈ 1.1 KiB (a 256-entry `u32` exp cache). Cost: see `cargo xtask bench`.
+/// Stack: ≈ 1.1 KiB (a 256-entry `u32` exp cache). Cost (`cargo xtask bench`, N = 256,
+/// uniform int8): 157.6 instructions/element on the M4F (M0 479), against ≈ 506 measured for
+/// CMSIS-NN's `arm_softmax_s8` (REFERENCE §6), which computes exp twice per element.
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
@@ -186,7 +188,7 @@ pub fn softmax_s8_tflm(
 /// Accuracy (measured as for [`softmax_s8_tflm`]): max error 0.89 LSB (1/65536): TFLM's
 /// Q12.19 sum and exp approximation show at this resolution. Golden file: all 540 rows
 /// bit-exact.
-/// Stack: ≈ 1.1 KiB. Cost: see `cargo xtask bench`.
+/// Stack: ≈ 1.1 KiB. Cost (N = 256, M4F): 161.3 instructions/element.
 ///
 /// # Errors
 /// As [`softmax_s8_tflm`].
