@@ -9,6 +9,9 @@ pub fn mish(x: f64) -> f64 {
     if x > 40.0 {
         return x;
     }
+    if x == f64::NEG_INFINITY {
+        return -0.0; // the limit of x·e^x
+    }
     let u = x.exp();
     let n = u * (u + 2.0);
     x * (n / (n + 2.0))
