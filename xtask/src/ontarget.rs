@@ -33,9 +33,16 @@ pub fn parse_digest_messages<'a>(
         let mut f = m.split_whitespace();
         match f.next() {
             Some("SUITE") => {
-                let (s, name) = (f.next(), f.next());
-                let s: usize = s.context("SUITE frame without index")?.parse()?;
-                let expected = SUITES.get(s).map(|x| x.name);
+                // `SUITE <index> <name, may contain spaces> <vectors>`
+                let rest: Vec<&str> = f.collect();
+                let (Some(s), Some(_count)) = (rest.first(), rest.last()) else {
+                    bail!("malformed suite frame {m:?}");
+                };
+                let s: usize = s.parse().context("suite index")?;
+                let name = rest
+                    .get(1..rest.len().saturating_sub(1))
+                    .map(|w| w.join(" "));
+                let expected = SUITES.get(s).map(|x| x.name.to_string());
                 if expected != name {
                     bail!("suite {s}: the device runs {name:?} but the host has {expected:?}: rebuild the firmware");
                 }
@@ -119,4 +126,45 @@ pub fn run(board: Board) -> Result<()> {
         SUITES.len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_suite_names_with_spaces_and_digests() {
+        let last = SUITES.len() - 1;
+        let frames = [
+            format!(
+                "SUITE {last} {} {}",
+                SUITES[last].name, SUITES[last].vectors
+            ),
+            format!("D {last} 3 {}", 0xDEAD_BEEFu32),
+        ];
+        let d = parse_digest_messages(frames.iter().map(String::as_str)).unwrap();
+        assert_eq!(
+            d,
+            [DeviceDigest {
+                suite: last,
+                vector: 3,
+                digest: 0xDEAD_BEEF
+            }]
+        );
+        assert!(parse_digest_messages(["SUITE 0 not-a-suite 5"].into_iter()).is_err());
+        assert!(parse_digest_messages(["D 1 2"].into_iter()).is_err());
+    }
+
+    #[test]
+    fn compare_reports_a_flipped_bit_and_missing_vectors() {
+        let good = (SUITES[0].run)(7).0;
+        let (n, bad) = compare(&[DeviceDigest {
+            suite: 0,
+            vector: 7,
+            digest: good ^ 1,
+        }]);
+        assert_eq!(n, 1);
+        assert!(bad.iter().any(|m| m.contains("vector 7")));
+        assert!(bad.iter().any(|m| m.contains("reported 1 of")));
+    }
 }

@@ -195,7 +195,7 @@ pub const SUITES: &[Suite] = &[
         run: online::fixed_adagrad,
     },
     Suite {
-        name: "online::phishing progressive validation",
+        name: "online::phishing_progressive_validation",
         vectors: 4,
         run: phishing,
     },
