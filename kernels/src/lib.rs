@@ -33,3 +33,6 @@ pub mod sparsemax;
 pub mod zloss;
 
 pub use error::Error;
+
+#[cfg(all(test, assert_no_panic))]
+mod no_panic_proof;

@@ -1,0 +1,132 @@
+//! The no-panic proof's registry (compiled only in test mode with `--cfg assert_no_panic`).
+//!
+//! `#[no_panic]` fails the link only if the checked function is in the final binary, and a
+//! test that calls a kernel with constant arguments lets the optimiser inline it and prove
+//! the bounds for those arguments alone. Each static below keeps the out-of-line body of one
+//! public (non-generic, free) kernel in the test binary, so each is proven for all inputs.
+//! `three_pass_with` is generic over its exp and is checked where tests instantiate it.
+
+#[used]
+static K0: &dyn Sync = &(crate::fixedpoint::srdhm as fn(_, _) -> _);
+#[used]
+static K1: &dyn Sync = &(crate::fixedpoint::rounding_divide_by_pot as fn(_, _) -> _);
+#[used]
+static K2: &dyn Sync = &(crate::fixedpoint::rounding_divide_by_pot_i64 as fn(_, _) -> _);
+#[used]
+static K3: &dyn Sync = &(crate::fixedpoint::saturating_shl as fn(_, _) -> _);
+#[used]
+static K4: &dyn Sync = &(crate::fixedpoint::saturate_i32 as fn(_) -> _);
+#[used]
+static K5: &dyn Sync = &(crate::fixedpoint::rounding_half_sum as fn(_, _) -> _);
+#[used]
+static K6: &dyn Sync = &(crate::fixedpoint::exp_on_interval_neg_quarter_to_0 as fn(_) -> _);
+#[used]
+static K7: &dyn Sync = &(crate::fixedpoint::exp_on_negative_values_q5_26 as fn(_) -> _);
+#[used]
+static K8: &dyn Sync = &(crate::fixedpoint::one_over_one_plus_x_for_x_in_0_1 as fn(_) -> _);
+#[used]
+static K9: &dyn Sync = &(crate::math::exp2 as fn(_) -> _);
+#[used]
+static K10: &dyn Sync = &(crate::math::exp_split as fn(_) -> _);
+#[used]
+static K11: &dyn Sync = &(crate::math::expm1 as fn(_) -> _);
+#[used]
+static K12: &dyn Sync = &(crate::math::ln as fn(_) -> _);
+#[used]
+static K13: &dyn Sync = &(crate::math::log1p as fn(_) -> _);
+#[used]
+static K14: &dyn Sync = &(crate::math::sigmoid as fn(_) -> _);
+#[used]
+static K15: &dyn Sync = &(crate::math::softplus as fn(_) -> _);
+#[used]
+static K16: &dyn Sync = &(crate::math::tanh as fn(_) -> _);
+#[used]
+static K17: &dyn Sync = &(crate::mish::mish as fn(_) -> _);
+#[used]
+static K18: &dyn Sync = &(crate::mish::mish_grad as fn(_) -> _);
+#[used]
+static K19: &dyn Sync = &(crate::mish::mish_slice as fn(_, _) -> _);
+#[used]
+static K20: &dyn Sync = &(crate::mish::mish_grad_slice as fn(_, _) -> _);
+#[used]
+static K21: &dyn Sync = &(crate::online::fixed::to_fixed as fn(_) -> _);
+#[used]
+static K22: &dyn Sync = &(crate::online::fixed::to_f32 as fn(_) -> _);
+#[used]
+static K23: &dyn Sync = &(crate::online::fixed::sigmoid as fn(_) -> _);
+#[used]
+static K24: &dyn Sync = &(crate::softmax::cross_entropy as fn(_, _, _) -> _);
+#[used]
+static K25: &dyn Sync = &(crate::softmax::log_softmax as fn(_, _) -> _);
+#[used]
+static K26: &dyn Sync = &(crate::softmax::log_softmax_in_place as fn(_) -> _);
+#[used]
+static K27: &dyn Sync = &(crate::softmax::logsumexp as fn(_) -> _);
+#[used]
+static K28: &dyn Sync = &(crate::softmax::softmax as fn(_, _) -> _);
+#[used]
+static K29: &dyn Sync = &(crate::softmax::softmax_in_place as fn(_) -> _);
+#[used]
+static K30: &dyn Sync = &(crate::softmax::quant::softmax_fixed_two_pass as fn(_, _, _) -> _);
+#[used]
+static K31: &dyn Sync = &(crate::softmax::quant::softmax_s16 as fn(_, _, _, _) -> _);
+#[used]
+static K32: &dyn Sync = &(crate::softmax::quant::softmax_s8 as fn(_, _, _, _) -> _);
+#[used]
+static K33: &dyn Sync = &(crate::softmax::quant::softmax_s8_s16 as fn(_, _, _, _) -> _);
+#[used]
+static K34: &dyn Sync = &(crate::softmax::quant::softmax_s16_tflm as fn(_, _, _, _) -> _);
+#[used]
+static K35: &dyn Sync = &(crate::softmax::quant::softmax_s8_tflm as fn(_, _, _, _) -> _);
+#[used]
+static K36: &dyn Sync = &(crate::softmax::quant::softmax_s8_s16_tflm as fn(_, _, _, _) -> _);
+#[used]
+static K37: &dyn Sync = &(crate::softmax::softmax_rows as fn(_, _, _) -> _);
+#[used]
+static K38: &dyn Sync = &(crate::softmax::softmax_rows_in_place as fn(_, _) -> _);
+#[used]
+static K39: &dyn Sync = &(crate::softmax::log_softmax_rows as fn(_, _, _) -> _);
+#[used]
+static K40: &dyn Sync = &(crate::softmax::log_softmax_rows_in_place as fn(_, _) -> _);
+#[used]
+static K41: &dyn Sync = &(crate::softmax::stablemax as fn(_, _) -> _);
+#[used]
+static K42: &dyn Sync = &(crate::softmax::stablemax_in_place as fn(_) -> _);
+#[used]
+static K43: &dyn Sync = &(crate::softmax::softmax_with_temperature as fn(_, _, _) -> _);
+#[used]
+static K44: &dyn Sync = &(crate::softmax::softmax_with_temperature_in_place as fn(_, _) -> _);
+#[used]
+static K46: &dyn Sync = &(crate::softmax::three_pass as fn(_, _) -> _);
+#[used]
+static K47: &dyn Sync = &(crate::softmax::three_pass_in_place as fn(_) -> _);
+#[used]
+static K48: &dyn Sync = &(crate::softmax::two_pass as fn(_, _) -> _);
+#[used]
+static K49: &dyn Sync = &(crate::softmax::two_pass_in_place as fn(_) -> _);
+#[used]
+static K50: &dyn Sync = &(crate::softmax::z_loss_aux as fn(_, _) -> _);
+#[used]
+static K51: &dyn Sync = &(crate::sparsemax::entmax15 as fn(_, _) -> _);
+#[used]
+static K52: &dyn Sync = &(crate::sparsemax::sparsemax as fn(_, _) -> _);
+#[used]
+static K53: &dyn Sync = &(crate::sparsemax::sparsemax_sort as fn(_, _) -> _);
+#[used]
+static K54: &dyn Sync = &(crate::sparsemax::sparsemax_jvp as fn(_, _, _) -> _);
+#[used]
+static K55: &dyn Sync = &(crate::sparsemax::sparsemax_loss as fn(_, _, _) -> _);
+#[used]
+static K56: &dyn Sync = &(crate::sparsemax::sparsemax_q15 as fn(_, _, _) -> _);
+#[used]
+static K57: &dyn Sync = &(crate::sparsemax::sparsemax_q15_s8 as fn(_, _, _) -> _);
+#[used]
+static K58: &dyn Sync = &(crate::sparsemax::project_topk_simplex as fn(_, _, _) -> _);
+#[used]
+static K59: &dyn Sync = &(crate::zloss::zloss as fn(_, _, _, _) -> _);
+#[used]
+static K60: &dyn Sync = &(crate::zloss::zloss_grad as fn(_, _, _, _, _) -> _);
+#[used]
+static K61: &dyn Sync = &(crate::zloss::zloss_s8 as fn(_, _, _, _) -> _);
+#[used]
+static K62: &dyn Sync = &(crate::zloss::zloss_s16 as fn(_, _, _, _) -> _);
