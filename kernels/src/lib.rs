@@ -3,8 +3,9 @@
 //! * `#![no_std]`, no heap, `#![forbid(unsafe_code)]`.
 //! * No kernel panics, whatever its input: bad lengths, empty slices, NaN, ±Inf and bad
 //!   parameters give an [`Error`] or a documented result. In the `assert_no_panic`
-//!   configuration (`RUSTFLAGS="--cfg assert_no_panic" cargo test -p kernels --release --lib`)
-//!   every public kernel carries `#[no_panic]`, a link-time proof that no panic path is left.
+//!   configuration (`cargo rustc -p kernels --lib --profile bench -- --cfg assert_no_panic`,
+//!   run by `cargo xtask test`) every free public kernel carries `#[no_panic]`, a link-time
+//!   proof that no panic path is left (see `no_panic_proof.rs`).
 //! * Every public kernel documents its formula, algorithm, measured error, instruction
 //!   count on the Cortex-M4F (`cargo xtask bench`) and stack use.
 //!
