@@ -12,25 +12,59 @@ use crate::Error;
 /// [1e−15, 1 − 1e−15]).
 pub const MAX_LOG_LOSS: f32 = 34.538_776;
 
-/// Running binary accuracy and mean log-loss. Sums are kept in f64 (additions only) so that a
-/// long stream does not lose small terms. State: 24 bytes.
+/// The running counts both classification evaluators keep. Sums are kept in f64 (additions
+/// only) so that a long stream does not lose small terms. 24 bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BinaryEval {
+struct Tally {
     n: u32,
     correct: u32,
     skipped: u32,
     log_loss_sum: f64,
 }
 
-impl BinaryEval {
-    /// Nothing scored yet.
-    pub const fn new() -> Self {
-        BinaryEval {
+impl Tally {
+    const fn new() -> Self {
+        Tally {
             n: 0,
             correct: 0,
             skipped: 0,
             log_loss_sum: 0.0,
         }
+    }
+    fn push(&mut self, correct: bool, term: f32) {
+        self.n = self.n.saturating_add(1);
+        if correct {
+            self.correct = self.correct.saturating_add(1);
+        }
+        self.log_loss_sum += f64::from(term);
+    }
+    fn skip(&mut self) {
+        self.skipped = self.skipped.saturating_add(1);
+    }
+    fn accuracy(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            f64::from(self.correct) / f64::from(self.n)
+        }
+    }
+    fn log_loss(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.log_loss_sum / f64::from(self.n)
+        }
+    }
+}
+
+/// Running binary accuracy and mean log-loss. State: 24 bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BinaryEval(Tally);
+
+impl BinaryEval {
+    /// Nothing scored yet.
+    pub const fn new() -> Self {
+        BinaryEval(Tally::new())
     }
     /// Score a prediction given as a logit z (P(y=1) = σ(z)); the predicted class is z > 0.
     /// The log-loss term is ln(1 + e^(−y±·z)), capped at [`MAX_LOG_LOSS`]. A NaN logit counts as
@@ -44,7 +78,7 @@ impl BinaryEval {
         } else {
             MAX_LOG_LOSS
         };
-        self.push(z > 0.0, y, term);
+        self.0.push((z > 0.0) == y, term);
     }
     /// Score a prediction given as P(y = 1) = p (predicted class: p > 0.5; p clamped to
     /// [1e−15, 1 − 2⁻²⁴] as far as f32 allows; NaN counts as 0.5).
@@ -55,70 +89,45 @@ impl BinaryEval {
         let q = if q > 1e-15 { q } else { 1e-15 };
         let term = -ln(q);
         let term = if term > 0.0 { term } else { 0.0 };
-        self.push(p > 0.5, y, term);
-    }
-    fn push(&mut self, pred: bool, y: bool, term: f32) {
-        self.n = self.n.saturating_add(1);
-        if pred == y {
-            self.correct = self.correct.saturating_add(1);
-        }
-        self.log_loss_sum += f64::from(term);
+        self.0.push((p > 0.5) == y, term);
     }
     /// Count a sample that was not scored (non-finite) or not learned (rejected update).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn skip(&mut self) {
-        self.skipped = self.skipped.saturating_add(1);
+        self.0.skip();
     }
     /// Samples scored.
     pub const fn n(&self) -> u32 {
-        self.n
+        self.0.n
     }
     /// Samples skipped (see [`progressive_binary`]).
     pub const fn skipped(&self) -> u32 {
-        self.skipped
+        self.0.skipped
     }
     /// Correct predictions.
     pub const fn correct(&self) -> u32 {
-        self.correct
+        self.0.correct
     }
     /// Accuracy in [0, 1] (0 before any sample).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn accuracy(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            f64::from(self.correct) / f64::from(self.n)
-        }
+        self.0.accuracy()
     }
     /// Mean log-loss (0 before any sample).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn log_loss(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            self.log_loss_sum / f64::from(self.n)
-        }
+        self.0.log_loss()
     }
 }
 
 /// Running multiclass accuracy and mean cross-entropy. State: 24 bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MulticlassEval {
-    n: u32,
-    correct: u32,
-    skipped: u32,
-    log_loss_sum: f64,
-}
+pub struct MulticlassEval(Tally);
 
 impl MulticlassEval {
     /// Nothing scored yet.
     pub const fn new() -> Self {
-        MulticlassEval {
-            n: 0,
-            correct: 0,
-            skipped: 0,
-            log_loss_sum: 0.0,
-        }
+        MulticlassEval(Tally::new())
     }
     /// Score class probabilities `proba` against class `y`: predicted class = argmax (first on
     /// ties); term −ln max(P(y), 1e−15). An out-of-range y counts as wrong with the maximum term.
@@ -128,42 +137,30 @@ impl MulticlassEval {
         let py = if py > 1e-15 { py } else { 1e-15 };
         let term = -ln(py);
         let term = if term > 0.0 { term } else { 0.0 };
-        self.n = self.n.saturating_add(1);
-        if argmax(proba) == y {
-            self.correct = self.correct.saturating_add(1);
-        }
-        self.log_loss_sum += f64::from(term);
+        self.0.push(argmax(proba) == y, term);
     }
     /// Count a skipped sample.
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn skip(&mut self) {
-        self.skipped = self.skipped.saturating_add(1);
+        self.0.skip();
     }
     /// Samples scored.
     pub const fn n(&self) -> u32 {
-        self.n
+        self.0.n
     }
     /// Samples skipped.
     pub const fn skipped(&self) -> u32 {
-        self.skipped
+        self.0.skipped
     }
     /// Accuracy in [0, 1].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn accuracy(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            f64::from(self.correct) / f64::from(self.n)
-        }
+        self.0.accuracy()
     }
     /// Mean cross-entropy.
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn log_loss(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            self.log_loss_sum / f64::from(self.n)
-        }
+        self.0.log_loss()
     }
 }
 
