@@ -132,6 +132,13 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
         board.core(),
         board.qemu_machine().unwrap_or("-")
     );
-    qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
+    let (_, uart) = qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
+    // The demo's sensor report travels over the UART: check that it arrived whole.
+    if bin == "demo" && board.qemu_machine().is_some_and(|m| m.starts_with("mps2")) {
+        anyhow::ensure!(
+            uart.contains("sensor report: end") && uart.contains("readings verified"),
+            "the demo's UART report is missing or reports a mismatch"
+        );
+    }
     Ok(())
 }

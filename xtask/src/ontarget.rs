@@ -102,6 +102,7 @@ pub fn run(board: Board) -> Result<()> {
         elf: &elf,
         timeout: Duration::from_secs(300),
         trace: None,
+        serial: None,
     }
     .run()?;
     for l in out.lines.iter().filter(|l| !l.message.starts_with("D ")) {

@@ -100,7 +100,7 @@ pub fn all(with_qemu: bool) -> Result<()> {
     // xtask's own tests drive QEMU and share xtask's debug build.
     step(
         s,
-        "host tests: kernels, testvectors, host (cargo test --release)",
+        "host tests: kernels, testvectors, drivers, host (cargo test --release)",
         || {
             cmd::run(cargo_in(".").args([
                 "test",
@@ -109,6 +109,8 @@ pub fn all(with_qemu: bool) -> Result<()> {
                 "kernels",
                 "-p",
                 "testvectors",
+                "-p",
+                "drivers",
                 "-p",
                 "host",
             ]))

@@ -40,6 +40,7 @@ fn failing_on_target_assertion_fails_the_run_with_its_message() {
         elf: &elf,
         timeout: Duration::from_secs(120),
         trace: None,
+        serial: None,
     }
     .run()
     .expect("run QEMU");
@@ -79,6 +80,7 @@ fn demo_exits_zero_with_its_summary() {
         elf: &elf,
         timeout: Duration::from_secs(120),
         trace: None,
+        serial: None,
     }
     .run()
     .expect("run QEMU");

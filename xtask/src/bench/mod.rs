@@ -107,6 +107,7 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
         elf: &elf,
         timeout: Duration::from_secs(1800),
         trace: Some(trace.clone()),
+        serial: None,
     }
     .run();
     // If QEMU never opened the FIFO, the reader is still blocked in open(): open the write
