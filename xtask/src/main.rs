@@ -116,6 +116,7 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
             target: Board::M4f.target(),
             features: vec!["hardware", xtask::boards::board_feature(&chip)?],
             profile_dir: Some("hardware"),
+            env: Vec::new(),
         }
         .run()?;
         let out = xtask::probe::run_elf(&elf, &chip, Duration::from_secs(600))?;
