@@ -46,6 +46,9 @@ enum Cmd {
         /// Write this run's figures to bench/baseline.json.
         #[arg(long)]
         bless: bool,
+        /// Also run the host criterion benchmarks (short runs) and put ns/element in the report.
+        #[arg(long)]
+        host: bool,
     },
     /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
     Ontarget {
@@ -70,10 +73,19 @@ fn main() -> Result<()> {
             board,
             check,
             bless,
+            host,
         } => {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;
-            bench::run(&board, check, bless)
+            bench::run_with(
+                &board,
+                bench::Options {
+                    check,
+                    bless,
+                    host,
+                    require_browser: false,
+                },
+            )
         }
         Cmd::Ontarget { board } => {
             tools::ensure_all()?;
@@ -97,6 +109,9 @@ fn main() -> Result<()> {
             if exhaustive {
                 c.arg("--exhaustive");
             }
+            let dir = xtask::cmd::root().join("target").join("report");
+            std::fs::create_dir_all(&dir)?;
+            c.arg("--json").arg(dir.join("accuracy.json"));
             xtask::cmd::run(&mut c)
         }
     }

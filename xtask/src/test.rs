@@ -160,10 +160,18 @@ pub fn all(with_qemu: bool) -> Result<()> {
     if with_qemu {
         step(
             s,
-            "benchmark check against bench/baseline.json (M0, M3, M4F, M7)",
+            "benchmark check against bench/baseline.json (M0, M3, M4F, M7); report in headless Chromium",
             || {
                 tools::ensure_llvm_tools()?;
-                crate::bench::run(&Board::EMULATED, true, false)
+                crate::tools::ensure_chromium()?;
+                crate::bench::run_with(
+                    &Board::EMULATED,
+                    crate::bench::Options {
+                        check: true,
+                        require_browser: true,
+                        ..Default::default()
+                    },
+                )
             },
         );
     }
