@@ -98,10 +98,79 @@ fn main() -> ExitCode {
         }));
     }
 
+    // Quantized softmax: error in output LSBs against the f64 softmax of the dequantised
+    // input (the same generator as host/tests/quant_accuracy.rs, fewer rows).
+    use host::quant_reference::{int8_case, softmax_quantized, LsbHistogram};
+    use kernels::softmax::quant as q;
+    let rows = 5_000u32;
+    let mut hs = [
+        LsbHistogram::new("softmax::quant::softmax_s8 (accurate, int8 out)"),
+        LsbHistogram::new("softmax::quant::softmax_s8_s16 (accurate, int16 out)"),
+        LsbHistogram::new("softmax::quant::softmax_s8_tflm (TFLM-exact, int8 out)"),
+        LsbHistogram::new("softmax::quant::softmax_s8_s16_tflm (TFLM-exact, int16 out)"),
+    ];
+    for i in 0..rows {
+        let mut rng = testvectors::Rng::new(0x0051_0000 + u64::from(i));
+        let (x, scale) = int8_case(&mut rng);
+        let n = x.len();
+        let p = softmax_quantized(
+            &x.iter().map(|&v| i32::from(v)).collect::<Vec<_>>(),
+            f64::from(scale),
+        );
+        let (mut y8, mut y16) = (vec![0i8; n], vec![0i16; n]);
+        let (Ok(lut), Ok(params)) = (
+            q::SoftmaxS8Lut::new(scale, 1.0),
+            q::SoftmaxS8Params::from_scale(scale, 1.0),
+        ) else {
+            continue;
+        };
+        if q::softmax_s8(&lut, &x, n, &mut y8).is_ok()
+            && q::softmax_s8_s16(&lut, &x, n, &mut y16).is_ok()
+        {
+            for k in 0..n {
+                hs[0].add(i64::from(y8[k]) + 128, p[k], 8, 255);
+                hs[1].add(i64::from(y16[k]) + 32768, p[k], 16, 65535);
+            }
+        }
+        if q::softmax_s8_tflm(&params, &x, n, &mut y8).is_ok()
+            && q::softmax_s8_s16_tflm(&params, &x, n, &mut y16).is_ok()
+        {
+            for k in 0..n {
+                hs[2].add(i64::from(y8[k]) + 128, p[k], 8, 255);
+                hs[3].add(i64::from(y16[k]) + 32768, p[k], 16, 65535);
+            }
+        }
+    }
+    println!("\nquantized softmax, error in output LSB against f64 ({rows} seeded rows)");
+    let mut quant = Vec::new();
+    for (k, h) in hs.iter().enumerate() {
+        h.print();
+        // The accurate kernels promise 0.5 LSB (+1e-6 int8, +1e-4 int16); TFLM's are reported.
+        let bound = match k {
+            0 => Some(0.5 + 1e-6),
+            1 => Some(0.5 + 1e-4),
+            _ => None,
+        };
+        if let Some(b) = bound {
+            ok &= h.max() <= b;
+        }
+        quant.push(json!({
+            "name": h.name(),
+            "domain": "int8 rows of 1..160, scales 2^-9..2^2",
+            "unit": "LSB",
+            "max": h.max(),
+            "bound": bound,
+            "points": h.count(),
+            "sample": format!("{rows} seeded rows"),
+            "labels": LsbHistogram::labels(),
+            "histogram": h.buckets(),
+        }));
+    }
+
     if let Some(path) = json_path {
         let doc = json!({
             "bucket_labels": Histogram::labels(),
-            "entries": math.into_iter().chain(soft).collect::<Vec<_>>(),
+            "entries": math.into_iter().chain(soft).chain(quant).collect::<Vec<_>>(),
         });
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         if let Err(e) = std::fs::write(path, text) {

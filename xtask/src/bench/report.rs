@@ -285,7 +285,12 @@ pub fn markdown(report: &Report) -> String {
             labels.join(" | "),
             "---:|".repeat(labels.len())
         );
-        for e in acc["entries"].as_array().into_iter().flatten() {
+        for e in acc["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["labels"].is_null())
+        {
             let counts: Vec<String> = e["histogram"]
                 .as_array()
                 .map(|a| a.iter().map(|c| c.to_string()).collect())
@@ -520,10 +525,15 @@ pub fn html(report: &Report) -> String {
                 .as_array()
                 .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
                 .unwrap_or_default();
+            let own: Option<Vec<String>> = e["labels"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            });
             s.push_str(&svg_histogram(
                 e["name"].as_str().unwrap_or("?"),
                 e["unit"].as_str().unwrap_or(""),
-                &labels,
+                own.as_ref().unwrap_or(&labels),
                 &counts,
             ));
         }
