@@ -17,16 +17,68 @@ const SUM_BITS: u32 = 47;
 /// Fixed-point scale of the numerator table (`2^30` ≙ 1, so that entries fit an `i32`).
 const NUM_BITS: u32 = 30;
 
+/// Slots in each table: the 256 entries reversed, then repeated once (255 more slots), so
+/// that every row sees its entries through one 256-slot window indexed by the input's byte
+/// (see [`SoftmaxS8Lut`]).
+const SLOTS: usize = 511;
+
 /// The per-scale tables of [`softmax_s8`] / [`softmax_s8_s16`]: `E(d) = e^(−d · S_in · β)` for
 /// the 256 possible differences `d = max − x`, as `round(E · 2^47)` (summed; stored as low and
 /// high `u32` halves so that both loads take a scaled register offset) and `round(E · 2^30)`
-/// (`u32`, numerators). 3 KiB; build once per tensor scale ([`SoftmaxS8Lut::new`] returns it by
-/// value: about 3.2 KiB of stack while building).
+/// (`u32`, numerators).
+///
+/// Layout: slot k holds `E((255 − k) mod 256)` for k = 0…510 (the reversed table, then its
+/// first 255 entries again). A row with maximum `m` reads the 256-slot window starting at
+/// `255 − (m as u8)`: for an input byte b = `x as u8`, `window[b] = E((m − b) mod 256) =
+/// E(m − x)` because x ≤ m and x ≡ b (mod 256). The window is a `&[u32; 256]` indexed by a
+/// byte, so each per-element lookup is one load (`ldrb`, then `ldr` with a scaled register
+/// offset): no index arithmetic, no bounds check. 6 KiB; build once per tensor scale, in
+/// place with [`SoftmaxS8Lut::empty`] and [`SoftmaxS8Lut::rebuild`] where RAM is tight
+/// ([`SoftmaxS8Lut::new`] returns it by value, which may copy it on the stack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoftmaxS8Lut {
-    sum_lo: [u32; 256],
-    sum_hi: [u32; 256],
-    num: [u32; 256],
+    sum_lo: [u32; SLOTS],
+    sum_hi: [u32; SLOTS],
+    num: [u32; SLOTS],
+}
+
+/// The 256-slot window of `table` for a row whose maximum is `max`.
+#[inline(always)]
+fn window(table: &[u32; SLOTS], max: i8) -> &[u32; 256] {
+    // 255 − (max as u8) ∈ [0, 255], so the range lies inside the 511 slots and the conversion
+    // to an array reference cannot fail; the fallback (never taken) keeps this panic-free.
+    const ZERO: [u32; 256] = [0; 256];
+    let start = usize::from(255 - max as u8);
+    table
+        .get(start..start + 256)
+        .and_then(|w| <&[u32; 256]>::try_from(w).ok())
+        .unwrap_or(&ZERO)
+}
+
+/// Round half up of a non-negative `x < 2^52` (so `x + 0.5` is exact): `libm::round` there,
+/// inlined so that the no-panic proof sees no call into another crate.
+#[inline(always)]
+fn round_non_negative(x: f64) -> f64 {
+    ((x + 0.5) as u64) as f64
+}
+
+/// The largest element of a non-empty row (four at a time).
+#[inline(always)]
+fn row_max(row: &[i8]) -> i8 {
+    let mut chunks = row.chunks_exact(4);
+    let mut m = i8::MIN;
+    for c in &mut chunks {
+        if let [a, b, c, d] = c {
+            m = m.max(*a).max(*b).max(*c).max(*d);
+        }
+    }
+    chunks.remainder().iter().fold(m, |m, &v| m.max(v))
+}
+
+/// Index of input `x` in a row's window.
+#[inline(always)]
+fn slot(x: i8) -> usize {
+    usize::from(x as u8)
 }
 
 impl SoftmaxS8Lut {
@@ -39,6 +91,32 @@ impl SoftmaxS8Lut {
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0.
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(input_scale: f32, beta: f32) -> Result<Self, Error> {
+        let mut lut = Self::empty();
+        lut.rebuild(input_scale, beta)?;
+        Ok(lut)
+    }
+
+    /// All-zero tables, to be filled by [`SoftmaxS8Lut::rebuild`]: together they build the
+    /// tables in place, without the by-value copies of [`SoftmaxS8Lut::new`] (which matter on
+    /// a Cortex-M0 with 16 KiB of RAM). The empty tables give no error and meaningless output
+    /// (every code at its minimum).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn empty() -> Self {
+        Self {
+            sum_lo: [0; SLOTS],
+            sum_hi: [0; SLOTS],
+            num: [0; SLOTS],
+        }
+    }
+
+    /// Fills the tables in place for input scale `S_in` and inverse temperature `β` (as
+    /// [`SoftmaxS8Lut::new`]).
+    ///
+    /// # Errors
+    /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0 (the tables
+    /// are left unchanged).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn rebuild(&mut self, input_scale: f32, beta: f32) -> Result<(), Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
             return Err(Error::BadParameter("input_scale must be finite and > 0"));
         }
@@ -46,40 +124,36 @@ impl SoftmaxS8Lut {
             return Err(Error::BadParameter("beta must be finite and > 0"));
         }
         let s = f64::from(input_scale) * f64::from(beta); // finite: |f32·f32| < 2^256
-        let mut lut = Self {
-            sum_lo: [0; 256],
-            sum_hi: [0; 256],
-            num: [0; 256],
-        };
-        let entries = lut.sum_lo.iter_mut().zip(lut.sum_hi.iter_mut());
-        for (d, ((lo, hi), num)) in entries.zip(lut.num.iter_mut()).enumerate() {
+        let entries = self.sum_lo.iter_mut().zip(self.sum_hi.iter_mut());
+        // Slots 0..=255 hold d = 255 − k; slots 256..=510 repeat slots 0..=254.
+        for (k, ((lo, hi), num)) in entries.zip(self.num.iter_mut()).take(256).enumerate() {
+            let d = 255 - k;
             // e ∈ [0, 1]; the `as` casts saturate, and e ≤ 1 keeps them in range anyway.
             let e = exp_f64(-(d as f64) * s);
-            let sum = libm::round(e * (1u64 << SUM_BITS) as f64) as u64;
+            let sum = round_non_negative(e * (1u64 << SUM_BITS) as f64) as u64;
             *lo = sum as u32;
             *hi = (sum >> 32) as u32;
-            *num = libm::round(e * f64::from(1u32 << NUM_BITS)) as u32;
+            *num = round_non_negative(e * f64::from(1u32 << NUM_BITS)) as u32;
         }
-        Ok(lut)
+        // Constant ranges inside the fixed-size arrays: no bounds can fail.
+        self.sum_lo.copy_within(0..255, 256);
+        self.sum_hi.copy_within(0..255, 256);
+        self.num.copy_within(0..255, 256);
+        Ok(())
     }
 
     /// Row sum in units of `2^−47`.
     #[inline(always)]
     fn row_sum(&self, row: &[i8], max: i8) -> u64 {
+        let (lo, hi) = (window(&self.sum_lo, max), window(&self.sum_hi, max));
         let mut s = 0u64;
         for &x in row {
-            let d = usize::from(max.wrapping_sub(x) as u8);
-            let lo = self.sum_lo.get(d).copied().unwrap_or(0);
-            let hi = self.sum_hi.get(d).copied().unwrap_or(0);
-            s = s.wrapping_add(u64::from(hi) << 32 | u64::from(lo));
+            let k = slot(x);
+            let l = lo.get(k).copied().unwrap_or(0);
+            let h = hi.get(k).copied().unwrap_or(0);
+            s = s.wrapping_add(u64::from(h) << 32 | u64::from(l));
         }
         s
-    }
-
-    #[inline(always)]
-    fn numerator(&self, x: i8, max: i8) -> u32 {
-        let d = usize::from(max.wrapping_sub(x) as u8);
-        self.num.get(d).copied().unwrap_or(0)
     }
 }
 
@@ -117,14 +191,27 @@ fn lut_softmax<T: Copy>(
         .chunks_exact(row_size)
         .zip(output.chunks_exact_mut(row_size))
     {
-        let max = x_row.iter().fold(i8::MIN, |m, &v| m.max(v));
+        let max = row_max(x_row);
         // S ≥ 2^47 (the maximum contributes 2^47): bit length ≥ 48 ≥ K − 30, so r ≤ 2^31,
         // and r ≤ r_cap < 2^31 after the cap.
         let r = reciprocal(lut.row_sum(x_row, max), K).min(r_cap);
-        for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
-            // num ≤ 2^30, r < 2^31: hi < 2^29 (one UMULL), hi + bias_hi < 2^30.
-            let hi = ((u64::from(lut.numerator(x, max)) * u64::from(r)) >> 32) as u32;
-            *y = store((hi + bias_hi) >> shift);
+        let num = window(&lut.num, max);
+        // num ≤ 2^30, r < 2^31: hi < 2^29 (one UMULL), hi + bias_hi < 2^30.
+        let out = |x: i8| {
+            let n = num.get(slot(x)).copied().unwrap_or(0);
+            let hi = ((u64::from(n) * u64::from(r)) >> 32) as u32;
+            store((hi + bias_hi) >> shift)
+        };
+        // Four at a time (one pointer step and one loop test per four outputs).
+        let mut xs = x_row.chunks_exact(4);
+        let mut ys = y_row.chunks_exact_mut(4);
+        for (xc, yc) in (&mut xs).zip(&mut ys) {
+            if let ([a, b, c, d], [ya, yb, yc, yd]) = (xc, yc) {
+                (*ya, *yb, *yc, *yd) = (out(*a), out(*b), out(*c), out(*d));
+            }
+        }
+        for (&x, y) in xs.remainder().iter().zip(ys.into_remainder()) {
+            *y = out(x);
         }
     }
     Ok(())
@@ -140,6 +227,8 @@ fn lut_softmax<T: Copy>(
 /// reciprocal `r ≈ 2^78 / S` per row (a 64/32 division, capped so that no output needs a
 /// clamp); output pass `y = (hi(N[max − x] · r) + 2^20 + 2^28) >> 21` with the table N
 /// (2^30 ≙ 1): one 32×32→64 multiply, the rounding and the zero point folded into one add.
+/// Each lookup `T[max − x]` reads the row's 256-slot window at the input byte (see
+/// [`SoftmaxS8Lut`]), so it costs one load and no index arithmetic.
 ///
 /// Error bound (against the exact softmax of the dequantised input): 0.5 LSB from the final
 /// rounding, plus < 2^−30 relative from the reciprocal, 2^−31 per numerator and
@@ -148,9 +237,9 @@ fn lut_softmax<T: Copy>(
 /// (host/tests/quant_accuracy.rs): max error 0.500000 LSB; at N = 65,535: ≤ 0.38 LSB.
 ///
 /// Rows up to [`LUT_MAX_ROW`]. Stack: < 64 bytes (tables live in the [`SoftmaxS8Lut`]).
-/// Cost: see `cargo xtask bench`. (Static count of the Cortex-M4 loops, 4× unrolled by LLVM:
-/// max 4.75 + sum 7.5 + output 10 ≈ 22 instructions per element, plus one 64/32-bit division
-/// per row.)
+/// Cost (`cargo xtask bench`, M4F, uniform int8 logits): 19.0 instructions per element at
+/// N = 256, 17.6 at N = 1024 (the loops: max 4.75 + sum 5.5 + output 6.5 per element, plus
+/// one 64/32-bit division per row); CMSIS-NN's `arm_softmax_s8`: ≈ 506.
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
@@ -185,4 +274,40 @@ pub fn softmax_s8_s16(
     output: &mut [i16],
 ) -> Result<(), Error> {
     lut_softmax(lut, input, row_size, output, 16, |b| b as u16 as i16)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_place_build_equals_new_and_errors_leave_tables_unchanged() {
+        let a = SoftmaxS8Lut::new(0.05, 1.5).unwrap();
+        let mut b = SoftmaxS8Lut::empty();
+        b.rebuild(0.05, 1.5).unwrap();
+        assert_eq!(a, b);
+        assert!(b.rebuild(f32::NAN, 1.0).is_err());
+        assert!(b.rebuild(1.0, 0.0).is_err());
+        assert_eq!(a, b);
+        // Empty tables: no error, every code at its minimum.
+        let e = SoftmaxS8Lut::empty();
+        let mut y = [0i8; 3];
+        softmax_s8(&e, &[1, 2, 3], 3, &mut y).unwrap();
+        assert_eq!(y, [-128; 3]);
+    }
+
+    /// The window of a row with maximum m holds E(m − x) at the byte of x, for every m and x.
+    #[test]
+    fn windows_index_by_input_byte() {
+        let lut = SoftmaxS8Lut::new(0.1, 1.0).unwrap();
+        let entry = |d: usize| lut.num[255 - d];
+        for m in i8::MIN..=i8::MAX {
+            let w = window(&lut.num, m);
+            for x in i8::MIN..=m {
+                let d = (i16::from(m) - i16::from(x)) as usize;
+                assert_eq!(w[slot(x)], entry(d), "m {m} x {x}");
+            }
+        }
+    }
 }
