@@ -2,7 +2,10 @@
 //! differential tests against `kernels` and by the benchmarks.
 
 pub mod accuracy;
+pub mod halpern;
+pub mod lbfgs;
 pub mod online_reference;
+pub mod ot;
 pub mod quant_reference;
 pub mod reference;
 pub mod reference_mish;
