@@ -10,7 +10,8 @@
 //!
 //! **Stopping rule:** the caller's `residual(g)` ≤ `tol` (for the OT duals the gradient is
 //! the marginal residual, so this is ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ ≤ tol), or `max_iter`, or a line
-//! search that cannot decrease f any more (floating-point limit; reported as not converged).
+//! search that cannot decrease f any more (floating-point limit; reported as not converged), or
+//! (when `ftol` > 0) a relative decrease ≤ `ftol` in one iteration (as scipy's L-BFGS-B).
 
 /// Options of [`minimize`].
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +22,9 @@ pub struct Options {
     pub max_iter: usize,
     /// Stop when `residual(gradient)` ≤ `tol`.
     pub tol: f64,
+    /// Also stop (not converged) when an iteration decreases f by at most
+    /// ftol·max(|f_k|, |f_{k+1}|, 1), scipy's L-BFGS-B `ftol` rule; 0 disables it.
+    pub ftol: f64,
 }
 
 impl Default for Options {
@@ -29,6 +33,7 @@ impl Default for Options {
             memory: 10,
             max_iter: 1000,
             tol: 1e-7,
+            ftol: 0.0,
         }
     }
 }
@@ -183,10 +188,14 @@ pub fn minimize(
         }
         x.copy_from_slice(&x_new);
         g.copy_from_slice(&g_new);
+        let stalled = fx - f_new <= opts.ftol * fx.abs().max(f_new.abs()).max(1.0);
         fx = f_new;
         res = residual(&g);
         iterations += 1;
         progress(iterations, fx, res);
+        if opts.ftol > 0.0 && stalled && res > opts.tol {
+            break;
+        }
     }
     Outcome {
         value: fx,

@@ -10,6 +10,7 @@ fn opts(k: usize, gamma: f64) -> sparse::SparseOptions {
         tol: 1e-7,
         max_iter: 3000,
         memory: 10,
+        ftol: 0.0,
     }
 }
 

@@ -85,6 +85,7 @@ pub fn solve(
             memory: 10,
             max_iter,
             tol,
+            ftol: 0.0,
         },
         &mut |it, f, r| progress(it, -f, r),
     );

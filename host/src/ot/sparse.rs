@@ -41,6 +41,8 @@ pub struct SparseOptions {
     pub max_iter: usize,
     /// L-BFGS memory.
     pub memory: usize,
+    /// Also stop when one iteration improves the objective by ≤ ftol (relative); 0 disables.
+    pub ftol: f64,
 }
 
 impl Default for SparseOptions {
@@ -51,6 +53,7 @@ impl Default for SparseOptions {
             tol: 1e-7,
             max_iter: 2000,
             memory: 10,
+            ftol: 0.0,
         }
     }
 }
@@ -209,6 +212,7 @@ pub fn solve_semi_dual(
             memory: opts.memory,
             max_iter: opts.max_iter,
             tol: opts.tol,
+            ftol: opts.ftol,
         },
         &mut |it, f, r| progress(it, -f, r),
     );
@@ -346,6 +350,7 @@ pub fn solve_dual(
             memory: opts.memory,
             max_iter: opts.max_iter,
             tol: opts.tol,
+            ftol: opts.ftol,
         },
         &mut |it, f, r| progress(it, -f, r),
     );
