@@ -11,6 +11,7 @@ fn opts(epsilon: f64, tol: f64) -> SinkhornOptions {
         tol,
         max_iter: 100_000,
         eps_scaling: true,
+        overrelaxation: 1.8,
     }
 }
 
@@ -106,6 +107,32 @@ fn fast_exp_is_accurate() {
     assert!(worst <= 1e-14, "max relative error {worst:.3e}");
     assert_eq!(fast_exp(-800.0), 0.0);
     assert_eq!(fast_exp(f64::NEG_INFINITY), 0.0);
+}
+
+#[test]
+fn plain_and_overrelaxed_sweeps_agree() {
+    let p = random_problem(40, 30, 21);
+    let mut o = opts(0.2, 1e-10);
+    let a = solve(&p, &o, &mut |_, _, _| {}).unwrap();
+    o.overrelaxation = 1.0;
+    o.eps_scaling = false;
+    let b = solve(&p, &o, &mut |_, _, _| {}).unwrap();
+    assert!(a.converged && b.converged);
+    assert!(
+        a.iterations < b.iterations,
+        "{} vs {}",
+        a.iterations,
+        b.iterations
+    );
+    let d = a
+        .plan
+        .iter()
+        .zip(&b.plan)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(d <= 1e-9, "{d:.2e}");
+    o.overrelaxation = 2.0;
+    assert!(solve(&p, &o, &mut |_, _, _| {}).is_err());
 }
 
 #[test]

@@ -46,6 +46,10 @@ enum Cmd {
         /// Write this run's figures to bench/baseline.json.
         #[arg(long)]
         bless: bool,
+        /// Only the host solvers against POT (Python Optimal Transport) on the same problem;
+        /// writes target/report/peers.{md,json}. No QEMU needed; skipped without POT.
+        #[arg(long)]
+        peers: bool,
     },
     /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
     Ontarget {
@@ -66,10 +70,12 @@ fn main() -> Result<()> {
     match cli.command {
         Cmd::Run { board, chip, bin } => run(board, chip, &bin),
         Cmd::Test { no_qemu } => test::all(!no_qemu),
+        Cmd::Bench { peers: true, .. } => bench::peers::run(),
         Cmd::Bench {
             board,
             check,
             bless,
+            peers: false,
         } => {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;

@@ -24,6 +24,9 @@ pub struct Args {
     /// Start directly at the final ε instead of halving from the cost range.
     #[arg(long)]
     pub no_eps_scaling: bool,
+    /// Over-relaxation ω ∈ [1, 2) of the sweeps at the final ε (1 = plain Sinkhorn).
+    #[arg(long, default_value_t = 1.8)]
+    pub omega: f64,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -35,6 +38,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         tol: args.tol,
         max_iter: args.max_iter,
         eps_scaling: !args.no_eps_scaling,
+        overrelaxation: args.omega,
     };
     let mut progress = common::Progress::new(args.output.quiet, "epsilon");
     let s = sinkhorn::solve(&p, &opts, &mut |it, f, r| progress.report(it, f, r))?;

@@ -1,20 +1,26 @@
 //! Entropic OT: min_T ⟨C, T⟩ + ε Σ_ij T_ij (log T_ij − 1) with T1 = a, Tᵀ1 = b,
 //! by Sinkhorn's alternating dual maximisation in the log domain, with ε-scaling.
 //!
-//! **Potentials:** T_ij = exp((f_i + g_j − C_ij)/ε). The updates (u = e^{f/ε}, v = e^{g/ε} in
-//! u = a/(Kv), v = b/(Kᵀu)) are, written stably around the current potentials,
-//! f_i ← f_i + ε(log a_i − log r_i),  r_i = Σ_j exp((f_i + g_j − C_ij)/ε)  (row sums of T),
-//! g_j ← g_j + ε(log b_j − log c_j),  c_j = Σ_i exp((f_i + g_j − C_ij)/ε)  (column sums).
-//! Near a fixed point r_i ≈ a_i, so the exponents stay ≤ ~0: no overflow, and one pass with a
-//! fast exp (`fast_exp`, relative error < 1e−14) per half-sweep; a row whose sum under- or
-//! overflows is recomputed with the max-shifted log-sum-exp.
+//! **Potentials:** T_ij = exp((f_i + g_j − C_ij)/ε); the potentials f, g are the state and
+//! never overflow. Sinkhorn's updates u = a/(Kv), v = b/(Kᵀu) run on the *absorbed* kernel
+//! K̃ = exp((f_i + g_j − C_ij)/ε) with scalings u, v near 1 (stabilised log-domain Sinkhorn,
+//! Schmitzer 2019): a sweep is two matrix–vector products with K̃, no exponentials; u, v are
+//! absorbed into f, g (f += ε log u, g += ε log v) and K̃ rebuilt when they leave
+//! [1e−30, 1e30] and at every change of ε. K̃ is built with `fast_exp` (relative error
+//! < 1e−14). A row or column whose kernel mass underflows gets one exact log-domain update
+//! ([`half_sweep`], max-shifted log-sum-exp) before K̃ is rebuilt.
+//!
+//! **Over-relaxation** (Thibault et al. 2017): at the final ε the sweeps use
+//! u ← (a/K̃v)^ω u^{1−ω}, v ← (b/K̃ᵀu)^ω v^{1−ω} with ω = `overrelaxation` (1.8 by default;
+//! 1 is plain Sinkhorn); once the error first meets `tol` the remaining sweeps are plain, so
+//! that the columns of the returned plan are exact.
 //!
 //! **ε-scaling:** ε_t = max(ε, ε₀θ^t), ε₀ = max C − min C, θ = 1/2; each stage runs until
 //! its marginal error ≤ max(tol, 1e−3·mass) (at most 200 sweeps), warm-starting the next.
 //!
-//! **Stopping rule:** after a g-update the columns are exact, so the marginal error is
-//! ‖T1 − a‖₁ = Σ_i |r_i − a_i|, computed for free at the start of the next f-update; stop when
-//! it is ≤ `tol` (the returned plan is the one measured).
+//! **Stopping rule:** after a plain v-update the columns are exact, so the marginal error is
+//! ‖T1 − a‖₁ = Σ_i |u_i (K̃v)_i − a_i|, computed from the product the next u-update needs
+//! anyway; stop when it is ≤ `tol` (the returned plan is the one measured).
 
 use super::{OtError, Problem, Solution};
 use rayon::prelude::*;
@@ -30,6 +36,8 @@ pub struct SinkhornOptions {
     pub max_iter: usize,
     /// Whether to use ε-scaling (otherwise start directly at ε).
     pub eps_scaling: bool,
+    /// Over-relaxation ω ∈ [1, 2) of the final stage's sweeps (1 = plain Sinkhorn).
+    pub overrelaxation: f64,
 }
 
 impl Default for SinkhornOptions {
@@ -39,6 +47,7 @@ impl Default for SinkhornOptions {
             tol: 1e-9,
             max_iter: 100_000,
             eps_scaling: true,
+            overrelaxation: 1.8,
         }
     }
 }
@@ -182,10 +191,86 @@ pub fn solve(
     Ok(Solution::finish(p, plan, obj, iterations, converged))
 }
 
+/// K̃ = exp((f_i + g_j − C_ij)/ε), row-major (the absorbed kernel).
+fn absorbed_kernel(kt: &mut [f64], p: &Problem, f: &[f64], g: &[f64], eps: f64) {
+    let inv = 1.0 / eps;
+    kt.par_chunks_mut(p.n)
+        .zip(p.cost.par_chunks(p.n))
+        .zip(f.par_iter())
+        .with_min_len(super::sparse::min_len(p.n))
+        .for_each(|((row, c), &fi)| {
+            for ((k, &cij), &gj) in row.iter_mut().zip(c).zip(g) {
+                *k = fast_exp((fi + gj - cij) * inv);
+            }
+        });
+}
+
+/// out = K̃ v (row sums weighted by v).
+fn kernel_times(kt: &[f64], v: &[f64], out: &mut [f64]) {
+    let n = v.len().max(1);
+    out.par_iter_mut()
+        .zip(kt.par_chunks(n))
+        .with_min_len(super::sparse::min_len(n))
+        .for_each(|(o, row)| {
+            let mut acc = [0.0f64; 4];
+            let mut rc = row.chunks_exact(4);
+            let mut vc = v.chunks_exact(4);
+            for (r4, v4) in (&mut rc).zip(&mut vc) {
+                for ((a, &r), &x) in acc.iter_mut().zip(r4).zip(v4) {
+                    *a += r * x;
+                }
+            }
+            let mut s = acc.iter().sum::<f64>();
+            for (&r, &x) in rc.remainder().iter().zip(vc.remainder()) {
+                s += r * x;
+            }
+            *o = s;
+        });
+}
+
+/// out = K̃ᵀ u, by row blocks reduced in parallel.
+fn kernel_t_times(kt: &[f64], u: &[f64], n: usize, out: &mut [f64]) {
+    const BLOCK: usize = 32;
+    let n1 = n.max(1);
+    let sum = kt
+        .par_chunks(n1 * BLOCK)
+        .zip(u.par_chunks(BLOCK))
+        .with_min_len((1 << 15) / (n1 * BLOCK) + 1)
+        .fold(
+            || vec![0.0; n],
+            |mut acc, (rows, us)| {
+                for (row, &ui) in rows.chunks_exact(n1).zip(us) {
+                    for (a, &k) in acc.iter_mut().zip(row) {
+                        *a += ui * k;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0.0; n],
+            |mut x, y| {
+                for (a, b) in x.iter_mut().zip(&y) {
+                    *a += b;
+                }
+                x
+            },
+        );
+    out.copy_from_slice(&sum);
+}
+
 /// The dual potentials (f, g), the number of sweeps and whether `tol` was reached.
 ///
+/// Inside a stage the iteration runs in scaling form on the absorbed kernel
+/// K̃ = exp((f_i + g_j − C_ij)/ε) (Schmitzer's stabilised Sinkhorn): u ← (a/K̃v)^ω u^{1−ω},
+/// v ← (b/K̃ᵀu)^ω v^{1−ω}, two matrix–vector products per sweep and no exponentials; the
+/// scalings are absorbed into the potentials (f += ε log u, g += ε log v) and K̃ rebuilt when
+/// they leave [1e−30, 1e30], and at the end of each stage. ω = `overrelaxation` ∈ [1, 2)
+/// (over-relaxed Sinkhorn, Thibault et al. 2017) until the error is first ≤ tol, then plain
+/// sweeps (ω = 1, columns exact) until the stopping rule holds for such a sweep.
+///
 /// # Errors
-/// [`OtError::BadParameter`] for ε ≤ 0 or tol ≤ 0.
+/// [`OtError::BadParameter`] for ε ≤ 0, tol ≤ 0 or ω outside [1, 2).
 pub fn potentials(
     p: &Problem,
     opts: &SinkhornOptions,
@@ -196,6 +281,12 @@ pub fn potentials(
         return Err(OtError::BadParameter(format!(
             "epsilon and tol must be positive (epsilon = {eps}, tol = {})",
             opts.tol
+        )));
+    }
+    let omega0 = opts.overrelaxation;
+    if !(1.0..2.0).contains(&omega0) {
+        return Err(OtError::BadParameter(format!(
+            "overrelaxation must be in [1, 2), got {omega0}"
         )));
     }
     let mass: f64 = p.a.iter().sum();
@@ -214,40 +305,114 @@ pub fn potentials(
         }
     }
     stages.push(eps);
-    let mut f = vec![f64::NEG_INFINITY; p.m];
+    let (m, n) = (p.m, p.n);
+    let mut f = vec![f64::NEG_INFINITY; m];
     let mut g: Vec<f64> =
         p.b.iter()
             .map(|&w| if w > 0.0 { 0.0 } else { f64::NEG_INFINITY })
             .collect();
+    // Log-domain first half-sweep: f from g (handles zero masses and sets the scale).
+    half_sweep(
+        &mut f,
+        &g,
+        &p.cost,
+        &p.a,
+        stages.first().copied().unwrap_or(eps),
+    );
+    let mut kt = vec![0.0; m * n];
+    let (mut u, mut v) = (vec![1.0; m], vec![1.0; n]);
+    let (mut kv, mut ktu) = (vec![0.0; m], vec![0.0; n]);
     let mut iterations = 0;
     let last = stages.len().saturating_sub(1);
     let mut converged = false;
-    for (s, &e) in stages.iter().enumerate() {
-        let (stage_tol, limit) = if s == last {
+    let absorb = |pot: &mut [f64], s: &mut [f64], e: f64| {
+        for (x, si) in pot.iter_mut().zip(s.iter_mut()) {
+            if x.is_finite() {
+                *x += e * si.ln();
+            }
+            *si = 1.0;
+        }
+    };
+    for (stage, &e) in stages.iter().enumerate() {
+        let final_stage = stage == last;
+        let (stage_tol, limit) = if final_stage {
             (opts.tol, opts.max_iter)
         } else {
             (opts.tol.max(1e-3 * mass), 200)
         };
-        for it in 0..=limit {
-            let err = half_sweep(&mut f, &g, &p.cost, &p.a, e);
-            if it > 0 && err <= stage_tol {
-                // The plan before this f-update met the rule; finish the sweep so that the
-                // columns are exact (the row error of the result is measured by the caller).
-                half_sweep(&mut g, &f, &p.cost_t, &p.b, e);
-                if s == last {
-                    converged = true;
-                }
-                break;
-            }
-            half_sweep(&mut g, &f, &p.cost_t, &p.b, e);
-            iterations += 1;
-            if s == last {
+        let mut omega = if final_stage { omega0 } else { 1.0 };
+        let mut last_plain = false;
+        absorbed_kernel(&mut kt, p, &f, &g, e);
+        let mut sweeps = 0;
+        loop {
+            kernel_times(&kt, &v, &mut kv);
+            let err: f64 = u
+                .iter()
+                .zip(&kv)
+                .zip(&p.a)
+                .map(|((ui, k), a)| (ui * k - a).abs())
+                .sum();
+            if final_stage && sweeps > 0 {
                 progress(iterations, e, err);
             }
-            if it == limit {
+            if sweeps > 0 && err <= stage_tol {
+                if last_plain || !final_stage {
+                    converged = final_stage;
+                    break;
+                }
+                omega = 1.0; // finish with plain sweeps
+            }
+            if sweeps >= limit {
                 break;
             }
+            let mut degenerate = false;
+            for ((ui, &k), &a) in u.iter_mut().zip(&kv).zip(&p.a) {
+                if a > 0.0 {
+                    if k > 1e-300 && k.is_finite() {
+                        *ui = if omega == 1.0 {
+                            a / k
+                        } else {
+                            (a / k).powf(omega) * ui.powf(1.0 - omega)
+                        };
+                    } else {
+                        degenerate = true;
+                    }
+                }
+            }
+            kernel_t_times(&kt, &u, n, &mut ktu);
+            for ((vj, &k), &b) in v.iter_mut().zip(&ktu).zip(&p.b) {
+                if b > 0.0 {
+                    if k > 1e-300 && k.is_finite() {
+                        *vj = if omega == 1.0 {
+                            b / k
+                        } else {
+                            (b / k).powf(omega) * vj.powf(1.0 - omega)
+                        };
+                    } else {
+                        degenerate = true;
+                    }
+                }
+            }
+            last_plain = omega == 1.0;
+            sweeps += 1;
+            if final_stage {
+                iterations += 1;
+            }
+            let out_of_range = |s: &[f64]| s.iter().any(|&x| !(1e-30..=1e30).contains(&x));
+            if degenerate || out_of_range(&u) || out_of_range(&v) {
+                absorb(&mut f, &mut u, e);
+                absorb(&mut g, &mut v, e);
+                if degenerate {
+                    // A row or column lost all its kernel mass: one exact log-domain sweep.
+                    half_sweep(&mut f, &g, &p.cost, &p.a, e);
+                    half_sweep(&mut g, &f, &p.cost_t, &p.b, e);
+                }
+                absorbed_kernel(&mut kt, p, &f, &g, e);
+                last_plain = false;
+            }
         }
+        absorb(&mut f, &mut u, e);
+        absorb(&mut g, &mut v, e);
     }
     Ok((f, g, iterations, converged))
 }
