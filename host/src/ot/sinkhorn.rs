@@ -13,7 +13,8 @@
 //! **Over-relaxation** (Thibault et al. 2017): at the final ε the sweeps use
 //! u ← (a/K̃v)^ω u^{1−ω}, v ← (b/K̃ᵀu)^ω v^{1−ω} with ω = `overrelaxation` (1.8 by default;
 //! 1 is plain Sinkhorn); once the error first meets `tol` the remaining sweeps are plain, so
-//! that the columns of the returned plan are exact.
+//! that the columns of the returned plan are exact. Safeguard: when 50 sweeps make no progress,
+//! ω − 1 is halved (to plain Sinkhorn below ω = 1.05).
 //!
 //! **ε-scaling:** ε_t = max(ε, ε₀θ^t), ε₀ = max C − min C, θ = 1/2; each stage runs until
 //! its marginal error ≤ max(tol, 1e−3·mass) (at most 200 sweeps), warm-starting the next.
@@ -206,7 +207,7 @@ fn absorbed_kernel(kt: &mut [f64], p: &Problem, f: &[f64], g: &[f64], eps: f64) 
 }
 
 /// out = K̃ v (row sums weighted by v).
-fn kernel_times(kt: &[f64], v: &[f64], out: &mut [f64]) {
+pub fn kernel_times(kt: &[f64], v: &[f64], out: &mut [f64]) {
     let n = v.len().max(1);
     out.par_iter_mut()
         .zip(kt.par_chunks(n))
@@ -229,7 +230,7 @@ fn kernel_times(kt: &[f64], v: &[f64], out: &mut [f64]) {
 }
 
 /// out = K̃ᵀ u, by row blocks reduced in parallel.
-fn kernel_t_times(kt: &[f64], u: &[f64], n: usize, out: &mut [f64]) {
+pub fn kernel_t_times(kt: &[f64], u: &[f64], n: usize, out: &mut [f64]) {
     const BLOCK: usize = 32;
     let n1 = n.max(1);
     let sum = kt
@@ -342,6 +343,7 @@ pub fn potentials(
         };
         let mut omega = if final_stage { omega0 } else { 1.0 };
         let mut last_plain = false;
+        let mut check_err = f64::INFINITY;
         absorbed_kernel(&mut kt, p, &f, &g, e);
         let mut sweeps = 0;
         loop {
@@ -354,6 +356,16 @@ pub fn potentials(
                 .sum();
             if final_stage && sweeps > 0 {
                 progress(iterations, e, err);
+            }
+            // Safeguard: no progress in 50 sweeps halves ω − 1 (over-relaxation can cycle).
+            if final_stage && sweeps % 50 == 0 {
+                if sweeps > 0 && err >= check_err && omega > 1.0 {
+                    omega = 1.0 + 0.5 * (omega - 1.0);
+                    if omega < 1.05 {
+                        omega = 1.0;
+                    }
+                }
+                check_err = err;
             }
             if sweeps > 0 && err <= stage_tol {
                 if last_plain || !final_stage {
