@@ -84,28 +84,49 @@ pub fn project_simplex_in_place(z: &mut [f64], s: f64, scratch: &mut Vec<f64>) {
 /// written into `out` (k clamped to 1..=n). O(n·k) insertion for k ≤ 32, else O(n + k log k)
 /// selection.
 pub fn top_k_desc(z: &[f64], k: usize, scratch: &mut Vec<(f64, u32)>) {
-    let n = z.len();
+    top_k_desc_with(
+        z.len(),
+        k,
+        |i| z.get(i).copied().unwrap_or(f64::NEG_INFINITY),
+        scratch,
+    );
+}
+
+/// [`top_k_desc`] of the values `value(0..n)`, computed on the fly (no buffer for k ≤ 32).
+/// The hot loop for small k is one comparison against the current k-th largest value.
+pub fn top_k_desc_with(
+    n: usize,
+    k: usize,
+    value: impl Fn(usize) -> f64,
+    scratch: &mut Vec<(f64, u32)>,
+) {
     let k = k.clamp(1, n.max(1));
     scratch.clear();
+    if n == 0 {
+        return;
+    }
     if k <= 32 {
-        // Insertion into a descending buffer; strict comparison keeps lower indices on ties.
-        for (i, &v) in z.iter().enumerate() {
-            if scratch.len() < k {
-                let pos = scratch
-                    .iter()
-                    .position(|&(w, _)| v > w)
-                    .unwrap_or(scratch.len());
+        // Fill with the first k (sorted descending, stable on ties), then replace.
+        for i in 0..k {
+            let v = value(i);
+            let pos = scratch
+                .iter()
+                .position(|&(w, _)| v > w)
+                .unwrap_or(scratch.len());
+            scratch.insert(pos, (v, i as u32));
+        }
+        let mut thr = scratch.last().map_or(f64::NEG_INFINITY, |&(w, _)| w);
+        for i in k..n {
+            let v = value(i);
+            if v > thr {
+                let pos = scratch.iter().position(|&(w, _)| v > w).unwrap_or(k - 1);
+                scratch.pop();
                 scratch.insert(pos, (v, i as u32));
-            } else if let Some(&(last, _)) = scratch.last() {
-                if v > last {
-                    let pos = scratch.iter().position(|&(w, _)| v > w).unwrap_or(k - 1);
-                    scratch.pop();
-                    scratch.insert(pos, (v, i as u32));
-                }
+                thr = scratch.last().map_or(f64::NEG_INFINITY, |&(w, _)| w);
             }
         }
     } else {
-        scratch.extend(z.iter().enumerate().map(|(i, &v)| (v, i as u32)));
+        scratch.extend((0..n).map(|i| (value(i), i as u32)));
         // Descending by value, ascending by index on ties.
         let cmp = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if k < n {
@@ -113,5 +134,17 @@ pub fn top_k_desc(z: &[f64], k: usize, scratch: &mut Vec<(f64, u32)>) {
             scratch.truncate(k);
         }
         scratch.sort_unstable_by(cmp);
+    }
+}
+
+/// The k-sparse simplex projection of z = scale·x from the k largest x (descending, as
+/// [`top_k_desc`] leaves them; `scale` > 0): kept indices and masses into `idx`/`val`.
+pub fn simplex_from_top_k(top: &[(f64, u32)], scale: f64, idx: &mut Vec<u32>, val: &mut Vec<f64>) {
+    idx.clear();
+    val.clear();
+    let tau = sorted_threshold(top.iter().map(|&(v, _)| v * scale));
+    for &(v, i) in top {
+        idx.push(i);
+        val.push((v * scale - tau).max(0.0));
     }
 }

@@ -23,7 +23,7 @@
 //! and ties as `kernels::sparsemax::project_topk_simplex`, which works in f32 and cannot reach
 //! 1e−6 residuals; see that module).
 
-use super::projection::{top_k_desc, topk_simplex_sparse};
+use super::projection::{simplex_from_top_k, top_k_desc, top_k_desc_with};
 use super::{OtError, Problem, Solution};
 use crate::lbfgs;
 use rayon::prelude::*;
@@ -119,17 +119,23 @@ impl<'p> SemiDual<'p> {
             .zip(p.b.par_iter())
             .with_min_len(min_len(m))
             .for_each_init(
-                || (Vec::with_capacity(m), Vec::new(), Vec::new(), Vec::new()),
-                |(z, idx, val, scratch), (((((ci, cv), len), value), c), &bj)| {
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(idx, val, scratch), (((((ci, cv), len), value), c), &bj)| {
                     if bj <= 0.0 {
                         *len = 0;
                         *value = 0.0;
                         return;
                     }
                     let inv = 1.0 / (gamma * bj);
-                    z.clear();
-                    z.extend(alpha.iter().zip(c).map(|(a, c)| (a - c) * inv));
-                    topk_simplex_sparse(z, k, idx, val, scratch);
+                    // Top-k of x = α − c_j (same order as z = x/(γ b_j)), then the threshold
+                    // rule on z: the same projection as `topk_simplex_sparse(z, k)`.
+                    top_k_desc_with(
+                        m,
+                        k,
+                        |i| alpha.get(i).copied().unwrap_or(0.0) - c.get(i).copied().unwrap_or(0.0),
+                        scratch,
+                    );
+                    simplex_from_top_k(scratch, inv, idx, val);
                     let (mut xg, mut gg) = (0.0, 0.0);
                     for (&i, &g) in idx.iter().zip(val.iter()) {
                         let x = alpha.get(i as usize).copied().unwrap_or(0.0)
