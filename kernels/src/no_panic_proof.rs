@@ -130,3 +130,5 @@ static K60: &dyn Sync = &(crate::zloss::zloss_grad as fn(_, _, _, _, _) -> _);
 static K61: &dyn Sync = &(crate::zloss::zloss_s8 as fn(_, _, _, _) -> _);
 #[used]
 static K62: &dyn Sync = &(crate::zloss::zloss_s16 as fn(_, _, _, _) -> _);
+#[used]
+static K63: &dyn Sync = &(crate::softmax::anchored as fn(_, _) -> _);
