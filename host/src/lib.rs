@@ -2,8 +2,11 @@
 //! differential tests against `kernels` and by the benchmarks.
 
 pub mod accuracy;
+pub mod halpern;
 pub mod io;
+pub mod lbfgs;
 pub mod online_reference;
+pub mod ot;
 pub mod quant_reference;
 pub mod reference;
 pub mod reference_mish;

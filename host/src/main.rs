@@ -26,12 +26,25 @@ struct Args {
 enum Command {
     /// Print an array file's shape and value range (checks that it parses).
     Inspect(cli::inspect::Args),
+    /// Sparsity-constrained optimal transport (at most k nonzeros per column), L-BFGS on the
+    /// dual or semi-dual.
+    Ot(cli::ot::Args),
+    /// Entropic optimal transport, log-domain Sinkhorn with ε-scaling.
+    Sinkhorn(cli::sinkhorn::Args),
+    /// Equilibrium of a zero-sum matrix game, restarted Halpern iteration.
+    Halpern(cli::halpern::Args),
+    /// Write a seeded benchmark problem (Gaussian clouds, squared Euclidean cost) as .npy.
+    GaussianOt(cli::generate::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect(a) => cli::inspect::run(&a),
+        Command::Ot(a) => cli::ot::run(&a),
+        Command::Sinkhorn(a) => cli::sinkhorn::run(&a),
+        Command::Halpern(a) => cli::halpern::run(&a),
+        Command::GaussianOt(a) => cli::generate::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

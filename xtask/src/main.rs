@@ -49,6 +49,10 @@ enum Cmd {
         /// Also run the host criterion benchmarks (short runs) and put ns/element in the report.
         #[arg(long)]
         host: bool,
+        /// Only the host solvers against POT (Python Optimal Transport) on the same problem;
+        /// writes target/report/peers.{md,json}. No QEMU needed; skipped without POT.
+        #[arg(long)]
+        peers: bool,
     },
     /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
     Ontarget {
@@ -69,11 +73,13 @@ fn main() -> Result<()> {
     match cli.command {
         Cmd::Run { board, chip, bin } => run(board, chip, &bin),
         Cmd::Test { no_qemu } => test::all(!no_qemu),
+        Cmd::Bench { peers: true, .. } => bench::peers::run(),
         Cmd::Bench {
             board,
             check,
             bless,
             host,
+            peers: false,
         } => {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;

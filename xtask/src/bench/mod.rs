@@ -9,6 +9,7 @@
 //! applies the Cortex-M4 TRM timings to them ([`cycles`]).
 
 pub mod cycles;
+pub mod peers;
 pub mod report;
 pub mod trace;
 

@@ -1,0 +1,125 @@
+//! Shared pieces of the solver subcommands: loading an OT problem, progress lines, output.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use host::io;
+use host::ot::Problem;
+
+use super::CliError;
+
+/// Input files of an OT problem.
+#[derive(clap::Args, Debug)]
+pub struct ProblemArgs {
+    /// Cost matrix C (m × n), `.npy` (float32/float64) or CSV.
+    #[arg(long)]
+    pub cost: PathBuf,
+    /// Source marginal a (m entries, nonnegative); uniform 1/m if omitted.
+    #[arg(long)]
+    pub a: Option<PathBuf>,
+    /// Target marginal b (n entries, nonnegative, same total as a); uniform 1/n if omitted.
+    #[arg(long)]
+    pub b: Option<PathBuf>,
+}
+
+/// Output options.
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// Where to write the plan (m × n), `.npy` or `.csv` by extension.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Summary format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// No progress lines on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn vector_or_uniform(path: Option<&Path>, len: usize) -> Result<Vec<f64>, CliError> {
+    match path {
+        Some(p) => Ok(io::read_vector(p)?),
+        None => Ok(vec![1.0 / len as f64; len]),
+    }
+}
+
+/// Reads and validates C, a, b.
+pub fn load_problem(args: &ProblemArgs) -> Result<Problem, CliError> {
+    let c = io::read_matrix(&args.cost)?;
+    let a = vector_or_uniform(args.a.as_deref(), c.rows)?;
+    let b = vector_or_uniform(args.b.as_deref(), c.cols)?;
+    Ok(Problem::new(c.rows, c.cols, c.data, a, b)?)
+}
+
+/// Writes a row-major plan.
+pub fn write_plan(path: &Path, rows: usize, cols: usize, plan: Vec<f64>) -> Result<(), CliError> {
+    io::write_matrix(
+        path,
+        &io::Matrix {
+            rows,
+            cols,
+            data: plan,
+        },
+    )?;
+    Ok(())
+}
+
+/// Progress on standard error at most once a second: `iteration N: objective …, residual …`.
+pub struct Progress {
+    start: Instant,
+    last: Instant,
+    quiet: bool,
+    label: &'static str,
+}
+
+impl Progress {
+    pub fn new(quiet: bool, label: &'static str) -> Self {
+        let now = Instant::now();
+        Self {
+            start: now,
+            last: now,
+            quiet,
+            label,
+        }
+    }
+
+    pub fn report(&mut self, iteration: usize, objective: f64, residual: f64) {
+        if self.quiet || self.last.elapsed().as_secs_f64() < 1.0 {
+            return;
+        }
+        self.last = Instant::now();
+        eprintln!(
+            "[{:7.1} s] iteration {iteration}: {} {objective:.10e}, residual {residual:.3e}",
+            self.start.elapsed().as_secs_f64(),
+            self.label
+        );
+    }
+
+    pub fn seconds(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+}
+
+/// Prints `pairs` as text lines or one JSON object.
+pub fn print_summary(format: Format, pairs: &[(&str, serde_json::Value)]) {
+    match format {
+        Format::Json => {
+            let map: serde_json::Map<String, serde_json::Value> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect();
+            println!("{}", serde_json::Value::Object(map));
+        }
+        Format::Text => {
+            for (k, v) in pairs {
+                println!("{k}: {v}");
+            }
+        }
+    }
+}

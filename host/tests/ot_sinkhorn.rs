@@ -1,0 +1,143 @@
+//! Log-domain Sinkhorn: marginals, agreement with the plain scaling iteration, the small-ε
+//! limit against exact OT, the fast exponential.
+mod common;
+use common::*;
+use host::ot::sinkhorn::{fast_exp, solve, SinkhornOptions};
+use host::ot::{exact, Problem};
+
+fn opts(epsilon: f64, tol: f64) -> SinkhornOptions {
+    SinkhornOptions {
+        epsilon,
+        tol,
+        max_iter: 100_000,
+        eps_scaling: true,
+        overrelaxation: 1.8,
+    }
+}
+
+#[test]
+fn marginals_are_met() {
+    for (m, n, eps, seed) in [(30, 40, 0.5, 1), (50, 20, 0.05, 2), (7, 7, 5.0, 3)] {
+        let p = random_problem(m, n, seed);
+        let s = solve(&p, &opts(eps, 1e-9), &mut |_, _, _| {}).unwrap();
+        let (r, c) = p.marginal_residuals(&s.plan);
+        assert!(s.converged);
+        assert!(
+            r <= 1e-9 && c <= 1e-12,
+            "{m}×{n} ε = {eps}: {r:.2e} {c:.2e}"
+        );
+    }
+}
+
+/// Plain u = a/(Kv), v = b/(Kᵀu) with K = exp(−C/ε), many iterations: the brute-force answer.
+fn plain_sinkhorn(p: &Problem, eps: f64, iters: usize) -> Vec<f64> {
+    let k: Vec<f64> = p.cost.iter().map(|c| (-c / eps).exp()).collect();
+    let (mut u, mut v) = (vec![1.0; p.m], vec![1.0; p.n]);
+    for _ in 0..iters {
+        for i in 0..p.m {
+            let s: f64 = (0..p.n).map(|j| k[i * p.n + j] * v[j]).sum();
+            u[i] = p.a[i] / s;
+        }
+        for j in 0..p.n {
+            let s: f64 = (0..p.m).map(|i| k[i * p.n + j] * u[i]).sum();
+            v[j] = p.b[j] / s;
+        }
+    }
+    (0..p.m * p.n)
+        .map(|t| u[t / p.n] * k[t] * v[t % p.n])
+        .collect()
+}
+
+#[test]
+fn agrees_with_plain_scaling_iteration() {
+    let p = random_problem(6, 5, 9);
+    for eps in [2.0, 5.0, 20.0] {
+        let s = solve(&p, &opts(eps, 1e-13), &mut |_, _, _| {}).unwrap();
+        let t = plain_sinkhorn(&p, eps, 20_000);
+        let d = s
+            .plan
+            .iter()
+            .zip(&t)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(d <= 1e-10, "ε = {eps}: plans differ by {d:.2e}");
+        // Strong duality: primal ⟨C,T⟩ + ε Σ T(log T − 1) + ε Σa equals the dual value.
+        let h: f64 = s
+            .plan
+            .iter()
+            .filter(|&&t| t > 0.0)
+            .map(|t| t * (t.ln() - 1.0))
+            .sum();
+        let primal = s.transport_cost + eps * h + eps;
+        assert!((primal - s.dual_objective).abs() <= 1e-8 * primal.abs());
+    }
+}
+
+#[test]
+fn small_epsilon_approaches_exact_ot() {
+    // exp(−C/ε) underflows here (C ≳ 30, ε = 0.03): only the log domain works.
+    let n = 20;
+    let p = uniform_problem(n, n, 4);
+    assert!(p.cost.iter().any(|c| (-c / 0.03f64).exp() == 0.0));
+    let emd = exact::assignment(n, &p.cost).unwrap().1 / n as f64;
+    let eps = 0.03;
+    let s = solve(&p, &opts(eps, 1e-8), &mut |_, _, _| {}).unwrap();
+    println!(
+        "{} sweeps, marginal error {:.2e}",
+        s.iterations, s.marginal_error
+    );
+    assert!(s.converged && s.marginal_error <= 1e-8);
+    let gap = s.transport_cost - emd;
+    // 0 ≤ ⟨C, T_ε⟩ − OT ≤ ε (H(a) + H(b)) = 2ε log n.
+    assert!(
+        gap >= -1e-9 && gap <= 2.0 * eps * (n as f64).ln(),
+        "gap {gap:.3e}"
+    );
+}
+
+#[test]
+fn fast_exp_is_accurate() {
+    let mut worst = 0.0f64;
+    let mut x = -708.0;
+    while x <= 709.0 {
+        let (a, b) = (fast_exp(x), x.exp());
+        worst = worst.max(((a - b) / b).abs());
+        x += 0.0137;
+    }
+    assert!(worst <= 1e-14, "max relative error {worst:.3e}");
+    assert_eq!(fast_exp(-800.0), 0.0);
+    assert_eq!(fast_exp(f64::NEG_INFINITY), 0.0);
+}
+
+#[test]
+fn plain_and_overrelaxed_sweeps_agree() {
+    let p = random_problem(40, 30, 21);
+    let mut o = opts(0.2, 1e-10);
+    let a = solve(&p, &o, &mut |_, _, _| {}).unwrap();
+    o.overrelaxation = 1.0;
+    o.eps_scaling = false;
+    let b = solve(&p, &o, &mut |_, _, _| {}).unwrap();
+    assert!(a.converged && b.converged);
+    assert!(
+        a.iterations < b.iterations,
+        "{} vs {}",
+        a.iterations,
+        b.iterations
+    );
+    let d = a
+        .plan
+        .iter()
+        .zip(&b.plan)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(d <= 1e-9, "{d:.2e}");
+    o.overrelaxation = 2.0;
+    assert!(solve(&p, &o, &mut |_, _, _| {}).is_err());
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let p = uniform_problem(3, 3, 1);
+    assert!(solve(&p, &opts(0.0, 1e-9), &mut |_, _, _| {}).is_err());
+    assert!(solve(&p, &opts(1.0, f64::NAN), &mut |_, _, _| {}).is_err());
+}

@@ -1,0 +1,211 @@
+//! The `host` binary's solver subcommands on good and bad input.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use host::io;
+
+fn host() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_host"))
+}
+
+fn write_matrix(path: &Path, rows: usize, cols: usize, data: Vec<f64>) {
+    io::write_matrix(path, &io::Matrix { rows, cols, data }).unwrap();
+}
+
+/// A 4×3 problem with costs |i − j|² and masses a = (.1,.2,.3,.4), b = (.3,.3,.4).
+fn problem(dir: &Path, ext: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let c: Vec<f64> = (0..12)
+        .map(|t| ((t / 3) as f64 - (t % 3) as f64).powi(2))
+        .collect();
+    let (cp, ap, bp) = (
+        dir.join(format!("C.{ext}")),
+        dir.join(format!("a.{ext}")),
+        dir.join(format!("b.{ext}")),
+    );
+    write_matrix(&cp, 4, 3, c);
+    io::write_vector(&ap, &[0.1, 0.2, 0.3, 0.4]).unwrap();
+    io::write_vector(&bp, &[0.3, 0.3, 0.4]).unwrap();
+    (cp, ap, bp)
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ot_writes_a_plan_npy_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["npy", "csv"] {
+        let (c, a, b) = problem(dir.path(), ext);
+        let out = dir.path().join(format!("plan.{ext}"));
+        let (ok, stdout, stderr) = run(host()
+            .args([
+                "ot", "--k", "2", "--gamma", "0.5", "--method", "dual", "--format", "json",
+            ])
+            .arg("--cost")
+            .arg(&c)
+            .arg("--a")
+            .arg(&a)
+            .arg("--b")
+            .arg(&b)
+            .arg("--out")
+            .arg(&out));
+        assert!(ok, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert!(v["marginal_error"].as_f64().unwrap() <= 1e-6, "{v}");
+        assert!(v["max_nonzeros_per_column"].as_u64().unwrap() <= 2);
+        let plan = io::read_matrix(&out).unwrap();
+        assert_eq!((plan.rows, plan.cols), (4, 3));
+        let total: f64 = plan.data.iter().sum();
+        assert!((total - 1.0).abs() <= 1e-6);
+    }
+}
+
+#[test]
+fn sinkhorn_and_halpern_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, a, b) = problem(dir.path(), "npy");
+    let out = dir.path().join("plan.npy");
+    let (ok, stdout, stderr) = run(host()
+        .args(["sinkhorn", "--epsilon", "1.0", "--format", "json", "--cost"])
+        .arg(&c)
+        .arg("--a")
+        .arg(&a)
+        .arg("--b")
+        .arg(&b)
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v["marginal_error"].as_f64().unwrap() <= 1e-8);
+    assert!(out.exists());
+
+    let rps = dir.path().join("rps.csv");
+    std::fs::write(&rps, "0,1,-1\n-1,0,1\n1,-1,0\n").unwrap();
+    let x = dir.path().join("x.npy");
+    let (ok, stdout, stderr) = run(host()
+        .args(["halpern", "--format", "json", "--payoff"])
+        .arg(&rps)
+        .arg("--out-x")
+        .arg(&x));
+    assert!(ok, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v["duality_gap"].as_f64().unwrap() <= 1e-6);
+    let xs = io::read_vector(&x).unwrap();
+    assert!(xs.iter().all(|p| (p - 1.0 / 3.0).abs() <= 1e-6));
+}
+
+#[test]
+fn help_lists_the_solvers() {
+    let (ok, stdout, _) = run(host().arg("--help"));
+    assert!(ok);
+    for sub in ["ot", "sinkhorn", "halpern"] {
+        assert!(stdout.contains(sub), "{stdout}");
+    }
+    let (ok, stdout, _) = run(host().args(["ot", "--help"]));
+    assert!(ok && stdout.contains("--gamma") && stdout.contains("--k"));
+}
+
+/// Runs `host ot` expecting failure whose message contains `needle`, and no panic.
+fn expect_error(args: &[&std::ffi::OsStr], needle: &str) {
+    let (ok, _, stderr) = run(host().arg("ot").args(args));
+    assert!(!ok, "expected failure for {args:?}");
+    assert!(
+        stderr.contains(needle),
+        "stderr {stderr:?} lacks {needle:?}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (c, a, b) = problem(d, "npy");
+    let os = |p: &Path| p.as_os_str().to_owned();
+    let flag = |s: &str| std::ffi::OsString::from(s);
+
+    // Non-finite cost.
+    let bad_c = d.join("nan.npy");
+    let mut data: Vec<f64> = vec![1.0; 12];
+    data[5] = f64::NAN;
+    write_matrix(&bad_c, 4, 3, data);
+    let args = [
+        flag("--cost"),
+        os(&bad_c),
+        flag("--a"),
+        os(&a),
+        flag("--b"),
+        os(&b),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "non-finite cost");
+
+    // Negative mass.
+    let neg = d.join("neg.csv");
+    std::fs::write(&neg, "0.5\n-0.1\n0.3\n0.3\n").unwrap();
+    let args = [
+        flag("--cost"),
+        os(&c),
+        flag("--a"),
+        os(&neg),
+        flag("--b"),
+        os(&b),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "negative");
+
+    // Unequal totals.
+    let heavy = d.join("heavy.csv");
+    std::fs::write(&heavy, "0.3\n0.3\n0.5\n").unwrap();
+    let args = [
+        flag("--cost"),
+        os(&c),
+        flag("--a"),
+        os(&a),
+        flag("--b"),
+        os(&heavy),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "different totals");
+
+    // Shape mismatch.
+    let short = d.join("short.csv");
+    std::fs::write(&short, "0.5\n0.5\n").unwrap();
+    let args = [
+        flag("--cost"),
+        os(&c),
+        flag("--a"),
+        os(&short),
+        flag("--b"),
+        os(&b),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "shape mismatch");
+
+    // Malformed file.
+    let junk = d.join("junk.npy");
+    std::fs::write(&junk, b"\x93NUMPY garbage").unwrap();
+    let args = [flag("--cost"), os(&junk)];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "junk.npy");
+
+    // Missing file.
+    let args = [flag("--cost"), os(&d.join("missing.npy"))];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "missing.npy");
+
+    // Bad parameter.
+    let args = [flag("--cost"), os(&c), flag("--gamma"), flag("-1")];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    let (ok, _, stderr) = run(host().arg("ot").args(&refs));
+    assert!(!ok && !stderr.contains("panicked"), "{stderr}");
+    let args = [flag("--cost"), os(&c), flag("--k"), flag("0")];
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    expect_error(&refs, "k must be at least 1");
+}
