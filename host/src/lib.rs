@@ -1,7 +1,8 @@
-//! `host`: f64 reference implementations and (later) the larger solvers, used by the
+//! `host`: f64 reference implementations the larger solvers, the numeric file I/O of the `host` CLI,, used by the
 //! differential tests against `kernels` and by the benchmarks.
 
 pub mod accuracy;
+pub mod io;
 pub mod online_reference;
 pub mod quant_reference;
 pub mod reference;

@@ -1,0 +1,6 @@
+//! The `host` binary's subcommands, one module each.
+
+pub mod inspect;
+
+/// The error every subcommand returns: printed as one line by `main`.
+pub type CliError = Box<dyn std::error::Error>;
