@@ -3,6 +3,7 @@
 
 pub mod accuracy;
 pub mod io;
+pub mod lipschitz;
 pub mod online_reference;
 pub mod quant_reference;
 pub mod reference;

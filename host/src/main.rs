@@ -26,12 +26,16 @@ struct Args {
 enum Command {
     /// Print an array file's shape and value range (checks that it parses).
     Inspect(cli::inspect::Args),
+    /// Per-layer spectral norms (exact, certified upper, power-iteration lower) and network
+    /// Lipschitz bounds (product, LipSDP) of a stack of weight matrices.
+    Lipschitz(cli::lipschitz::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Inspect(a) => cli::inspect::run(&a),
+        Command::Lipschitz(a) => cli::lipschitz::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

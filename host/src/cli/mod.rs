@@ -1,6 +1,7 @@
 //! The `host` binary's subcommands, one module each.
 
 pub mod inspect;
+pub mod lipschitz;
 
 /// The error every subcommand returns: printed as one line by `main`.
 pub type CliError = Box<dyn std::error::Error>;

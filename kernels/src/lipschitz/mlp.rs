@@ -52,8 +52,8 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// the workspace (8·H² bytes, passed in).
     ///
     /// # Errors
-    /// As [`Dense::certified_upper_bound`]; [`Error::LengthMismatch`] if IN > H (the
-    /// workspace must hold an IN×IN Gram matrix: use H ≥ IN).
+    /// As [`Dense::certified_upper_bound`] (the first layer's Gram matrix is min(IN, H)²,
+    /// so a `Workspace<H>` always suffices).
     pub fn certified_lipschitz_bound(&self, ws: &mut Workspace<H>) -> Result<f32, Error> {
         let s = ws.as_mut_slice();
         let mut p = super::norm::spectral_norm_upper_bound(

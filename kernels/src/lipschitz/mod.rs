@@ -34,5 +34,7 @@ pub use project::{
     spectral_normalize, spectral_soft_cap, HARD_CAP_COEFFS, PROJECTION_TOL,
 };
 
-#[cfg(test)]
+// The tests are left out of the no-panic proof build: LLVM inlines their `unwrap`s and
+// indexing into specialised copies of the kernels, which the proof then reports.
+#[cfg(all(test, not(assert_no_panic)))]
 mod tests;

@@ -8,7 +8,10 @@
 //! power-iteration estimate have left the bound above it (rounding; a hammer whose second
 //! singular value is above c), falls back to spectral normalization by the certified bound.
 
-use super::norm::{check_matrix, power_iteration, spectral_norm_upper_bound, GRAM_ITERS};
+use super::norm::{
+    check_matrix, power_iteration_impl as power_iteration,
+    spectral_norm_upper_bound_impl as spectral_norm_upper_bound, GRAM_ITERS,
+};
 use crate::Error;
 
 /// Tolerance of every projection: the returned certified bound is ≤ c·(1 + PROJECTION_TOL).
@@ -28,6 +31,7 @@ pub const fn projection_scratch_len(_rows: usize, cols: usize) -> usize {
     2 * cols * cols
 }
 
+#[inline(always)]
 fn check(w: &[f32], rows: usize, cols: usize, c: f32, scratch: &[f32]) -> Result<(), Error> {
     check_matrix(w, rows, cols)?;
     if !(c.is_finite() && c > 0.0) {
@@ -43,11 +47,13 @@ fn check(w: &[f32], rows: usize, cols: usize, c: f32, scratch: &[f32]) -> Result
     Ok(())
 }
 
+#[inline(always)]
 fn bound(w: &[f32], rows: usize, cols: usize, scratch: &mut [f32]) -> Result<f32, Error> {
     spectral_norm_upper_bound(w, rows, cols, GRAM_ITERS, scratch)
 }
 
 /// Scales w by c/σ̄ while its certified bound σ̄ exceeds c(1 + tol/2); returns the bound.
+#[inline(always)]
 fn normalize_to(
     w: &mut [f32],
     rows: usize,
@@ -74,6 +80,7 @@ fn normalize_to(
 
 /// The final check every projection ends with: if the certified bound is above
 /// c·(1 + tol), spectral normalization.
+#[inline(always)]
 fn finish(
     w: &mut [f32],
     rows: usize,
@@ -147,7 +154,7 @@ pub fn spectral_hammer(
         }
         // z = Wv into u (in f64 per row then rounded: W may be huge).
         let mut nz2 = 0.0f64;
-        for (ui, row) in u.iter_mut().zip(w.chunks_exact(cols)) {
+        for (ui, row) in u.iter_mut().zip(w.chunks_exact(cols.max(1))) {
             let s = row
                 .iter()
                 .zip(v.iter())
@@ -158,7 +165,7 @@ pub fn spectral_hammer(
         let sigma = libm::sqrt(nz2);
         if sigma > c as f64 && sigma.is_finite() {
             let f = (c as f64 / sigma - 1.0) as f32;
-            for (&zi, row) in u.iter().zip(w.chunks_exact_mut(cols)) {
+            for (&zi, row) in u.iter().zip(w.chunks_exact_mut(cols.max(1))) {
                 let fz = f * zi;
                 for (x, &vj) in row.iter_mut().zip(v.iter()) {
                     *x += fz * vj;
@@ -171,6 +178,7 @@ pub fn spectral_hammer(
 
 /// W ← W·q(WᵀW/c²) with q(t) = q0 + q1·t + q2·t²: the odd matrix polynomial that maps each
 /// singular value σ to σ·q(σ²/c²). Uses scratch = [A | B], A, B cols×cols.
+#[inline(always)]
 fn apply_poly(
     w: &mut [f32],
     cols: usize,
@@ -188,8 +196,8 @@ fn apply_poly(
     let inv_c2 = ((1.0 / c as f64) * (1.0 / c as f64)) as f32;
     // A = WᵀW/c², accumulated over rows (outer products).
     a.fill(0.0);
-    for row in w.chunks_exact(cols) {
-        for (arow, &xi) in a.chunks_exact_mut(cols).zip(row) {
+    for row in w.chunks_exact(cols.max(1)) {
+        for (arow, &xi) in a.chunks_exact_mut(cols.max(1)).zip(row) {
             for (aij, &xj) in arow.iter_mut().zip(row) {
                 *aij += xi * xj;
             }
@@ -200,11 +208,11 @@ fn apply_poly(
     }
     // B = q2·A² + q1·A + q0·I (A symmetric: (A²)_ij = Σ_k A_ik A_jk).
     for (i, (brow, arow_i)) in b
-        .chunks_exact_mut(cols)
-        .zip(a.chunks_exact(cols))
+        .chunks_exact_mut(cols.max(1))
+        .zip(a.chunks_exact(cols.max(1)))
         .enumerate()
     {
-        for (j, (bij, arow_j)) in brow.iter_mut().zip(a.chunks_exact(cols)).enumerate() {
+        for (j, (bij, arow_j)) in brow.iter_mut().zip(a.chunks_exact(cols.max(1))).enumerate() {
             let sq = if q2 != 0.0 {
                 arow_i
                     .iter()
@@ -221,14 +229,16 @@ fn apply_poly(
     let Some(tmp) = a.get_mut(..cols) else {
         return Err(Error::Empty);
     };
-    for row in w.chunks_exact_mut(cols) {
+    for row in w.chunks_exact_mut(cols.max(1)) {
         tmp.fill(0.0);
-        for (&x, brow) in row.iter().zip(b.chunks_exact(cols)) {
+        for (&x, brow) in row.iter().zip(b.chunks_exact(cols.max(1))) {
             for (t, &bij) in tmp.iter_mut().zip(brow) {
                 *t += x * bij;
             }
         }
-        row.copy_from_slice(tmp);
+        for (x, &t) in row.iter_mut().zip(tmp.iter()) {
+            *x = t;
+        }
     }
     Ok(())
 }
@@ -259,8 +269,9 @@ pub fn spectral_soft_cap(
         return Err(Error::BadParameter("alpha must be in (0, 1/3]"));
     }
     normalize_to(w, rows, cols, c, scratch)?;
-    apply_poly(w, cols, c, [1.0, -alpha, 0.0], scratch)?;
-    apply_poly(w, cols, c, [1.0, alpha, 0.0], scratch)?;
+    for q in [[1.0, -alpha, 0.0], [1.0, alpha, 0.0]] {
+        apply_poly(w, cols, c, q, scratch)?;
+    }
     finish(w, rows, cols, c, scratch)
 }
 

@@ -77,6 +77,27 @@ fn upper_bound_exact_cases() {
 }
 
 #[test]
+fn frexp_exponent_matches_libm() {
+    for &m in &[
+        1.0f32,
+        0.5,
+        0.75,
+        3.0,
+        f32::MAX,
+        f32::MIN_POSITIVE,
+        1e-40,
+        1e-45,
+        2.5e-39,
+    ] {
+        assert_eq!(
+            super::norm::frexp_exponent_for_tests(m),
+            libm::frexpf(m).1,
+            "{m}"
+        );
+    }
+}
+
+#[test]
 fn upper_bound_errors() {
     let mut s = [0.0; 32];
     assert_eq!(
