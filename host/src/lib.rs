@@ -4,6 +4,7 @@
 pub mod accuracy;
 pub mod io;
 pub mod lipschitz;
+pub mod lipschitz_train;
 pub mod online_reference;
 pub mod quant_reference;
 pub mod reference;
