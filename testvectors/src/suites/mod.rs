@@ -206,11 +206,6 @@ pub const SUITES: &[Suite] = &[
         run: lipschitz::norms,
     },
     Suite {
-        name: "lipschitz::projections",
-        vectors: 200,
-        run: lipschitz::projections,
-    },
-    Suite {
         name: "lipschitz::maxmin+groupsort+householder",
         vectors: 500,
         run: lipschitz::activations,
