@@ -19,6 +19,12 @@ fn main() {
     fs::copy(&src, out.join("memory.x")).expect("copy memory layout");
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rustc-env=FIRMWARE_TARGET={target}");
+    // The QEMU mps2 machines (every emulated core but the Cortex-M0 `microbit`) have CMSDK
+    // APB UARTs; the demo writes its sensor report to UART0 there.
+    println!("cargo::rustc-check-cfg=cfg(cmsdk_uart)");
+    if feature("QEMU") && !target.starts_with("thumbv6m") {
+        println!("cargo:rustc-cfg=cmsdk_uart");
+    }
     println!("cargo:rerun-if-changed=memory");
     println!("cargo:rerun-if-changed=build.rs");
 }

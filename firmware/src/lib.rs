@@ -23,6 +23,9 @@ use defmt_rtt as _;
 use defmt_semihosting as _;
 
 pub mod bench;
+pub mod delay;
+#[cfg(cmsdk_uart)]
+pub mod uart;
 
 /// The Rust target this binary was built for (`thumbv7em-none-eabihf`, ...).
 pub const TARGET: &str = env!("FIRMWARE_TARGET");

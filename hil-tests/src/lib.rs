@@ -37,6 +37,7 @@ pub fn build(bin: &'static str, chip: &str) -> Result<std::path::PathBuf> {
         target: "thumbv7em-none-eabihf",
         features: vec!["hardware", xtask::boards::board_feature(chip)?],
         profile_dir: Some("hardware"),
+        env: Vec::new(),
     }
     .run()
 }

@@ -27,6 +27,45 @@ pub struct Func {
     pub busy: (f32, f32),
 }
 
+/// Upper edges of the error-histogram buckets (in ulps, or in u = 2^−24 for the softmax
+/// figures): bucket k counts errors in [EDGES[k−1], EDGES[k]); the last bucket is open.
+pub const EDGES: [f64; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
+
+/// An error histogram over [`EDGES`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Histogram {
+    /// Counts per bucket (`EDGES.len() + 1` buckets).
+    pub counts: [u64; 7],
+}
+
+impl Histogram {
+    /// Count one error.
+    pub fn add(&mut self, e: f64) {
+        let k = EDGES
+            .iter()
+            .position(|&edge| e < edge)
+            .unwrap_or(EDGES.len());
+        self.counts[k] += 1;
+    }
+    /// The bucket labels, e.g. `[0, 0.5)`, …, `≥ 4`.
+    pub fn labels() -> Vec<String> {
+        let mut lo = 0.0;
+        let mut v = Vec::new();
+        for e in EDGES {
+            v.push(format!("[{lo}, {e})"));
+            lo = e;
+        }
+        v.push(format!("≥ {lo}"));
+        v
+    }
+    fn merge(mut self, o: &Histogram) -> Histogram {
+        for (a, b) in self.counts.iter_mut().zip(o.counts) {
+            *a += b;
+        }
+        self
+    }
+}
+
 /// Result of a measurement.
 #[derive(Clone, Copy, Debug)]
 pub struct Measured {
@@ -36,6 +75,8 @@ pub struct Measured {
     pub worst: f32,
     /// How many inputs were measured.
     pub points: u64,
+    /// The distribution of the errors (ulps).
+    pub histogram: Histogram,
 }
 
 impl Measured {
@@ -44,11 +85,13 @@ impl Measured {
             max_ulp: 0.0,
             worst: 0.0,
             points: 0,
+            histogram: Histogram::default(),
         }
     }
     fn merge(self, o: Measured) -> Measured {
         let mut m = if o.max_ulp > self.max_ulp { o } else { self };
         m.points = self.points + o.points;
+        m.histogram = self.histogram.merge(&o.histogram);
         m
     }
 }
@@ -207,6 +250,7 @@ pub fn measure_at(func: &Func, xs: impl IntoIterator<Item = f32>) -> Measured {
         }
         let e = ulp_error((func.f)(x), (func.reference)(f64::from(x)));
         m.points += 1;
+        m.histogram.add(e);
         if e > m.max_ulp || e.is_nan() {
             m.max_ulp = if e.is_nan() { f64::INFINITY } else { e };
             m.worst = x;
@@ -283,4 +327,38 @@ pub fn exhaustive(func: &Func, threads: u32) -> Measured {
             .map(|h| h.join().unwrap_or(Measured::new()))
             .fold(Measured::new(), Measured::merge)
     })
+}
+
+/// Relative error of a softmax kernel against the f64 reference, in u = 2^−24, over the
+/// outputs ≥ 2^−126 of `vectors` seeded rows (sizes 1…512; uniform logits in [−8, 8] and
+/// [−100, 100], alternately).
+pub fn softmax_errors(
+    f: fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>,
+    vectors: u32,
+) -> (f64, u64, Histogram) {
+    let mut h = Histogram::default();
+    let (mut worst, mut outputs) = (0.0f64, 0u64);
+    for i in 0..vectors {
+        let mut rng = testvectors::Rng::new(0x5EED_0000 + u64::from(i));
+        let n = 1 + rng.below(512) as usize;
+        let mut x = vec![0.0f32; n];
+        let w = if i % 2 == 0 { 8.0 } else { 100.0 };
+        rng.fill_uniform(&mut x, -w, w);
+        let mut y = vec![0.0f32; n];
+        if f(&x, &mut y).is_err() {
+            continue;
+        }
+        let Some(r) = crate::reference::softmax(&x) else {
+            continue;
+        };
+        for (&g, &e) in y.iter().zip(&r) {
+            if e >= f64::from(f32::MIN_POSITIVE) {
+                let u = (f64::from(g) - e).abs() / e * 16_777_216.0;
+                worst = worst.max(u);
+                h.add(u);
+                outputs += 1;
+            }
+        }
+    }
+    (worst, outputs, h)
 }

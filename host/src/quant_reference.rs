@@ -10,6 +10,20 @@ pub fn softmax_quantized(q: &[i32], s: f64) -> Vec<f64> {
     e.into_iter().map(|v| v / sum).collect()
 }
 
+/// A random int8 row and scale for the differential tests and the accuracy tool: row length
+/// 1..=160, logits uniform in a random sub-range, scale log-uniform in [2^−9, 2^2] (TFLM's
+/// `from_scale` needs ≥ 2^−27).
+pub fn int8_case(rng: &mut testvectors::Rng) -> (Vec<i8>, f32) {
+    let n = 1 + rng.below(160) as usize;
+    let lo = -128 + rng.below(256) as i32;
+    let span = 1 + rng.below((128 - lo) as u32) as i32;
+    let x = (0..n)
+        .map(|_| (lo + rng.below(span as u32) as i32).clamp(-128, 127) as i8)
+        .collect();
+    let scale = 2f32.powf(rng.uniform_f32(-9.0, 2.0));
+    (x, scale)
+}
+
 /// Correctly rounded output code (before the zero point): `min(round(p · 2^bits), cap)`.
 pub fn rounded_code(p: f64, bits: u32, cap: i64) -> i64 {
     ((p * 2f64.powi(bits as i32)).round() as i64).min(cap)
@@ -58,6 +72,11 @@ impl LsbHistogram {
         }
     }
 
+    /// The label given at construction.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Largest error seen, in LSB.
     pub fn max(&self) -> f64 {
         self.max
@@ -66,6 +85,24 @@ impl LsbHistogram {
     /// Number of outputs recorded (saturated ones excluded).
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Counts per quarter-LSB bucket: [k/4, (k+1)/4) LSB, the last bucket open (≥ 2 LSB).
+    pub fn buckets(&self) -> [u64; 9] {
+        self.buckets
+    }
+
+    /// The bucket labels of [`LsbHistogram::buckets`].
+    pub fn labels() -> Vec<String> {
+        (0..9)
+            .map(|k| {
+                if k == 8 {
+                    "≥ 2".to_string()
+                } else {
+                    format!("[{}, {})", k as f64 / 4.0, (k + 1) as f64 / 4.0)
+                }
+            })
+            .collect()
     }
 
     /// Print the histogram.

@@ -3,7 +3,7 @@
 //! `--nocapture` to see them), plus the large-row and undefined-behaviour cases.
 
 use fixed::types::{I16F16, U0F16};
-use host::quant_reference::{rounded_code, softmax_quantized, LsbHistogram};
+use host::quant_reference::{int8_case, rounded_code, softmax_quantized, LsbHistogram};
 use kernels::softmax::quant::*;
 use testvectors::{suites, Rng};
 
@@ -13,19 +13,6 @@ const SLACK: f64 = 1e-6;
 /// Slack for int16 outputs, in LSB (1e−4 LSB = 1.5e−9 absolute; the bound is 6e−5 LSB from the
 /// 32-bit reciprocal).
 const SLACK16: f64 = 1e-4;
-
-/// A random int8 row and scale: row length 1..=160, logits uniform in a random sub-range,
-/// scale log-uniform in [2^−9, 2^2] (TFLM from_scale needs ≥ 2^−27).
-fn int8_case(rng: &mut Rng) -> (Vec<i8>, f32) {
-    let n = 1 + rng.below(160) as usize;
-    let lo = -128 + rng.below(256) as i32;
-    let span = 1 + rng.below((128 - lo) as u32) as i32;
-    let x = (0..n)
-        .map(|_| (lo + rng.below(span as u32) as i32).clamp(-128, 127) as i8)
-        .collect();
-    let scale = 2f32.powf(rng.uniform_f32(-9.0, 2.0));
-    (x, scale)
-}
 
 #[test]
 fn int8_kernels_against_f64() {

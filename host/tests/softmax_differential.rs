@@ -111,6 +111,33 @@ fn three_pass_matches_f64_reference() {
 }
 
 #[test]
+fn anchored_matches_f64_reference() {
+    softmax_suite("anchored", 100_000, kernels::softmax::anchored);
+}
+
+/// Rows built for the anchored pass: the first element between far below and just below the
+/// maximum, so that both the accepted pass and the fallback are exercised near their edges.
+#[test]
+fn anchored_near_its_acceptance_edges() {
+    let mut worst = 0.0f64;
+    for i in 0..20_000u32 {
+        let mut rng = Rng::new(suites::seed("anchored_edges", i));
+        let n = 1 + rng.below(300) as usize;
+        let mut x = vec![0.0f32; n];
+        let x0 = rng.uniform_f32(-127.9, 127.9);
+        let above = rng.uniform_f32(0.0, 80.0);
+        let below = rng.uniform_f32(0.0, 120.0);
+        rng.fill_uniform(&mut x, x0 - below, x0 + above);
+        x[0] = x0;
+        let r = reference::softmax(&x).unwrap();
+        let mut y = vec![0.0f32; n];
+        kernels::softmax::anchored(&x, &mut y).unwrap();
+        worst = worst.max(check("anchored_edges", i, &x, &y, &r));
+    }
+    println!("anchored edges: worst relative error {worst:e}");
+}
+
+#[test]
 fn two_pass_matches_f64_reference() {
     softmax_suite("two_pass", 20_000, kernels::softmax::two_pass);
 }
@@ -122,14 +149,28 @@ fn in_place_and_aliases_are_bit_identical() {
         let mut a = vec![0.0f32; x.len()];
         let ra = kernels::softmax::three_pass(&x, &mut a);
         let mut b = vec![0.0f32; x.len()];
-        let rb = kernels::softmax::softmax(&x, &mut b);
+        let rb = kernels::softmax::softmax_in_place({
+            b.copy_from_slice(&x);
+            &mut b
+        });
         let mut c = x.clone();
         let rc = kernels::softmax::three_pass_in_place(&mut c);
+        let mut d = vec![0.0f32; x.len()];
+        let rd = kernels::softmax::softmax(&x, &mut d);
+        let mut e = vec![0.0f32; x.len()];
+        let re = kernels::softmax::anchored(&x, &mut e);
         assert_eq!(ra, rb);
         assert_eq!(ra, rc);
+        assert_eq!(ra, rd);
+        assert_eq!(ra, re);
         if ra.is_ok() {
-            assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
-            assert!(a.iter().zip(&c).all(|(p, q)| p.to_bits() == q.to_bits()));
+            let same =
+                |p: &[f32], q: &[f32]| p.iter().zip(q).all(|(p, q)| p.to_bits() == q.to_bits());
+            assert!(
+                same(&a, &b) && same(&a, &c),
+                "in-place forms are three_pass"
+            );
+            assert!(same(&d, &e), "softmax is anchored");
         }
     }
 }
@@ -238,7 +279,11 @@ fn large_n() {
     shapes.push(p);
     for (s, x) in shapes.iter().enumerate() {
         let r = reference::softmax(x).unwrap();
-        for f in [kernels::softmax::three_pass, kernels::softmax::two_pass] {
+        for f in [
+            kernels::softmax::three_pass,
+            kernels::softmax::two_pass,
+            kernels::softmax::anchored,
+        ] {
             let mut y = vec![0.0f32; n];
             f(x, &mut y).unwrap();
             let w = check("large_n", s as u32, x, &y, &r);

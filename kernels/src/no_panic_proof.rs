@@ -131,6 +131,8 @@ static K61: &dyn Sync = &(crate::zloss::zloss_s8 as fn(_, _, _, _) -> _);
 #[used]
 static K62: &dyn Sync = &(crate::zloss::zloss_s16 as fn(_, _, _, _) -> _);
 #[used]
+static K63: &dyn Sync = &(crate::softmax::anchored as fn(_, _) -> _);
+#[used]
 static LIP0: &dyn Sync = &(crate::lipschitz::spectral_norm_upper_bound as fn(_, _, _, _, _) -> _);
 #[used]
 static LIP1: &dyn Sync = &(crate::lipschitz::power_iteration as fn(_, _, _, _, _, _) -> _);

@@ -2,21 +2,100 @@
 
 /// A running 32-bit FNV-1a digest. Two outputs have the same digest iff (with
 /// overwhelming probability) they are bit-identical, NaN payloads and signed zeros included.
+///
+/// With the feature `record` it also keeps the first [`RECORD`] words folded in (the
+/// outputs) and the inputs the suite declared with the `input_*` methods, so that a
+/// mismatch can be shown value by value (`cargo xtask ontarget` does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Digest(pub u32);
+pub struct Digest {
+    /// The FNV-1a state.
+    pub hash: u32,
+    /// The recorded words (feature `record`).
+    #[cfg(feature = "record")]
+    pub record: Record,
+}
+
+/// How many input and output words a recording digest keeps.
+#[cfg(feature = "record")]
+pub const RECORD: usize = 320;
+
+/// The words a recording digest saw (feature `record`).
+#[cfg(feature = "record")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Words folded into the digest, in order (the first [`RECORD`]).
+    pub outputs: [u32; RECORD],
+    /// How many output words were folded in (may exceed [`RECORD`]).
+    pub n_outputs: usize,
+    /// The inputs the suite declared (the first [`RECORD`] words).
+    pub inputs: [u32; RECORD],
+    /// How many input words were declared.
+    pub n_inputs: usize,
+}
+
+#[cfg(feature = "record")]
+impl Record {
+    fn push(buf: &mut [u32; RECORD], n: &mut usize, w: u32) {
+        if let Some(slot) = buf.get_mut(*n) {
+            *slot = w;
+        }
+        *n += 1;
+    }
+}
 
 impl Default for Digest {
     fn default() -> Self {
-        Digest(0x811C_9DC5)
+        Digest::from_hash(0x811C_9DC5)
     }
 }
 
 impl Digest {
+    /// A digest with the given state (nothing recorded).
+    pub fn from_hash(hash: u32) -> Self {
+        Digest {
+            hash,
+            #[cfg(feature = "record")]
+            record: Record {
+                outputs: [0; RECORD],
+                n_outputs: 0,
+                inputs: [0; RECORD],
+                n_inputs: 0,
+            },
+        }
+    }
+
     /// Fold in one 32-bit word.
     pub fn word(&mut self, w: u32) {
         for b in w.to_le_bytes() {
-            self.0 ^= u32::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0193);
+            self.hash ^= u32::from(b);
+            self.hash = self.hash.wrapping_mul(0x0100_0193);
+        }
+        #[cfg(feature = "record")]
+        Record::push(&mut self.record.outputs, &mut self.record.n_outputs, w);
+    }
+
+    /// Declare an input word (recorded with the feature `record`; not folded in).
+    #[inline]
+    pub fn input_word(&mut self, w: u32) {
+        #[cfg(feature = "record")]
+        Record::push(&mut self.record.inputs, &mut self.record.n_inputs, w);
+        #[cfg(not(feature = "record"))]
+        let _ = w;
+    }
+
+    /// Declare f32 inputs (bit patterns; see [`Digest::input_word`]).
+    #[inline]
+    pub fn input_f32s(&mut self, xs: &[f32]) {
+        for &x in xs {
+            self.input_word(x.to_bits());
+        }
+    }
+
+    /// Declare i8 inputs (sign-extended words; see [`Digest::input_word`]).
+    #[inline]
+    pub fn input_i8s(&mut self, xs: &[i8]) {
+        for &x in xs {
+            self.input_word(x as u32);
         }
     }
 

@@ -17,6 +17,8 @@ pub struct Build {
     /// A separate target directory (under `firmware/target/`) for builds whose feature set
     /// would otherwise invalidate the main build cache, e.g. the failing fixture.
     pub profile_dir: Option<&'static str>,
+    /// Environment variables for the build (read by the firmware with `option_env!`).
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Build {
@@ -27,6 +29,7 @@ impl Build {
             target: board.target(),
             features: vec!["qemu"],
             profile_dir: None,
+            env: Vec::new(),
         }
     }
 
@@ -50,6 +53,9 @@ impl Build {
             .arg("--no-default-features");
         if !self.features.is_empty() {
             c.arg("--features").arg(self.features.join(","));
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
         }
         cmd::run(&mut c)?;
         Ok(dir.join(self.target).join("release").join(self.bin))

@@ -46,6 +46,9 @@ enum Cmd {
         /// Write this run's figures to bench/baseline.json.
         #[arg(long)]
         bless: bool,
+        /// Also run the host criterion benchmarks (short runs) and put ns/element in the report.
+        #[arg(long)]
+        host: bool,
     },
     /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
     Ontarget {
@@ -70,10 +73,19 @@ fn main() -> Result<()> {
             board,
             check,
             bless,
+            host,
         } => {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;
-            bench::run(&board, check, bless)
+            bench::run_with(
+                &board,
+                bench::Options {
+                    check,
+                    bless,
+                    host,
+                    require_browser: false,
+                },
+            )
         }
         Cmd::Ontarget { board } => {
             tools::ensure_all()?;
@@ -97,6 +109,9 @@ fn main() -> Result<()> {
             if exhaustive {
                 c.arg("--exhaustive");
             }
+            let dir = xtask::cmd::root().join("target").join("report");
+            std::fs::create_dir_all(&dir)?;
+            c.arg("--json").arg(dir.join("accuracy.json"));
             xtask::cmd::run(&mut c)
         }
     }
@@ -116,6 +131,7 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
             target: Board::M4f.target(),
             features: vec!["hardware", xtask::boards::board_feature(&chip)?],
             profile_dir: Some("hardware"),
+            env: Vec::new(),
         }
         .run()?;
         let out = xtask::probe::run_elf(&elf, &chip, Duration::from_secs(600))?;
@@ -132,6 +148,13 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
         board.core(),
         board.qemu_machine().unwrap_or("-")
     );
-    qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
+    let (_, uart) = qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
+    // The demo's sensor report travels over the UART: check that it arrived whole.
+    if bin == "demo" && board.qemu_machine().is_some_and(|m| m.starts_with("mps2")) {
+        anyhow::ensure!(
+            uart.contains("sensor report: end") && uart.contains("readings verified"),
+            "the demo's UART report is missing or reports a mismatch"
+        );
+    }
     Ok(())
 }

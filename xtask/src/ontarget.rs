@@ -67,14 +67,22 @@ pub fn parse_digest_messages<'a>(
 
 /// Compares the device's digests with the host's; returns (vectors compared, mismatch descriptions).
 pub fn compare(device: &[DeviceDigest]) -> (usize, Vec<String>) {
+    let (n, m, _) = compare_vectors(device);
+    (n, m)
+}
+
+/// [`compare`], also returning the (suite, vector) pairs whose digests differ.
+pub fn compare_vectors(device: &[DeviceDigest]) -> (usize, Vec<String>, Vec<(usize, u32)>) {
     let mut mismatches = Vec::new();
+    let mut pairs = Vec::new();
     for d in device {
         let Some(suite) = SUITES.get(d.suite) else {
             mismatches.push(format!("unknown suite {}", d.suite));
             continue;
         };
-        let host = (suite.run)(d.vector).0;
+        let host = (suite.run)(d.vector).hash;
         if host != d.digest {
+            pairs.push((d.suite, d.vector));
             mismatches.push(format!(
                 "{} vector {}: device digest {:#010x}, host digest {:#010x} \
                  (reproduce on the host with testvectors::suites::SUITES[{}].run({}))",
@@ -91,17 +99,161 @@ pub fn compare(device: &[DeviceDigest]) -> (usize, Vec<String>) {
             ));
         }
     }
-    (device.len(), mismatches)
+    (device.len(), mismatches, pairs)
+}
+
+/// How many mismatching vectors `run` shows value by value.
+pub const EXPLAIN_AT_MOST: usize = 3;
+
+/// The words one vector's run recorded: inputs and outputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Words {
+    pub inputs: Vec<u32>,
+    pub outputs: Vec<u32>,
+}
+
+/// The host's recorded words for `suite`/`vector`.
+pub fn host_words(suite: usize, vector: u32) -> Option<Words> {
+    let s = SUITES.get(suite)?;
+    let r = (s.run)(vector).record;
+    Some(Words {
+        inputs: r.inputs.iter().take(r.n_inputs).copied().collect(),
+        outputs: r.outputs.iter().take(r.n_outputs).copied().collect(),
+    })
+}
+
+/// Parses a dump run's `I`/`O` frames.
+pub fn parse_dump<'a>(messages: impl Iterator<Item = &'a str>) -> Result<Words> {
+    let mut w = Words::default();
+    for m in messages {
+        let mut f = m.split_whitespace();
+        let kind = f.next();
+        if !matches!(kind, Some("I" | "O")) {
+            continue;
+        }
+        let nums: Vec<u32> = f.map(str::parse).collect::<Result<_, _>>()?;
+        let [k, word] = nums[..] else {
+            bail!("malformed dump frame {m:?}");
+        };
+        let v = if kind == Some("I") {
+            &mut w.inputs
+        } else {
+            &mut w.outputs
+        };
+        if k as usize != v.len() {
+            bail!("dump frame {m:?} out of order");
+        }
+        v.push(word);
+    }
+    Ok(w)
+}
+
+fn show(words: &[u32], from: usize, count: usize) -> String {
+    let items: Vec<String> = words
+        .iter()
+        .enumerate()
+        .skip(from)
+        .take(count)
+        .map(|(k, w)| format!("[{k}] {w:#010x} ({:e})", f32::from_bits(*w)))
+        .collect();
+    let more = if words.len() > from + count {
+        ", …"
+    } else {
+        ""
+    };
+    format!("{}{more}", items.join(", "))
+}
+
+/// A value-by-value description of one mismatch: the kernel, the input, and both outputs
+/// from the first differing word (each word in hex and read as an f32; word 0 of most
+/// suites is the result code).
+pub fn describe(suite: usize, vector: u32, host: &Words, device: &Words) -> String {
+    let name = SUITES.get(suite).map_or("?", |s| s.name);
+    let mut out = format!("{name} vector {vector}:\n");
+    if host.inputs.is_empty() {
+        out +=
+            "  input: not recorded by this suite (regenerate it with testvectors::suites::SUITES";
+        out += &format!("[{suite}].run({vector}))\n");
+    } else {
+        out += &format!(
+            "  input ({} words): {}\n",
+            host.inputs.len(),
+            show(&host.inputs, 0, 8)
+        );
+        if host.inputs != device.inputs {
+            out += "  the device generated a different input: the generator itself differs\n";
+        }
+    }
+    let first = host
+        .outputs
+        .iter()
+        .zip(&device.outputs)
+        .position(|(a, b)| a != b)
+        .unwrap_or(host.outputs.len().min(device.outputs.len()));
+    out += &format!(
+        "  first difference at output word {first} (host {} words, device {} words)\n",
+        host.outputs.len(),
+        device.outputs.len()
+    );
+    out += &format!("  host  : {}\n", show(&host.outputs, first, 4));
+    out += &format!("  device: {}", show(&device.outputs, first, 4));
+    out
+}
+
+/// Re-runs each mismatching vector alone on the device (firmware feature `dump`) and
+/// describes it value by value; `features` are the extra firmware features of the run
+/// that found the mismatch.
+pub fn explain(
+    board: Board,
+    features: &[&'static str],
+    pairs: &[(usize, u32)],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for &(suite, vector) in pairs.iter().take(EXPLAIN_AT_MOST) {
+        let mut build = Build::qemu("target-tests", board);
+        build.features.push("dump");
+        build.features.extend_from_slice(features);
+        build.profile_dir = Some("dump");
+        build
+            .env
+            .push(("TARGET_TESTS_DUMP", format!("{suite}:{vector}")));
+        let elf = build.run()?;
+        let run = Qemu {
+            board,
+            elf: &elf,
+            timeout: Duration::from_secs(120),
+            trace: None,
+            serial: None,
+        }
+        .run()?;
+        qemu::check(board, &run)?;
+        let device = parse_dump(run.messages())?;
+        let host = host_words(suite, vector).unwrap_or_default();
+        out.push(describe(suite, vector, &host, &device));
+    }
+    Ok(out)
 }
 
 /// Builds and runs the on-target tests on one core; prints the log and a summary.
 pub fn run(board: Board) -> Result<()> {
-    let elf = Build::qemu("target-tests", board).run()?;
+    run_with(board, &[])
+}
+
+/// [`run`] with extra firmware features (xtask's own tests use a fixture that corrupts a
+/// result on purpose).
+pub fn run_with(board: Board, features: &[&'static str]) -> Result<()> {
+    let mut build = Build::qemu("target-tests", board);
+    build.features.extend_from_slice(features);
+    if !features.is_empty() {
+        build.profile_dir = Some("fixture");
+    }
+    let elf = build.run()?;
     let out = Qemu {
         board,
         elf: &elf,
         timeout: Duration::from_secs(300),
         trace: None,
+        serial: None,
     }
     .run()?;
     for l in out.lines.iter().filter(|l| !l.message.starts_with("D ")) {
@@ -109,9 +261,24 @@ pub fn run(board: Board) -> Result<()> {
     }
     qemu::check(board, &out)?;
     let digests = parse_digests(&out)?;
-    let (n, mismatches) = compare(&digests);
+    let (n, mismatches, pairs) = compare_vectors(&digests);
     for m in &mismatches {
         eprintln!("  [{}] MISMATCH {m}", board.name());
+    }
+    if !pairs.is_empty() {
+        eprintln!(
+            "  [{}] re-running the first {} mismatching vectors alone to show their values:",
+            board.name(),
+            pairs.len().min(EXPLAIN_AT_MOST)
+        );
+        match explain(board, features, &pairs) {
+            Ok(reports) => {
+                for r in reports {
+                    eprintln!("{r}");
+                }
+            }
+            Err(e) => eprintln!("  (could not dump the vectors: {e:#})"),
+        }
     }
     if !mismatches.is_empty() {
         bail!(
@@ -156,8 +323,32 @@ mod tests {
     }
 
     #[test]
+    fn describe_shows_kernel_input_and_both_outputs() {
+        let host = host_words(0, 7).unwrap();
+        assert!(!host.inputs.is_empty() && host.outputs.len() == host.inputs.len() + 1);
+        let mut device = host.clone();
+        device.outputs[2] ^= 1;
+        let text = describe(0, 7, &host, &device);
+        assert!(
+            text.starts_with(&format!("{} vector 7:", SUITES[0].name)),
+            "{text}"
+        );
+        assert!(text.contains("input ("), "{text}");
+        assert!(text.contains("first difference at output word 2"), "{text}");
+        let h = format!("{:#010x}", host.outputs[2]);
+        let d = format!("{:#010x}", device.outputs[2]);
+        assert!(text.contains(&format!("host  : [2] {h}")), "{text}");
+        assert!(text.contains(&format!("device: [2] {d}")), "{text}");
+        let dump = ["DUMP 0 7 1 2", "I 0 5", "O 0 0", "O 1 1065353216"];
+        let w = parse_dump(dump.into_iter()).unwrap();
+        assert_eq!(w.inputs, vec![5]);
+        assert_eq!(w.outputs, vec![0, 1_065_353_216]);
+        assert!(parse_dump(["O 1 3"].into_iter()).is_err());
+    }
+
+    #[test]
     fn compare_reports_a_flipped_bit_and_missing_vectors() {
-        let good = (SUITES[0].run)(7).0;
+        let good = (SUITES[0].run)(7).hash;
         let (n, bad) = compare(&[DeviceDigest {
             suite: 0,
             vector: 7,

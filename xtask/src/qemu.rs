@@ -43,6 +43,8 @@ pub struct Qemu<'a> {
     pub timeout: Duration,
     /// Write QEMU's per-instruction execution trace here (`-singlestep -d exec,nochain`).
     pub trace: Option<PathBuf>,
+    /// Send the first serial port (UART0) to this file (`-serial file:…`); `None`: discard.
+    pub serial: Option<PathBuf>,
 }
 
 impl Qemu<'_> {
@@ -53,8 +55,12 @@ impl Qemu<'_> {
             .qemu_machine()
             .ok_or_else(|| anyhow!("{} is build-only: QEMU cannot run it", self.board.core()))?;
         let mut c = Command::new("qemu-system-arm");
+        let serial = match &self.serial {
+            Some(p) => format!("file:{}", p.display()),
+            None => "null".into(),
+        };
         c.args(["-machine", machine])
-            .args(["-nographic", "-monitor", "none", "-serial", "null"])
+            .args(["-nographic", "-monitor", "none", "-serial", &serial])
             .args(["-semihosting-config", "enable=on,target=native"]);
         if let Some(trace) = &self.trace {
             c.args(["-singlestep", "-d", "exec,nochain", "-D"])
@@ -113,20 +119,35 @@ impl Qemu<'_> {
     }
 }
 
-/// Runs an ELF, printing its decoded log as it is; fails unless it exits 0.
-pub fn run_and_print(board: Board, elf: &Path, timeout: Duration) -> Result<RunOutput> {
+/// Runs an ELF, printing its decoded log as it is, then what it wrote to UART0 (mps2
+/// machines); fails unless it exits 0. Returns the output and the UART text.
+pub fn run_and_print(board: Board, elf: &Path, timeout: Duration) -> Result<(RunOutput, String)> {
+    let has_uart = board.qemu_machine().is_some_and(|m| m.starts_with("mps2"));
+    let serial = has_uart.then(|| elf.with_extension(format!("{}.uart.txt", board.name())));
+    if let Some(p) = &serial {
+        let _ = std::fs::remove_file(p);
+    }
     let out = Qemu {
         board,
         elf,
         timeout,
         trace: None,
+        serial: serial.clone(),
     }
     .run()?;
     for l in &out.lines {
         println!("{l}");
     }
+    let uart = serial
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    if !uart.is_empty() {
+        println!("--- UART0 (CMSDK APB UART, QEMU -serial) ---");
+        print!("{uart}");
+        println!("--- end of UART0 ---");
+    }
     check(board, &out)?;
-    Ok(out)
+    Ok((out, uart))
 }
 
 /// Turns a failed run into an error that says why.

@@ -100,7 +100,7 @@ pub fn all(with_qemu: bool) -> Result<()> {
     // xtask's own tests drive QEMU and share xtask's debug build.
     step(
         s,
-        "host tests: kernels, testvectors, host (cargo test --release)",
+        "host tests: kernels, testvectors, drivers, host (cargo test --release)",
         || {
             cmd::run(cargo_in(".").args([
                 "test",
@@ -109,6 +109,8 @@ pub fn all(with_qemu: bool) -> Result<()> {
                 "kernels",
                 "-p",
                 "testvectors",
+                "-p",
+                "drivers",
                 "-p",
                 "host",
             ]))
@@ -158,10 +160,18 @@ pub fn all(with_qemu: bool) -> Result<()> {
     if with_qemu {
         step(
             s,
-            "benchmark check against bench/baseline.json (M0, M3, M4F, M7)",
+            "benchmark check against bench/baseline.json (M0, M3, M4F, M7); report in headless Chromium",
             || {
                 tools::ensure_llvm_tools()?;
-                crate::bench::run(&Board::EMULATED, true, false)
+                crate::tools::ensure_chromium()?;
+                crate::bench::run_with(
+                    &Board::EMULATED,
+                    crate::bench::Options {
+                        check: true,
+                        require_browser: true,
+                        ..Default::default()
+                    },
+                )
             },
         );
     }

@@ -79,6 +79,32 @@ pub fn ensure_qemu() -> Result<()> {
 }
 
 /// Everything `run`, `test` and `bench` need.
+/// Installs Debian's chromium (for the report check) when it is missing and we are root.
+pub fn ensure_chromium() -> Result<()> {
+    if crate::browser::chromium().is_some() {
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !root || !cmd::on_path("apt-get") {
+        bail!(
+            "chromium is not installed. Install it with:\n\n    sudo apt-get install -y chromium\n"
+        );
+    }
+    eprintln!("chromium is missing; installing it with apt-get");
+    cmd::run(Command::new("apt-get").arg("update"))?;
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+    .context("installing chromium")?;
+    Ok(())
+}
+
 pub fn ensure_all() -> Result<()> {
     ensure_targets()?;
     ensure_qemu()

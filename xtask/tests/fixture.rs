@@ -32,6 +32,7 @@ fn failing_on_target_assertion_fails_the_run_with_its_message() {
         target: Board::M4f.target(),
         features: vec!["qemu", "fail-on-purpose"],
         profile_dir: Some("fixture"),
+        env: Vec::new(),
     }
     .run()
     .expect("build the failing fixture");
@@ -40,6 +41,7 @@ fn failing_on_target_assertion_fails_the_run_with_its_message() {
         elf: &elf,
         timeout: Duration::from_secs(120),
         trace: None,
+        serial: None,
     }
     .run()
     .expect("run QEMU");
@@ -79,6 +81,7 @@ fn demo_exits_zero_with_its_summary() {
         elf: &elf,
         timeout: Duration::from_secs(120),
         trace: None,
+        serial: None,
     }
     .run()
     .expect("run QEMU");
@@ -86,4 +89,26 @@ fn demo_exits_zero_with_its_summary() {
     assert!(out
         .messages()
         .any(|m| m.contains("self-checks: all passed")));
+}
+
+/// A mismatch is shown value by value: the fixture corrupts output word 1 of suite 0,
+/// vector 7 on purpose; the dump run must show the kernel, the input and both outputs.
+#[test]
+fn mismatch_is_explained_with_input_and_both_outputs() {
+    if !qemu_available() {
+        return;
+    }
+    let reports =
+        xtask::ontarget::explain(Board::M4f, &["corrupt-on-purpose"], &[(0, 7)]).expect("dump run");
+    let text = reports.join("\n");
+    println!("{text}");
+    let name = testvectors::suites::SUITES[0].name;
+    assert!(text.starts_with(&format!("{name} vector 7:")), "{text}");
+    assert!(text.contains("input ("), "{text}");
+    assert!(!text.contains("different input"), "{text}");
+    assert!(text.contains("first difference at output word 1"), "{text}");
+    assert!(
+        text.contains("host  : [1]") && text.contains("device: [1]"),
+        "{text}"
+    );
 }

@@ -81,6 +81,9 @@ fn bench_f32(ok: &mut bool) {
         run("softmax::three_pass", n, LIBM3, &mut || {
             check(kernels::softmax::three_pass(black_box(x), y))
         });
+        run("softmax::anchored", n, LIBM3, &mut || {
+            check(kernels::softmax::anchored(black_box(x), y))
+        });
         run("softmax::two_pass", n, LIBM3, &mut || {
             check(kernels::softmax::two_pass(black_box(x), y))
         });

@@ -5,6 +5,12 @@
 //!    rules, printed beside River's own figures.
 //! 2. Classification outputs through the kernels: softmax, log-softmax, sparsemax and
 //!    entmax-1.5 of the learned model's scores, with self-checks.
+//! 3. A sensor over `embedded-hal` 1.0: the `drivers::ads1115` driver reads four channels
+//!    through an `I2c` bus, paced by `DelayNs`; softmax and sparsemax classify each frame;
+//!    the report goes out through `embedded_io::Write` on the CMSDK UART (QEMU mps2
+//!    machines). Under QEMU the I2C device is **synthetic** (`drivers::synthetic`): QEMU
+//!    emulates no I2C bus, so the device is a register model in memory, and every reading
+//!    is checked against its signal generator.
 //!
 //! Exits 0 only if every self-check passed.
 #![no_std]
@@ -80,18 +86,106 @@ fn outputs() -> bool {
     ok
 }
 
+/// Frames read from the sensor.
+const FRAMES: u32 = 12;
+
+/// Section 3: the sensor, its classification and the UART report.
+fn sensor() -> bool {
+    use drivers::ads1115::{code_to_volts, Ads1115, DEFAULT_ADDRESS};
+    use drivers::synthetic::SyntheticAds1115;
+
+    println!(
+        "sensor: SYNTHETIC ADS1115-like device on an embedded-hal I2c bus (QEMU has no I2C), {=u32} frames x 4 channels",
+        FRAMES
+    );
+    let mut adc = Ads1115::new(SyntheticAds1115::new(DEFAULT_ADDRESS), DEFAULT_ADDRESS);
+    let mut delay = firmware::delay::SpinDelay::new(25_000_000);
+    #[cfg(cmsdk_uart)]
+    let mut report = firmware::uart::Uart0::new();
+    #[cfg(cmsdk_uart)]
+    let _ = writeln_uart(
+        &mut report,
+        format_args!("sensor report: synthetic ADS1115-like device, 4 channels, {FRAMES} frames"),
+    );
+    let mut ok = true;
+    let mut step = 0u32;
+    let mut classes = [0u32; 4];
+    for frame in 0..FRAMES {
+        let mut volts = [0.0f32; 4];
+        for (ch, v) in (0u8..).zip(volts.iter_mut()) {
+            match adc.read_raw(ch, &mut delay) {
+                Ok(code) => {
+                    ok &= code == SyntheticAds1115::signal(ch, step);
+                    *v = code_to_volts(code);
+                }
+                Err(_) => ok = false,
+            }
+            step += 1;
+        }
+        // Logits: 4 per volt after removing each channel's 0.5·ch V offset, so the channels'
+        // waves (different periods) compete.
+        let mut logits = volts;
+        for (ch, l) in (0u8..).zip(logits.iter_mut()) {
+            *l = 4.0 * (*l - 0.5 * f32::from(ch));
+        }
+        let (mut p, mut q) = ([0.0f32; 4], [0.0f32; 4]);
+        ok &= kernels::softmax::softmax(&logits, &mut p).is_ok();
+        ok &= kernels::sparsemax::sparsemax(&logits, &mut q).is_ok();
+        let class = (0..4).fold(0, |b, i| if p[i] > p[b] { i } else { b });
+        classes[class] += 1;
+        ok &= (p.iter().sum::<f32>() - 1.0).abs() <= 4.0 * f32::EPSILON;
+        #[cfg(cmsdk_uart)]
+        let _ = writeln_uart(
+            &mut report,
+            format_args!(
+                "frame {frame:2}: {:+.3} {:+.3} {:+.3} {:+.3} V -> class {class} (softmax {:.3}, sparsemax {:.3})",
+                volts[0], volts[1], volts[2], volts[3], p[class], q[class]
+            ),
+        );
+        #[cfg(not(cmsdk_uart))]
+        let _ = frame;
+    }
+    ok &= adc.release().conversions() == 4 * FRAMES;
+    #[cfg(cmsdk_uart)]
+    let _ = writeln_uart(
+        &mut report,
+        format_args!(
+            "sensor report: end, classes {:?}, readings {}",
+            classes,
+            if ok { "verified" } else { "MISMATCH" }
+        ),
+    );
+    #[cfg(not(cmsdk_uart))]
+    println!("  (no CMSDK UART on this board: the per-frame report is not written)");
+    println!(
+        "  classes over {=u32} frames: {}  readings and outputs {=str}",
+        FRAMES,
+        classes,
+        if ok { "ok" } else { "FAIL" }
+    );
+    ok
+}
+
+/// One line of the report through `embedded_io::Write`.
+#[cfg(cmsdk_uart)]
+fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>) -> Result<(), ()> {
+    w.write_fmt(args).map_err(|_| ())?;
+    w.write_all(b"\n").map_err(|_| ())
+}
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     println!("kernels demo on {=str}", firmware::TARGET);
     let learned = online_learning();
     let out = outputs();
-    let all_ok = learned && out;
+    let sensed = sensor();
+    let all_ok = learned && out && sensed;
     if all_ok {
         println!("self-checks: all passed");
     } else {
         error!(
-            "self-checks: FAILED (learning {=bool}, outputs {=bool})",
-            learned, out
+            "self-checks: FAILED (learning {=bool}, outputs {=bool}, sensor {=bool})",
+            learned, out, sensed
         );
     }
     firmware::exit(all_ok)

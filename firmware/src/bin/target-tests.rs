@@ -9,6 +9,8 @@
 //! Exits 0 only if every case passed.
 #![no_std]
 #![no_main]
+// In dump mode only `dump` runs.
+#![cfg_attr(feature = "dump", allow(dead_code))]
 
 use defmt::{error, println};
 use kernels::Error;
@@ -81,14 +83,61 @@ fn differential() {
         );
         for i in 0..suite.vectors {
             let d = (suite.run)(i);
-            println!("D {=u32} {=u32} {=u32}", s as u32, i, d.0);
+            let hash = if cfg!(feature = "corrupt-on-purpose") && (s, i) == (0, 7) {
+                d.hash ^ 1
+            } else {
+                d.hash
+            };
+            println!("D {=u32} {=u32} {=u32}", s as u32, i, hash);
         }
     }
+}
+
+/// Dump mode: one vector's recorded input and output words, as `I <k> <word>` and
+/// `O <k> <word>` frames after a `DUMP <suite> <vector> <inputs> <outputs>` frame.
+#[cfg(feature = "dump")]
+fn dump() -> bool {
+    let spec = option_env!("TARGET_TESTS_DUMP").unwrap_or("0:0");
+    let mut parts = spec.split(':').map(|p| p.parse::<u32>());
+    let (Some(Ok(s)), Some(Ok(i))) = (parts.next(), parts.next()) else {
+        error!("TARGET_TESTS_DUMP={=str}: expected <suite>:<vector>", spec);
+        return false;
+    };
+    let Some(suite) = testvectors::suites::SUITES.get(s as usize) else {
+        error!("no suite {=u32}", s);
+        return false;
+    };
+    let d = (suite.run)(i);
+    let r = d.record;
+    println!(
+        "DUMP {=u32} {=u32} {=u32} {=u32}",
+        s, i, r.n_inputs as u32, r.n_outputs as u32
+    );
+    for (k, w) in r.inputs.iter().take(r.n_inputs).enumerate() {
+        println!("I {=u32} {=u32}", k as u32, *w);
+    }
+    for (k, w) in r.outputs.iter().take(r.n_outputs).enumerate() {
+        let w = if cfg!(feature = "corrupt-on-purpose") && (s, i, k) == (0, 7, 1) {
+            *w ^ 1
+        } else {
+            *w
+        };
+        println!("O {=u32} {=u32}", k as u32, w);
+    }
+    true
 }
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
     println!("target-tests on {=str}", firmware::TARGET);
+    #[cfg(feature = "dump")]
+    firmware::exit(dump());
+    #[cfg(not(feature = "dump"))]
+    firmware::exit(run_all());
+}
+
+/// The known-answer cases and every differential suite.
+fn run_all() -> bool {
     let failures = cases();
     differential();
     if failures == 0 {
@@ -96,5 +145,5 @@ fn main() -> ! {
     } else {
         error!("cases: {=u32} failed", failures);
     }
-    firmware::exit(failures == 0)
+    failures == 0
 }

@@ -46,6 +46,7 @@ mod backend_micromath;
 mod exp;
 mod exp2;
 mod exp_split;
+pub(crate) mod exp_table;
 mod expm1;
 mod ln;
 mod log1p;

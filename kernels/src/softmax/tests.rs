@@ -36,7 +36,7 @@ fn check_contract(x: &[f32], y: &[f32]) {
 #[test]
 fn reference_vector() {
     let x = [1000.0f32, 999.0, -5.0, 0.5];
-    for f in [three_pass, two_pass, softmax] {
+    for f in [three_pass, two_pass, anchored, softmax] {
         let mut y = [0.0f32; 4];
         f(&x, &mut y).unwrap();
         assert!((f64::from(y[0]) - 0.731_058_578_6).abs() < 4e-7);
@@ -55,7 +55,14 @@ fn reference_vector() {
 #[test]
 fn errors() {
     let mut y = [0.0f32; 2];
-    for f in [three_pass, two_pass, softmax, log_softmax, stablemax] {
+    for f in [
+        three_pass,
+        two_pass,
+        anchored,
+        softmax,
+        log_softmax,
+        stablemax,
+    ] {
         assert_eq!(f(&[], &mut []), Err(Error::Empty));
         assert_eq!(
             f(&[1.0], &mut y),
@@ -127,12 +134,61 @@ fn infinities_and_huge_values() {
         vec![255.9, 256.0, 200.0, 180.0],
         vec![-255.9, -256.0, -300.0, -2000.0],
     ] {
-        for f in [three_pass, two_pass] {
+        for f in [three_pass, two_pass, anchored] {
             let mut y = vec![0.0; x.len()];
             f(&x, &mut y).unwrap();
             assert!(y.iter().all(|v| v.is_finite()), "{x:?} -> {y:?}");
             check_contract(&x, &y);
         }
+    }
+}
+
+/// The anchored pass accepts the rows it is built for and rejects exactly those it cannot
+/// represent (the fallback then gives the contract; checked above and in `host`).
+#[test]
+fn anchored_accepts_and_rejects() {
+    let accepted = |x: &[f32]| {
+        let mut y = vec![0.0f32; x.len()];
+        let ok = anchored::try_anchored(x, &mut y, x[0]).is_some();
+        if ok {
+            check_contract(x, &y);
+        }
+        ok
+    };
+    let mut u: Vec<f32> = (0..256)
+        .map(|i| ((i * 37) % 256) as f32 / 16.0 - 8.0)
+        .collect();
+    assert!(accepted(&u));
+    assert!(accepted(&[0.0]));
+    assert!(accepted(&[127.0, 127.0 + 70.0, 127.0 - 100.0]));
+    assert!(accepted(&[-127.0, -127.0 + 70.0, -127.0 - 100.0]));
+    // Above the anchor by more than 104·ln2 ≈ 72.1 or below it by more than 151·ln2 ≈ 104.7.
+    assert!(accepted(&[0.0, 72.0, -104.6]));
+    assert!(!accepted(&[0.0, 72.2]));
+    assert!(!accepted(&[0.0, -105.0]));
+    assert!(!accepted(&[0.0, -1e4]));
+    assert!(!accepted(&[0.0, -1e20]));
+    assert!(!accepted(&[0.0, 1e20]));
+    assert!(!accepted(&[0.0, -3e38]));
+    assert!(!accepted(&[128.0, 128.0]));
+    assert!(!accepted(&[f32::NAN, 1.0]));
+    assert!(!accepted(&[1.0, f32::NAN]));
+    assert!(!accepted(&[1.0, f32::NEG_INFINITY]));
+    assert!(!accepted(&[1.0, f32::INFINITY]));
+    // The anchor far below the maximum, but within 72: accepted and accurate.
+    u[0] = -60.0;
+    assert!(accepted(&u));
+    // Rejected rows still get the contract through three_pass.
+    for x in [
+        vec![0.0f32, 73.0, -3.0],
+        vec![0.0, -1e20, 1.0],
+        vec![5.0, f32::NEG_INFINITY],
+    ] {
+        let mut y = vec![0.0f32; x.len()];
+        anchored(&x, &mut y).unwrap();
+        let mut r = vec![0.0f32; x.len()];
+        three_pass(&x, &mut r).unwrap();
+        assert_eq!(y, r);
     }
 }
 
@@ -179,9 +235,15 @@ fn rows_and_temperature_and_in_place() {
     for (xr, yr) in x.chunks(4).zip(y.chunks(4)) {
         assert_eq!(sm(xr), yr);
     }
+    // In place the rows go through three_pass_in_place (see `softmax_in_place`).
     let mut z = x.clone();
     softmax_rows_in_place(&mut z, 4).unwrap();
-    assert_eq!(z, y);
+    for (xr, zr) in x.chunks(4).zip(z.chunks(4)) {
+        let mut r = [0.0f32; 4];
+        three_pass(xr, &mut r).unwrap();
+        assert_eq!(r, zr);
+        check_contract(xr, zr);
+    }
     log_softmax_rows(&x, 3, &mut y).unwrap();
     let mut z = x.clone();
     log_softmax_rows_in_place(&mut z, 3).unwrap();
@@ -189,7 +251,9 @@ fn rows_and_temperature_and_in_place() {
     let mut t = vec![0.0f32; 12];
     softmax_with_temperature(&x, 2.0, &mut t).unwrap();
     let half: Vec<f32> = x.iter().map(|v| v / 2.0).collect();
-    assert_eq!(t, sm(&half));
+    let mut r = vec![0.0f32; 12];
+    three_pass(&half, &mut r).unwrap();
+    assert_eq!(t, r);
     let mut z = x.clone();
     softmax_with_temperature_in_place(&mut z, 2.0).unwrap();
     assert_eq!(z, t);

@@ -10,6 +10,7 @@ pub(super) fn three_pass(index: u32) -> Digest {
     let n = logits(&mut rng, &mut x, index);
     let r = kernels::softmax::three_pass(&x[..n], &mut y[..n]);
     let mut d = Digest::default();
+    d.input_f32s(&x[..n]);
     d.result(&r);
     d.f32s(&y[..n]);
     d
@@ -27,11 +28,15 @@ fn slice_kernel(
     let n = logits(&mut rng, &mut x, index);
     let r = f(&x[..n], &mut y[..n]);
     let mut d = Digest::default();
+    d.input_f32s(&x[..n]);
     d.result(&r);
     d.f32s(&y[..n]);
     d
 }
 
+pub(super) fn anchored(i: u32) -> Digest {
+    slice_kernel("softmax::anchored", i, kernels::softmax::anchored)
+}
 pub(super) fn two_pass(i: u32) -> Digest {
     slice_kernel("softmax::two_pass", i, kernels::softmax::two_pass)
 }

@@ -31,6 +31,11 @@ pub const SUITES: &[Suite] = &[
         run: float::three_pass,
     },
     Suite {
+        name: "softmax::anchored",
+        vectors: 1000,
+        run: float::anchored,
+    },
+    Suite {
         name: "softmax::two_pass",
         vectors: 1000,
         run: float::two_pass,
@@ -224,7 +229,7 @@ pub const SUITES: &[Suite] = &[
 
 /// The Phishing progressive validation of rule `i` (see [`crate::phishing`]).
 fn phishing(i: u32) -> Digest {
-    crate::phishing::progressive(i as usize).map_or(Digest(0), |o| o.digest)
+    crate::phishing::progressive(i as usize).map_or(Digest::from_hash(0), |o| o.digest)
 }
 
 /// A seed per (suite name, vector index), so that adding a suite changes no other suite.
@@ -233,7 +238,7 @@ pub fn seed(name: &str, index: u32) -> u64 {
     for b in name.bytes() {
         d.word(u32::from(b));
     }
-    (u64::from(d.0) << 32) | u64::from(index)
+    (u64::from(d.hash) << 32) | u64::from(index)
 }
 
 /// Logits of length 1..=MAX_LEN in one of several shapes: uniform, peaked, huge, ties, −∞ mixed in.

@@ -46,6 +46,8 @@ macro_rules! s8_suite {
             fill_i8(&mut rng, &mut x[..n], index);
             let s = scale(&mut rng);
             let mut d = Digest::default();
+            d.input_i8s(&x[..n]);
+            d.input_word(s.to_bits());
             match $params(s) {
                 Ok(p) => {
                     let r = $kernel(&p, &x[..n], row, &mut y[..n]);
@@ -120,6 +122,10 @@ macro_rules! s16_suite {
             // int16 inputs: scales around 20/32768 (a [-20, 0] spread) and wider.
             let s = (0.5 + rng.unit_f32()) * 20.0 / 32768.0 * (1u32 << rng.below(4)) as f32;
             let mut d = Digest::default();
+            for &v in &x[..n] {
+                d.input_word(v as u32);
+            }
+            d.input_word(s.to_bits());
             match $params(s) {
                 Ok(p) => d.result(&$kernel(&p, &x[..n], row, &mut y[..n])),
                 Err(e) => d.result::<()>(&Err(e)),

@@ -107,6 +107,7 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
         elf: &elf,
         timeout: Duration::from_secs(1800),
         trace: Some(trace.clone()),
+        serial: None,
     }
     .run();
     // If QEMU never opened the FIFO, the reader is still blocked in open(): open the write
@@ -257,8 +258,83 @@ pub fn calibration(ms: &[Measurement]) -> Option<String> {
     ))
 }
 
+/// What `cargo xtask bench` does besides measuring.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Fail on a regression against bench/baseline.json.
+    pub check: bool,
+    /// Write bench/baseline.json.
+    pub bless: bool,
+    /// Also run the host's criterion benchmarks (short runs) and report ns per element.
+    pub host: bool,
+    /// Fail if the report cannot be checked in headless Chromium (otherwise: a note).
+    pub require_browser: bool,
+}
+
+/// Runs `accuracy --json` (the dense sample) and returns its JSON.
+fn accuracy_json(dir: &std::path::Path) -> Result<serde_json::Value> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("accuracy.json");
+    let mut c = crate::cmd::cargo();
+    c.current_dir(crate::cmd::root())
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "host",
+            "--bin",
+            "accuracy",
+            "--",
+            "--json",
+        ])
+        .arg(&path);
+    crate::cmd::run(&mut c)?;
+    Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
+}
+
+/// Runs the host crate's criterion benchmarks with short warm-up and measurement times and
+/// reads their results.
+fn host_timings() -> Result<Vec<report::HostTiming>> {
+    let mut c = crate::cmd::cargo();
+    c.current_dir(crate::cmd::root()).args([
+        "bench",
+        "--quiet",
+        "-p",
+        "host",
+        "--",
+        "--warm-up-time",
+        "0.2",
+        "--measurement-time",
+        "0.5",
+        "--noplot",
+    ]);
+    crate::cmd::run(&mut c)?;
+    Ok(report::read_criterion(
+        &crate::cmd::root().join("target").join("criterion"),
+    ))
+}
+
 /// `cargo xtask bench`: measure, print, write the report, then check or bless.
 pub fn run(boards: &[Board], check: bool, bless: bool) -> Result<()> {
+    run_with(
+        boards,
+        Options {
+            check,
+            bless,
+            ..Options::default()
+        },
+    )
+}
+
+/// [`run`] with every option.
+pub fn run_with(boards: &[Board], opt: Options) -> Result<()> {
+    let Options {
+        check,
+        bless,
+        host,
+        require_browser,
+    } = opt;
     let mut all = Vec::new();
     for &b in boards {
         let ms = measure(b)?;
@@ -269,15 +345,32 @@ pub fn run(boards: &[Board], check: bool, bless: bool) -> Result<()> {
     if let Some(c) = &cal {
         println!("\n{c}");
     }
+    let dir = crate::cmd::root().join("target").join("report");
+    println!("\naccuracy figures (cargo xtask accuracy, dense sample):");
+    let accuracy = Some(accuracy_json(&dir)?);
+    let host = if host { host_timings()? } else { Vec::new() };
     let report = report::Report {
         generated_by: "cargo xtask bench".into(),
         environment: environment(),
         calibration: cal,
         results: all,
+        accuracy,
+        host,
     };
-    let dir = crate::cmd::root().join("target").join("report");
     report::write(&dir, &report)?;
-    println!("\nreport: {}", dir.join("index.html").display());
+    let page = dir.join("index.html");
+    println!("\nreport: {}", page.display());
+    let kernels: std::collections::BTreeSet<&str> =
+        report.results.iter().map(|m| m.kernel.as_str()).collect();
+    match crate::browser::check_report(&page, kernels.len()) {
+        Ok(c) => println!(
+            "report checked in headless Chromium: rendered, no console messages; screenshot {} ({} bytes)",
+            c.screenshot.display(),
+            c.screenshot_bytes
+        ),
+        Err(e) if require_browser => return Err(e.context("checking the report in Chromium")),
+        Err(e) => println!("note: report not checked in a browser: {e:#}"),
+    }
     if bless {
         let p = report::bless(&report.results)?;
         println!("baseline written: {}", p.display());

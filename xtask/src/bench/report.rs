@@ -24,6 +24,75 @@ pub struct Report {
     pub calibration: Option<String>,
     /// Every measurement.
     pub results: Vec<Measurement>,
+    /// The accuracy figures and error histograms of `cargo xtask accuracy` (its JSON).
+    #[serde(default)]
+    pub accuracy: Option<serde_json::Value>,
+    /// Host criterion timings (`cargo xtask bench --host`), this machine.
+    #[serde(default)]
+    pub host: Vec<HostTiming>,
+}
+
+/// One criterion benchmark of the `host` crate.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct HostTiming {
+    /// Criterion group (`softmax`, `mish`, ...).
+    pub group: String,
+    /// Benchmark function within the group.
+    pub function: String,
+    /// Problem size (the benchmark's parameter), 0 if none.
+    pub n: u64,
+    /// Mean time per iteration, nanoseconds.
+    pub ns: f64,
+}
+
+impl HostTiming {
+    /// Nanoseconds per element (per iteration when n = 0).
+    pub fn ns_per_element(&self) -> f64 {
+        self.ns / self.n.max(1) as f64
+    }
+}
+
+/// Reads criterion's results under `dir` (`target/criterion`): every
+/// `<…>/new/benchmark.json` with its `estimates.json` (mean).
+pub fn read_criterion(dir: &Path) -> Vec<HostTiming> {
+    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.ends_with("new/benchmark.json") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    let mut v = Vec::new();
+    for f in files {
+        let read = |p: &Path| -> Option<serde_json::Value> {
+            serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()
+        };
+        let (Some(b), Some(e)) = (read(&f), read(&f.with_file_name("estimates.json"))) else {
+            continue;
+        };
+        let (Some(group), Some(ns)) =
+            (b["group_id"].as_str(), e["mean"]["point_estimate"].as_f64())
+        else {
+            continue;
+        };
+        v.push(HostTiming {
+            group: group.to_string(),
+            function: b["function_id"].as_str().unwrap_or("").to_string(),
+            n: b["value_str"]
+                .as_str()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0),
+            ns,
+        });
+    }
+    v.sort_by(|a, b| (&a.group, &a.function, a.n).cmp(&(&b.group, &b.function, b.n)));
+    v
 }
 
 /// One committed baseline entry.
@@ -200,6 +269,98 @@ pub fn markdown(report: &Report) -> String {
             r
         );
     }
+    if let Some(acc) = &report.accuracy {
+        let _ = writeln!(s, "\n## Accuracy (`cargo xtask accuracy`)\n");
+        let labels: Vec<String> = acc["bucket_labels"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "| kernel | domain | max | bound | points | {} |\n|---|---|---:|---:|---:|{}",
+            labels.join(" | "),
+            "---:|".repeat(labels.len())
+        );
+        for e in acc["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["labels"].is_null())
+        {
+            let counts: Vec<String> = e["histogram"]
+                .as_array()
+                .map(|a| a.iter().map(|c| c.to_string()).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {:.3} {} | {} | {} | {} |",
+                e["name"].as_str().unwrap_or("?"),
+                e["domain"].as_str().unwrap_or(""),
+                e["max"].as_f64().unwrap_or(f64::NAN),
+                e["unit"].as_str().unwrap_or(""),
+                e["bound"],
+                e["points"],
+                counts.join(" | ")
+            );
+        }
+    }
+    if !report.host.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Host (criterion, this machine: mean time)\n\n| group | function | N | ns/elem |\n|---|---|---:|---:|"
+        );
+        for h in &report.host {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.2} |",
+                h.group,
+                h.function,
+                h.n,
+                h.ns_per_element()
+            );
+        }
+    }
+    s
+}
+
+/// One error histogram as an SVG bar chart (log-scaled counts).
+fn svg_histogram(name: &str, unit: &str, labels: &[String], counts: &[u64]) -> String {
+    let (w, h, l, b, t) = (360.0, 180.0, 40.0, 46.0, 26.0);
+    let n = counts.len().max(1) as f64;
+    let bw = (w - l - 10.0) / n;
+    let top = counts
+        .iter()
+        .map(|&c| ((c + 1) as f64).log10())
+        .fold(1.0, f64::max);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"error histogram {k}\">\
+         <text x=\"{l}\" y=\"16\" font-size=\"12\">{k} (error in {u}; log count)</text>",
+        k = esc(name),
+        u = esc(unit)
+    );
+    for (i, (&c, label)) in counts.iter().zip(labels).enumerate() {
+        let hh = (h - t - b) * ((c + 1) as f64).log10() / top;
+        let x = l + i as f64 * bw;
+        let y = h - b - hh;
+        let _ = write!(
+            s,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"#1f77b4\"><title>{}: {c}</title></rect>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{c}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{}</text>",
+            bw * 0.8,
+            esc(label),
+            x + bw * 0.4,
+            y - 2.0,
+            x + bw * 0.4,
+            h - b + 14.0,
+            esc(label)
+        );
+    }
+    s.push_str("</svg>");
     s
 }
 
@@ -348,6 +509,50 @@ pub fn html(report: &Report) -> String {
             r
         );
     }
-    s.push_str("</table></body></html>\n");
+    s.push_str("</table>");
+    if let Some(acc) = &report.accuracy {
+        s.push_str("<h2>Accuracy and error histograms</h2><div class=\"plots\">");
+        let labels: Vec<String> = acc["bucket_labels"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in acc["entries"].as_array().into_iter().flatten() {
+            let counts: Vec<u64> = e["histogram"]
+                .as_array()
+                .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                .unwrap_or_default();
+            let own: Option<Vec<String>> = e["labels"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            });
+            s.push_str(&svg_histogram(
+                e["name"].as_str().unwrap_or("?"),
+                e["unit"].as_str().unwrap_or(""),
+                own.as_ref().unwrap_or(&labels),
+                &counts,
+            ));
+        }
+        s.push_str("</div>");
+    }
+    if !report.host.is_empty() {
+        s.push_str("<h2>Host (criterion, this machine: mean time)</h2><table><tr><th>group</th><th>function</th><th>N</th><th>ns/elem</th></tr>");
+        for h in &report.host {
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+                esc(&h.group),
+                esc(&h.function),
+                h.n,
+                h.ns_per_element()
+            );
+        }
+        s.push_str("</table>");
+    }
+    s.push_str("</body></html>\n");
     s
 }

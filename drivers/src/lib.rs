@@ -1,0 +1,16 @@
+//! `embedded-hal` 1.0 drivers for the firmware demo.
+//!
+//! * [`ads1115`]: a driver for an ADS1115-style 16-bit I2C ADC (single-shot conversions,
+//!   pacing through [`embedded_hal::delay::DelayNs`]), generic over any
+//!   [`embedded_hal::i2c::I2c`] bus.
+//! * [`synthetic`]: a *synthetic* ADS1115-like device implementing [`embedded_hal::i2c::I2c`]
+//!   itself, so that the demo has a sensor under QEMU, where no I2C bus is emulated. Its
+//!   readings come from a deterministic signal generator, so the demo can check them.
+//!
+//! `no_std`, no heap, no `unsafe`. Host tests drive the driver against `embedded-hal-mock`
+//! (exact bus transactions, error propagation) and against the synthetic device.
+#![no_std]
+#![forbid(unsafe_code)]
+
+pub mod ads1115;
+pub mod synthetic;

@@ -1,0 +1,69 @@
+//! UART0 of the QEMU mps2 machines (AN385/AN386/AN500): an Arm CMSDK APB UART at
+//! 0x4000_4000, exposed as an [`embedded_io::Write`] sink.
+//!
+//! Registers (Arm CMSDK technical reference, "APB UART"): DATA (+0x00), STATE (+0x04, bit 0
+//! TX buffer full), CTRL (+0x08, bit 0 TX enable), BAUDDIV (+0x10, ≥ 16). QEMU delivers the
+//! bytes to its first `-serial` backend (xtask passes `-serial file:…` and prints the file).
+
+use core::convert::Infallible;
+
+const BASE: usize = 0x4000_4000;
+const DATA: usize = BASE;
+const STATE: usize = BASE + 0x04;
+const CTRL: usize = BASE + 0x08;
+const BAUDDIV: usize = BASE + 0x10;
+const STATE_TX_FULL: u32 = 1;
+const CTRL_TX_ENABLE: u32 = 1;
+
+/// UART0, transmit only.
+pub struct Uart0 {
+    _private: (),
+}
+
+fn write_reg(addr: usize, value: u32) {
+    // SAFETY: `addr` is one of the CMSDK UART0 registers above, a valid, aligned MMIO word on
+    // the mps2 machines this module is compiled for (cfg `cmsdk_uart`, set by build.rs).
+    unsafe { core::ptr::write_volatile(addr as *mut u32, value) }
+}
+
+fn read_reg(addr: usize) -> u32 {
+    // SAFETY: as in `write_reg`.
+    unsafe { core::ptr::read_volatile(addr as *const u32) }
+}
+
+impl Uart0 {
+    /// Enables the transmitter (BAUDDIV = 16, the smallest valid divider).
+    pub fn new() -> Self {
+        write_reg(BAUDDIV, 16);
+        write_reg(CTRL, CTRL_TX_ENABLE);
+        Self { _private: () }
+    }
+
+    fn write_byte(&mut self, b: u8) {
+        while read_reg(STATE) & STATE_TX_FULL != 0 {}
+        write_reg(DATA, u32::from(b));
+    }
+}
+
+impl Default for Uart0 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl embedded_io::ErrorType for Uart0 {
+    type Error = Infallible;
+}
+
+impl embedded_io::Write for Uart0 {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        for &b in buf {
+            self.write_byte(b);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
