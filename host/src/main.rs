@@ -35,6 +35,9 @@ enum Command {
     Halpern(cli::halpern::Args),
     /// Write a seeded benchmark problem (Gaussian clouds, squared Euclidean cost) as .npy.
     GaussianOt(cli::generate::Args),
+    /// Per-layer spectral norms (exact, certified upper, power-iteration lower) and network
+    /// Lipschitz bounds (product, LipSDP) of a stack of weight matrices.
+    Lipschitz(cli::lipschitz::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -45,6 +48,7 @@ fn main() -> std::process::ExitCode {
         Command::Sinkhorn(a) => cli::sinkhorn::run(&a),
         Command::Halpern(a) => cli::halpern::run(&a),
         Command::GaussianOt(a) => cli::generate::run(&a),
+        Command::Lipschitz(a) => cli::lipschitz::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -31,6 +31,8 @@ pub enum Error {
     },
     /// A parameter is outside its documented domain (non-finite, ≤ 0, too large ...).
     BadParameter(&'static str),
+    /// An input (a weight, an activation) is NaN or ±∞ where only finite values are accepted.
+    NonFinite,
 }
 
 impl fmt::Display for Error {
@@ -49,6 +51,7 @@ impl fmt::Display for Error {
                 write!(f, "index {index} out of range for length {len}")
             }
             Error::BadParameter(what) => write!(f, "bad parameter: {what}"),
+            Error::NonFinite => f.write_str("input contains NaN or infinity"),
         }
     }
 }

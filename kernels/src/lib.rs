@@ -17,6 +17,8 @@
 //!   fixed-point sparsemax.
 //! * [`zloss`]: the Z-loss (shift and scale invariant classification loss) and gradient.
 //! * [`mish`]: the Mish activation, its derivative and quantized forms.
+//! * [`lipschitz`]: Lipschitz-constrained dense layers, certified spectral-norm bounds,
+//!   projections, 1-Lipschitz activations and a small certified MLP.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -26,6 +28,7 @@ extern crate std;
 
 mod error;
 pub mod fixedpoint;
+pub mod lipschitz;
 pub mod math;
 pub mod mish;
 pub mod online;

@@ -132,3 +132,25 @@ static K61: &dyn Sync = &(crate::zloss::zloss_s8 as fn(_, _, _, _) -> _);
 static K62: &dyn Sync = &(crate::zloss::zloss_s16 as fn(_, _, _, _) -> _);
 #[used]
 static K63: &dyn Sync = &(crate::softmax::anchored as fn(_, _) -> _);
+#[used]
+static LIP0: &dyn Sync = &(crate::lipschitz::spectral_norm_upper_bound as fn(_, _, _, _, _) -> _);
+#[used]
+static LIP1: &dyn Sync = &(crate::lipschitz::power_iteration as fn(_, _, _, _, _, _) -> _);
+#[used]
+static LIP2: &dyn Sync = &(crate::lipschitz::spectral_normalize as fn(_, _, _, _, _) -> _);
+#[used]
+static LIP3: &dyn Sync = &(crate::lipschitz::spectral_hammer as fn(_, _, _, _, _, _, _, _) -> _);
+#[used]
+static LIP4: &dyn Sync = &(crate::lipschitz::spectral_soft_cap as fn(_, _, _, _, _, _) -> _);
+#[used]
+static LIP5: &dyn Sync = &(crate::lipschitz::spectral_hard_cap as fn(_, _, _, _, _) -> _);
+#[used]
+static LIP6: &dyn Sync = &(crate::lipschitz::bjorck_orthonormalize as fn(_, _, _, _, _, _) -> _);
+#[used]
+static LIP7: &dyn Sync = &(crate::lipschitz::maxmin as fn(_) -> _);
+#[used]
+static LIP8: &dyn Sync = &(crate::lipschitz::groupsort as fn(_, _) -> _);
+#[used]
+static LIP9: &dyn Sync = &(crate::lipschitz::householder as fn(_, _) -> _);
+#[used]
+static LIP10: &dyn Sync = &(crate::lipschitz::relu as fn(_) -> _);

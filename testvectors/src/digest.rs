@@ -148,6 +148,7 @@ pub fn error_code(e: &kernels::Error) -> u32 {
         AllNegInfinity => 5,
         IndexOutOfRange { .. } => 6,
         BadParameter(_) => 7,
+        NonFinite => 8,
         _ => 0xFF,
     }
 }

@@ -8,6 +8,9 @@
 #![forbid(unsafe_code)]
 
 pub mod digest;
+pub mod lipschitz_closed_loop;
+#[rustfmt::skip]
+pub mod lipschitz_policy;
 pub mod phishing;
 pub mod rng;
 pub mod suites;

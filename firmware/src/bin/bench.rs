@@ -209,6 +209,58 @@ fn bench_online(ok: &mut bool) {
     });
 }
 
+/// Lipschitz layers at 16×16: f32 and fixed-point forward, one power-iteration step, one
+/// certified upper bound (Gram iteration, `GRAM_ITERS`).
+#[inline(never)]
+fn bench_lipschitz(ok: &mut bool) {
+    use kernels::lipschitz::{
+        power_iteration, spectral_norm_upper_bound, Dense, DenseQ, Workspace, GRAM_ITERS,
+    };
+    let mut rng = Rng::new(0x5EED_0010);
+    let mut w = [[0.0f32; 16]; 16];
+    for row in w.iter_mut() {
+        rng.fill_uniform(row, -0.25, 0.25);
+    }
+    let mut b = [0.0f32; 16];
+    rng.fill_uniform(&mut b, -0.1, 0.1);
+    let mut x = [0.0f32; 16];
+    rng.fill_uniform(&mut x, -1.0, 1.0);
+    let Ok(d) = Dense::<16, 16>::new(w, b) else {
+        *ok = false;
+        return;
+    };
+    let Ok(q) = DenseQ::from_dense(&d) else {
+        *ok = false;
+        return;
+    };
+    let xq = x.map(|v| (v * 65536.0) as i32);
+    let mut y = [0.0f32; 16];
+    let mut yq = [0i32; 16];
+    run("lipschitz::Dense<16,16>::forward", 16, "-", &mut || {
+        *ok &= d.forward(black_box(&x), &mut y).is_ok()
+    });
+    run("lipschitz::DenseQ<16,16>::forward", 16, "-", &mut || {
+        *ok &= q.forward(black_box(&xq), &mut yq).is_ok()
+    });
+    let mut v = [1.0f32; 16];
+    let mut u = [0.0f32; 16];
+    run("lipschitz::power_iteration[1step]", 16, "-", &mut || {
+        *ok &= power_iteration(black_box(w.as_flattened()), 16, 16, &mut v, &mut u, 1).is_ok()
+    });
+    let mut ws = Workspace::<16>::new();
+    run("lipschitz::spectral_norm_upper_bound", 16, "-", &mut || {
+        *ok &= spectral_norm_upper_bound(
+            black_box(w.as_flattened()),
+            16,
+            16,
+            GRAM_ITERS,
+            ws.as_mut_slice(),
+        )
+        .is_ok()
+    });
+    black_box((&y, &yq, &v));
+}
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     let mut ok = true;
@@ -216,5 +268,6 @@ fn main() -> ! {
     bench_f32(&mut ok);
     bench_quant(&mut ok);
     bench_online(&mut ok);
+    bench_lipschitz(&mut ok);
     firmware::exit(ok)
 }

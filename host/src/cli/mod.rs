@@ -6,6 +6,7 @@ pub mod halpern;
 pub mod inspect;
 pub mod ot;
 pub mod sinkhorn;
+pub mod lipschitz;
 
 /// The error every subcommand returns: printed as one line by `main`.
 pub type CliError = Box<dyn std::error::Error>;

@@ -19,6 +19,7 @@ pub struct Suite {
 }
 
 mod float;
+mod lipschitz;
 mod online;
 mod quant;
 
@@ -198,6 +199,26 @@ pub const SUITES: &[Suite] = &[
         name: "online::fixed::FxLogisticRegression+FxAdaGrad",
         vectors: 1000,
         run: online::fixed_adagrad,
+    },
+    Suite {
+        name: "lipschitz::Dense+DenseQ",
+        vectors: 500,
+        run: lipschitz::dense,
+    },
+    Suite {
+        name: "lipschitz::spectral_norm_upper_bound+power_iteration",
+        vectors: 500,
+        run: lipschitz::norms,
+    },
+    Suite {
+        name: "lipschitz::maxmin+groupsort+householder",
+        vectors: 500,
+        run: lipschitz::activations,
+    },
+    Suite {
+        name: "lipschitz::closed_loop",
+        vectors: 20,
+        run: lipschitz::closed_loop,
     },
     Suite {
         name: "online::phishing_progressive_validation",

@@ -1,0 +1,170 @@
+//! Lipschitz activations: MaxMin, GroupSort, Householder (1-Lipschitz in ‖·‖₂) and ReLU, Mish
+//! with their slope bounds.
+
+use crate::Error;
+
+/// Lipschitz constant of ReLU (its largest slope).
+pub const RELU_LIPSCHITZ: f32 = 1.0;
+/// A certified upper bound on Mish's Lipschitz constant max f'(x) = 1.08862 (at x ≈ 1.19);
+/// `host/tests/lipschitz_svd.rs` checks it against an f64 scan of f'.
+pub const MISH_LIPSCHITZ: f32 = 1.0887;
+
+fn finite(x: &[f32]) -> Result<(), Error> {
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFinite)
+    }
+}
+
+/// MaxMin: each pair (a, b) becomes (max(a, b), min(a, b)), in place.
+///
+/// **Formula:** a permutation of each pair, so ‖f(x) − f(y)‖₂ ≤ ‖x − y‖₂ (1-Lipschitz,
+/// gradient norm preserving). Exact (no rounding). **Cost:** one compare and select per pair;
+/// not yet measured on target. **Stack:** none beyond registers.
+///
+/// # Errors
+/// [`Error::BadRowLength`] for an odd length; [`Error::NonFinite`] for NaN or ±∞ (checked
+/// first: `x` is unchanged).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
+    groupsort(x, 2)
+}
+
+/// GroupSort with group size g: each consecutive group of g values is sorted in decreasing
+/// order, in place (g = 2 is MaxMin, g = len is FullSort).
+///
+/// **Formula:** a permutation within each group; sorting is 1-Lipschitz in ‖·‖₂
+/// (Anil, Lucas & Grosse 2019). Exact. **Algorithm:** insertion sort per group (no heap).
+/// **Cost:** O(g²) compares per group worst case; not yet measured on target.
+/// **Stack:** none beyond registers.
+///
+/// # Errors
+/// [`Error::BadRowLength`] if g = 0 or g does not divide the length; [`Error::NonFinite`]
+/// for NaN or ±∞ (checked first: `x` is unchanged).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
+    if g == 0 || x.len() % g != 0 {
+        return Err(Error::BadRowLength);
+    }
+    finite(x)?;
+    for group in x.chunks_exact_mut(g) {
+        for i in 1..group.len() {
+            let mut j = i;
+            while j > 0 {
+                let (Some(&a), Some(&b)) = (group.get(j - 1), group.get(j)) else {
+                    break;
+                };
+                if a >= b {
+                    break;
+                }
+                group.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Householder activation (Singla, Singla & Feizi 2022): on each consecutive group z of
+/// `v.len()` values, z ↦ z if vᵀz > 0, else z − 2(vᵀz)v, with ‖v‖₂ = 1.
+///
+/// **Formula:** the identity on one half-space and the reflection across the hyperplane
+/// vᵀz = 0 on the other; both agree on the hyperplane, so the map is continuous, piecewise
+/// orthogonal, hence 1-Lipschitz. **Accuracy:** v must be a unit vector to 1e−4 (the map is
+/// then (1 + 2e−4)-Lipschitz at worst); each output carries a few roundings.
+/// **Cost:** 2·len multiply-adds; not yet measured on target. **Stack:** none beyond registers.
+///
+/// # Errors
+/// [`Error::Empty`] for an empty `v`; [`Error::BadRowLength`] if `v.len()` does not divide
+/// `z.len()`; [`Error::NonFinite`] for non-finite `z` or `v`; [`Error::BadParameter`] if
+/// |‖v‖₂ − 1| > 1e−4.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
+    if v.is_empty() {
+        return Err(Error::Empty);
+    }
+    if z.len() % v.len() != 0 {
+        return Err(Error::BadRowLength);
+    }
+    finite(z)?;
+    finite(v)?;
+    let n2 = v.iter().fold(0.0f32, |s, a| s + a * a);
+    if (n2 - 1.0).abs() > 2e-4 {
+        return Err(Error::BadParameter(
+            "householder vector must have unit norm",
+        ));
+    }
+    for group in z.chunks_exact_mut(v.len()) {
+        let d = group.iter().zip(v).fold(0.0f32, |s, (a, b)| s + a * b);
+        if d <= 0.0 {
+            let t = 2.0 * d;
+            for (x, &vi) in group.iter_mut().zip(v) {
+                *x -= t * vi;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// ReLU in place: x ↦ max(x, 0); Lipschitz constant [`RELU_LIPSCHITZ`].
+///
+/// **Cost:** one compare per element; not yet measured on target. **Stack:** none.
+///
+/// # Errors
+/// [`Error::NonFinite`] for NaN or ±∞ (checked first: `x` is unchanged).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn relu(x: &mut [f32]) -> Result<(), Error> {
+    finite(x)?;
+    for v in x.iter_mut() {
+        *v = v.max(0.0);
+    }
+    Ok(())
+}
+
+/// An activation between the layers of a [`super::LipschitzMlp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Activation {
+    /// No activation (Lipschitz constant 1).
+    Identity,
+    /// ReLU, [`RELU_LIPSCHITZ`].
+    Relu,
+    /// Mish ([`crate::mish::mish`]), [`MISH_LIPSCHITZ`].
+    Mish,
+    /// [`maxmin`], 1.
+    MaxMin,
+    /// [`groupsort`] with this group size, 1.
+    GroupSort(usize),
+}
+
+impl Activation {
+    /// Certified Lipschitz constant of the activation (in ‖·‖₂).
+    pub fn lipschitz(self) -> f32 {
+        match self {
+            Activation::Mish => MISH_LIPSCHITZ,
+            Activation::Relu => RELU_LIPSCHITZ,
+            Activation::Identity | Activation::MaxMin | Activation::GroupSort(_) => 1.0,
+        }
+    }
+
+    /// Applies the activation in place.
+    ///
+    /// # Errors
+    /// As the underlying kernel ([`Error::NonFinite`], [`Error::BadRowLength`]).
+    pub fn apply(self, x: &mut [f32]) -> Result<(), Error> {
+        match self {
+            Activation::Identity => finite(x),
+            Activation::Relu => relu(x),
+            Activation::Mish => {
+                finite(x)?;
+                for v in x.iter_mut() {
+                    *v = crate::mish::mish(*v);
+                }
+                Ok(())
+            }
+            Activation::MaxMin => maxmin(x),
+            Activation::GroupSort(g) => groupsort(x, g),
+        }
+    }
+}

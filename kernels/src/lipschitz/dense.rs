@@ -1,0 +1,303 @@
+//! Dense layers with const-generic shapes: f32 [`Dense`] and fixed-point [`DenseQ`].
+
+use super::norm::{power_iteration, spectral_norm_upper_bound, GRAM_ITERS};
+use super::project;
+use crate::Error;
+
+/// Scratch for a layer with `IN` inputs: two IN×IN matrices (the Gram iteration and the
+/// projections' matrix polynomials). 8·IN² bytes: 2 KiB for IN = 16.
+#[derive(Debug, Clone)]
+pub struct Workspace<const IN: usize> {
+    m: [[[f32; IN]; IN]; 2],
+}
+
+impl<const IN: usize> Default for Workspace<IN> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const IN: usize> Workspace<IN> {
+    /// A zeroed workspace.
+    pub const fn new() -> Self {
+        Self {
+            m: [[[0.0; IN]; IN]; 2],
+        }
+    }
+
+    /// The workspace as one slice of 2·IN² floats.
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        self.m.as_flattened_mut().as_flattened_mut()
+    }
+}
+
+/// Which projection [`Dense::project`] applies (see [`super::project`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Projection {
+    /// [`project::spectral_normalize`].
+    Normalize,
+    /// [`project::spectral_hammer`] with this many power-iteration steps.
+    Hammer(u32),
+    /// [`project::spectral_soft_cap`] with this α.
+    SoftCap(f32),
+    /// [`project::spectral_hard_cap`].
+    HardCap,
+    /// [`project::bjorck_orthonormalize`] with this many iterations.
+    Bjorck(u32),
+}
+
+fn finite(x: &[f32]) -> Result<(), Error> {
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFinite)
+    }
+}
+
+/// A dense layer y = Wx + b with W ∈ R^{OUT×IN} (row-major, `w[o][i]`).
+///
+/// A zero-sized layer (IN = 0 or OUT = 0) is refused by every method with [`Error::Empty`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense<const IN: usize, const OUT: usize> {
+    /// Weights, one row per output.
+    pub w: [[f32; IN]; OUT],
+    /// Bias.
+    pub b: [f32; OUT],
+    /// Persistent right singular vector estimate for power iteration and the hammer.
+    pub v: [f32; IN],
+}
+
+impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
+    /// A layer from weights and bias (the power-iteration vector starts at (1, …, 1)).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] if IN or OUT is 0, [`Error::NonFinite`] for NaN or ±∞ entries.
+    pub fn new(w: [[f32; IN]; OUT], b: [f32; OUT]) -> Result<Self, Error> {
+        if IN == 0 || OUT == 0 {
+            return Err(Error::Empty);
+        }
+        finite(w.as_flattened())?;
+        finite(&b)?;
+        Ok(Self { w, b, v: [1.0; IN] })
+    }
+
+    fn shape_ok(&self) -> Result<(), Error> {
+        if IN == 0 || OUT == 0 {
+            Err(Error::Empty)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Forward pass y = Wx + b.
+    ///
+    /// **Algorithm:** one sequential f32 dot product per output (bias added last).
+    /// **Accuracy:** |y_o − exact| ≤ γ_IN·(Σ|w_oi x_i| + |b_o|) (standard dot-product bound);
+    /// measured max 2.1e−7·(Σ|w_oi x_i| + |b_o|) at 16×16 (`host/tests/lipschitz_svd.rs`).
+    /// **Cost:** IN·OUT multiply-adds: 812 instructions at 16×16 on the Cortex-M4F
+    /// (`cargo xtask bench`). **Stack:** 108 bytes measured (M4F).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x`
+    /// (then `y` is unchanged).
+    pub fn forward(&self, x: &[f32; IN], y: &mut [f32; OUT]) -> Result<(), Error> {
+        self.shape_ok()?;
+        finite(x)?;
+        for ((yo, row), &bo) in y.iter_mut().zip(&self.w).zip(&self.b) {
+            let s = row.iter().zip(x).fold(0.0f32, |s, (a, b)| s + a * b);
+            *yo = s + bo;
+        }
+        Ok(())
+    }
+
+    /// Backward pass for the loss gradient `dy` = ∂L/∂y at input `x`:
+    /// `dx` = Wᵀdy, `dw` = dy·xᵀ, `db` = dy (overwritten, not accumulated).
+    ///
+    /// **Cost:** 2·IN·OUT multiply-adds; not yet measured on target. **Stack:** ≈ 32 bytes.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x` or
+    /// `dy` (outputs unchanged).
+    pub fn backward(
+        &self,
+        x: &[f32; IN],
+        dy: &[f32; OUT],
+        dx: &mut [f32; IN],
+        dw: &mut [[f32; IN]; OUT],
+        db: &mut [f32; OUT],
+    ) -> Result<(), Error> {
+        self.shape_ok()?;
+        finite(x)?;
+        finite(dy)?;
+        dx.fill(0.0);
+        for ((row, &g), dwrow) in self.w.iter().zip(dy).zip(dw.iter_mut()) {
+            for ((d, &a), (dwi, &xi)) in dx.iter_mut().zip(row).zip(dwrow.iter_mut().zip(x)) {
+                *d += a * g;
+                *dwi = g * xi;
+            }
+        }
+        *db = *dy;
+        Ok(())
+    }
+
+    /// Certified upper bound on ‖W‖₂ ([`spectral_norm_upper_bound`] with [`GRAM_ITERS`]).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite weights.
+    pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
+        self.shape_ok()?;
+        spectral_norm_upper_bound(
+            self.w.as_flattened(),
+            OUT,
+            IN,
+            GRAM_ITERS,
+            ws.as_mut_slice(),
+        )
+    }
+
+    /// Power-iteration lower bound on ‖W‖₂ ([`power_iteration`]), `steps` steps from the
+    /// persistent vector `self.v`, which is updated.
+    ///
+    /// # Errors
+    /// As [`power_iteration`].
+    pub fn power_lower_bound(&mut self, steps: u32) -> Result<f32, Error> {
+        self.shape_ok()?;
+        let mut u = [0.0f32; OUT];
+        power_iteration(self.w.as_flattened(), OUT, IN, &mut self.v, &mut u, steps)
+    }
+
+    /// Enforces ‖W‖₂ ≤ c with the chosen projection; returns the certified bound after it,
+    /// which is ≤ c·(1 + [`project::PROJECTION_TOL`]).
+    ///
+    /// # Errors
+    /// As the projection: [`Error::BadParameter`] for c ≤ 0 or non-finite, ...
+    pub fn project(&mut self, p: Projection, c: f32, ws: &mut Workspace<IN>) -> Result<f32, Error> {
+        self.shape_ok()?;
+        let w = self.w.as_flattened_mut();
+        let s = ws.as_mut_slice();
+        match p {
+            Projection::Normalize => project::spectral_normalize(w, OUT, IN, c, s),
+            Projection::Hammer(steps) => {
+                let mut u = [0.0f32; OUT];
+                project::spectral_hammer(w, OUT, IN, c, &mut self.v, &mut u, steps, s)
+            }
+            Projection::SoftCap(alpha) => project::spectral_soft_cap(w, OUT, IN, c, alpha, s),
+            Projection::HardCap => project::spectral_hard_cap(w, OUT, IN, c, s),
+            Projection::Bjorck(iters) => project::bjorck_orthonormalize(w, OUT, IN, c, iters, s),
+        }
+    }
+}
+
+/// Fractional bits of [`DenseQ`] weights: i16 Q2.13, range [−4, 4 − 2^−13].
+pub const W_FRAC: u32 = 13;
+/// Fractional bits of [`DenseQ`] activations and biases: i32 Q15.16.
+pub const X_FRAC: u32 = 16;
+
+/// A fixed-point dense layer y = Wx + b: weights i16 Q2.13, inputs, outputs and bias i32
+/// Q15.16, products and sums in i64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DenseQ<const IN: usize, const OUT: usize> {
+    /// Weights (Q2.13), one row per output.
+    pub w: [[i16; IN]; OUT],
+    /// Bias (Q15.16).
+    pub b: [i32; OUT],
+}
+
+impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
+    /// Largest IN the i64 accumulator is proven for (see [`DenseQ::forward`]).
+    pub const MAX_IN: usize = 1 << 16;
+
+    /// Quantises an f32 layer: weights rounded to nearest Q2.13, bias to nearest Q15.16.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer; [`Error::NonFinite`]; [`Error::BadParameter`]
+    /// if a weight is outside [−4, 4 − 2^−13] or a bias outside the Q15.16 range after rounding.
+    pub fn from_dense(d: &Dense<IN, OUT>) -> Result<Self, Error> {
+        d.shape_ok()?;
+        let mut q = Self {
+            w: [[0; IN]; OUT],
+            b: [0; OUT],
+        };
+        for (qrow, row) in q.w.iter_mut().zip(&d.w) {
+            for (qw, &x) in qrow.iter_mut().zip(row) {
+                if !x.is_finite() {
+                    return Err(Error::NonFinite);
+                }
+                let r = libm::roundf(x * (1u32 << W_FRAC) as f32);
+                if !(-32768.0..=32767.0).contains(&r) {
+                    return Err(Error::BadParameter("weight outside Q2.13"));
+                }
+                *qw = r as i16;
+            }
+        }
+        for (qb, &x) in q.b.iter_mut().zip(&d.b) {
+            if !x.is_finite() {
+                return Err(Error::NonFinite);
+            }
+            let r = libm::round(x as f64 * (1u32 << X_FRAC) as f64);
+            if !(-2_147_483_648.0..=2_147_483_647.0).contains(&r) {
+                return Err(Error::BadParameter("bias outside Q15.16"));
+            }
+            *qb = r as i32;
+        }
+        Ok(q)
+    }
+
+    /// The weights as an exact f32 layer (every Q2.13 value is an f32); bias dequantised to
+    /// nearest f32.
+    pub fn to_dense(&self) -> Dense<IN, OUT> {
+        let mut w = [[0.0f32; IN]; OUT];
+        for (row, qrow) in w.iter_mut().zip(&self.w) {
+            for (x, &q) in row.iter_mut().zip(qrow) {
+                *x = q as f32 / (1u32 << W_FRAC) as f32;
+            }
+        }
+        let mut b = [0.0f32; OUT];
+        for (x, &q) in b.iter_mut().zip(&self.b) {
+            *x = (q as f64 / (1u32 << X_FRAC) as f64) as f32;
+        }
+        Dense { w, b, v: [1.0; IN] }
+    }
+
+    /// Fixed-point forward pass y = Wx + b (all Q15.16 except W in Q2.13).
+    ///
+    /// **Algorithm:** acc = (b << 13) + Σ w_i·x_i in i64 (a Q17.29 sum), then
+    /// y = (acc + 2^12) >> 13 (round half up) saturated to i32.
+    /// **No overflow:** |w_i·x_i| ≤ 2^15·2^31 = 2^46, so for IN ≤ [`Self::MAX_IN`] = 2^16 the
+    /// sum is ≤ 2^62; |b << 13| ≤ 2^44 and the rounding term 2^12: |acc| < 2^62 + 2^45 < 2^63.
+    /// **Accuracy:** exact up to the final rounding (≤ 1/2 LSB of Q15.16) and saturation.
+    /// **Cost:** IN·OUT 16×32→64 multiply-adds (SMLAL on v7-M): 1,342 instructions at
+    /// 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 108 bytes measured (M4F).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer; [`Error::BadParameter`] if IN > 2^16.
+    pub fn forward(&self, x: &[i32; IN], y: &mut [i32; OUT]) -> Result<(), Error> {
+        if IN == 0 || OUT == 0 {
+            return Err(Error::Empty);
+        }
+        if IN > Self::MAX_IN {
+            return Err(Error::BadParameter(
+                "IN > 2^16 could overflow the i64 accumulator",
+            ));
+        }
+        for ((yo, row), &bo) in y.iter_mut().zip(&self.w).zip(&self.b) {
+            let mut acc = (bo as i64) << W_FRAC;
+            for (&w, &xi) in row.iter().zip(x) {
+                acc += w as i64 * xi as i64;
+            }
+            let r = (acc + (1i64 << (W_FRAC - 1))) >> W_FRAC;
+            *yo = r.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        }
+        Ok(())
+    }
+
+    /// Certified upper bound on ‖W‖₂ of the quantised weights (exactly representable in f32,
+    /// so the bound is rigorous for the fixed-point layer's linear part).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] for a zero-sized layer.
+    pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
+        self.to_dense().certified_upper_bound(ws)
+    }
+}

@@ -1,0 +1,77 @@
+//! A small sequential Lipschitz model.
+
+use super::activation::Activation;
+use super::dense::{Dense, Workspace};
+use super::norm::f32_up;
+use crate::Error;
+
+/// An MLP `IN → H → … → H → OUT`: a first layer, `L` hidden H×H layers and a last layer,
+/// with one activation after every layer but the last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LipschitzMlp<const IN: usize, const H: usize, const OUT: usize, const L: usize> {
+    /// First layer.
+    pub first: Dense<IN, H>,
+    /// Hidden layers.
+    pub hidden: [Dense<H, H>; L],
+    /// Last layer.
+    pub last: Dense<H, OUT>,
+    /// Activation after every layer but the last.
+    pub act: Activation,
+}
+
+impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
+    LipschitzMlp<IN, H, OUT, L>
+{
+    /// Forward pass y = W_last·σ(… σ(W_first x + b_first) …) + b_last.
+    ///
+    /// **Cost:** (IN + L·H + OUT)·H multiply-adds plus the activations; not yet measured on
+    /// target. **Stack:** 8·H bytes plus the layers'.
+    ///
+    /// # Errors
+    /// [`Error::NonFinite`] for a non-finite input or intermediate (an overflow);
+    /// [`Error::BadRowLength`] if the activation's group size does not divide H;
+    /// [`Error::Empty`] for zero-sized shapes.
+    pub fn forward(&self, x: &[f32; IN], y: &mut [f32; OUT]) -> Result<(), Error> {
+        let mut h = [0.0f32; H];
+        let mut t = [0.0f32; H];
+        self.first.forward(x, &mut h)?;
+        self.act.apply(&mut h)?;
+        for layer in &self.hidden {
+            layer.forward(&h, &mut t)?;
+            self.act.apply(&mut t)?;
+            h = t;
+        }
+        self.last.forward(&h, y)
+    }
+
+    /// Certified upper bound on the network's Lipschitz constant (in ‖·‖₂):
+    /// Π_l σ̄(W_l) · Lip(act)^(L+1), the σ̄ from [`Dense::certified_upper_bound`] and the product
+    /// taken in f64 with each step rounded up, then rounded up to f32.
+    ///
+    /// **Cost:** L + 2 Gram bounds; not yet measured on target. **Stack:** ≈ 300 bytes plus
+    /// the workspace (8·H² bytes, passed in).
+    ///
+    /// # Errors
+    /// As [`Dense::certified_upper_bound`] (the first layer's Gram matrix is min(IN, H)²,
+    /// so a `Workspace<H>` always suffices).
+    pub fn certified_lipschitz_bound(&self, ws: &mut Workspace<H>) -> Result<f32, Error> {
+        let s = ws.as_mut_slice();
+        let mut p = super::norm::spectral_norm_upper_bound(
+            self.first.w.as_flattened(),
+            H,
+            IN,
+            super::GRAM_ITERS,
+            s,
+        )? as f64;
+        let up = |x: f64| x + x * (1.0 / 2_251_799_813_685_248.0);
+        for layer in &self.hidden {
+            p = up(p * layer.certified_upper_bound(ws)? as f64);
+        }
+        p = up(p * self.last.certified_upper_bound(ws)? as f64);
+        let a = self.act.lipschitz() as f64;
+        for _ in 0..=L {
+            p = up(p * a);
+        }
+        Ok(f32_up(p))
+    }
+}

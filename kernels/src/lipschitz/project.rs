@@ -1,0 +1,345 @@
+//! Projections that enforce ‖W‖₂ ≤ c (Newhouse et al. 2025, "Training Transformers with
+//! Enforced Lipschitz Constants"; Björck & Bowie 1971).
+//!
+//! Every projection works in place on a row-major `rows × cols` matrix with a scratch of
+//! [`projection_scratch_len`] floats, and returns the certified upper bound
+//! ([`spectral_norm_upper_bound`] with [`GRAM_ITERS`]) of the result, which is
+//! ≤ c·(1 + [`PROJECTION_TOL`]): each one ends with that check and, should a polynomial or a
+//! power-iteration estimate have left the bound above it (rounding; a hammer whose second
+//! singular value is above c), falls back to spectral normalization by the certified bound.
+
+use super::norm::{
+    check_matrix, power_iteration_impl as power_iteration,
+    spectral_norm_upper_bound_impl as spectral_norm_upper_bound, GRAM_ITERS,
+};
+use crate::Error;
+
+/// Tolerance of every projection: the returned certified bound is ≤ c·(1 + PROJECTION_TOL).
+pub const PROJECTION_TOL: f32 = 1e-3;
+
+/// The hard-cap polynomial's coefficients (a, b, c) of p(x) = ax + bx³ + cx⁵, applied in
+/// order to a matrix prescaled to ‖M‖₂ ≤ 1. Their composition maps [0, 1] into [0, 0.9661].
+pub const HARD_CAP_COEFFS: [[f32; 3]; 4] = [
+    [0.805032, 0.206361, -0.019763],
+    [0.649867, 0.162935, -0.011150],
+    [1.810259, -0.200265, 0.008251],
+    [1.004384, -0.183490, 0.014413],
+];
+
+/// Scratch length of the projections: 2·cols² (the Gram matrix WᵀW and a polynomial in it).
+pub const fn projection_scratch_len(_rows: usize, cols: usize) -> usize {
+    2 * cols * cols
+}
+
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
+fn check(w: &[f32], rows: usize, cols: usize, c: f32, scratch: &[f32]) -> Result<(), Error> {
+    check_matrix(w, rows, cols)?;
+    if !(c.is_finite() && c > 0.0) {
+        return Err(Error::BadParameter("c must be finite and > 0"));
+    }
+    let need = projection_scratch_len(rows, cols);
+    if scratch.len() < need {
+        return Err(Error::LengthMismatch {
+            expected: need,
+            actual: scratch.len(),
+        });
+    }
+    Ok(())
+}
+
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
+fn bound(w: &[f32], rows: usize, cols: usize, scratch: &mut [f32]) -> Result<f32, Error> {
+    spectral_norm_upper_bound(w, rows, cols, GRAM_ITERS, scratch)
+}
+
+/// Scales w by c/σ̄ while its certified bound σ̄ exceeds c(1 + tol/2); returns the bound.
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
+fn normalize_to(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    let mut s = bound(w, rows, cols, scratch)?;
+    // Each pass shrinks the bound to within rounding of c·(1 − 2^−20); three passes are
+    // more than enough, and the loop is bounded.
+    for _ in 0..4 {
+        if s <= c * (1.0 + 0.5 * PROJECTION_TOL) {
+            return Ok(s);
+        }
+        // Computed in f64 so that huge s (up to +∞) and tiny c do not overflow.
+        let f = (c as f64 / s as f64 * (1.0 - 1.0 / 1_048_576.0)) as f32;
+        for x in w.iter_mut() {
+            *x *= f;
+        }
+        s = bound(w, rows, cols, scratch)?;
+    }
+    Ok(s)
+}
+
+/// The final check every projection ends with: if the certified bound is above
+/// c·(1 + tol), spectral normalization.
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
+fn finish(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    if !w.iter().all(|x| x.is_finite()) {
+        return Err(Error::NonFinite);
+    }
+    normalize_to(w, rows, cols, c, scratch)
+}
+
+/// Spectral normalization: W ← W / max(1, σ̄/c), σ̄ the certified upper bound.
+///
+/// **Formula:** as Newhouse et al., with the certified bound in place of a power-iteration
+/// estimate, so the result is certified. **Algorithm:** one Gram bound; if σ̄ > c, one scaling
+/// by c/σ̄·(1 − 2^−20) and a second bound (repeated at most 4 times). A matrix already within
+/// c is returned unchanged. **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]);
+/// σ_max after is within the Gram bound's tightness (≤ 1 %) of c when σ_max before was above.
+/// **Cost:** one or two Gram bounds plus rows·cols multiplies; not yet measured on target.
+/// **Stack:** ≈ 300 bytes.
+///
+/// # Errors
+/// As [`spectral_norm_upper_bound`]; [`Error::BadParameter`] if c ≤ 0 or not finite;
+/// [`Error::LengthMismatch`] if `scratch` is shorter than [`projection_scratch_len`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn spectral_normalize(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    check(w, rows, cols, c, scratch)?;
+    normalize_to(w, rows, cols, c, scratch)
+}
+
+/// Spectral hammer: W ← W + (c − σ̂)·u vᵀ, setting the top singular value to c.
+///
+/// **Algorithm:** `steps` power-iteration steps from the persistent right vector `v`
+/// (length cols; `u`, length rows, is a work buffer), then z = Wv (v normalised), σ̂ = ‖z‖ and,
+/// if σ̂ > c, W ← W + (c/σ̂ − 1)·z vᵀ. Only the top singular direction moves, so a second
+/// singular value above c survives the hammer: the final certified check then falls back to
+/// spectral normalization (see the module doc). **Accuracy:** returned bound ≤
+/// c·(1 + [`PROJECTION_TOL`]). **Cost:** 2·steps·rows·cols + O(rows·cols) plus one or two
+/// Gram bounds; not yet measured on target. **Stack:** ≈ 300 bytes.
+///
+/// # Errors
+/// As [`spectral_normalize`]; [`Error::LengthMismatch`] for `v`/`u` of the wrong lengths;
+/// [`Error::BadParameter`] if `steps` = 0.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[allow(clippy::too_many_arguments)]
+pub fn spectral_hammer(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    v: &mut [f32],
+    u: &mut [f32],
+    steps: u32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    check(w, rows, cols, c, scratch)?;
+    power_iteration(w, rows, cols, v, u, steps)?;
+    let nv = libm::sqrtf(v.iter().fold(0.0f32, |s, a| s + a * a));
+    if nv > 0.0 && nv.is_finite() {
+        let inv = 1.0 / nv;
+        for x in v.iter_mut() {
+            *x *= inv;
+        }
+        // z = Wv into u (in f64 per row then rounded: W may be huge).
+        let mut nz2 = 0.0f64;
+        for (ui, row) in u.iter_mut().zip(w.chunks_exact(cols.max(1))) {
+            let s = row
+                .iter()
+                .zip(v.iter())
+                .fold(0.0f64, |s, (&a, &b)| s + a as f64 * b as f64);
+            nz2 += s * s;
+            *ui = s as f32;
+        }
+        let sigma = libm::sqrt(nz2);
+        if sigma > c as f64 && sigma.is_finite() {
+            let f = (c as f64 / sigma - 1.0) as f32;
+            for (&zi, row) in u.iter().zip(w.chunks_exact_mut(cols.max(1))) {
+                let fz = f * zi;
+                for (x, &vj) in row.iter_mut().zip(v.iter()) {
+                    *x += fz * vj;
+                }
+            }
+        }
+    }
+    finish(w, rows, cols, c, scratch)
+}
+
+/// W ← W·q(WᵀW/c²) with q(t) = q0 + q1·t + q2·t²: the odd matrix polynomial that maps each
+/// singular value σ to σ·q(σ²/c²). Uses scratch = [A | B], A, B cols×cols.
+// Inlined in the no-panic proof build only: there a call across codegen units is taken as
+// possibly unwinding. On the target it would copy the Gram iteration into every caller.
+#[cfg_attr(assert_no_panic, inline(always))]
+fn apply_poly(
+    w: &mut [f32],
+    cols: usize,
+    c: f32,
+    q: [f32; 3],
+    scratch: &mut [f32],
+) -> Result<(), Error> {
+    let Some((a, rest)) = scratch.split_at_mut_checked(cols * cols) else {
+        return Err(Error::Empty);
+    };
+    let Some(b) = rest.get_mut(..cols * cols) else {
+        return Err(Error::Empty);
+    };
+    let [q0, q1, q2] = q;
+    let inv_c2 = ((1.0 / c as f64) * (1.0 / c as f64)) as f32;
+    // A = WᵀW/c², accumulated over rows (outer products).
+    a.fill(0.0);
+    for row in w.chunks_exact(cols.max(1)) {
+        for (arow, &xi) in a.chunks_exact_mut(cols.max(1)).zip(row) {
+            for (aij, &xj) in arow.iter_mut().zip(row) {
+                *aij += xi * xj;
+            }
+        }
+    }
+    for x in a.iter_mut() {
+        *x *= inv_c2;
+    }
+    // B = q2·A² + q1·A + q0·I (A symmetric: (A²)_ij = Σ_k A_ik A_jk).
+    for (i, (brow, arow_i)) in b
+        .chunks_exact_mut(cols.max(1))
+        .zip(a.chunks_exact(cols.max(1)))
+        .enumerate()
+    {
+        for (j, (bij, arow_j)) in brow.iter_mut().zip(a.chunks_exact(cols.max(1))).enumerate() {
+            let sq = if q2 != 0.0 {
+                arow_i
+                    .iter()
+                    .zip(arow_j)
+                    .fold(0.0f32, |s, (&x, &y)| s + x * y)
+            } else {
+                0.0
+            };
+            let aij = arow_i.get(j).copied().unwrap_or(0.0);
+            *bij = q2 * sq + q1 * aij + if i == j { q0 } else { 0.0 };
+        }
+    }
+    // Each row: row ← row·B, through a row of A as temporary.
+    let Some(tmp) = a.get_mut(..cols) else {
+        return Err(Error::Empty);
+    };
+    for row in w.chunks_exact_mut(cols.max(1)) {
+        tmp.fill(0.0);
+        for (&x, brow) in row.iter().zip(b.chunks_exact(cols.max(1))) {
+            for (t, &bij) in tmp.iter_mut().zip(brow) {
+                *t += x * bij;
+            }
+        }
+        for (x, &t) in row.iter_mut().zip(tmp.iter()) {
+            *x = t;
+        }
+    }
+    Ok(())
+}
+
+/// Spectral soft cap: M ← M(I − αMᵀM), then M ← M(I + αMᵀM), M = W/c.
+///
+/// **Formula:** each singular value σ (of M) becomes f(σ) = g(σ − ασ³), g(y) = y + αy³;
+/// f(σ) ≤ σ on [0, 1] for α ∈ (0, 1/3]. **Algorithm:** if the certified bound is above c, W
+/// is first spectrally normalized to c (so σ(M) ≤ 1), then the two polynomial steps, then
+/// the final certified check. Singular values well below c move by O(α σ⁵) only.
+/// **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]). **Cost:** 2·(cols³ + rows·cols²)
+/// multiply-adds plus up to three Gram bounds; not yet measured on target.
+/// **Stack:** ≈ 300 bytes.
+///
+/// # Errors
+/// As [`spectral_normalize`]; [`Error::BadParameter`] unless 0 < α ≤ 1/3.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn spectral_soft_cap(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    alpha: f32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    check(w, rows, cols, c, scratch)?;
+    if !(alpha > 0.0 && alpha <= 1.0 / 3.0) {
+        return Err(Error::BadParameter("alpha must be in (0, 1/3]"));
+    }
+    normalize_to(w, rows, cols, c, scratch)?;
+    for q in [[1.0, -alpha, 0.0], [1.0, alpha, 0.0]] {
+        apply_poly(w, cols, c, q, scratch)?;
+    }
+    finish(w, rows, cols, c, scratch)
+}
+
+/// Spectral hard cap: after prescaling to ‖W‖₂ ≤ c, the four odd polynomials
+/// p(x) = ax + bx³ + cx⁵ of [`HARD_CAP_COEFFS`] applied to M = W/c.
+///
+/// **Formula:** M ← M(aI + b MᵀM + c (MᵀM)²); on singular values the composition maps
+/// [0, 1] into [0, 0.9661] (checked on a fine grid by a unit test). **Algorithm:** certified
+/// prescale (spectral normalization), 4 polynomial steps, final certified check.
+/// **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]). **Cost:** 4·(2·cols³ +
+/// rows·cols²) multiply-adds plus up to three Gram bounds; not yet measured on target.
+/// **Stack:** ≈ 300 bytes.
+///
+/// # Errors
+/// As [`spectral_normalize`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn spectral_hard_cap(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    check(w, rows, cols, c, scratch)?;
+    normalize_to(w, rows, cols, c, scratch)?;
+    for q in HARD_CAP_COEFFS {
+        apply_poly(w, cols, c, q, scratch)?;
+    }
+    finish(w, rows, cols, c, scratch)
+}
+
+/// Björck orthonormalization: W ← (1 + β)W − βW(WᵀW/c²), β = 1/2, `iters` times, after a
+/// certified prescale to ‖W‖₂ ≤ c.
+///
+/// **Formula:** σ ↦ σ(3 − σ²/c²)/2 is increasing on [0, c] with fixed point c, so every
+/// nonzero singular value converges to c (W/c to the orthogonal polar factor) and none leaves
+/// [0, c]. About 20 iterations from σ ≥ 0.1·c reach 1e−6. **Accuracy:** returned bound ≤
+/// c·(1 + [`PROJECTION_TOL`]). **Cost:** iters·(cols³ + rows·cols²) multiply-adds plus up to
+/// three Gram bounds; not yet measured on target. **Stack:** ≈ 300 bytes.
+///
+/// # Errors
+/// As [`spectral_normalize`]; [`Error::BadParameter`] if `iters` > 100.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn bjorck_orthonormalize(
+    w: &mut [f32],
+    rows: usize,
+    cols: usize,
+    c: f32,
+    iters: u32,
+    scratch: &mut [f32],
+) -> Result<f32, Error> {
+    check(w, rows, cols, c, scratch)?;
+    if iters > 100 {
+        return Err(Error::BadParameter("iters > 100"));
+    }
+    normalize_to(w, rows, cols, c, scratch)?;
+    for _ in 0..iters {
+        apply_poly(w, cols, c, [1.5, -0.5, 0.0], scratch)?;
+    }
+    finish(w, rows, cols, c, scratch)
+}
