@@ -100,26 +100,7 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Accuracy { exhaustive } => {
-            let mut c = xtask::cmd::cargo();
-            c.current_dir(xtask::cmd::root()).args([
-                "run",
-                "--release",
-                "--quiet",
-                "-p",
-                "host",
-                "--bin",
-                "accuracy",
-                "--",
-            ]);
-            if exhaustive {
-                c.arg("--exhaustive");
-            }
-            let dir = xtask::cmd::root().join("target").join("report");
-            std::fs::create_dir_all(&dir)?;
-            c.arg("--json").arg(dir.join("accuracy.json"));
-            xtask::cmd::run(&mut c)
-        }
+        Cmd::Accuracy { exhaustive } => bench::accuracy(exhaustive).map(|_| ()),
     }
 }
 

@@ -45,66 +45,47 @@ pub fn ensure_llvm_tools() -> Result<()> {
     Ok(())
 }
 
-/// Makes sure `qemu-system-arm` is on the PATH: installs it with apt-get when running as
-/// root, otherwise stops with the exact command to run.
+/// Installs the Debian package `package` with apt-get when running as root; otherwise stops
+/// with the exact command to run. `what` names the missing program.
+fn apt_install(what: &str, package: &str) -> Result<()> {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !root || !cmd::on_path("apt-get") {
+        bail!(
+            "{what} is not installed. Install it with:\n\n    \
+             sudo apt-get update && sudo apt-get install -y {package}\n"
+        );
+    }
+    eprintln!("{what} is missing; installing {package} with apt-get");
+    cmd::run(Command::new("apt-get").arg("update"))?;
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+    .with_context(|| format!("installing {package}"))
+}
+
+/// Makes sure `qemu-system-arm` is on the PATH (see [`apt_install`]).
 pub fn ensure_qemu() -> Result<()> {
     if cmd::on_path("qemu-system-arm") {
         return Ok(());
     }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    if !root || !cmd::on_path("apt-get") {
-        bail!(
-            "qemu-system-arm is not installed. Install it with:\n\n    \
-             sudo apt-get update && sudo apt-get install -y qemu-system-arm\n"
-        );
-    }
-    eprintln!("qemu-system-arm is missing; installing it with apt-get");
-    cmd::run(Command::new("apt-get").arg("update"))?;
-    cmd::run(
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "qemu-system-arm",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
-    .context("installing qemu-system-arm")?;
-    Ok(())
+    apt_install("qemu-system-arm", "qemu-system-arm")
 }
 
-/// Everything `run`, `test` and `bench` need.
-/// Installs Debian's chromium (for the report check) when it is missing and we are root.
+/// Makes sure Chromium is on the PATH, for the report check (see [`apt_install`]).
 pub fn ensure_chromium() -> Result<()> {
     if crate::browser::chromium().is_some() {
         return Ok(());
     }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    if !root || !cmd::on_path("apt-get") {
-        bail!(
-            "chromium is not installed. Install it with:\n\n    sudo apt-get install -y chromium\n"
-        );
-    }
-    eprintln!("chromium is missing; installing it with apt-get");
-    cmd::run(Command::new("apt-get").arg("update"))?;
-    cmd::run(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
-    .context("installing chromium")?;
-    Ok(())
+    apt_install("chromium", "chromium")
 }
 
+/// Everything `run`, `test` and `bench` need.
 pub fn ensure_all() -> Result<()> {
     ensure_targets()?;
     ensure_qemu()

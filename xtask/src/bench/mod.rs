@@ -272,24 +272,27 @@ pub struct Options {
     pub require_browser: bool,
 }
 
-/// Runs `accuracy --json` (the dense sample) and returns its JSON.
-fn accuracy_json(dir: &std::path::Path) -> Result<serde_json::Value> {
-    std::fs::create_dir_all(dir)?;
+/// Runs the host's `accuracy` tool (`--exhaustive`: all 2^32 inputs), which writes
+/// `target/report/accuracy.json`, and returns that JSON.
+pub fn accuracy(exhaustive: bool) -> Result<serde_json::Value> {
+    let dir = crate::cmd::root().join("target").join("report");
+    std::fs::create_dir_all(&dir)?;
     let path = dir.join("accuracy.json");
     let mut c = crate::cmd::cargo();
-    c.current_dir(crate::cmd::root())
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "host",
-            "--bin",
-            "accuracy",
-            "--",
-            "--json",
-        ])
-        .arg(&path);
+    c.current_dir(crate::cmd::root()).args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "host",
+        "--bin",
+        "accuracy",
+        "--",
+    ]);
+    if exhaustive {
+        c.arg("--exhaustive");
+    }
+    c.arg("--json").arg(&path);
     crate::cmd::run(&mut c)?;
     Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
 }
@@ -348,7 +351,7 @@ pub fn run_with(boards: &[Board], opt: Options) -> Result<()> {
     }
     let dir = crate::cmd::root().join("target").join("report");
     println!("\naccuracy figures (cargo xtask accuracy, dense sample):");
-    let accuracy = Some(accuracy_json(&dir)?);
+    let accuracy = Some(accuracy(false)?);
     let host = if host { host_timings()? } else { Vec::new() };
     let report = report::Report {
         generated_by: "cargo xtask bench".into(),

@@ -271,14 +271,7 @@ pub fn markdown(report: &Report) -> String {
     }
     if let Some(acc) = &report.accuracy {
         let _ = writeln!(s, "\n## Accuracy (`cargo xtask accuracy`)\n");
-        let labels: Vec<String> = acc["bucket_labels"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|l| l.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = strings(&acc["bucket_labels"]).unwrap_or_default();
         let _ = writeln!(
             s,
             "| kernel | domain | max | bound | points | {} |\n|---|---|---:|---:|---:|{}",
@@ -325,6 +318,15 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     s
+}
+
+/// A JSON array of strings (`None` if `v` is not an array).
+fn strings(v: &serde_json::Value) -> Option<Vec<String>> {
+    v.as_array().map(|a| {
+        a.iter()
+            .filter_map(|l| l.as_str().map(String::from))
+            .collect()
+    })
 }
 
 /// One error histogram as an SVG bar chart (log-scaled counts).
@@ -512,24 +514,13 @@ pub fn html(report: &Report) -> String {
     s.push_str("</table>");
     if let Some(acc) = &report.accuracy {
         s.push_str("<h2>Accuracy and error histograms</h2><div class=\"plots\">");
-        let labels: Vec<String> = acc["bucket_labels"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|l| l.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = strings(&acc["bucket_labels"]).unwrap_or_default();
         for e in acc["entries"].as_array().into_iter().flatten() {
             let counts: Vec<u64> = e["histogram"]
                 .as_array()
                 .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
                 .unwrap_or_default();
-            let own: Option<Vec<String>> = e["labels"].as_array().map(|a| {
-                a.iter()
-                    .filter_map(|l| l.as_str().map(String::from))
-                    .collect()
-            });
+            let own = strings(&e["labels"]);
             s.push_str(&svg_histogram(
                 e["name"].as_str().unwrap_or("?"),
                 e["unit"].as_str().unwrap_or(""),
