@@ -22,6 +22,11 @@ fn main() {
     // The QEMU mps2 machines (every emulated core but the Cortex-M0 `microbit`) have CMSDK
     // APB UARTs; the demo writes its sensor report to UART0 there.
     println!("cargo::rustc-check-cfg=cfg(cmsdk_uart)");
+    println!("cargo::rustc-check-cfg=cfg(cyccnt)");
+    // ARMv7-M and later have the DWT cycle counter; the Cortex-M0 (ARMv6-M) does not.
+    if !target.starts_with("thumbv6m") {
+        println!("cargo:rustc-cfg=cyccnt");
+    }
     if feature("QEMU") && !target.starts_with("thumbv6m") {
         println!("cargo:rustc-cfg=cmsdk_uart");
     }

@@ -7,6 +7,10 @@
 //! Stack: before each measurement [`measure`] paints the free RAM below its own stack
 //! frame with a pattern; afterwards the lowest overwritten word gives the deepest stack
 //! the measured call reached (its high-water mark).
+//!
+//! On a real board (feature `hardware`, cores with a cycle counter) [`measure`] also reads the
+//! DWT cycle counter around the call and logs `CYCLES <n>`, which `cargo xtask bench --chip`
+//! reports instead of instructions (QEMU does not emulate CYCCNT: it reads 0 there).
 
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 
@@ -66,9 +70,16 @@ pub fn measure(f: &mut dyn FnMut()) -> u32 {
             a += 4;
         }
     }
+    #[cfg(all(feature = "hardware", cyccnt))]
+    let start = cycle_counter_start();
     bench_start();
     f();
     bench_end();
+    #[cfg(all(feature = "hardware", cyccnt))]
+    defmt::println!(
+        "CYCLES {=u32}",
+        cortex_m::peripheral::DWT::cycle_count().wrapping_sub(start)
+    );
     // SAFETY: as above, reading back the same words.
     let mut a = bottom;
     unsafe {
@@ -77,4 +88,14 @@ pub fn measure(f: &mut dyn FnMut()) -> u32 {
         }
     }
     (sp - a) as u32
+}
+
+/// Enables the DWT cycle counter (idempotent) and returns its current value.
+#[cfg(all(feature = "hardware", cyccnt))]
+fn cycle_counter_start() -> u32 {
+    // SAFETY: single-threaded bench firmware; the DCB and DWT are touched only here.
+    let mut cp = unsafe { cortex_m::Peripherals::steal() };
+    cp.DCB.enable_trace();
+    cp.DWT.enable_cycle_counter();
+    cortex_m::peripheral::DWT::cycle_count()
 }

@@ -49,6 +49,10 @@ enum Cmd {
         /// Also run the host criterion benchmarks (short runs) and put ns/element in the report.
         #[arg(long)]
         host: bool,
+        /// Run on a real board through probe-rs instead (probe-rs chip name, e.g.
+        /// nRF52840_xxAA) and report DWT cycle counts.
+        #[arg(long)]
+        chip: Option<String>,
         /// Only the host solvers against POT (Python Optimal Transport) on the same problem;
         /// writes target/report/peers.{md,json}. No QEMU needed; skipped without POT.
         #[arg(long)]
@@ -75,11 +79,15 @@ fn main() -> Result<()> {
         Cmd::Test { no_qemu } => test::all(!no_qemu),
         Cmd::Bench { peers: true, .. } => bench::peers::run(),
         Cmd::Bench {
+            chip: Some(chip), ..
+        } => bench::board::run(&chip),
+        Cmd::Bench {
             board,
             check,
             bless,
             host,
             peers: false,
+            chip: None,
         } => {
             tools::ensure_all()?;
             tools::ensure_llvm_tools()?;

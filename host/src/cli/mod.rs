@@ -4,9 +4,9 @@ pub mod common;
 pub mod generate;
 pub mod halpern;
 pub mod inspect;
+pub mod lipschitz;
 pub mod ot;
 pub mod sinkhorn;
-pub mod lipschitz;
 
 /// The error every subcommand returns: printed as one line by `main`.
 pub type CliError = Box<dyn std::error::Error>;

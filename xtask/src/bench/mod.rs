@@ -8,6 +8,7 @@
 //! measurement. These are executed *instructions*, not cycles; the estimated-cycles column
 //! applies the Cortex-M4 TRM timings to them ([`cycles`]).
 
+pub mod board;
 pub mod cycles;
 pub mod peers;
 pub mod report;
