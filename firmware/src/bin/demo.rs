@@ -12,6 +12,12 @@
 //!    emulates no I2C bus, so the device is a register model in memory, and every reading
 //!    is checked against its signal generator.
 //!
+//! 4. Control with a Lipschitz-constrained network: the policy trained on the host from an
+//!    LQR expert (`host/tests/lipschitz_policy.rs`, exported as Rust source into
+//!    `testvectors`) drives a double integrator with bounded sensor noise; the device computes
+//!    the policy's certified Lipschitz bound and checks at every step that the noise moved the
+//!    control by no more than the bound allows.
+//!
 //! Exits 0 only if every self-check passed.
 #![no_std]
 #![no_main]
@@ -166,6 +172,71 @@ fn sensor() -> bool {
     ok
 }
 
+/// Steps of the closed loop.
+const STEPS: usize = 200;
+
+/// Section 4: the Lipschitz policy in closed loop, with its certificate checked on the device.
+fn control() -> bool {
+    use testvectors::lipschitz_closed_loop as cl;
+    let Ok(policy) = cl::policy() else {
+        return false;
+    };
+    let mut ws = kernels::lipschitz::Workspace::<16>::new();
+    let Ok(bound) = policy.certified_lipschitz_bound(&mut ws) else {
+        return false;
+    };
+    println!(
+        "control: double integrator, Lipschitz policy 2 -> 16 (MaxMin) -> 1 trained on the host from an LQR expert; certified Lipschitz bound {=f32} (computed here)",
+        bound
+    );
+    let (eps, x0) = (0.01f32, [1.5f32, -0.5]);
+    let mut clean = [[0.0f32; 2]; STEPS];
+    let mut noisy = [[0.0f32; 2]; STEPS];
+    let mut noise = [[0.0f32; 2]; STEPS];
+    if cl::run(x0, eps, 7, &mut clean, &mut noisy, &mut noise).is_err() {
+        return false;
+    }
+    // The certificate on the device: |π(x + e) − π(x)| ≤ L·‖e‖ at every visited state (plus
+    // f32 rounding of the two forward passes, 1e-6 absolute).
+    let mut worst_ratio = 0.0f32;
+    let mut ok = true;
+    for (x, e) in noisy.iter().zip(&noise) {
+        let (mut u0, mut u1) = ([0.0f32], [0.0f32]);
+        ok &= policy.forward(x, &mut u0).is_ok();
+        ok &= policy.forward(&[x[0] + e[0], x[1] + e[1]], &mut u1).is_ok();
+        let norm_e = libm::sqrtf(e[0] * e[0] + e[1] * e[1]);
+        let du = (u1[0] - u0[0]).abs();
+        ok &= du <= bound * norm_e + 1e-6;
+        if norm_e > 0.0 {
+            worst_ratio = worst_ratio.max(du / (bound * norm_e));
+        }
+    }
+    let norm = |x: [f32; 2]| libm::sqrtf(x[0] * x[0] + x[1] * x[1]);
+    let dev = clean
+        .iter()
+        .zip(&noisy)
+        .map(|(c, n)| norm([n[0] - c[0], n[1] - c[1]]))
+        .fold(0.0f32, f32::max);
+    let (fc, fn_) = (norm(clean[STEPS - 1]), norm(noisy[STEPS - 1]));
+    // Stable: both trajectories end within 5 % of where they started.
+    let stable = fc <= 0.05 * norm(x0) && fn_ <= 0.05 * norm(x0);
+    ok &= stable;
+    println!(
+        "  {=usize} steps from [{=f32}, {=f32}], sensor noise in [-{=f32}, {=f32}]^2: |x| at the end {=f32} (noiseless {=f32}), max deviation from the noiseless run {=f32}; |du| <= L*|e| at every step (worst ratio {=f32}) {=str}",
+        STEPS,
+        x0[0],
+        x0[1],
+        eps,
+        eps,
+        fn_,
+        fc,
+        dev,
+        worst_ratio,
+        if ok { "ok" } else { "FAIL" }
+    );
+    ok
+}
+
 /// One line of the report through `embedded_io::Write`.
 #[cfg(cmsdk_uart)]
 fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>) -> Result<(), ()> {
@@ -179,13 +250,14 @@ fn main() -> ! {
     let learned = online_learning();
     let out = outputs();
     let sensed = sensor();
-    let all_ok = learned && out && sensed;
+    let controlled = control();
+    let all_ok = learned && out && sensed && controlled;
     if all_ok {
         println!("self-checks: all passed");
     } else {
         error!(
-            "self-checks: FAILED (learning {=bool}, outputs {=bool}, sensor {=bool})",
-            learned, out, sensed
+            "self-checks: FAILED (learning {=bool}, outputs {=bool}, sensor {=bool}, control {=bool})",
+            learned, out, sensed, controlled
         );
     }
     firmware::exit(all_ok)
