@@ -547,3 +547,42 @@ pub fn html(report: &Report) -> String {
     s.push_str("</body></html>\n");
     s
 }
+
+#[cfg(test)]
+mod criterion_tests {
+    use super::*;
+
+    /// criterion's on-disk layout: `<group>/<function>/<value>/new/{benchmark,estimates}.json`.
+    #[test]
+    fn reads_criterion_results() {
+        let dir = std::env::temp_dir().join(format!("xtask-criterion-{}", std::process::id()));
+        let b = dir.join("softmax/anchored/256/new");
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(
+            b.join("benchmark.json"),
+            r#"{"group_id":"softmax","function_id":"anchored","value_str":"256","throughput":{"Elements":256}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            b.join("estimates.json"),
+            r#"{"mean":{"point_estimate":512.0,"standard_error":1.0}}"#,
+        )
+        .unwrap();
+        // A base/ directory (criterion's previous run) is ignored.
+        let old = dir.join("softmax/anchored/256/base");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join("benchmark.json"), "{}").unwrap();
+        let v = read_criterion(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            v,
+            vec![HostTiming {
+                group: "softmax".into(),
+                function: "anchored".into(),
+                n: 256,
+                ns: 512.0
+            }]
+        );
+        assert_eq!(v[0].ns_per_element(), 2.0);
+    }
+}
