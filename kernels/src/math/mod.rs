@@ -47,6 +47,7 @@ mod exp;
 mod exp2;
 mod exp_split;
 pub(crate) mod exp_table;
+pub(crate) mod exp_table64;
 mod expm1;
 mod ln;
 mod log1p;
