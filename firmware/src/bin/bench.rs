@@ -223,7 +223,9 @@ fn bench_online(ok: &mut bool) {
 #[inline(never)]
 fn bench_lipschitz(ok: &mut bool) {
     use kernels::lipschitz::{
-        power_iteration, spectral_norm_upper_bound, Dense, DenseQ, Workspace, GRAM_ITERS,
+        bjorck_orthonormalize, groupsort, householder, maxmin, power_iteration, relu,
+        spectral_hammer, spectral_hard_cap, spectral_norm_upper_bound, spectral_normalize,
+        spectral_soft_cap, Activation, Dense, DenseQ, LipschitzMlp, Workspace, GRAM_ITERS,
     };
     let mut rng = Rng::new(0x5EED_0010);
     let mut w = [[0.0f32; 16]; 16];
@@ -267,7 +269,84 @@ fn bench_lipschitz(ok: &mut bool) {
         )
         .is_ok()
     });
-    black_box((&y, &yq, &v));
+    // Backward pass of the same layer (gradients of a unit loss direction).
+    let dy = [0.25f32; 16];
+    let (mut dx, mut dw, mut db) = ([0.0f32; 16], [[0.0f32; 16]; 16], [0.0f32; 16]);
+    run("lipschitz::Dense<16,16>::backward", 16, "-", &mut || {
+        *ok &= d
+            .backward(black_box(&x), &dy, &mut dx, &mut dw, &mut db)
+            .is_ok()
+    });
+    // Projections to c = 0.5 (below this matrix's norm, so each one does its work), each on
+    // its own copy of W.
+    let c = 0.5f32;
+    let mut wp = w;
+    run("lipschitz::spectral_normalize", 16, "-", &mut || {
+        *ok &= spectral_normalize(wp.as_flattened_mut(), 16, 16, c, ws.as_mut_slice()).is_ok()
+    });
+    let mut wp = w;
+    let (mut hv, mut hu) = ([1.0f32; 16], [0.0f32; 16]);
+    run("lipschitz::spectral_hammer[2steps]", 16, "-", &mut || {
+        *ok &= spectral_hammer(
+            wp.as_flattened_mut(),
+            16,
+            16,
+            c,
+            &mut hv,
+            &mut hu,
+            2,
+            ws.as_mut_slice(),
+        )
+        .is_ok()
+    });
+    let mut wp = w;
+    run("lipschitz::spectral_soft_cap", 16, "-", &mut || {
+        *ok &= spectral_soft_cap(wp.as_flattened_mut(), 16, 16, c, 0.25, ws.as_mut_slice())
+            .is_ok()
+    });
+    let mut wp = w;
+    run("lipschitz::spectral_hard_cap", 16, "-", &mut || {
+        *ok &= spectral_hard_cap(wp.as_flattened_mut(), 16, 16, c, ws.as_mut_slice()).is_ok()
+    });
+    let mut wp = w;
+    run("lipschitz::bjorck_orthonormalize[4iters]", 16, "-", &mut || {
+        *ok &= bjorck_orthonormalize(wp.as_flattened_mut(), 16, 16, c, 4, ws.as_mut_slice())
+            .is_ok()
+    });
+    // Activations on a 16-vector (in place, each on its own copy).
+    let mut a = x;
+    run("lipschitz::maxmin", 16, "-", &mut || {
+        *ok &= maxmin(black_box(&mut a)).is_ok()
+    });
+    let mut a = x;
+    run("lipschitz::groupsort[4]", 16, "-", &mut || {
+        *ok &= groupsort(black_box(&mut a), 4).is_ok()
+    });
+    let mut a = x;
+    let hh = [0.25f32; 16];
+    run("lipschitz::householder", 16, "-", &mut || {
+        *ok &= householder(black_box(&mut a), &hh).is_ok()
+    });
+    let mut a = x;
+    run("lipschitz::relu", 16, "-", &mut || *ok &= relu(black_box(&mut a)).is_ok());
+    // A 16 → 16 → 16 → 16 model (one hidden layer), MaxMin between layers.
+    let mlp = LipschitzMlp::<16, 16, 16, 1> {
+        first: d.clone(),
+        hidden: [d.clone()],
+        last: d.clone(),
+        act: Activation::MaxMin,
+    };
+    let mut out = [0.0f32; 16];
+    run("lipschitz::LipschitzMlp<16,16,16,1>::forward", 16, "-", &mut || {
+        *ok &= mlp.forward(black_box(&x), &mut out).is_ok()
+    });
+    run(
+        "lipschitz::LipschitzMlp<16,16,16,1>::certified_lipschitz_bound",
+        16,
+        "-",
+        &mut || *ok &= mlp.certified_lipschitz_bound(&mut ws).is_ok(),
+    );
+    black_box((&y, &yq, &v, &dx, &dw, &db, &hv, &out, &a));
 }
 
 #[cortex_m_rt::entry]

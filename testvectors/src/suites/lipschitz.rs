@@ -1,6 +1,5 @@
-//! `kernels::lipschitz` suites: layers, norm bounds, activations, the closed loop. (The
-//! projections are not among them: with them the M4F `target-tests` image overflows its
-//! 256 KiB of flash; they are tested on the host.)
+//! `kernels::lipschitz` suites: layers, norm bounds, activations, the five projections and a
+//! small model, the closed loop.
 
 use super::seed;
 use crate::{Digest, Rng};
@@ -87,6 +86,113 @@ pub(super) fn activations(index: u32) -> Digest {
     let mut a = x;
     d.result(&lip::householder(&mut a, &v));
     d.f32s(&a);
+    d
+}
+
+/// The five projections on one random matrix (each on its own copy) and their returned
+/// certified bounds.
+pub(super) fn projections(index: u32) -> Digest {
+    let mut rng = Rng::new(seed("lipschitz::projections", index));
+    let rows = 1 + rng.below(8) as usize;
+    let cols = 1 + rng.below(8) as usize;
+    let mut w0 = [0.0f32; 64];
+    let w0 = &mut w0[..rows * cols];
+    rng.fill_uniform(w0, -1.0, 1.0);
+    let c = rng.uniform_f32(0.1, 2.0);
+    let alpha = rng.uniform_f32(0.05, 0.33);
+    let mut scratch = [0.0f32; 128];
+    let mut d = Digest::default();
+    let mut w = [0.0f32; 64];
+    let w = &mut w[..rows * cols];
+    w.copy_from_slice(w0);
+    d.result(&lip::spectral_normalize(w, rows, cols, c, &mut scratch));
+    d.f32s(w);
+    w.copy_from_slice(w0);
+    let (mut v, mut u) = ([1.0f32; 8], [0.0f32; 8]);
+    d.result(&lip::spectral_hammer(
+        w,
+        rows,
+        cols,
+        c,
+        &mut v[..cols],
+        &mut u[..rows],
+        3,
+        &mut scratch,
+    ));
+    d.f32s(w);
+    w.copy_from_slice(w0);
+    d.result(&lip::spectral_soft_cap(
+        w,
+        rows,
+        cols,
+        c,
+        alpha,
+        &mut scratch,
+    ));
+    d.f32s(w);
+    w.copy_from_slice(w0);
+    d.result(&lip::spectral_hard_cap(w, rows, cols, c, &mut scratch));
+    d.f32s(w);
+    w.copy_from_slice(w0);
+    d.result(&lip::bjorck_orthonormalize(
+        w,
+        rows,
+        cols,
+        c,
+        1 + rng.below(6),
+        &mut scratch,
+    ));
+    d.f32s(w);
+    d
+}
+
+/// A 4 → 6 → 6 → 3 model: forward pass and certified bound, for each activation.
+pub(super) fn mlp(index: u32) -> Digest {
+    let mut rng = Rng::new(seed("lipschitz::LipschitzMlp", index));
+    let layer = |rng: &mut Rng| {
+        let mut w = [[0.0f32; 6]; 6];
+        for row in w.iter_mut() {
+            rng.fill_uniform(row, -0.6, 0.6);
+        }
+        let mut b = [0.0f32; 6];
+        rng.fill_uniform(&mut b, -0.2, 0.2);
+        (w, b)
+    };
+    let (w1, b1) = layer(&mut rng);
+    let (w2, b2) = layer(&mut rng);
+    let (w3, b3) = layer(&mut rng);
+    let first: [[f32; 4]; 6] = w1.map(|r| [r[0], r[1], r[2], r[3]]);
+    let last: [[f32; 6]; 3] = [w3[0], w3[1], w3[2]];
+    let act = [
+        lip::Activation::Relu,
+        lip::Activation::Mish,
+        lip::Activation::MaxMin,
+        lip::Activation::GroupSort(3),
+        lip::Activation::Identity,
+    ][index as usize % 5];
+    let mut d = Digest::default();
+    let (Ok(first), Ok(hidden), Ok(last)) = (
+        lip::Dense::<4, 6>::new(first, b1),
+        lip::Dense::<6, 6>::new(w2, b2),
+        lip::Dense::<6, 3>::new(last, [b3[0], b3[1], b3[2]]),
+    ) else {
+        return Digest::from_hash(1);
+    };
+    let model = lip::LipschitzMlp::<4, 6, 3, 1> {
+        first,
+        hidden: [hidden],
+        last,
+        act,
+    };
+    let mut x = [0.0f32; 4];
+    rng.fill_uniform(&mut x, -3.0, 3.0);
+    let mut y = [0.0f32; 3];
+    d.result(&model.forward(&x, &mut y));
+    d.f32s(&y);
+    let mut ws = lip::Workspace::<6>::new();
+    let bound = model.certified_lipschitz_bound(&mut ws);
+    d.result(&bound);
+    d.f32(bound.unwrap_or(-1.0));
     d
 }
 

@@ -216,6 +216,16 @@ pub const SUITES: &[Suite] = &[
         run: lipschitz::activations,
     },
     Suite {
+        name: "lipschitz::projections",
+        vectors: 100,
+        run: lipschitz::projections,
+    },
+    Suite {
+        name: "lipschitz::LipschitzMlp",
+        vectors: 100,
+        run: lipschitz::mlp,
+    },
+    Suite {
         name: "lipschitz::closed_loop",
         vectors: 20,
         run: lipschitz::closed_loop,
