@@ -1,10 +1,11 @@
 //! Criterion benchmarks of the host solvers' inner loops: one semi-dual objective+gradient
 //! evaluation of sparsity-constrained OT, one Sinkhorn sweep (the two kernel products of the
-//! stabilised form, and the exact log-domain half-sweep), one Halpern step.
+//! stabilised form, the fused one-pass sweep on an f64 and an f32 kernel, and the exact
+//! log-domain half-sweep), one Halpern step.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use host::halpern::{Game, HalpernOptions, State};
-use host::ot::sinkhorn::{half_sweep, kernel_t_times, kernel_times};
+use host::ot::sinkhorn::{fused_sweep, half_sweep, kernel_t_times, kernel_times};
 use host::ot::sparse::{Dual, SemiDual};
 use host::ot::Problem;
 use std::hint::black_box;
@@ -62,6 +63,14 @@ fn sinkhorn(c: &mut Criterion) {
                 kernel_times(black_box(&kt), &v, &mut kv);
                 kernel_t_times(black_box(&kt), &u, n, &mut ktu);
             })
+        });
+        let mut u_new = vec![0.0; n];
+        g.bench_with_input(BenchmarkId::new("fused_sweep_f64", n), &n, |b, _| {
+            b.iter(|| fused_sweep(black_box(&kt), n, &v, &p.a, &u, 1.8, &mut u_new, &mut ktu))
+        });
+        let kt32: Vec<f32> = kt.iter().map(|&k| k as f32).collect();
+        g.bench_with_input(BenchmarkId::new("fused_sweep_f32", n), &n, |b, _| {
+            b.iter(|| fused_sweep(black_box(&kt32), n, &v, &p.a, &u, 1.8, &mut u_new, &mut ktu))
         });
         let mut f = vec![0.0; n];
         let gpot = vec![0.0; n];

@@ -141,3 +141,30 @@ fn bad_parameters_are_errors() {
     assert!(solve(&p, &opts(0.0, 1e-9), &mut |_, _, _| {}).is_err());
     assert!(solve(&p, &opts(1.0, f64::NAN), &mut |_, _, _| {}).is_err());
 }
+
+#[test]
+fn row_blocks_on_several_threads_agree_with_one_thread() {
+    // 300×250: large enough that the sweeps split into row blocks on a multi-thread pool.
+    let p = random_problem(300, 250, 31);
+    let o = opts(0.05, 1e-10);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| solve(&p, &o, &mut |_, _, _| {}).unwrap())
+    };
+    let (one, three) = (run(1), run(3));
+    for s in [&one, &three] {
+        let (r, c) = p.marginal_residuals(&s.plan);
+        assert!(s.converged && r <= 1e-10 && c <= 1e-12, "{r:.2e} {c:.2e}");
+    }
+    let d = one
+        .plan
+        .iter()
+        .zip(&three.plan)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(d <= 1e-9, "{d:.2e}");
+    assert!((one.dual_objective - three.dual_objective).abs() <= 1e-9);
+}

@@ -11,6 +11,7 @@
 //! Every solver takes a validated [`Problem`]; [`Problem::new`] returns an [`OtError`] for
 //! bad input and nothing here panics on user data.
 
+pub mod dense;
 pub mod exact;
 pub mod projection;
 pub mod quadratic;
