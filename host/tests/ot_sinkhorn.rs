@@ -168,3 +168,18 @@ fn row_blocks_on_several_threads_agree_with_one_thread() {
     assert!(d <= 1e-9, "{d:.2e}");
     assert!((one.dual_objective - three.dual_objective).abs() <= 1e-9);
 }
+
+#[test]
+fn nalgebra_matrices_at_the_api_boundary() {
+    let p = random_problem(5, 4, 3);
+    let c = p.cost_matrix();
+    assert_eq!(c.shape(), (5, 4));
+    assert_eq!(c[(2, 3)], p.cost[2 * 4 + 3]);
+    let q = Problem::from_matrix(&c, p.a.clone(), p.b.clone()).unwrap();
+    assert_eq!(q.cost, p.cost);
+    let s = solve(&q, &opts(1.0, 1e-10), &mut |_, _, _| {}).unwrap();
+    let t = s.plan_matrix(5, 4);
+    for (i, &ai) in p.a.iter().enumerate() {
+        assert!((t.row(i).sum() - ai).abs() <= 1e-9);
+    }
+}
