@@ -4,7 +4,7 @@
 //! log-domain half-sweep), one Halpern step.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use host::halpern::{Game, HalpernOptions, State};
+use host::halpern::{Game, HalpernOptions, Method, State, VrState};
 use host::ot::sinkhorn::{fused_sweep, half_sweep, kernel_t_times, kernel_times};
 use host::ot::sparse::{Dual, SemiDual};
 use host::ot::Problem;
@@ -87,15 +87,19 @@ fn halpern(c: &mut Criterion) {
         let mut a = vec![0.0f32; n * n];
         Rng::new(3).fill_uniform(&mut a, -1.0, 1.0);
         let game = Game::new(n, n, a.iter().map(|&v| f64::from(v)).collect()).expect("valid");
-        for vr in [false, true] {
-            let opts = HalpernOptions {
-                variance_reduced: vr,
-                ..HalpernOptions::default()
-            };
-            let mut st = State::new(&game, opts).expect("valid options");
-            let name = if vr { "step_vr" } else { "step_plain" };
-            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| b.iter(|| st.step()));
-        }
+        let opts = HalpernOptions::default();
+        let mut st = State::new(&game, opts).expect("valid options");
+        g.bench_with_input(BenchmarkId::new("step_deterministic", n), &n, |b, _| {
+            b.iter(|| st.step())
+        });
+        let opts = HalpernOptions {
+            method: Method::StochasticVr,
+            ..HalpernOptions::default()
+        };
+        let mut st = VrState::new(&game, opts).expect("valid options");
+        g.bench_with_input(BenchmarkId::new("step_stochastic_vr", n), &n, |b, _| {
+            b.iter(|| st.step())
+        });
     }
     g.finish();
 }
