@@ -183,3 +183,18 @@ fn nalgebra_matrices_at_the_api_boundary() {
         assert!((t.row(i).sum() - ai).abs() <= 1e-9);
     }
 }
+
+#[test]
+fn tiny_masses_below_the_f32_range_still_converge() {
+    // a_0 = 1e−44 relative: the f32 kernel's row 0 underflows at the scale of its mass.
+    let base = random_problem(20, 25, 8);
+    let mut a = base.a.clone();
+    a[0] = 1e-44;
+    let total: f64 = a.iter().sum();
+    let sb: f64 = base.b.iter().sum();
+    let b: Vec<f64> = base.b.iter().map(|v| v * total / sb).collect();
+    let p = Problem::new(20, 25, base.cost.clone(), a, b).unwrap();
+    let s = solve(&p, &opts(0.05, 1e-10), &mut |_, _, _| {}).unwrap();
+    let (r, c) = p.marginal_residuals(&s.plan);
+    assert!(s.converged && r <= 1e-10 && c <= 1e-12, "{r:.2e} {c:.2e}");
+}

@@ -114,6 +114,7 @@ const LANES: usize = 16;
 
 /// Whether the AVX2 + FMA copies may run on this CPU (cached by `std`).
 #[inline]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn has_avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     {

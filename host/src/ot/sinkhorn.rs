@@ -462,9 +462,11 @@ fn run(
                 absorb(&mut f, &mut u, e);
                 absorb(&mut g, &mut v, e);
                 if degenerate {
-                    // A row or column lost all its kernel mass: one exact log-domain sweep.
+                    // A row or column lost all its kernel mass: one exact log-domain sweep,
+                    // and the rest of the stage on the f64 kernel (f32 underflows at 1e−45).
                     half_sweep(&mut f, &g, &p.cost, &p.a, e);
                     half_sweep(&mut g, &f, &p.cost_t, &p.b, e);
+                    kern.high = true;
                 }
                 kern.build(p, &f, &g, e);
                 last_plain = false;
