@@ -1,10 +1,11 @@
 //! Criterion benchmarks of the host solvers' inner loops: one semi-dual objective+gradient
 //! evaluation of sparsity-constrained OT, one Sinkhorn sweep (the two kernel products of the
-//! stabilised form, and the exact log-domain half-sweep), one Halpern step.
+//! stabilised form, the fused one-pass sweep on an f64 and an f32 kernel, and the exact
+//! log-domain half-sweep), one Halpern step.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use host::halpern::{Game, HalpernOptions, State};
-use host::ot::sinkhorn::{half_sweep, kernel_t_times, kernel_times};
+use host::halpern::{Game, HalpernOptions, Method, State, VrState};
+use host::ot::sinkhorn::{fused_sweep, half_sweep, kernel_t_times, kernel_times};
 use host::ot::sparse::{Dual, SemiDual};
 use host::ot::Problem;
 use std::hint::black_box;
@@ -63,6 +64,14 @@ fn sinkhorn(c: &mut Criterion) {
                 kernel_t_times(black_box(&kt), &u, n, &mut ktu);
             })
         });
+        let mut u_new = vec![0.0; n];
+        g.bench_with_input(BenchmarkId::new("fused_sweep_f64", n), &n, |b, _| {
+            b.iter(|| fused_sweep(black_box(&kt), n, &v, &p.a, &u, 1.8, &mut u_new, &mut ktu))
+        });
+        let kt32: Vec<f32> = kt.iter().map(|&k| k as f32).collect();
+        g.bench_with_input(BenchmarkId::new("fused_sweep_f32", n), &n, |b, _| {
+            b.iter(|| fused_sweep(black_box(&kt32), n, &v, &p.a, &u, 1.8, &mut u_new, &mut ktu))
+        });
         let mut f = vec![0.0; n];
         let gpot = vec![0.0; n];
         g.bench_with_input(BenchmarkId::new("log_domain_half_sweep", n), &n, |b, _| {
@@ -78,15 +87,19 @@ fn halpern(c: &mut Criterion) {
         let mut a = vec![0.0f32; n * n];
         Rng::new(3).fill_uniform(&mut a, -1.0, 1.0);
         let game = Game::new(n, n, a.iter().map(|&v| f64::from(v)).collect()).expect("valid");
-        for vr in [false, true] {
-            let opts = HalpernOptions {
-                variance_reduced: vr,
-                ..HalpernOptions::default()
-            };
-            let mut st = State::new(&game, opts).expect("valid options");
-            let name = if vr { "step_vr" } else { "step_plain" };
-            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| b.iter(|| st.step()));
-        }
+        let opts = HalpernOptions::default();
+        let mut st = State::new(&game, opts).expect("valid options");
+        g.bench_with_input(BenchmarkId::new("step_deterministic", n), &n, |b, _| {
+            b.iter(|| st.step())
+        });
+        let opts = HalpernOptions {
+            method: Method::StochasticVr,
+            ..HalpernOptions::default()
+        };
+        let mut st = VrState::new(&game, opts).expect("valid options");
+        g.bench_with_input(BenchmarkId::new("step_stochastic_vr", n), &n, |b, _| {
+            b.iter(|| st.step())
+        });
     }
     g.finish();
 }

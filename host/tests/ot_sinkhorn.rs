@@ -141,3 +141,60 @@ fn bad_parameters_are_errors() {
     assert!(solve(&p, &opts(0.0, 1e-9), &mut |_, _, _| {}).is_err());
     assert!(solve(&p, &opts(1.0, f64::NAN), &mut |_, _, _| {}).is_err());
 }
+
+#[test]
+fn row_blocks_on_several_threads_agree_with_one_thread() {
+    // 300×250: large enough that the sweeps split into row blocks on a multi-thread pool.
+    let p = random_problem(300, 250, 31);
+    let o = opts(0.05, 1e-10);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| solve(&p, &o, &mut |_, _, _| {}).unwrap())
+    };
+    let (one, three) = (run(1), run(3));
+    for s in [&one, &three] {
+        let (r, c) = p.marginal_residuals(&s.plan);
+        assert!(s.converged && r <= 1e-10 && c <= 1e-12, "{r:.2e} {c:.2e}");
+    }
+    let d = one
+        .plan
+        .iter()
+        .zip(&three.plan)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(d <= 1e-9, "{d:.2e}");
+    assert!((one.dual_objective - three.dual_objective).abs() <= 1e-9);
+}
+
+#[test]
+fn nalgebra_matrices_at_the_api_boundary() {
+    let p = random_problem(5, 4, 3);
+    let c = p.cost_matrix();
+    assert_eq!(c.shape(), (5, 4));
+    assert_eq!(c[(2, 3)], p.cost[2 * 4 + 3]);
+    let q = Problem::from_matrix(&c, p.a.clone(), p.b.clone()).unwrap();
+    assert_eq!(q.cost, p.cost);
+    let s = solve(&q, &opts(1.0, 1e-10), &mut |_, _, _| {}).unwrap();
+    let t = s.plan_matrix(5, 4);
+    for (i, &ai) in p.a.iter().enumerate() {
+        assert!((t.row(i).sum() - ai).abs() <= 1e-9);
+    }
+}
+
+#[test]
+fn tiny_masses_below_the_f32_range_still_converge() {
+    // a_0 = 1e−44 relative: the f32 kernel's row 0 underflows at the scale of its mass.
+    let base = random_problem(20, 25, 8);
+    let mut a = base.a.clone();
+    a[0] = 1e-44;
+    let total: f64 = a.iter().sum();
+    let sb: f64 = base.b.iter().sum();
+    let b: Vec<f64> = base.b.iter().map(|v| v * total / sb).collect();
+    let p = Problem::new(20, 25, base.cost.clone(), a, b).unwrap();
+    let s = solve(&p, &opts(0.05, 1e-10), &mut |_, _, _| {}).unwrap();
+    let (r, c) = p.marginal_residuals(&s.plan);
+    assert!(s.converged && r <= 1e-10 && c <= 1e-12, "{r:.2e} {c:.2e}");
+}

@@ -101,6 +101,37 @@ fn sinkhorn_and_halpern_run() {
 }
 
 #[test]
+fn halpern_methods_are_named_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pennies = dir.path().join("pennies.csv");
+    std::fs::write(&pennies, "1,-1\n-1,1\n").unwrap();
+    for method in ["deterministic", "stochastic-vr"] {
+        let (ok, stdout, stderr) = run(host()
+            .args([
+                "halpern", "--format", "json", "--seed", "3", "--method", method,
+            ])
+            .arg("--payoff")
+            .arg(&pennies));
+        assert!(ok, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(v["method"], method);
+        assert!(v["converged"].as_bool().unwrap() && v["passes"].as_f64().unwrap() > 0.0);
+        assert!(v["value"].as_f64().unwrap().abs() <= 1e-6, "{v}");
+    }
+    let (ok, _, stderr) = run(host()
+        .args([
+            "halpern",
+            "--method",
+            "stochastic-vr",
+            "--batch",
+            "0",
+            "--payoff",
+        ])
+        .arg(&pennies));
+    assert!(!ok && stderr.contains("batch"), "{stderr}");
+}
+
+#[test]
 fn help_lists_the_solvers() {
     let (ok, stdout, _) = run(host().arg("--help"));
     assert!(ok);

@@ -1,10 +1,11 @@
-//! `host halpern`: equilibrium of a zero-sum matrix game by restarted Halpern iteration.
+//! `host halpern`: equilibrium of a zero-sum matrix game by restarted Halpern iteration,
+//! deterministic (exact operator) or stochastic variance-reduced (sampled rows/columns).
 
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use host::halpern::{self, Game, HalpernOptions};
+use host::halpern::{self, Game, HalpernOptions, Method};
 use host::io;
 
 use super::common::{self, Format};
@@ -19,12 +20,23 @@ pub struct Args {
     /// Stop when the operator residual ≤ tol.
     #[arg(long, default_value_t = 1e-7)]
     pub tol: f64,
-    /// Iteration limit.
-    #[arg(long, default_value_t = 200_000)]
-    pub max_iter: usize,
-    /// Use the plain operator evaluation instead of the snapshot (variance-reduced) one.
-    #[arg(long)]
-    pub plain: bool,
+    /// Work limit in passes (full evaluations of (Ay, Aᵀx)).
+    #[arg(long, default_value_t = 1e6)]
+    pub max_passes: f64,
+    /// `deterministic`: anchored extragradient with exact operator evaluations;
+    /// `stochastic-vr`: sampled rows/columns with a full snapshot refreshed with probability p
+    /// (loopless SVRG estimator), seeded.
+    #[arg(long, value_enum, default_value = "deterministic")]
+    pub method: MethodArg,
+    /// stochastic-vr: rows and columns sampled per iteration.
+    #[arg(long, default_value_t = 8)]
+    pub batch: usize,
+    /// stochastic-vr: snapshot probability p (0 = b(m+n)/(2mn)).
+    #[arg(long, default_value_t = 0.0)]
+    pub snapshot_probability: f64,
+    /// stochastic-vr: seed of the random numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Where to write the row player's strategy x (`.npy` or `.csv`).
     #[arg(long)]
     pub out_x: Option<PathBuf>,
@@ -39,13 +51,26 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// `--method` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MethodArg {
+    Deterministic,
+    StochasticVr,
+}
+
 pub fn run(args: &Args) -> Result<(), CliError> {
     let a = io::read_matrix(&args.payoff)?;
     let game = Game::new(a.rows, a.cols, a.data)?;
     let opts = HalpernOptions {
         tol: args.tol,
-        max_iter: args.max_iter,
-        variance_reduced: !args.plain,
+        max_passes: args.max_passes,
+        method: match args.method {
+            MethodArg::Deterministic => Method::Deterministic,
+            MethodArg::StochasticVr => Method::StochasticVr,
+        },
+        batch: args.batch,
+        snapshot_probability: args.snapshot_probability,
+        seed: args.seed,
         ..HalpernOptions::default()
     };
     let mut progress = common::Progress::new(args.quiet, "duality gap");
@@ -60,12 +85,20 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         args.format,
         &[
             ("solver", json!("halpern")),
+            (
+                "method",
+                json!(match opts.method {
+                    Method::Deterministic => "deterministic",
+                    Method::StochasticVr => "stochastic-vr",
+                }),
+            ),
             ("rows", json!(game.m)),
             ("cols", json!(game.n)),
             ("value", json!(e.value)),
             ("duality_gap", json!(e.gap)),
             ("residual", json!(e.residual)),
             ("iterations", json!(e.iterations)),
+            ("passes", json!(e.passes)),
             ("converged", json!(e.converged)),
             ("seconds", json!(progress.seconds())),
         ],

@@ -11,6 +11,7 @@
 //! Every solver takes a validated [`Problem`]; [`Problem::new`] returns an [`OtError`] for
 //! bad input and nothing here panics on user data.
 
+pub mod dense;
 pub mod exact;
 pub mod projection;
 pub mod quadratic;
@@ -149,6 +150,26 @@ impl Problem {
         })
     }
 
+    /// [`Problem::new`] from an nalgebra cost matrix (any storage order; copied to the
+    /// row-major layout the solvers' loops use).
+    ///
+    /// # Errors
+    /// As [`Problem::new`].
+    pub fn from_matrix(
+        cost: &nalgebra::DMatrix<f64>,
+        a: Vec<f64>,
+        b: Vec<f64>,
+    ) -> Result<Self, OtError> {
+        let (rows, cols) = cost.shape();
+        let data = cost.transpose().as_slice().to_vec();
+        Self::new(rows, cols, data, a, b)
+    }
+
+    /// The cost as an nalgebra matrix (a copy).
+    pub fn cost_matrix(&self) -> nalgebra::DMatrix<f64> {
+        nalgebra::DMatrix::from_row_slice(self.m, self.n, &self.cost)
+    }
+
     /// ⟨C, T⟩ for a row-major plan T.
     pub fn transport_cost(&self, plan: &[f64]) -> f64 {
         self.cost.iter().zip(plan).map(|(c, t)| c * t).sum()
@@ -189,6 +210,11 @@ pub struct Solution {
 }
 
 impl Solution {
+    /// The plan as an m×n nalgebra matrix (a copy; `plan` stays row-major for the solvers).
+    pub fn plan_matrix(&self, m: usize, n: usize) -> nalgebra::DMatrix<f64> {
+        nalgebra::DMatrix::from_row_slice(m, n, &self.plan)
+    }
+
     pub(crate) fn finish(
         problem: &Problem,
         plan: Vec<f64>,
