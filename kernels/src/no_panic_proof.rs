@@ -4,7 +4,8 @@
 //! test that calls a kernel with constant arguments lets the optimiser inline it and prove
 //! the bounds for those arguments alone. Each static below keeps the out-of-line body of one
 //! public (non-generic, free) kernel in the test binary, so each is proven for all inputs.
-//! `three_pass_with` is generic over its exp and is checked where tests instantiate it.
+//! `three_pass_with` is generic over its exp and is checked where tests instantiate it; the
+//! methods of the non-generic types follow the free functions.
 
 #[used]
 static K0: &dyn Sync = &(crate::fixedpoint::srdhm as fn(_, _) -> _);
@@ -154,3 +155,60 @@ static LIP8: &dyn Sync = &(crate::lipschitz::groupsort as fn(_, _) -> _);
 static LIP9: &dyn Sync = &(crate::lipschitz::householder as fn(_, _) -> _);
 #[used]
 static LIP10: &dyn Sync = &(crate::lipschitz::relu as fn(_) -> _);
+
+// Methods of the non-generic kernel types (listed by name like the free functions; the
+// registry test in host/tests/no_panic_registry.rs checks that none is missing). Methods of
+// const-generic types are checked where tests instantiate them.
+#[used]
+static M0: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Lut::new as fn(_, _) -> _);
+#[used]
+static M1: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Lut::empty as fn() -> _);
+#[used]
+static M2: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Lut::rebuild as fn(&mut _, _, _) -> _);
+#[used]
+static M3: &dyn Sync = &(crate::softmax::quant::SoftmaxS16Lut::new as fn(_, _) -> _);
+#[used]
+static M4: &dyn Sync = &(crate::softmax::quant::SoftmaxS16Params::from_scale as fn(_, _) -> _);
+#[used]
+static M5: &dyn Sync = &(crate::softmax::quant::SoftmaxS16Params::from_raw as fn(_, _) -> _);
+#[used]
+static M6: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Params::from_scale as fn(_, _) -> _);
+#[used]
+static M7: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Params::from_scale_f64 as fn(_, _) -> _);
+#[used]
+static M8: &dyn Sync = &(crate::softmax::quant::SoftmaxS8Params::from_raw as fn(_, _, _) -> _);
+#[used]
+static M9: &dyn Sync = &(crate::mish::MishS8Lut::new as fn(_, _, _, _) -> _);
+#[used]
+static M10: &dyn Sync = &(crate::mish::MishS8Lut::lookup as fn(&_, _) -> _);
+#[used]
+static M11: &dyn Sync = &(crate::mish::MishS8Lut::apply as fn(&_, _, _) -> _);
+#[used]
+static M12: &dyn Sync =
+    &(crate::mish::MishS8Lut::table as fn(&crate::mish::MishS8Lut) -> &[i8; 256]);
+#[used]
+static M13: &dyn Sync = &(crate::online::BinaryEval::update_logit as fn(&mut _, _, _));
+#[used]
+static M14: &dyn Sync = &(crate::online::BinaryEval::update_proba as fn(&mut _, _, _));
+#[used]
+static M15: &dyn Sync = &(crate::online::BinaryEval::skip as fn(&mut _));
+#[used]
+static M16: &dyn Sync = &(crate::online::BinaryEval::accuracy as fn(&_) -> _);
+#[used]
+static M17: &dyn Sync = &(crate::online::BinaryEval::log_loss as fn(&_) -> _);
+#[used]
+static M18: &dyn Sync = &(crate::online::MulticlassEval::update as fn(&mut _, _, _));
+#[used]
+static M19: &dyn Sync = &(crate::online::MulticlassEval::skip as fn(&mut _));
+#[used]
+static M20: &dyn Sync = &(crate::online::MulticlassEval::accuracy as fn(&_) -> _);
+#[used]
+static M21: &dyn Sync = &(crate::online::MulticlassEval::log_loss as fn(&_) -> _);
+#[used]
+static M22: &dyn Sync = &(crate::online::RegressionEval::update as fn(&mut _, _, _));
+#[used]
+static M23: &dyn Sync = &(crate::online::RegressionEval::skip as fn(&mut _));
+#[used]
+static M24: &dyn Sync = &(crate::online::RegressionEval::mae as fn(&_) -> _);
+#[used]
+static M25: &dyn Sync = &(crate::online::RegressionEval::mse as fn(&_) -> _);

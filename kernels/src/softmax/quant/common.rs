@@ -67,3 +67,17 @@ pub(crate) fn reciprocal(s: u64, k: u32) -> u32 {
 pub(crate) fn mul_round(num: u32, r: u32, f: u32) -> u64 {
     (u64::from(num) * u64::from(r) + (1u64 << (f - 1))) >> f
 }
+
+/// Round half up (= `libm::round`) of a non-negative `x < 2^52`, inlined so that the no-panic
+/// proof sees no call into another crate. `x − ⌊x⌋` is exact below 2^52 (both have x's
+/// exponent or less), so the comparison with ½ decides exactly; NaN and negative x give 0.
+#[inline(always)]
+pub(crate) fn round_non_negative(x: f64) -> f64 {
+    let f = x as u64; // truncation toward zero, saturating
+    let fl = f as f64;
+    if x - fl >= 0.5 {
+        fl + 1.0
+    } else {
+        fl
+    }
+}

@@ -1,7 +1,7 @@
 //! Accurate int16 softmax: e^(−d·S_in·β) for the 65,536 possible differences as the product
 //! of two 256-entry tables (high and low byte of d).
 
-use super::common::{check_rows, mul_round, reciprocal};
+use super::common::{check_rows, mul_round, reciprocal, round_non_negative};
 use super::exp64::exp_f64;
 use crate::Error;
 
@@ -40,8 +40,8 @@ impl SoftmaxS16Lut {
         };
         let one = f64::from(1u32 << 31);
         for (i, (h, l)) in lut.hi.iter_mut().zip(lut.lo.iter_mut()).enumerate() {
-            *h = libm::round(exp_f64(-(i as f64) * 256.0 * s) * one) as u32;
-            *l = libm::round(exp_f64(-(i as f64) * s) * one) as u32;
+            *h = round_non_negative(exp_f64(-(i as f64) * 256.0 * s) * one) as u32;
+            *l = round_non_negative(exp_f64(-(i as f64) * s) * one) as u32;
         }
         Ok(lut)
     }

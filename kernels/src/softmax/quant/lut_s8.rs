@@ -1,7 +1,7 @@
 //! Accurate int8 softmax: a 256-entry table of e^(−d·S_in·β) built once per scale, integer
 //! sums, one reciprocal per row, correctly rounded outputs.
 
-use super::common::{check_rows, reciprocal};
+use super::common::{check_rows, reciprocal, round_non_negative};
 use super::exp64::exp_f64;
 use crate::Error;
 
@@ -53,13 +53,6 @@ fn window(table: &[u32; SLOTS], max: i8) -> &[u32; 256] {
         .get(start..start + 256)
         .and_then(|w| <&[u32; 256]>::try_from(w).ok())
         .unwrap_or(&ZERO)
-}
-
-/// Round half up of a non-negative `x < 2^52` (so `x + 0.5` is exact): `libm::round` there,
-/// inlined so that the no-panic proof sees no call into another crate.
-#[inline(always)]
-fn round_non_negative(x: f64) -> f64 {
-    ((x + 0.5) as u64) as f64
 }
 
 /// The largest element of a non-empty row (four at a time).
