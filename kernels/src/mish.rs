@@ -21,7 +21,7 @@ const BLOCK: usize = 32;
 /// The table path: Mish from the 64-entry table exponential, and its range word (the
 /// result is Mish within 3.59 ulp when `range >> 24 == 0`, i.e. x ∈ [−78.33, 4.08·10^5)).
 ///
-/// With e^x = 2w, w = s + sp (unevaluated, [`math::exp_table64`]):
+/// With e^x = 2w, w = s + sp (unevaluated, `math::exp_table64`):
 /// tanh(ln(1 + e^x)) = n/(n + 2) with n = e^2x + 2e^x = 4z, z = w² + w, so
 /// f = z·(x/(z + 0.5)). z is formed as s + (sp + w²): the exponential's last rounding is
 /// folded into z's (for x ≤ 0, where z ≈ w, that rounding would pass straight into f).
@@ -84,7 +84,7 @@ fn mish_tiny(x: f32) -> f32 {
 ///
 /// **Algorithm:** for x ∈ [−78.33, 4.08·10^5) (the table path, branch-free):
 /// e^x = 2(s + sp) from a 64-entry table of 2^(j/64) and a degree-2 polynomial
-/// ([`math::exp_table64`]), z = s + (sp + w²) with w = s + sp (= e^2x/4 + e^x/2), and
+/// (`math::exp_table64`), z = s + (sp + w²) with w = s + sp (= e^2x/4 + e^x/2), and
 /// f = z·(x/(z + 0.5)): one table load, one division, 18 floating-point operations.
 /// Elsewhere (x < −78.33, huge x, ±∞, NaN; a cold call): u = e^x by [`math::exp`],
 /// f = x·(1 − 2/(u² + 2u + 2)) for x > 0 and p − p·(u + u²)/(u² + 2u + 2), p = x·u, for x ≤ 0;

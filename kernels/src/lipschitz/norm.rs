@@ -166,8 +166,8 @@ fn accumulate_outer(b: &mut [f32], x: &[f32]) {
 /// section. `iters` = 0 gives ‖WᵀW‖_F^(1/2).
 ///
 /// **Cost:** d²·max(rows, cols) + `iters`·d³ multiply-adds, plus O(rows·cols + K·d²):
-/// 211,206 instructions for 16×16 with [`GRAM_ITERS`] on the Cortex-M4F (`cargo xtask
-/// bench`). **Stack:** 128 bytes measured on the M4F (plus the caller's scratch).
+/// 209,280 instructions for 16×16 with [`GRAM_ITERS`] on the Cortex-M4F (`cargo xtask
+/// bench`). **Stack:** 468 bytes measured on the M4F (the bench call) (plus the caller's scratch).
 ///
 /// # Errors
 /// [`Error::Empty`] for a zero-sized shape, [`Error::LengthMismatch`] if
@@ -324,8 +324,8 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 ///
 /// **Accuracy:** a lower bound, converging like (σ₂/σ₁)^(2·steps) from a generic start; the
 /// host tests check it is ≤ the f64 SVD value on every matrix they draw. **Cost:**
-/// 2·rows·cols multiply-adds per step plus O(rows + cols): 7,922 instructions for one step
-/// at 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 120 bytes measured (M4F).
+/// 2·rows·cols multiply-adds per step plus O(rows + cols): 13,288 instructions for one step
+/// at 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 268 bytes measured (M4F, the bench call).
 ///
 /// # Errors
 /// As [`spectral_norm_upper_bound`] for `w`; [`Error::LengthMismatch`] if `v.len() != cols`
