@@ -16,10 +16,12 @@ pub trait Elem: Copy + Send + Sync + 'static {
     fn of(x: f64) -> Self;
     /// The stored value as f64 (exact).
     fn get(self) -> f64;
-    /// Σ_k x_k y_k by AVX2 + FMA intrinsics. Only called from code compiled with those
-    /// features, after [`has_avx2_fma`].
+    /// Σ_k x_k y_k by AVX2 + FMA intrinsics.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA (`is_x86_feature_detected!("avx2")` and `("fma")`).
     #[cfg(target_arch = "x86_64")]
-    fn dot_avx2(x: &[Self], y: &[f64]) -> f64;
+    unsafe fn dot_avx2(x: &[Self], y: &[f64]) -> f64;
 }
 
 impl Elem for f64 {
@@ -33,8 +35,8 @@ impl Elem for f64 {
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn dot_avx2(x: &[Self], y: &[f64]) -> f64 {
-        // SAFETY: only reached through the AVX2 + FMA copies (see the trait method).
+    unsafe fn dot_avx2(x: &[Self], y: &[f64]) -> f64 {
+        // SAFETY: the caller guarantees AVX2 and FMA (the trait method's contract).
         unsafe { avx::dot_f64(x, y) }
     }
 }
@@ -51,8 +53,8 @@ impl Elem for f32 {
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn dot_avx2(x: &[Self], y: &[f64]) -> f64 {
-        // SAFETY: only reached through the AVX2 + FMA copies (see the trait method).
+    unsafe fn dot_avx2(x: &[Self], y: &[f64]) -> f64 {
+        // SAFETY: the caller guarantees AVX2 and FMA (the trait method's contract).
         unsafe { avx::dot_f32(x, y) }
     }
 }
@@ -208,7 +210,10 @@ fn dot_impl<const FMA: bool, T: Elem>(x: &[T], y: &[f64]) -> f64 {
 fn dot_dispatch<const FMA: bool, T: Elem>(x: &[T], y: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if FMA {
-        return T::dot_avx2(x, y);
+        // SAFETY: the FMA = true copies of the row loops are instantiated only inside the
+        // `#[target_feature(enable = "avx2,fma")]` wrappers, which run after
+        // `has_avx2_fma()` returned true.
+        return unsafe { T::dot_avx2(x, y) };
     }
     dot_impl::<FMA, T>(x, y)
 }
