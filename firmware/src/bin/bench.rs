@@ -312,18 +312,22 @@ fn bench_lipschitz_projections(ok: &mut bool) {
     });
     wp = w;
     run("lipschitz::spectral_soft_cap", 16, "-", &mut || {
-        *ok &= spectral_soft_cap(wp.as_flattened_mut(), 16, 16, c, 0.25, ws.as_mut_slice())
-            .is_ok()
+        *ok &= spectral_soft_cap(wp.as_flattened_mut(), 16, 16, c, 0.25, ws.as_mut_slice()).is_ok()
     });
     wp = w;
     run("lipschitz::spectral_hard_cap", 16, "-", &mut || {
         *ok &= spectral_hard_cap(wp.as_flattened_mut(), 16, 16, c, ws.as_mut_slice()).is_ok()
     });
     wp = w;
-    run("lipschitz::bjorck_orthonormalize[4iters]", 16, "-", &mut || {
-        *ok &= bjorck_orthonormalize(wp.as_flattened_mut(), 16, 16, c, 4, ws.as_mut_slice())
-            .is_ok()
-    });
+    run(
+        "lipschitz::bjorck_orthonormalize[4iters]",
+        16,
+        "-",
+        &mut || {
+            *ok &= bjorck_orthonormalize(wp.as_flattened_mut(), 16, 16, c, 4, ws.as_mut_slice())
+                .is_ok()
+        },
+    );
     black_box((&wp, &hv));
 }
 
@@ -360,7 +364,9 @@ fn bench_lipschitz_model(ok: &mut bool) {
         *ok &= householder(black_box(&mut a), &hh).is_ok()
     });
     a = x;
-    run("lipschitz::relu", 16, "-", &mut || *ok &= relu(black_box(&mut a)).is_ok());
+    run("lipschitz::relu", 16, "-", &mut || {
+        *ok &= relu(black_box(&mut a)).is_ok()
+    });
     black_box(&a);
     let mlp = LipschitzMlp::<16, 16, 16, 1> {
         first: d.clone(),
@@ -369,9 +375,12 @@ fn bench_lipschitz_model(ok: &mut bool) {
         act: Activation::MaxMin,
     };
     let mut out = [0.0f32; 16];
-    run("lipschitz::LipschitzMlp<16,16,16,1>::forward", 16, "-", &mut || {
-        *ok &= mlp.forward(black_box(&x), &mut out).is_ok()
-    });
+    run(
+        "lipschitz::LipschitzMlp<16,16,16,1>::forward",
+        16,
+        "-",
+        &mut || *ok &= mlp.forward(black_box(&x), &mut out).is_ok(),
+    );
     black_box(&out);
     // Three certified bounds: FPU cores only (see `bench_lipschitz_projections`).
     #[cfg(target_abi = "eabihf")]
