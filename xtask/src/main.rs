@@ -2,7 +2,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 use xtask::boards::Board;
-use xtask::{bench, firmware::Build, qemu, test, tools};
+use xtask::tools::{self, Task};
+use xtask::{bench, firmware::Build, qemu, test};
 
 /// Build, run, test and measure the kernels on Cortex-M cores (QEMU) and real boards.
 #[derive(Parser)]
@@ -77,10 +78,16 @@ fn main() -> Result<()> {
     match cli.command {
         Cmd::Run { board, chip, bin } => run(board, chip, &bin),
         Cmd::Test { no_qemu } => test::all(!no_qemu),
-        Cmd::Bench { peers: true, .. } => bench::peers::run(),
+        Cmd::Bench { peers: true, .. } => {
+            tools::preflight(Task::Peers)?;
+            bench::peers::run()
+        }
         Cmd::Bench {
             chip: Some(chip), ..
-        } => bench::board::run(&chip),
+        } => {
+            tools::preflight(Task::Flash)?;
+            bench::board::run(&chip)
+        }
         Cmd::Bench {
             board,
             check,
@@ -89,8 +96,7 @@ fn main() -> Result<()> {
             peers: false,
             chip: None,
         } => {
-            tools::ensure_all()?;
-            tools::ensure_llvm_tools()?;
+            tools::preflight(Task::Bench)?;
             bench::run_with(
                 &board,
                 bench::Options {
@@ -102,13 +108,16 @@ fn main() -> Result<()> {
             )
         }
         Cmd::Ontarget { board } => {
-            tools::ensure_all()?;
+            tools::preflight(Task::Ontarget)?;
             for b in board {
                 xtask::ontarget::run(b)?;
             }
             Ok(())
         }
-        Cmd::Accuracy { exhaustive } => bench::accuracy(exhaustive).map(|_| ()),
+        Cmd::Accuracy { exhaustive } => {
+            tools::preflight(Task::Accuracy)?;
+            bench::accuracy(exhaustive).map(|_| ())
+        }
     }
 }
 
@@ -119,8 +128,8 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
         "bench" => "bench",
         other => anyhow::bail!("unknown firmware binary {other:?} (demo, target-tests, bench)"),
     };
-    tools::ensure_targets()?;
     if let Some(chip) = chip {
+        tools::preflight(Task::Flash)?;
         let elf = Build {
             bin,
             target: Board::M4f.target(),
@@ -136,7 +145,7 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
         anyhow::ensure!(out.success, "the firmware on {chip} reported failure");
         return Ok(());
     }
-    tools::ensure_qemu()?;
+    tools::preflight(Task::Run)?;
     let elf = Build::qemu(bin, board).run()?;
     println!(
         "running {bin} on {} (QEMU {})",

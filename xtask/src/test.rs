@@ -41,10 +41,8 @@ fn cargo_in(dir: &str) -> Command {
 
 /// Runs every step, then prints a summary; fails if any step failed.
 pub fn all(with_qemu: bool) -> Result<()> {
-    tools::ensure_targets()?;
-    if with_qemu {
-        tools::ensure_qemu()?;
-    }
+    // Everything the steps below need, before the first of them runs.
+    tools::preflight(tools::Task::Test)?;
     let mut steps = Vec::new();
     let s = &mut steps;
 
@@ -162,8 +160,6 @@ pub fn all(with_qemu: bool) -> Result<()> {
             s,
             "benchmark check against bench/baseline.json (M0, M3, M4F, M7); report in headless Chromium",
             || {
-                tools::ensure_llvm_tools()?;
-                crate::tools::ensure_chromium()?;
                 crate::bench::run_with(
                     &Board::EMULATED,
                     crate::bench::Options {

@@ -15,8 +15,9 @@
 //!   E = POT's final marginal error ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ (equal marginal error).
 //!
 //! POT runs with OMP/OpenBLAS/MKL threads = 1; ours runs with 1 rayon thread and with the
-//! default (all cores); both ratios are reported. Without `python3 -c "import ot"` it prints
-//! "peers skipped: POT not installed (pip install pot)" and succeeds. No QEMU needed.
+//! default (all cores); both ratios are reported. POT runs in the project's virtual
+//! environment `target/pyenv`, where the preflight installs it (pinned version). No QEMU
+//! needed.
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -35,7 +36,7 @@ const SINGLE_THREAD_ENV: [&str; 4] = [
 ];
 
 fn pot_available() -> Option<String> {
-    let out = Command::new("python3")
+    let out = Command::new(crate::tools::venv_python())
         .args(["-c", "import ot; print(ot.__version__)"])
         .output()
         .ok()?;
@@ -63,7 +64,7 @@ fn json_of(c: &mut Command) -> Result<Value> {
 }
 
 fn pot(script: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new("python3");
+    let mut c = Command::new(crate::tools::venv_python());
     c.arg(script).args(args);
     for v in SINGLE_THREAD_ENV {
         c.env(v, "1");
@@ -89,13 +90,10 @@ pub fn run() -> Result<()> {
     let root = cmd::root();
     let report_dir = root.join("target").join("report");
     let Some(pot_version) = pot_available() else {
-        println!("peers skipped: POT not installed (pip install pot)");
-        std::fs::create_dir_all(&report_dir)?;
-        std::fs::write(
-            report_dir.join("peers.md"),
-            "peers skipped: POT not installed (pip install pot)\n",
-        )?;
-        return Ok(());
+        bail!(
+            "POT does not import in {} although the preflight installed it",
+            crate::tools::venv_python().display()
+        );
     };
     // Build host in the caller's target dir (cmd::cargo() clears CARGO_TARGET_DIR).
     let target: PathBuf = std::env::var_os("CARGO_TARGET_DIR")
