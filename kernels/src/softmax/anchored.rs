@@ -10,6 +10,9 @@ use crate::Error;
 /// the output within |x| < 128 + 105 < 1419, where the table reduction is exact).
 const ANCHOR_LIMIT: f32 = 128.0;
 
+/// Sums at or above 2^126 are rejected: their reciprocal would be subnormal.
+const SUM_LIMIT: f32 = 85_070_591_730_234_615_865_843_651_857_942_052_864.0; // 2^126
+
 /// Softmax in two passes anchored at the first element: y_i = e^(x_i) / Σ_j e^(x_j).
 ///
 /// Algorithm. Let n_i = round(x_i·16·log2 e) = 16·E_i + j_i (the table exponential of
@@ -20,9 +23,11 @@ const ANCHOR_LIMIT: f32 = 128.0;
 /// into `y` (the anchor's term is ≈ 2^24) and sums the terms (pairs, then Kahan). The exponent
 /// field E_i − E_0 + 151 is built with integer adds and OR-ed into a flag word; pass 2 scales
 /// by 1/S. No max pass: the anchor is not the maximum, so a row is accepted only if every field
-/// stayed in [0, 255] (no flag bit above bit 7) and S is finite: every logit within about
-/// [x_0 − 104.6, x_0 + 72.1] (151·ln2 below, 104·ln2 above). Otherwise — or if |x_0| ≥ 128, or any input is NaN or ±∞ — the row is
-/// recomputed by [`three_pass`], which handles every case (a slower path, documented cost).
+/// stayed in [0, 255] (no flag bit above bit 7) and S < 2^126 (so that 1/S is a normal
+/// number): every logit within about [x_0 − 104.6, x_0 + 70.7] (151·ln2 below, 102·ln2
+/// above, less when many logits are near the top). Otherwise — or if |x_0| ≥ 128, or any
+/// input is NaN or ±∞ — the row is recomputed by [`three_pass`], which handles every case
+/// (a slower path, documented cost).
 ///
 /// Field 0 holds terms below 2^−126 (true share < 2^−150 of S ≥ 0.97·2^24) as a subnormal
 /// approximation: absolute error ≤ 2^−148 in y.
@@ -68,11 +73,15 @@ pub(crate) fn try_anchored(x: &[f32], y: &mut [f32], x0: f32) -> Option<()> {
     // field_i = (vb_i >> 4) + off = E_i − E_0 + 151: the MAGIC parts of vb_i >> 4 cancel.
     let off = 151i32.wrapping_sub(vb0 >> 4);
     let (sum, flags) = exp_sum(x, y, off);
-    // Any field outside [0, 255] set a bit above bit 7; field 255 made S ∞ or NaN.
-    if flags >> 8 != 0 || !sum.is_finite() {
+    // Any field outside [0, 255] set a bit above bit 7; field 255 made S ∞ or NaN. A sum of
+    // 2^126 or more (an element about 63 or more above the anchor, or many near that) would
+    // make 1/S subnormal and the outputs inexact: those rows go to `three_pass` too (the
+    // comparison also fails for NaN).
+    if flags >> 8 != 0 || !(sum < SUM_LIMIT) {
         return None;
     }
-    // S ≥ 0.97·2^24 (the anchor's term), so 1/S is normal.
+    // 0.97·2^24 ≤ S < 2^126 (the anchor's term is one of the positive terms), so 1/S is
+    // normal: in (2^−126, 2^−23.9].
     let inv = 1.0 / sum;
     let mut chunks = y.chunks_exact_mut(4);
     for chunk in &mut chunks {

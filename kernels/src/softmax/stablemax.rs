@@ -3,7 +3,8 @@
 use super::common::{reciprocal, same_len, scale, Kahan};
 use crate::Error;
 
-/// 2^64 and 2^−64: rows with max ≥ 2^64 are summed in units of 2^64 (no overflow).
+/// 2^64 and 2^−64: rows with max ≥ 2^64 are summed in units of 2^64 (no overflow), rows with
+/// max ≤ −2^64 in units of 2^−64 (no underflow).
 const BIG: f32 = 18_446_744_073_709_551_616.0;
 const INV_BIG: f32 = 1.0 / 18_446_744_073_709_551_616.0;
 
@@ -36,14 +37,26 @@ fn prepare(x: &[f32]) -> Result<(f32, usize), Error> {
         }
         return Ok((0.0, x.iter().filter(|&&v| v == f32::INFINITY).count()));
     }
-    Ok((if m >= BIG { INV_BIG } else { 1.0 }, 0))
+    // A large maximum is scaled down so that the sum cannot overflow; a maximum far below 0
+    // is scaled up so that the sum cannot underflow (s(−f32::MAX) ≈ 2^−128 is subnormal, and
+    // its reciprocal would overflow): then every s(x_j)·2^64 ≤ 1 and the largest ≥ 2^−64.
+    let f = if m >= BIG {
+        INV_BIG
+    } else if m <= -BIG {
+        BIG
+    } else {
+        1.0
+    };
+    Ok((f, 0))
 }
 
 /// StableMax ("Grokking at the Edge of Numerical Stability", Prieto et al. 2025):
 /// y_i = s(x_i) / Σ_j s(x_j) with s(x) = x + 1 for x ≥ 0 and 1/(1 − x) for x < 0.
 ///
-/// Algorithm: max pass (to detect errors and pick a scale 2^−64 when max ≥ 2^64, so that
-/// Σ s(x_j)·f ≤ N·2^64 never overflows), s(x_i)·f stored and summed with Kahan's compensation,
+/// Algorithm: max pass (to detect errors and pick a scale f: 2^−64 when max ≥ 2^64, so that
+/// Σ s(x_j)·f ≤ N·2^64 never overflows; 2^64 when max ≤ −2^64, so that the largest term
+/// s(max)·f ≥ 2^−64 is normal and 1/Σ cannot overflow; else 1), s(x_i)·f stored and summed
+/// with Kahan's compensation,
 /// then one reciprocal and a multiply per element. No exp. Negative inputs cost one divide each.
 ///
 /// Accuracy: each s(x_i) is within 1 ulp (one or two roundings), so every output has relative

@@ -162,9 +162,11 @@ fn anchored_accepts_and_rejects() {
     assert!(accepted(&[0.0]));
     assert!(accepted(&[127.0, 127.0 + 70.0, 127.0 - 100.0]));
     assert!(accepted(&[-127.0, -127.0 + 70.0, -127.0 - 100.0]));
-    // Above the anchor by more than 104·ln2 ≈ 72.1 or below it by more than 151·ln2 ≈ 104.7.
-    assert!(accepted(&[0.0, 72.0, -104.6]));
-    assert!(!accepted(&[0.0, 72.2]));
+    // Above the anchor by more than 102·ln2 ≈ 70.7 (S ≥ 2^126, 1/S subnormal) or below it by
+    // more than 151·ln2 ≈ 104.7.
+    assert!(accepted(&[0.0, 70.6, -104.6]));
+    assert!(!accepted(&[0.0, 70.8]));
+    assert!(!accepted(&[0.0, 72.0]));
     assert!(!accepted(&[0.0, -105.0]));
     assert!(!accepted(&[0.0, -1e4]));
     assert!(!accepted(&[0.0, -1e20]));
@@ -175,9 +177,12 @@ fn anchored_accepts_and_rejects() {
     assert!(!accepted(&[1.0, f32::NAN]));
     assert!(!accepted(&[1.0, f32::NEG_INFINITY]));
     assert!(!accepted(&[1.0, f32::INFINITY]));
-    // The anchor far below the maximum, but within 72: accepted and accurate.
-    u[0] = -60.0;
+    // The anchor far below the maximum, but with S < 2^126: accepted and accurate
+    // (256 terms up to e^63·2^24 ≈ 2^115). At −60 the 256 terms reach 2^130: rejected.
+    u[0] = -55.0;
     assert!(accepted(&u));
+    u[0] = -60.0;
+    assert!(!accepted(&u));
     // Rejected rows still get the contract through three_pass.
     for x in [
         vec![0.0f32, 73.0, -3.0],
@@ -340,5 +345,132 @@ proptest! {
             let w = f64::from(v) - lse;
             prop_assert!((f64::from(g) - w).abs() <= 2e-6 * w.abs().max(1.0));
         }
+    }
+}
+
+/// Issue #29, row 10: a logit ≈ 71.4 above the anchor made S ≈ 2^127 and 1/S subnormal, and
+/// the default softmax returned 1.0000002. Such sums now send the row to `three_pass`.
+#[test]
+fn regression_anchor_sum_above_2_126() {
+    let x = [-11.836_962f32, 59.545_643];
+    for f in [anchored, softmax] {
+        let mut y = [0.0f32; 2];
+        f(&x, &mut y).unwrap();
+        assert!(y[1] <= 1.0, "{y:?}");
+        let s: f64 = y.iter().map(|&v| f64::from(v)).sum();
+        assert!((s - 1.0).abs() <= 2.0 * 2f64.powi(-24), "{y:?}");
+        check_contract(&x, &y);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The regime of row 10: the top logit 60–75 above the anchor (the first element), with
+    /// other logits anywhere between; outputs ≤ 1, Σ y = 1 within N·2^−24, the contract holds.
+    #[test]
+    fn top_far_above_anchor(
+        x0 in -100.0f32..100.0,
+        gap in 60.0f32..75.0,
+        rest in prop::collection::vec(0.0f32..1.0, 0..40),
+    ) {
+        let mut x = vec![x0, x0 + gap];
+        x.extend(rest.iter().map(|&t| x0 + t * gap));
+        let y = sm(&x);
+        prop_assert!(y.iter().all(|&v| (0.0..=1.0).contains(&v)));
+        let s: f64 = y.iter().map(|&v| f64::from(v)).sum();
+        prop_assert!((s - 1.0).abs() <= x.len() as f64 * 2f64.powi(-24));
+        check_contract(&x, &y);
+    }
+}
+
+/// f64 StableMax of the same inputs.
+fn stablemax_exact(x: &[f32]) -> Vec<f64> {
+    let s: Vec<f64> = x
+        .iter()
+        .map(|&v| {
+            let v = f64::from(v);
+            if v >= 0.0 {
+                v + 1.0
+            } else {
+                1.0 / (1.0 - v)
+            }
+        })
+        .collect();
+    let t: f64 = s.iter().sum();
+    s.iter().map(|v| v / t).collect()
+}
+
+/// Issue #29, row 3: with every logit far below 0 the sum of s(x) was subnormal and its
+/// reciprocal +∞, so −∞ gave NaN and −f32::MAX gave +∞.
+#[test]
+fn regression_stablemax_all_far_negative() {
+    let x = [f32::NEG_INFINITY, -f32::MAX];
+    let mut y = [0.0f32; 2];
+    stablemax(&x, &mut y).unwrap();
+    assert_eq!(y, [0.0, 1.0]);
+    let mut z = x;
+    stablemax_in_place(&mut z).unwrap();
+    assert_eq!(z, [0.0, 1.0]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Rows anywhere in magnitude (including all far below 0, and −∞ entries): a probability
+    /// vector within 5 ulp of the f64 StableMax per element (−∞ exactly 0).
+    #[test]
+    fn stablemax_any_magnitude(
+        e in -130i32..128,
+        m in prop::collection::vec((-1.0f32..1.0, prop::bool::weighted(0.1)), 1..32),
+    ) {
+        let scale = 2f32.powi(e.clamp(-126, 127)) * if e >= 127 { 1.999 } else { 1.0 };
+        let x: Vec<f32> = m
+            .iter()
+            .map(|&(t, ninf)| if ninf { f32::NEG_INFINITY } else { t * scale })
+            .collect();
+        prop_assume!(x.iter().any(|v| v.is_finite()));
+        let mut y = vec![0.0f32; x.len()];
+        stablemax(&x, &mut y).unwrap();
+        let s: f64 = y.iter().map(|&v| f64::from(v)).sum();
+        prop_assert!((s - 1.0).abs() <= x.len() as f64 * 2f64.powi(-22), "{x:?} {y:?}");
+        for ((&g, w), &xi) in y.iter().zip(stablemax_exact(&x)).zip(&x) {
+            if xi == f32::NEG_INFINITY {
+                prop_assert_eq!(g, 0.0);
+            } else {
+                prop_assert!((f64::from(g) - w).abs() <= 5.0 * 2f64.powi(-23) * w + 2f64.powi(-126),
+                    "{x:?}: got {g}, want {w}");
+            }
+        }
+    }
+}
+
+/// Issue #29, row 5: λ = 0 with a +∞ logit gave 0·∞ = NaN.
+#[test]
+fn regression_z_loss_aux_lambda_zero() {
+    assert_eq!(z_loss_aux(&[0.0, f32::INFINITY], 0.0), Ok(0.0));
+    assert_eq!(z_loss_aux(&[0.0, 3.0], 0.0), Ok(0.0));
+    assert_eq!(z_loss_aux(&[0.0, f32::INFINITY], 1e-3), Ok(f32::INFINITY));
+    // Errors still come first.
+    assert_eq!(z_loss_aux(&[], 0.0), Err(Error::Empty));
+    assert_eq!(z_loss_aux(&[f32::NAN], 0.0), Err(Error::NanInput));
+}
+
+proptest! {
+    /// Never NaN for a valid row and λ: finite, or +∞ exactly when λ > 0 and an input is +∞.
+    #[test]
+    fn z_loss_aux_never_nan(
+        x in prop::collection::vec(prop_oneof![
+            8 => -100.0f32..100.0,
+            1 => Just(f32::INFINITY),
+            1 => Just(f32::NEG_INFINITY),
+        ], 1..16),
+        lambda in prop_oneof![Just(0.0f32), 0.0f32..10.0],
+    ) {
+        prop_assume!(x.iter().any(|v| *v != f32::NEG_INFINITY));
+        let z = z_loss_aux(&x, lambda).unwrap();
+        let has_inf = x.contains(&f32::INFINITY);
+        prop_assert!(!z.is_nan());
+        prop_assert_eq!(z == f32::INFINITY, has_inf && lambda > 0.0);
     }
 }
