@@ -88,21 +88,37 @@ pub const Q31_ONE: i32 = i32::MAX;
 /// gemmlowp `exp_on_interval_between_negative_one_quarter_and_0_excl`: e^a for `a` in
 /// `[−1/4, 0)` (`Q0.31` in, `Q0.31` out). Fourth-order Taylor expansion around −1/8.
 ///
-/// No overflow: `x = a + 1/8 ∈ [−1/8, 1/8)`, so every power and partial sum stays below 1/4 in
-/// magnitude, and the final sum is below `e^0 < 1` in `Q0.31`.
+/// Total: an `a` outside `[−1/4, 0]` (raw `[−2^29, 0]`) is clamped to that interval first,
+/// so `i32::MAX` gives e^0 and `i32::MIN` gives e^(−1/4) (gemmlowp leaves such inputs
+/// undefined: its `a + 1/8` overflows). Inside the interval the result is gemmlowp's, bit
+/// for bit.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp_on_interval_neg_quarter_to_0(a: i32) -> i32 {
+    exp_quarter(a.clamp(-(1 << 29), 0))
+}
+
+/// [`exp_on_interval_neg_quarter_to_0`] for `a ∈ [−2^29, 0]`, which every caller here
+/// guarantees.
+///
+/// No overflow: `x = a + 1/8 ∈ [−1/8, 1/8]`, so every power and partial sum stays below 1/4 in
+/// magnitude, and the final sum is below `e^0 < 1` in `Q0.31`; the adds are written
+/// `wrapping_` because of that bound (they never wrap).
+#[inline]
+fn exp_quarter(a: i32) -> i32 {
     // e^(−1/8) and 1/3 in Q0.31.
     const EXP_NEG_EIGHTH: i32 = 1_895_147_668;
     const ONE_THIRD: i32 = 715_827_883;
-    let x = a + (1 << 28);
+    let x = a.wrapping_add(1 << 28);
     let x2 = srdhm(x, x);
     let x3 = srdhm(x2, x);
     let x4 = srdhm(x2, x2);
     let x4_over_4 = rounding_divide_by_pot(x4, 2);
-    let poly = rounding_divide_by_pot(srdhm(x4_over_4 + x3, ONE_THIRD) + x2, 1);
-    EXP_NEG_EIGHTH + srdhm(EXP_NEG_EIGHTH, x + poly)
+    let poly = rounding_divide_by_pot(
+        srdhm(x4_over_4.wrapping_add(x3), ONE_THIRD).wrapping_add(x2),
+        1,
+    );
+    EXP_NEG_EIGHTH.wrapping_add(srdhm(EXP_NEG_EIGHTH, x.wrapping_add(poly)))
 }
 
 /// gemmlowp `exp_on_negative_values` for a `Q5.26` input (`a ≤ 0`), result in `Q0.31`.
@@ -121,8 +137,8 @@ pub fn exp_on_negative_values_q5_26(a: i32) -> i32 {
     let mask = one_quarter - 1;
     let a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
     // Rescale Q5.26 → Q0.31: a saturating ×32, exact here (|value| ≤ 2^24).
-    let mut result =
-        exp_on_interval_neg_quarter_to_0(saturating_shl(a_mod_quarter_minus_one_quarter, 5));
+    // In [−2^29, 0): the domain of `exp_quarter`.
+    let mut result = exp_quarter(saturating_shl(a_mod_quarter_minus_one_quarter, 5));
     let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     // exp(−2^k) in Q0.31 for k = −2 ..= 4, applied when bit (26 + k) of the remainder is set.
     result = barrel_step(result, remainder, FRACTIONAL_BITS - 2, 1_672_461_947);
@@ -215,6 +231,36 @@ mod tests {
             a -= 1_234_567;
         }
         assert_eq!(exp_on_negative_values_q5_26(0), Q31_ONE);
+    }
+
+    /// Issue #29, row 1: inputs above i32::MAX − 2^28 overflowed `a + 1/8` (a panic with
+    /// overflow checks on, a wrap without). Now clamped to [−1/4, 0].
+    #[test]
+    fn regression_exp_quarter_is_total() {
+        let at_zero = exp_on_interval_neg_quarter_to_0(0);
+        let at_quarter = exp_on_interval_neg_quarter_to_0(-(1 << 29));
+        assert_eq!(exp_on_interval_neg_quarter_to_0(i32::MAX), at_zero);
+        assert_eq!(
+            exp_on_interval_neg_quarter_to_0(i32::MAX - (1 << 28) + 1),
+            at_zero
+        );
+        assert_eq!(exp_on_interval_neg_quarter_to_0(1), at_zero);
+        assert_eq!(exp_on_interval_neg_quarter_to_0(i32::MIN), at_quarter);
+        assert!((f64::from(at_zero) / 2f64.powi(31) - 1.0).abs() < 3e-7);
+        assert!((f64::from(at_quarter) / 2f64.powi(31) - (-0.25f64).exp()).abs() < 3e-7);
+        // Every i32, in steps: monotone non-decreasing, within (0, 1], e^a inside the domain.
+        let mut prev = 0;
+        let mut a = i64::from(i32::MIN);
+        while a <= i64::from(i32::MAX) {
+            let r = exp_on_interval_neg_quarter_to_0(a as i32);
+            assert!(r > 0 && r >= prev, "a={a}");
+            if (-(1i64 << 29)..0).contains(&a) {
+                let want = (a as f64 / 2f64.powi(31)).exp();
+                assert!((f64::from(r) / 2f64.powi(31) - want).abs() < 3e-7, "a={a}");
+            }
+            prev = r;
+            a += 65_537;
+        }
     }
 
     #[test]

@@ -76,12 +76,32 @@ fn sqrt_q16(a: i32) -> i32 {
     }
 }
 
-/// An `I16F16` from an f32: rounded to nearest, saturated, NaN → 0.
+/// An `I16F16` from an f32: rounded to nearest (ties away from zero), saturated, NaN → 0.
+///
+/// s = v·2^16 is exact (a power-of-two scaling; subnormal products are below 2^−126, far
+/// under half an LSB). From |s| ≥ 2^23 on s is already an integer and converts (saturating)
+/// as it is. Below, i = trunc(s) and the fraction s − i are both exact, and i moves one
+/// step away from zero when |s − i| ≥ 1/2. (The old `s + 0.5` rounded a second time: to even
+/// for |s| ∈ [2^23, 2^24), so 255.99 gave one LSB too many, and up for s just below 1/2.)
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn to_fixed(v: f32) -> I16F16 {
+    const TWO_23: f32 = 8_388_608.0;
     let s = v * 65536.0;
-    let r = if s >= 0.0 { s + 0.5 } else { s - 0.5 };
-    I16F16::from_bits(r as i32)
+    if !(s.abs() < TWO_23) {
+        // Integer, ±∞ (saturated by `as`) or NaN (→ 0).
+        return I16F16::from_bits(s as i32);
+    }
+    // |s| < 2^23: i fits and converts back exactly; |i ± 1| < 2^23 cannot overflow.
+    let i = s as i32;
+    let frac = s - i as f32;
+    let r = if frac >= 0.5 {
+        i.wrapping_add(1)
+    } else if frac <= -0.5 {
+        i.wrapping_sub(1)
+    } else {
+        i
+    };
+    I16F16::from_bits(r)
 }
 
 /// The f32 value of an `I16F16` (exact).

@@ -287,8 +287,11 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 ///
 /// Two passes; the mean is accumulated as Σ v_j·(1/|S|) so that the accumulator is bounded
 /// by max|v_j|·(1 + |S|·2^−24) and cannot overflow for finite `v` below
-/// f32::MAX·(1 − |S|·2^−24). Error ≤ (|S| + 2)·2^−24·max_S|v| absolute per component
-/// (proptest against finite differences, `host/tests/sparsemax_props.rs`).
+/// f32::MAX·(1 − |S|·2^−24). **Bound:** error ≤ (|S| + 2)·2^−24·max_S|v| + (|S| + 2)·2^−149
+/// absolute per component (the second term covers products v_j·(1/|S|) and sums that
+/// underflow, each off by at most half the smallest subnormal); checked on random and
+/// subnormal `v` in this module's tests and against finite differences in
+/// `host/tests/sparsemax_props.rs`.
 /// **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`.
 ///
 /// # Errors
@@ -348,10 +351,14 @@ fn tau_no_workspace(z: &[f32], m: f32) -> f32 {
 /// Sparsemax loss (Martins & Astudillo 2016) for label `target`:
 /// L = −z_y + ½·Σ_{j∈S}(z_j² − τ²) + ½, gradient ∂L/∂z = p − e_y.
 ///
-/// Evaluated in shifted coordinates y_j = z_j − max, where the loss is unchanged:
-/// L = ½·Σ_{j∈S}(y_j − τ)(y_j + τ) − y_target + ½ (every factor is in [−1, 1], so no
-/// cancellation or overflow beyond the final −y_target). L ≥ 0; it is +∞ when
-/// z_target = −∞.
+/// Evaluated as a sum of non-negative terms, so that the computed L is ≥ 0 like the true
+/// one (no cancellation near L = 0): with p = sparsemax(z) = [z − τ]₊ the definition
+/// simplifies (z_j = p_j + τ on S, Σp = 1) to
+///
+///   L = ½·‖p − e_target‖² + max(0, τ − z_target),
+///
+/// computed in shifted coordinates y_j = z_j − max (p_j = max(0, y_j − τ)). The second term
+/// is 0 when the target is in the support; L = +∞ when z_target = −∞.
 ///
 /// With `grad = Some(g)`, `g` (length N) is the workspace of the O(N) [`sparsemax`] path
 /// and receives p − e_target. With `None` no workspace exists: τ is found by Michelot's
@@ -398,14 +405,19 @@ pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Res
             (m, tau_no_workspace(z, m))
         }
     };
-    // Accumulator: each term (y − τ)(y + τ) is in [0, 1) on the support, so the sum is
-    // below N: no overflow.
+    // ‖p − e_t‖² = Σ_j p_j² − 2p_t + 1 is summed as Σ_{j≠t} p_j² + (1 − p_t)²: every term is
+    // in [0, 1] (p_j ≤ 1 up to rounding), so the sum is below N + 1: no overflow, no
+    // cancellation.
     let mut acc = 0.0f32;
-    for &v in z {
+    for (j, &v) in z.iter().enumerate() {
         let y = v - m;
-        acc += if y > tau { (y - tau) * (y + tau) } else { 0.0 };
+        let p = if y > tau { y - tau } else { 0.0 };
+        let d = if j == target { 1.0 - p } else { p };
+        acc += d * d;
     }
-    Ok(0.5 * acc - (zt - m) + 0.5)
+    let yt = zt - m;
+    let outside = if tau > yt { tau - yt } else { 0.0 };
+    Ok(0.5 * acc + outside)
 }
 
 #[cfg(test)]
@@ -526,5 +538,78 @@ mod tests {
             sparsemax_loss(&[1.0, f32::NEG_INFINITY], 1, None),
             Ok(f32::INFINITY)
         );
+    }
+
+    /// Issue #29, row 8: with subnormal `v` the products v_j·(1/|S|) underflow; the stated
+    /// bound now has an absolute term for that, and holds.
+    #[test]
+    fn regression_jvp_bound_with_subnormal_v() {
+        let p = [0.2f32, 0.3, 0.0, 0.5];
+        let mut out = [0.0f32; 4];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            let mut v = [0.0f32; 4];
+            for x in v.iter_mut() {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                // Subnormal and tiny normal magnitudes, both signs.
+                let mag = ((seed >> 40) as f32) * 1e-45;
+                *x = if seed & 1 == 0 { mag } else { -mag };
+            }
+            sparsemax_jvp(&p, &v, &mut out).unwrap();
+            let k = 3.0f64;
+            let mean: f64 = [0usize, 1, 3].iter().map(|&i| f64::from(v[i])).sum::<f64>() / k;
+            let vmax = [0usize, 1, 3]
+                .iter()
+                .map(|&i| f64::from(v[i]).abs())
+                .fold(0.0, f64::max);
+            let bound = (k + 2.0) * 2f64.powi(-24) * vmax + (k + 2.0) * 2f64.powi(-149);
+            for i in [0usize, 1, 3] {
+                let err = (f64::from(out[i]) - (f64::from(v[i]) - mean)).abs();
+                assert!(
+                    err <= bound,
+                    "v = {v:?}: out[{i}] = {}, err {err:e} > {bound:e}",
+                    out[i]
+                );
+            }
+            assert_eq!(out[2], 0.0);
+        }
+    }
+
+    /// Issue #29, row 6: a loss near 0 came out as −5.96e−8 (cancellation in −z_y + … + ½).
+    #[test]
+    fn regression_loss_never_negative() {
+        let z = [1.192_092_9e-7f32, 1.0, 1.192_092_9e-7];
+        let l = sparsemax_loss(&z, 1, None).unwrap();
+        assert!(l >= 0.0, "{l}");
+        // Exact: all three in the support, τ = 2ε/3, p = (ε/3, 1 − 2ε/3, ε/3),
+        // L = ½‖p − e_1‖² = ½·(ε²/9 + 4ε²/9 + ε²/9) = ε²/3 ≈ 4.7e−15.
+        let eps = 1.192_092_9e-7f64;
+        assert!(
+            (f64::from(l) - eps * eps / 3.0).abs() <= 4.0 * 2f64.powi(-24),
+            "{l}"
+        );
+        let mut g = [0.0f32; 3];
+        assert!(sparsemax_loss(&z, 1, Some(&mut g)).unwrap() >= 0.0);
+    }
+
+    proptest::proptest! {
+        /// L ≥ 0 for every finite row and target, with and without the workspace.
+        #[test]
+        fn loss_is_non_negative(
+            z in proptest::collection::vec(-4.0f32..4.0, 1..24),
+            t in 0usize..24,
+            eps_exp in -30i32..0,
+        ) {
+            // Near-ties with the target make L tiny, where cancellation used to show.
+            let mut z = z;
+            let t = t % z.len();
+            let top = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            z[t] = top + 2f32.powi(eps_exp);
+            let l = sparsemax_loss(&z, t, None).unwrap();
+            proptest::prop_assert!(l >= 0.0, "{:?} {} {}", z, t, l);
+            let mut g = std::vec![0.0f32; z.len()];
+            let l2 = sparsemax_loss(&z, t, Some(&mut g)).unwrap();
+            proptest::prop_assert!(l2 >= 0.0);
+        }
     }
 }
