@@ -225,3 +225,58 @@ fn mish_slope_constant_is_an_upper_bound() {
     println!("max mish' = {mx:.7}");
     assert!(mx < MISH_LIPSCHITZ as f64 - 5e-5 && mx > 1.088);
 }
+
+/// Issue #29, row 2: at `iters` = `MAX_GRAM_ITERS` the last product's power of two was not
+/// recorded (the exponent array was one entry short) and the "certified" bound fell below
+/// σ_max on this matrix (1.3270745 < 1.32708124).
+#[test]
+fn regression_bound_at_max_gram_iters() {
+    use kernels::lipschitz::MAX_GRAM_ITERS;
+    let w = [
+        0.446_919_6f32,
+        -0.077_278_23,
+        0.843_296_4,
+        -0.355_881_15,
+        -0.842_735_23,
+        -0.655_210_7,
+    ];
+    let w64: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+    let s = sigma_max(2, 3, &w64);
+    let mut scratch = vec![0.0f32; gram_scratch_len(2, 3)];
+    for iters in 0..=MAX_GRAM_ITERS {
+        let b = spectral_norm_upper_bound(&w, 2, 3, iters, &mut scratch).unwrap() as f64;
+        assert!(b >= s, "iters = {iters}: bound {b} < sigma_max {s}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// The bound is ≥ the f64 SVD's σ_max for every shape (up to 64 per side, and the long
+    /// thin shapes up to `MAX_DIM`) and every accepted `iters`.
+    #[test]
+    fn bound_at_every_iters_and_shape(
+        rows in 1usize..=64,
+        cols in 1usize..=64,
+        thin in proptest::prelude::any::<bool>(),
+        iters in 0u32..=kernels::lipschitz::MAX_GRAM_ITERS,
+        seed in proptest::prelude::any::<u64>(),
+        scale_exp in -60i32..60,
+    ) {
+        use kernels::lipschitz::{MAX_DIM, MAX_ELEMS};
+        // Thin: one side at MAX_DIM, the other so that rows·cols ≤ MAX_ELEMS.
+        let (rows, cols) = if thin {
+            (MAX_DIM, (cols % (MAX_ELEMS / MAX_DIM)).max(1))
+        } else {
+            (rows, cols)
+        };
+        let mut rng = Rng::new(seed);
+        let scale = 2f64.powi(scale_exp);
+        let w: Vec<f32> = (0..rows * cols).map(|_| (gauss(&mut rng) * scale) as f32).collect();
+        let w64: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+        let s = sigma_max(rows, cols, &w64);
+        let mut scratch = vec![0.0f32; gram_scratch_len(rows, cols)];
+        let b = spectral_norm_upper_bound(&w, rows, cols, iters, &mut scratch).unwrap() as f64;
+        proptest::prop_assert!(b >= s, "{rows}x{cols}, iters {iters}: bound {b} < {s}");
+    }
+}

@@ -250,7 +250,8 @@ pub(crate) fn spectral_norm_upper_bound_impl(
     // ‖Ŵ‖_F² ≤ (fl(Σŵ²) + 2m·2^−126)/(1 − γ_m).
     let f_up = |fl: f32, m: usize| up(up(fl as f64 + 2.0 * m as f64 * TINY) / (1.0 - gamma(m)));
 
-    let mut exps = [0i32; MAX_GRAM_ITERS as usize + 1];
+    // exps[1..=iters + 1]: the power of two taken out of each of the iters + 1 products.
+    let mut exps = [0i32; MAX_GRAM_ITERS as usize + 2];
     let mut errs = [0.0f64; MAX_GRAM_ITERS as usize + 1];
     // errs[k]: absolute bound on ‖fl(X_kᵀX_k) − X_kᵀX_k‖₂ (before the scaling by 2^−p).
     let err_of = |f: f64, n: usize| up(up(gamma(n) * f) + up(2.0 * (n * d) as f64 * TINY));
@@ -298,7 +299,9 @@ pub(crate) fn spectral_norm_upper_bound_impl(
     while j > 0 {
         j -= 1;
         // ‖X_j‖₂² ≤ 2^{p_{j+1}}·(B_{j+1} + d·2^−125) + errs[j]
-        let p = exps.get(j + 1).copied().unwrap_or(0);
+        // Every index is in range (the array holds MAX_GRAM_ITERS + 2 entries); were one not,
+        // the largest exponent would keep the bound an upper bound (+∞).
+        let p = exps.get(j + 1).copied().unwrap_or(1023);
         let e = errs.get(j).copied().unwrap_or(f64::INFINITY);
         let sq = up(up(pow2_f64(p) * up(bound + dscale)) + e);
         bound = up(libm::sqrt(sq));
