@@ -35,7 +35,7 @@ pub fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
     let threshold = (mask >> 1) + if x < 0 { 1 } else { 0 };
     // (x >> e) + 1 cannot overflow: for e = 0 the remainder is 0 and never exceeds the threshold;
     // for e ≥ 1, x >> e ≤ 2^30 − 1.
-    (x >> e) + if remainder > threshold { 1 } else { 0 }
+    (x >> e).wrapping_add(if remainder > threshold { 1 } else { 0 })
 }
 
 /// [`rounding_divide_by_pot`] on `i64`, `exponent` clamped to `0..=62`. Used where the TFLM
@@ -48,7 +48,8 @@ pub fn rounding_divide_by_pot_i64(x: i64, exponent: u32) -> i64 {
     let mask = (1i64 << e) - 1;
     let remainder = x & mask;
     let threshold = (mask >> 1) + if x < 0 { 1 } else { 0 };
-    (x >> e) + if remainder > threshold { 1 } else { 0 }
+    // As above: for e ≥ 1, x >> e ≤ 2^62 − 1, so the + 1 never wraps.
+    (x >> e).wrapping_add(if remainder > threshold { 1 } else { 0 })
 }
 
 /// `SaturatingRoundingMultiplyByPOT<+e>(x)`: `x · 2^e` saturated to the `i32` range

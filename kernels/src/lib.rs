@@ -26,6 +26,7 @@
 #[cfg(test)]
 extern crate std;
 
+mod count;
 mod error;
 pub mod fixedpoint;
 pub mod lipschitz;

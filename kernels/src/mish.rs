@@ -275,10 +275,11 @@ fn exp_f64(x: f64) -> f64 {
     }
     let x = if x < 700.0 { x } else { 700.0 };
     let t = x * core::f64::consts::LOG2_E;
+    // |t| ≤ 1010: the casts and the negation are exact.
     let k = if t >= 0.0 {
         (t + 0.5) as i64
     } else {
-        -((0.5 - t) as i64)
+        ((0.5 - t) as i64).wrapping_neg()
     };
     let kf = k as f64;
     let r = (x - kf * LN2_HI) - kf * LN2_LO;
@@ -289,7 +290,7 @@ fn exp_f64(x: f64) -> f64 {
         i -= 1.0;
     }
     // k ∈ [−1010, 1010]: a normal power of two.
-    let scale = f64::from_bits(((k + 1023) as u64) << 52);
+    let scale = f64::from_bits((k.wrapping_add(1023) as u64) << 52);
     p * scale
 }
 
@@ -323,15 +324,17 @@ impl MishS8Lut {
             return Err(Error::BadParameter("zero point outside [-128, 127]"));
         }
         let mut table = [0i8; 256];
-        for (i, slot) in table.iter_mut().enumerate() {
-            let q = i as i32 - 128;
-            let x = f64::from(in_scale) * f64::from(q - in_zp);
+        for (slot, q) in table.iter_mut().zip(-128i32..128) {
+            // q, in_zp ∈ [−128, 127]: the difference is in [−255, 255].
+            let x = f64::from(in_scale) * f64::from(q.wrapping_sub(in_zp));
             let t = mish_f64(x) / f64::from(out_scale);
             // Round half away from zero (`as` truncates toward zero and saturates).
+            // `as` saturates at ±2^63 − 1 (|t| may be large for tiny out_scale), so the
+            // negation cannot wrap.
             let rt = if t >= 0.0 {
                 (t + 0.5) as i64
             } else {
-                -((0.5 - t) as i64)
+                ((0.5 - t) as i64).wrapping_neg()
             };
             let r = rt.saturating_add(i64::from(out_zp)) as f64;
             *slot = r.clamp(-128.0, 127.0) as i8;

@@ -330,7 +330,7 @@ pub fn zloss_grad(
     let (a_hi, a_lo) = split(s1h);
     // The target component G·(1 − (1 + z_c²)/D) = G·(D − 1 − z_c²)/D, in f64.
     let gc = (g * ((d - 1.0 - m.z * m.z) / d)) as f32;
-    for (k, (out, &v)) in grad.iter_mut().zip(o).enumerate() {
+    for ((out, &v), k) in grad.iter_mut().zip(o).zip(0..o.len()) {
         let (dh, dl) = two_sum(v * m.sc1 * m.sc2, -m.pivot);
         let p = s1h * dh;
         let (b_hi, b_lo) = split(dh);
@@ -370,13 +370,13 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
     let mut s2 = 0i64;
     for &v in o {
         let q = i64::from(v.into());
-        s1 += q;
-        s2 += q * q;
+        s1 = s1.wrapping_add(q);
+        s2 = s2.wrapping_add(q.wrapping_mul(q));
     }
     let d = o.len() as i64;
     let var_num = i128::from(d) * i128::from(s2) - i128::from(s1) * i128::from(s1);
     let z = if var_num > 0 {
-        let num = d * i64::from(oc.into()) - s1;
+        let num = d.wrapping_mul(i64::from(oc.into())).wrapping_sub(s1);
         num as f64 / libm::sqrt(var_num as f64)
     } else {
         0.0

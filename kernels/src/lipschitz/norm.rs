@@ -51,7 +51,7 @@ fn down(x: f64) -> f64 {
 pub(crate) fn f32_up(x: f64) -> f32 {
     let r = x as f32;
     if (r as f64) < x {
-        f32::from_bits(r.to_bits() + 1)
+        f32::from_bits(r.to_bits().wrapping_add(1)) // r < x ≤ ∞ is finite: bits < 0x7F80_0000
     } else {
         r
     }
@@ -61,7 +61,7 @@ pub(crate) fn f32_up(x: f64) -> f32 {
 pub(crate) fn f32_down(x: f64) -> f32 {
     let r = x as f32;
     if (r as f64) > x && r > 0.0 {
-        f32::from_bits(r.to_bits() - 1)
+        f32::from_bits(r.to_bits().wrapping_sub(1)) // r > 0: bits ≥ 1
     } else {
         r
     }
@@ -76,7 +76,7 @@ fn pow2(e: i32) -> f32 {
 /// 2^e as f64 for e ∈ [−1022, 1023].
 #[inline]
 fn pow2_f64(e: i32) -> f64 {
-    f64::from_bits(((e + 1023).clamp(1, 2046) as u64) << 52)
+    f64::from_bits((e.saturating_add(1023).clamp(1, 2046) as u64) << 52)
 }
 
 /// Checks a row-major `rows × cols` matrix: shape, size limits, finiteness.

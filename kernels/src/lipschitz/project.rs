@@ -197,10 +197,11 @@ fn apply_poly(
     q: [f32; 3],
     scratch: &mut [f32],
 ) -> Result<(), Error> {
-    let Some((a, rest)) = scratch.split_at_mut_checked(cols * cols) else {
+    // cols ≤ MAX_DIM = 4096 (checked by the caller), so cols² ≤ 2^24 cannot wrap.
+    let Some((a, rest)) = scratch.split_at_mut_checked(cols.wrapping_mul(cols)) else {
         return Err(Error::Empty);
     };
-    let Some(b) = rest.get_mut(..cols * cols) else {
+    let Some(b) = rest.get_mut(..cols.wrapping_mul(cols)) else {
         return Err(Error::Empty);
     };
     let [q0, q1, q2] = q;
@@ -221,9 +222,14 @@ fn apply_poly(
     for (i, (brow, arow_i)) in b
         .chunks_exact_mut(cols.max(1))
         .zip(a.chunks_exact(cols.max(1)))
-        .enumerate()
+        .zip(0..cols)
+        .map(|(item, i)| (i, item))
     {
-        for (j, (bij, arow_j)) in brow.iter_mut().zip(a.chunks_exact(cols.max(1))).enumerate() {
+        for ((bij, arow_j), j) in brow
+            .iter_mut()
+            .zip(a.chunks_exact(cols.max(1)))
+            .zip(0..cols)
+        {
             let sq = if q2 != 0.0 {
                 arow_i
                     .iter()

@@ -339,7 +339,8 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
             .zip(self.b.iter_mut())
             .zip(self.rules.iter_mut())
             .zip(proba.iter().zip(scores.iter()))
-            .enumerate()
+            .zip(0..K)
+            .map(|(item, k)| (k, item))
         {
             let is_y = k == y;
             let dloss = pk - if is_y { 1.0 } else { 0.0 };
@@ -364,7 +365,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
 pub(crate) fn argmax(v: &[f32]) -> usize {
     let mut best = 0;
     let mut bv = f32::NEG_INFINITY;
-    for (i, &s) in v.iter().enumerate() {
+    for (&s, i) in v.iter().zip(0..v.len()) {
         if s > bv {
             bv = s;
             best = i;

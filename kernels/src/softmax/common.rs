@@ -111,7 +111,7 @@ pub(crate) fn peak(x: &[f32], map: impl Fn(f32) -> f32) -> Result<Peak, Error> {
         if m == f32::NEG_INFINITY {
             return Err(Error::AllNegInfinity);
         }
-        let count = x.iter().filter(|&&v| map(v) == f32::INFINITY).count();
+        let count = crate::count::count_where(x, |v| map(v) == f32::INFINITY);
         return Ok(Peak::PosInf { count });
     }
     let c = if m >= SHIFT_AT || m <= -SHIFT_AT {

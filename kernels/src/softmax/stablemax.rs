@@ -35,7 +35,7 @@ fn prepare(x: &[f32]) -> Result<(f32, usize), Error> {
         if m == f32::NEG_INFINITY {
             return Err(Error::AllNegInfinity);
         }
-        return Ok((0.0, x.iter().filter(|&&v| v == f32::INFINITY).count()));
+        return Ok((0.0, crate::count::count_pos_inf(x)));
     }
     // A large maximum is scaled down so that the sum cannot overflow; a maximum far below 0
     // is scaled up so that the sum cannot underflow (s(−f32::MAX) ≈ 2^−128 is subnormal, and

@@ -52,7 +52,7 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
         return Err(Error::AllNegInfinity);
     }
     if m == f32::INFINITY {
-        let count = z.iter().filter(|&&v| v == f32::INFINITY).count();
+        let count = crate::count::count_pos_inf(z);
         let share = 1.0 / count as f32;
         for (o, &v) in p.iter_mut().zip(z) {
             *o = if v == f32::INFINITY { share } else { 0.0 };
@@ -65,7 +65,7 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
         if let Some(slot) = p.get_mut(c) {
             *slot = y;
         }
-        c += usize::from(y > -1.0);
+        c = c.wrapping_add(usize::from(y > -1.0)); // counts elements: ≤ N
     }
     let c = if c < n { c } else { n };
     let (cand, _) = p.split_at_mut(c);

@@ -44,7 +44,7 @@ fn check_lengths(n: usize, m: usize) -> Result<(), Error> {
 /// Every +∞ logit gets 1/(number of +∞), everything else 0.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 fn infinite_case(z: &[f32], p: &mut [f32]) -> Threshold {
-    let count = z.iter().filter(|&&v| v == f32::INFINITY).count();
+    let count = crate::count::count_pos_inf(z);
     // count ≥ 1 here (the maximum is +∞).
     let share = 1.0 / count as f32;
     for (o, &v) in p.iter_mut().zip(z) {
@@ -101,7 +101,7 @@ fn michelot(w: &mut [f32], mut k: usize, mut sum: f32) -> f32 {
                 *slot = y;
             }
             let keep = y > tau;
-            nk += usize::from(keep);
+            nk = nk.wrapping_add(usize::from(keep)); // counts elements: ≤ N
             ns += if keep { y } else { 0.0 };
         }
         if nk == k {
@@ -125,7 +125,7 @@ fn project(z: &[f32], p: &mut [f32], m: f32, tau: f32) -> usize {
         let d = (v - m) - tau;
         let pos = d > 0.0;
         *o = if pos { d } else { 0.0 };
-        support += usize::from(pos);
+        support = support.wrapping_add(usize::from(pos)); // counts elements: ≤ N
     }
     support
 }
@@ -157,7 +157,7 @@ pub fn sparsemax_threshold(z: &[f32], p: &mut [f32]) -> Result<Threshold, Error>
                 if let Some(slot) = p.get_mut(c) {
                     *slot = v;
                 }
-                c += 1;
+                c = c.wrapping_add(1); // counts elements: ≤ N
                 if v > m {
                     m = v;
                 }
@@ -184,7 +184,7 @@ pub fn sparsemax_threshold(z: &[f32], p: &mut [f32]) -> Result<Threshold, Error>
             *slot = y;
         }
         let keep = y > -1.0;
-        k += usize::from(keep);
+        k = k.wrapping_add(usize::from(keep)); // counts elements: ≤ N
         sum += if keep { y } else { 0.0 };
     }
     // k ≥ 1: the maximum itself was appended (v > m_running at that time) and y = 0.
@@ -307,7 +307,7 @@ pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error>
         if pi.is_nan() || vi.is_nan() {
             return Err(Error::NanInput);
         }
-        k += usize::from(pi > 0.0);
+        k = k.wrapping_add(usize::from(pi > 0.0)); // counts elements: ≤ N
     }
     if k == 0 {
         return Err(Error::BadParameter("p has no positive entry"));
@@ -334,7 +334,7 @@ fn tau_no_workspace(z: &[f32], m: f32) -> f32 {
         for &v in z {
             let y = v - m;
             let keep = y > tau;
-            k += usize::from(keep);
+            k = k.wrapping_add(usize::from(keep)); // counts elements: ≤ N
             sum += if keep { y } else { 0.0 };
         }
         // The maximum (y = 0 > τ, τ < 0) is always kept: k ≥ 1.
@@ -409,7 +409,7 @@ pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Res
     // in [0, 1] (p_j ≤ 1 up to rounding), so the sum is below N + 1: no overflow, no
     // cancellation.
     let mut acc = 0.0f32;
-    for (j, &v) in z.iter().enumerate() {
+    for (&v, j) in z.iter().zip(0..n) {
         let y = v - m;
         let p = if y > tau { y - tau } else { 0.0 };
         let d = if j == target { 1.0 - p } else { p };

@@ -32,7 +32,8 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
     if n > MAX_LEN {
         return Err(Error::BadParameter("length above 2^24"));
     }
-    // Overflow proof (all in i64): |q| ≤ 2^15, one = 2^f ≤ 2^16, k ≤ N ≤ 2^24.
+    // Overflow proof (all in i64; the operations are written `wrapping_` because of it, they
+    // never wrap): |q| ≤ 2^15, one = 2^f ≤ 2^16, k ≤ N ≤ 2^24.
     //   |Σ_S q| ≤ 2^39, |k·q| ≤ 2^39, 0 < num_i = k·q_i − Σ_S q + one ≤ k·one ≤ 2^40
     //   (num_i ≤ k·one because p_i ≤ 1), cumulative Σ num ≤ k·one ≤ 2^40,
     //   32768·cum ≤ 2^55. Every intermediate is below 2^56.
@@ -46,7 +47,7 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
             if let Some(slot) = p.get_mut(c) {
                 *slot = q as i16 as u16;
             }
-            c += 1;
+            c = c.wrapping_add(1); // ≤ N
             if q > qmax {
                 qmax = q;
             }
@@ -61,15 +62,15 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
         if let Some(slot) = p.get_mut(k) {
             *slot = bits;
         }
-        let keep = q > qmax - one;
-        k += usize::from(keep);
-        sum += if keep { q } else { 0 };
+        let keep = q > qmax.wrapping_sub(one);
+        k = k.wrapping_add(usize::from(keep));
+        sum = sum.wrapping_add(if keep { q } else { 0 });
     }
     // Michelot rounds in exact integer arithmetic: keep q iff k·q > Σ_S q − one.
     let mut stable = false;
     for _ in 0..ROUNDS {
         let kk = k as i64;
-        let bound = sum - one;
+        let bound = sum.wrapping_sub(one);
         let mut nk = 0usize;
         let mut ns = 0i64;
         for r in 0..k {
@@ -78,9 +79,9 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
             if let Some(slot) = p.get_mut(nk) {
                 *slot = bits;
             }
-            let keep = kk * q > bound;
-            nk += usize::from(keep);
-            ns += if keep { q } else { 0 };
+            let keep = kk.wrapping_mul(q) > bound;
+            nk = nk.wrapping_add(usize::from(keep));
+            ns = ns.wrapping_add(if keep { q } else { 0 });
         }
         if nk == k {
             stable = true;
@@ -100,9 +101,9 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
         let (mut best_k, mut best_sum) = (1i64, qmax);
         for &bits in cand.iter() {
             let q = i64::from(bits as i16);
-            j += 1;
-            cum += q;
-            if one + j * q > cum {
+            j = j.wrapping_add(1);
+            cum = cum.wrapping_add(q);
+            if one.wrapping_add(j.wrapping_mul(q)) > cum {
                 best_k = j;
                 best_sum = cum;
             } else {
@@ -116,16 +117,19 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
     // Cumulative rounding: P_i = ⌊32768·C_i/D⌋ − ⌊32768·C_{i−1}/D⌋ with C_i = Σ_{j≤i} num_j,
     // so Σ P_i = 32768 exactly and each P_i is ⌊32768·p_i⌋ or ⌈32768·p_i⌉.
     let kk = k as i64;
-    let den = kk * one;
-    let base = one - sum;
+    let den = kk.wrapping_mul(one);
+    let base = one.wrapping_sub(sum);
     let mut cum = 0i64;
     let mut prev = 0i64;
     for (o, &v) in p.iter_mut().zip(z) {
-        let num = kk * i64::from(v.into()) + base;
+        let num = kk.wrapping_mul(i64::from(v.into())).wrapping_add(base);
         let out = if num > 0 {
-            cum += num;
-            let now = (cum * i64::from(Q15_ONE)).checked_div(den).unwrap_or(0);
-            let d = now - prev;
+            cum = cum.wrapping_add(num);
+            let now = cum
+                .wrapping_mul(i64::from(Q15_ONE))
+                .checked_div(den)
+                .unwrap_or(0);
+            let d = now.wrapping_sub(prev);
             prev = now;
             d
         } else {

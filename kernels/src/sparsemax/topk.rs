@@ -56,13 +56,13 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
         return Err(Error::AllNegInfinity);
     }
     if m == f32::INFINITY {
-        let count = z.iter().filter(|&&v| v == f32::INFINITY).count();
+        let count = crate::count::count_pos_inf(z);
         let kept = if count < k { count } else { k };
         let share = 1.0 / kept as f32;
         let mut taken = 0usize;
         for (o, &v) in out.iter_mut().zip(z) {
             let take = v == f32::INFINITY && taken < kept;
-            taken += usize::from(take);
+            taken = taken.wrapping_add(usize::from(take)); // counts elements: ≤ N
             *o = if take { share } else { 0.0 };
         }
         return Ok(kept);
@@ -93,7 +93,7 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
     let mut j = 0.0f32;
     let mut greater = 0usize;
     for &y in heap_buf.iter() {
-        greater += usize::from(y > kth);
+        greater = greater.wrapping_add(usize::from(y > kth)); // counts elements: ≤ N
     }
     for &y in heap_buf.iter() {
         j += 1.0;
@@ -107,18 +107,19 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
     }
     let tau = (best_sum - 1.0) / best_k;
     // Ties at the k-th value: only the first (k − #greater) are kept.
-    let ties_allowed = k - greater;
+    // greater ≤ k − 1: fewer than k values exceed the k-th largest.
+    let ties_allowed = k.saturating_sub(greater);
     let mut ties = 0usize;
     let mut support = 0usize;
     for (o, &v) in out.iter_mut().zip(z) {
         let y = v - m;
         let tie = y == kth && ties < ties_allowed;
-        ties += usize::from(tie);
+        ties = ties.wrapping_add(usize::from(tie)); // counts elements: ≤ N
         let kept = y > kth || tie;
         let d = y - tau;
         let pos = kept && d > 0.0;
         *o = if pos { d } else { 0.0 };
-        support += usize::from(pos);
+        support = support.wrapping_add(usize::from(pos)); // counts elements: ≤ N
     }
     Ok(support)
 }
