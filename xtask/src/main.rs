@@ -34,6 +34,10 @@ enum Cmd {
         /// Skip the on-target (QEMU) tests.
         #[arg(long)]
         no_qemu: bool,
+        /// Property tests draw from a fresh random seed (printed by proptest on failure)
+        /// instead of the fixed one CI uses.
+        #[arg(long)]
+        random_seed: bool,
     },
     /// Executed-instruction counts of the registered benchmarks under QEMU, with estimated
     /// cycles, code size and stack; writes target/report/{report.json,report.md,index.html}.
@@ -77,7 +81,10 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run { board, chip, bin } => run(board, chip, &bin),
-        Cmd::Test { no_qemu } => test::all(!no_qemu),
+        Cmd::Test {
+            no_qemu,
+            random_seed,
+        } => test::all(!no_qemu, random_seed),
         Cmd::Bench { peers: true, .. } => {
             tools::preflight(Task::Peers)?;
             bench::peers::run()

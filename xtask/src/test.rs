@@ -39,8 +39,20 @@ fn cargo_in(dir: &str) -> Command {
     c
 }
 
+/// The seed of the property tests (`PROPTEST_RNG_SEED`) unless `--random-seed` is given: a
+/// run of `cargo xtask test` draws the same cases every time, so a correct change cannot fail
+/// by chance. A failure found with a random seed is kept as a regression case (a unit test
+/// with its input, or proptest's `proptest-regressions/` file, committed).
+pub const PROPTEST_SEED: &str = "20261207";
+
 /// Runs every step, then prints a summary; fails if any step failed.
-pub fn all(with_qemu: bool) -> Result<()> {
+pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
+    if random_seed {
+        std::env::remove_var("PROPTEST_RNG_SEED");
+    } else {
+        // Inherited by every cargo test below.
+        std::env::set_var("PROPTEST_RNG_SEED", PROPTEST_SEED);
+    }
     // Everything the steps below need, before the first of them runs.
     tools::preflight(tools::Task::Test)?;
     let mut steps = Vec::new();

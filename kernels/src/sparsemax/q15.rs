@@ -149,9 +149,17 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
 /// τ = (Σ_S q − 2^f)/(k·2^f) in real units, p_i = (k·q_i − Σ_S q + 2^f)/(k·2^f).
 ///
 /// **Rounding:** cumulative (carry) rounding in index order: P_i = ⌊32768·C_i/D⌋ −
-/// ⌊32768·C_{i−1}/D⌋ with C_i the running sum of the exact numerators and D = k·2^f. Every
-/// P_i is the floor or the ceiling of the exact 32768·p_i (error < 1 LSB), and the sum is
-/// exactly 32 768. Zero outputs are exact.
+/// ⌊32768·C_{i−1}/D⌋ with C_i the running sum of the exact numerators and D = k·2^f. What
+/// holds for every input: the sum is exactly 32 768; every P_i is the floor or the ceiling of
+/// the exact 32768·p_i (error < 1 LSB); outside the support P_i = 0; equal logits get outputs
+/// that differ by at most 1 LSB. What does not: a support element whose exact output is
+/// below 1 LSB may round to 0, and two equal logits may get P and P + 1 (the carry lands on
+/// one of them). No rounding can promise all of an exact sum, floor-or-ceiling outputs and a
+/// non-zero output on the whole support (e.g. four exact outputs of 0.1 LSB next to one of
+/// 32 767.6: the only unit left over cannot go to all four), so the returned support size k
+/// is the exact support, not a count of non-zero outputs. Example:
+/// `sparsemax_q15(&[−32768, 32767, −32768], 16, p)` returns 3 with p = [0, 32767, 1] (exact
+/// 0.17, 32767.67, 0.17 LSB).
 ///
 /// **Overflow:** all arithmetic in i64, every intermediate below 2^56 for
 /// N ≤ 2^24 and frac_bits ≤ 16 (proof in the source).
@@ -216,6 +224,26 @@ mod tests {
                 actual: 2
             })
         );
+    }
+
+    /// Issue #29, row 7: the documented behaviour at the limit of the rounding (see the
+    /// function's docs): sum exact, each output the floor or ceiling of the exact value,
+    /// equal logits within 1 LSB, the exact support size returned.
+    #[test]
+    fn regression_q15_tiny_support_outputs() {
+        let mut p = [0u16; 3];
+        assert_eq!(sparsemax_q15(&[-32768, 32767, -32768], 16, &mut p), Ok(3));
+        assert_eq!(p, [0, 32767, 1]);
+        // Exact: τ = (Σq − 2^16)/(3·2^16) = −98305/196608, p_i = q_i/2^16 − τ.
+        let tau = -98305.0 / 196608.0;
+        for (&pi, q) in p.iter().zip([-32768.0f64, 32767.0, -32768.0]) {
+            let exact = 32768.0 * (q / 65536.0 - tau);
+            assert!(f64::from(pi) == exact.floor() || f64::from(pi) == exact.ceil());
+        }
+        let mut p8 = [0u16; 3];
+        assert_eq!(sparsemax_q15_s8(&[-128, 127, -128], 8, &mut p8), Ok(3));
+        assert_eq!(p8.iter().map(|&v| u32::from(v)).sum::<u32>(), 32768);
+        assert!(p8[0].abs_diff(p8[2]) <= 1);
     }
 
     #[test]
