@@ -13,14 +13,29 @@ use crate::Error;
 /// transforms x with the updated ones ([`StandardScaler::learn_transform`]) for the model.
 ///
 /// The count saturates at `u32::MAX` (the statistics then become exponentially weighted with
-/// weight 2⁻³²). A non-finite sample is rejected; an update that would overflow is undone.
-/// State: 8·D + 4 bytes. Cost: see `cargo xtask bench`.
+/// weight 2⁻³²). A non-finite sample is rejected; an update that would overflow is undone
+/// (count, means and variances unchanged; only the count of consecutive rejections moves).
+///
+/// **Recovery:** an extreme sample among the first few (one of 1e30 after one of 1) leaves
+/// statistics against which every ordinary sample overflows the variance, so every later
+/// update would be undone and the scaler would never learn again. After
+/// [`RESTART_AFTER`] consecutive updates undone for overflow, the scaler therefore restarts
+/// from the sample at hand (count 1, mean x, variance 0) and that call returns `Ok`;
+/// [`StandardScaler::count`] dropping to 1 shows it. A single overflowing outlier in an
+/// ordinary stream is undone and forgotten as before (the next update succeeds).
+///
+/// State: 8·D + 8 bytes. Cost: see `cargo xtask bench`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardScaler<const D: usize> {
     n: u32,
+    /// Consecutive updates undone for overflow.
+    rejected: u32,
     mean: [f32; D],
     var: [f32; D],
 }
+
+/// Consecutive overflowing updates after which [`StandardScaler`] restarts its statistics.
+pub const RESTART_AFTER: u32 = 8;
 
 impl<const D: usize> Default for StandardScaler<D> {
     fn default() -> Self {
@@ -33,6 +48,7 @@ impl<const D: usize> StandardScaler<D> {
     pub const fn new() -> Self {
         StandardScaler {
             n: 0,
+            rejected: 0,
             mean: [0.0; D],
             var: [0.0; D],
         }
@@ -53,7 +69,8 @@ impl<const D: usize> StandardScaler<D> {
     ///
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for a non-finite x or an overflowing
-    /// update (state unchanged).
+    /// update (statistics unchanged; the [`RESTART_AFTER`]-th such update in a row restarts
+    /// them from x instead and returns `Ok`).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
         check_sample(x, 0.0)?;
@@ -69,11 +86,20 @@ impl<const D: usize> StandardScaler<D> {
             }
         }
         if all_finite(&self.mean) && all_finite(&self.var) {
-            Ok(())
-        } else {
-            *self = backup;
-            Err(OVERFLOW)
+            self.rejected = 0;
+            return Ok(());
         }
+        *self = backup;
+        self.rejected = self.rejected.saturating_add(1);
+        if self.rejected < RESTART_AFTER {
+            return Err(OVERFLOW);
+        }
+        // Restart from x (finite, checked above).
+        self.n = 1;
+        self.rejected = 0;
+        self.mean = *x;
+        self.var = [0.0; D];
+        Ok(())
     }
     /// z = (x − μ)/σ with the current statistics (0 where σ² = 0; finite: NaN → 0,
     /// overflow → ±f32::MAX).

@@ -24,7 +24,7 @@ fn state_sizes() {
     assert_eq!(size_of::<OptimisticOgd<9>>(), 8 * 9 + 16);
     assert_eq!(size_of::<EntropicOmd<9>>(), 8 * 9 + 8);
     assert_eq!(size_of::<GlmConfig>(), 16);
-    assert_eq!(size_of::<StandardScaler<9>>(), 8 * 9 + 4);
+    assert_eq!(size_of::<StandardScaler<9>>(), 8 * 9 + 8);
     assert_eq!(size_of::<BinaryEval>(), 24);
     assert_eq!(size_of::<Hedge<9>>(), 12 * 9 + 8);
     // Model = (w, b) + config + rule.
@@ -390,4 +390,44 @@ fn to_fixed_every_f32_in_range() {
         b += step;
     }
     check(-32768.0);
+}
+
+/// Issue #29: one sample of 1e30 after one of 1 used to stop the scaler for good (every later
+/// update overflowed the variance and was undone). It now restarts after RESTART_AFTER
+/// overflowing updates in a row, and a lone outlier in an ordinary stream is still undone.
+#[test]
+fn scaler_recovers_from_an_early_outlier() {
+    use super::scaler::RESTART_AFTER;
+    // The case from the issue: the first sample is 1e30.
+    let mut t = StandardScaler::<1>::new();
+    t.learn_one(&[1e30]).unwrap();
+    let mut errors = 0;
+    for _ in 0..RESTART_AFTER {
+        if t.learn_one(&[1.0]).is_err() {
+            errors += 1;
+        }
+    }
+    assert_eq!(errors, RESTART_AFTER - 1);
+    assert_eq!(t.count(), 1);
+    t.learn_one(&[3.0]).unwrap();
+    assert_eq!(t.means()[0], 2.0);
+    for x in [3.0f32, 4.0, 5.0] {
+        t.learn_one(&[x]).unwrap();
+    }
+    assert_eq!(t.count(), 5);
+
+    // A lone outlier in an ordinary stream: undone, then learning goes on.
+    let mut u = StandardScaler::<1>::new();
+    for x in 0..100 {
+        u.learn_one(&[x as f32]).unwrap();
+    }
+    let snap = u.clone();
+    assert!(u.learn_one(&[3e38]).is_err());
+    // The statistics are unchanged (only the count of consecutive rejections moved).
+    assert_eq!(
+        (u.count(), u.means(), u.variances()),
+        (snap.count(), snap.means(), snap.variances())
+    );
+    u.learn_one(&[5.0]).unwrap();
+    assert_eq!(u.count(), 101);
 }
