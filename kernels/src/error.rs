@@ -20,7 +20,10 @@ pub enum Error {
     BadRowLength,
     /// An input contained NaN.
     NanInput,
-    /// Every input was −∞, so the result is undefined (0/0).
+    /// Every input was −∞, so the result is undefined (0/0). The kernels that transform their
+    /// input first report it for the transformed row: `softmax_with_temperature` with every
+    /// x_i/T = −∞, which happens for finite negative x when T is so small that the quotients
+    /// overflow (x = [−1], T = 1e−45).
     AllNegInfinity,
     /// An index (a class label, a target) is out of range.
     IndexOutOfRange {

@@ -18,8 +18,12 @@ fn check(t: f32) -> Result<(), Error> {
 /// Algorithm: [`super::three_pass()`] applied to z_i = x_i / T, each quotient correctly rounded
 /// (one divide per element: the results are exactly the softmax of the f32 values z_i, with
 /// the accuracy contract of [`super::three_pass()`] relative to those). If x_i / T overflows,
-/// z_i = ±∞ and the ±∞ rules of [`super::three_pass()`] apply. Stack: ≈ 100 bytes (saved
-/// registers, no buffers).
+/// z_i = ±∞ and the ±∞ rules of [`super::three_pass()`] apply: in particular a row of finite
+/// negative logits whose every quotient overflows (x = [−1], T = 1e−45: −1/T < −f32::MAX)
+/// is a row of −∞ and returns [`Error::AllNegInfinity`], and when some quotients overflow to
+/// +∞ the weight is shared among those. A caller with tiny temperatures who wants the
+/// limit (the arg-max) should subtract the row's maximum from x first: x_i − max ≤ 0 keeps
+/// the maximum at z = 0. Stack: ≈ 100 bytes (saved registers, no buffers).
 /// Cost: see `cargo xtask bench`.
 ///
 /// # Errors

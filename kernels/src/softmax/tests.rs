@@ -474,3 +474,19 @@ proptest! {
         prop_assert_eq!(z == f32::INFINITY, has_inf && lambda > 0.0);
     }
 }
+
+/// Issue #29: a finite row with a temperature so small that every x/T overflows to −∞ is
+/// documented to return AllNegInfinity; subtracting the maximum first gives the arg-max.
+#[test]
+fn temperature_overflow_is_documented() {
+    let mut y = [0.0f32; 1];
+    assert_eq!(
+        softmax_with_temperature(&[-1.0], 1e-45, &mut y),
+        Err(Error::AllNegInfinity)
+    );
+    assert_eq!(softmax_with_temperature(&[0.0], 1e-45, &mut y), Ok(()));
+    assert_eq!(y, [1.0]);
+    let mut y = [0.0f32; 3];
+    softmax_with_temperature(&[0.0, -1.0, -2.0], 1e-45, &mut y).unwrap();
+    assert_eq!(y, [1.0, 0.0, 0.0]);
+}
