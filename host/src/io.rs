@@ -101,11 +101,48 @@ fn is_npy(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }
 
+/// Largest input file read (4 GiB): a larger one, or a stream that does not end (a device
+/// such as `/dev/zero`), is refused instead of filling memory.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
-    std::fs::read(path).map_err(|source| InputError::Io {
+    use std::io::Read;
+    let io_err = |source| InputError::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format_err(
+            path,
+            format!("larger than {MAX_INPUT_BYTES} bytes (or not a regular file)"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads a 2-D array and nothing else (a 1-D `.npy` is an error): for weights, where a
+/// vector read as a 1 × n matrix would silently be a different layer.
+pub fn read_matrix_2d(path: &Path) -> Result<Matrix, InputError> {
+    if is_npy(path) {
+        let (shape, data) = parse_npy(path, &read_bytes(path)?)?;
+        return match shape.as_slice() {
+            [r, c] => Ok(Matrix {
+                rows: *r,
+                cols: *c,
+                data,
+            }),
+            s => Err(format_err(
+                path,
+                format!("expected a 2-D array, found {} dimension(s)", s.len()),
+            )),
+        };
+    }
+    read_matrix(path)
 }
 
 /// Reads a 2-D array. A 1-D `.npy` of length n is read as a 1 × n matrix.

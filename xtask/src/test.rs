@@ -126,6 +126,21 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             ]))
         },
     );
+    // A user's debug build has overflow checks on: the kernels' own tests once more with them
+    // (optimised, in a target dir of their own), so an integer overflow that release builds
+    // would wrap silently fails here.
+    step(
+        s,
+        "kernels tests with overflow checks on (cargo test --release)",
+        || {
+            cmd::run(
+                cargo_in(".")
+                    .args(["test", "--release", "--quiet", "-p", "kernels"])
+                    .args(["--target-dir", "target/overflow-checks"])
+                    .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true"),
+            )
+        },
+    );
     step(s, "xtask's own tests (QEMU fixture must fail)", || {
         let mut c = cargo_in(".");
         c.args(["test", "-p", "xtask"]);

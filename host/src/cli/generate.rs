@@ -50,7 +50,17 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let ys: Vec<[f64; 2]> = (0..n)
         .map(|_| [4.0 + rng.normal(), 4.0 + rng.normal()])
         .collect();
-    let mut c = Vec::with_capacity(n * n);
+    // The n × n cost matrix is checked before anything is allocated.
+    let entries = n
+        .checked_mul(n)
+        .ok_or_else(|| format!("--n {n}: n² overflows"))?;
+    let mut c: Vec<f64> = Vec::new();
+    c.try_reserve_exact(entries).map_err(|_| {
+        format!(
+            "--n {n}: the {n} × {n} cost matrix needs {:.1} GB, more than can be allocated here",
+            entries as f64 * 8e-9
+        )
+    })?;
     for x in &xs {
         for y in &ys {
             c.push((x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2));

@@ -18,10 +18,10 @@ pub struct Args {
     #[arg(long)]
     pub payoff: PathBuf,
     /// Stop when the operator residual ≤ tol.
-    #[arg(long, default_value_t = 1e-7)]
+    #[arg(long, default_value_t = 1e-7, allow_negative_numbers = true)]
     pub tol: f64,
     /// Work limit in passes (full evaluations of (Ay, Aᵀx)).
-    #[arg(long, default_value_t = 1e6)]
+    #[arg(long, default_value_t = 1e6, allow_negative_numbers = true)]
     pub max_passes: f64,
     /// `deterministic`: anchored extragradient with exact operator evaluations;
     /// `stochastic-vr`: sampled rows/columns with a full snapshot refreshed with probability p
@@ -29,13 +29,14 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "deterministic")]
     pub method: MethodArg,
     /// stochastic-vr: rows and columns sampled per iteration.
-    #[arg(long, default_value_t = 8)]
-    pub batch: usize,
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch: u64,
     /// stochastic-vr: snapshot probability p (0 = b(m+n)/(2mn)).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub snapshot_probability: f64,
     /// stochastic-vr: seed of the random numbers.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
     /// Where to write the row player's strategy x (`.npy` or `.csv`).
     #[arg(long)]
@@ -68,7 +69,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
             MethodArg::Deterministic => Method::Deterministic,
             MethodArg::StochasticVr => Method::StochasticVr,
         },
-        batch: args.batch,
+        batch: usize::try_from(args.batch).unwrap_or(usize::MAX),
         snapshot_probability: args.snapshot_probability,
         seed: args.seed,
         ..HalpernOptions::default()

@@ -15,10 +15,16 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), CliError> {
     let m = io::read_matrix(&args.file)?;
     let finite: Vec<f64> = m.data.iter().copied().filter(|v| v.is_finite()).collect();
-    let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // An empty or all-non-finite array has no range (not "min inf, max -inf").
+    let range = match (
+        finite.iter().copied().reduce(f64::min),
+        finite.iter().copied().reduce(f64::max),
+    ) {
+        (Some(min), Some(max)) => format!("min {min}, max {max}"),
+        _ => "no finite entries".to_string(),
+    };
     println!(
-        "{}: {} x {}, {} non-finite, min {min}, max {max}",
+        "{}: {} x {}, {} non-finite, {range}",
         args.file.display(),
         m.rows,
         m.cols,

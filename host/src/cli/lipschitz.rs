@@ -140,7 +140,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     };
     let mut ws = Vec::new();
     for p in &args.weights {
-        let m = io::read_matrix(p)?;
+        let m = io::read_matrix_2d(p)?;
         io::ensure_finite(p, &m.data)?;
         ws.push(m);
     }

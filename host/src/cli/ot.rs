@@ -20,24 +20,25 @@ pub enum Method {
 pub struct Args {
     #[command(flatten)]
     pub problem: ProblemArgs,
-    /// Maximum nonzeros per column of the plan.
-    #[arg(long, default_value_t = 2)]
-    pub k: usize,
+    /// Maximum nonzeros per column of the plan (≥ 1; above the number of rows it is that
+    /// number).
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
+    pub k: i64,
     /// Regularisation strength γ > 0.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub gamma: f64,
     /// Dual formulation to maximise.
     #[arg(long, value_enum, default_value = "semi-dual")]
     pub method: Method,
     /// Stop when the marginal residual (ℓ1 norm of the dual gradient) ≤ tol.
-    #[arg(long, default_value_t = 1e-7)]
+    #[arg(long, default_value_t = 1e-7, allow_negative_numbers = true)]
     pub tol: f64,
     /// Also stop when one L-BFGS iteration improves the objective by ≤ ftol (relative), as
     /// scipy's L-BFGS-B; 0 disables.
-    #[arg(long, default_value_t = 1e-12)]
+    #[arg(long, default_value_t = 1e-12, allow_negative_numbers = true)]
     pub ftol: f64,
     /// L-BFGS iteration limit.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true)]
     pub max_iter: usize,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -46,7 +47,8 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), CliError> {
     let p = common::load_problem(&args.problem)?;
     let opts = SparseOptions {
-        k: args.k,
+        // Negative k becomes 0, which the solver refuses with its range message.
+        k: usize::try_from(args.k).unwrap_or(0).min(p.m),
         gamma: args.gamma,
         tol: args.tol,
         max_iter: args.max_iter,
@@ -79,7 +81,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
             ),
             ("rows", json!(p.m)),
             ("cols", json!(p.n)),
-            ("k", json!(args.k)),
+            ("k", json!(opts.k)),
             ("gamma", json!(args.gamma)),
             ("dual_objective", json!(s.dual_objective)),
             ("transport_cost", json!(s.transport_cost)),

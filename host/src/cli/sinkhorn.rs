@@ -13,10 +13,10 @@ pub struct Args {
     #[command(flatten)]
     pub problem: ProblemArgs,
     /// Entropic regularisation ε > 0 (same units as the cost).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub epsilon: f64,
     /// Stop when ‖T1 − a‖₁ ≤ tol (columns are exact after each sweep).
-    #[arg(long, default_value_t = 1e-9)]
+    #[arg(long, default_value_t = 1e-9, allow_negative_numbers = true)]
     pub tol: f64,
     /// Sweep limit at the final ε.
     #[arg(long, default_value_t = 100_000)]
@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     pub no_eps_scaling: bool,
     /// Over-relaxation ω ∈ [1, 2) of the sweeps at the final ε (1 = plain Sinkhorn).
-    #[arg(long, default_value_t = 1.8)]
+    #[arg(long, default_value_t = 1.8, allow_negative_numbers = true)]
     pub omega: f64,
     #[command(flatten)]
     pub output: OutputArgs,

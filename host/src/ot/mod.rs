@@ -52,6 +52,9 @@ pub enum OtError {
     /// A marginal sums to zero.
     #[error("marginal {which} has zero total mass")]
     ZeroMass { which: &'static str },
+    /// A marginal's total is not a finite f64 (its entries are finite but their sum overflows).
+    #[error("marginal {which} sums to {total}, beyond the f64 range")]
+    MassOverflow { which: &'static str, total: f64 },
     /// The marginals' totals differ.
     #[error("marginals have different totals: sum(a) = {sum_a}, sum(b) = {sum_b} (relative difference {rel:.3e} > 1e-9)")]
     UnequalMass { sum_a: f64, sum_b: f64, rel: f64 },
@@ -123,13 +126,18 @@ impl Problem {
                     value: v.get(p).copied().unwrap_or(f64::NAN),
                 });
             }
-            if v.iter().sum::<f64>() <= 0.0 {
+            let total = v.iter().sum::<f64>();
+            if !total.is_finite() {
+                return Err(OtError::MassOverflow { which, total });
+            }
+            if total <= 0.0 {
                 return Err(OtError::ZeroMass { which });
             }
         }
         let (sum_a, sum_b) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
         let rel = (sum_a - sum_b).abs() / sum_a.max(sum_b);
-        if rel > 1e-9 {
+        // Written so that NaN fails the check.
+        if !(rel <= 1e-9) {
             return Err(OtError::UnequalMass { sum_a, sum_b, rel });
         }
         let mut cost_t = vec![0.0; cost.len()];
@@ -205,7 +213,11 @@ pub struct Solution {
     pub iterations: usize,
     /// ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ of the returned plan.
     pub marginal_error: f64,
-    /// Whether the stopping rule was met (otherwise the iteration limit was hit).
+    /// Whether the stopping rule was met *and* a final check of the returned plan passed: its
+    /// cost and marginal errors are finite and, for solvers with a marginal tolerance
+    /// (Sinkhorn), each of ‖T1 − a‖₁ and ‖Tᵀ1 − b‖₁ is within it. Otherwise the iteration
+    /// limit was hit or the arithmetic broke down (say, ε so small that the kernel
+    /// underflows).
     pub converged: bool,
 }
 
@@ -220,16 +232,21 @@ impl Solution {
         plan: Vec<f64>,
         dual_objective: f64,
         iterations: usize,
-        converged: bool,
+        stop_rule_met: bool,
+        marginal_tol: Option<f64>,
     ) -> Self {
         let (r, c) = problem.marginal_residuals(&plan);
+        let transport_cost = problem.transport_cost(&plan);
+        // The final check, on the plan returned (comparisons that fail on NaN).
+        let finite = r.is_finite() && c.is_finite() && transport_cost.is_finite();
+        let within = marginal_tol.is_none_or(|t| r <= t && c <= t);
         Self {
-            transport_cost: problem.transport_cost(&plan),
+            transport_cost,
             plan,
             dual_objective,
             iterations,
             marginal_error: r + c,
-            converged,
+            converged: stop_rule_met && finite && within,
         }
     }
 
@@ -248,6 +265,28 @@ impl Solution {
 /// x > 0 and finite (false for NaN).
 pub(crate) fn positive(x: f64) -> bool {
     x > 0.0 && x.is_finite()
+}
+
+impl Problem {
+    /// Largest |C_ij|.
+    pub fn max_abs_cost(&self) -> f64 {
+        self.cost.iter().fold(0.0f64, |m, c| m.max(c.abs()))
+    }
+
+    /// Checks that a regularisation strength (γ or ε) is large enough for this cost: the
+    /// solvers divide costs by it, and a quotient beyond the f64 range (costs of 1e300 with
+    /// γ = 1e−320) leaves nothing to iterate on (an all-zero plan).
+    pub(crate) fn check_scale(&self, name: &str, value: f64) -> Result<(), OtError> {
+        let q = self.max_abs_cost().max(1.0) / value;
+        if q.is_finite() {
+            Ok(())
+        } else {
+            Err(OtError::BadParameter(format!(
+                "{name} = {value:e} is too small for costs up to {:e}: max(|C|, 1)/{name} overflows",
+                self.max_abs_cost()
+            )))
+        }
+    }
 }
 
 /// Progress callback: (iteration, objective, residual). Called once per outer iteration.

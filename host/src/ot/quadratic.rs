@@ -108,5 +108,6 @@ pub fn solve(
         obj,
         out.iterations,
         out.converged,
+        None,
     ))
 }

@@ -181,7 +181,14 @@ pub fn solve(
             .sum()
     };
     let obj = dot(&p.a, &f) + dot(&p.b, &g) - eps * (total - mass);
-    Ok(Solution::finish(p, plan, obj, iterations, converged))
+    Ok(Solution::finish(
+        p,
+        plan,
+        obj,
+        iterations,
+        converged,
+        Some(opts.tol),
+    ))
 }
 
 /// K̃ = exp((f_i + g_j − C_ij)/ε), row-major (the absorbed kernel), by row blocks in
@@ -314,6 +321,7 @@ fn run(
             opts.tol
         )));
     }
+    p.check_scale("epsilon", eps)?;
     let omega0 = opts.overrelaxation;
     if !(1.0..2.0).contains(&omega0) {
         return Err(OtError::BadParameter(format!(

@@ -75,6 +75,13 @@ impl SparseOptions {
                 self.tol
             )));
         }
+        // NaN fails this comparison too.
+        if !(self.ftol >= 0.0 && self.ftol.is_finite()) {
+            return Err(OtError::BadParameter(format!(
+                "ftol must be finite and >= 0, got {}",
+                self.ftol
+            )));
+        }
         Ok(())
     }
 }
@@ -204,6 +211,7 @@ pub fn solve_semi_dual(
     progress: &mut dyn FnMut(usize, f64, f64),
 ) -> Result<Solution, OtError> {
     opts.check()?;
+    p.check_scale("gamma", opts.gamma)?;
     let mut sd = SemiDual::new(p, opts.k, opts.gamma);
     let mut alpha = vec![0.0; p.m];
     let out = lbfgs::minimize(
@@ -230,6 +238,7 @@ pub fn solve_semi_dual(
         obj,
         out.iterations,
         out.converged,
+        None,
     ))
 }
 
@@ -342,6 +351,7 @@ pub fn solve_dual(
     progress: &mut dyn FnMut(usize, f64, f64),
 ) -> Result<Solution, OtError> {
     opts.check()?;
+    p.check_scale("gamma", opts.gamma)?;
     let mut d = Dual::new(p, opts.k, opts.gamma);
     let mut x = vec![0.0; p.m + p.n];
     let out = lbfgs::minimize(
@@ -368,5 +378,6 @@ pub fn solve_dual(
         obj,
         out.iterations,
         out.converged,
+        None,
     ))
 }
