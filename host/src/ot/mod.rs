@@ -137,7 +137,7 @@ impl Problem {
         let (sum_a, sum_b) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
         let rel = (sum_a - sum_b).abs() / sum_a.max(sum_b);
         // Written so that NaN fails the check.
-        if !(rel <= 1e-9) {
+        if rel.is_nan() || rel > 1e-9 {
             return Err(OtError::UnequalMass { sum_a, sum_b, rel });
         }
         let mut cost_t = vec![0.0; cost.len()];

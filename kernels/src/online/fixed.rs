@@ -87,7 +87,7 @@ fn sqrt_q16(a: i32) -> i32 {
 pub fn to_fixed(v: f32) -> I16F16 {
     const TWO_23: f32 = 8_388_608.0;
     let s = v * 65536.0;
-    if !(s.abs() < TWO_23) {
+    if s.is_nan() || s.abs() >= TWO_23 {
         // Integer, ±∞ (saturated by `as`) or NaN (→ 0).
         return I16F16::from_bits(s as i32);
     }

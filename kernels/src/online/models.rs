@@ -365,6 +365,8 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
 pub(crate) fn argmax(v: &[f32]) -> usize {
     let mut best = 0;
     let mut bv = f32::NEG_INFINITY;
+    // Not `enumerate()`: its counter is an overflow-checked add in a user's debug build.
+    #[allow(clippy::range_zip_with_len)]
     for (&s, i) in v.iter().zip(0..v.len()) {
         if s > bv {
             bv = s;

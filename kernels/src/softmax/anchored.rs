@@ -77,7 +77,7 @@ pub(crate) fn try_anchored(x: &[f32], y: &mut [f32], x0: f32) -> Option<()> {
     // 2^126 or more (an element about 63 or more above the anchor, or many near that) would
     // make 1/S subnormal and the outputs inexact: those rows go to `three_pass` too (the
     // comparison also fails for NaN).
-    if flags >> 8 != 0 || !(sum < SUM_LIMIT) {
+    if flags >> 8 != 0 || sum.partial_cmp(&SUM_LIMIT) != Some(core::cmp::Ordering::Less) {
         return None;
     }
     // 0.97·2^24 ≤ S < 2^126 (the anchor's term is one of the positive terms), so 1/S is
