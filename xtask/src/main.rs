@@ -68,6 +68,9 @@ enum Cmd {
         /// Cores to run on.
         #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7"])]
         board: Vec<Board>,
+        /// Build the firmware with overflow checks on (a user's debug build has them).
+        #[arg(long)]
+        overflow_checks: bool,
     },
     /// Accuracy of the math functions against f64 (dense sample; --exhaustive: all 2^32 inputs).
     Accuracy {
@@ -114,10 +117,17 @@ fn main() -> Result<()> {
                 },
             )
         }
-        Cmd::Ontarget { board } => {
+        Cmd::Ontarget {
+            board,
+            overflow_checks,
+        } => {
             tools::preflight(Task::Ontarget)?;
             for b in board {
-                xtask::ontarget::run(b)?;
+                if overflow_checks {
+                    xtask::ontarget::run_overflow_checked(b)?;
+                } else {
+                    xtask::ontarget::run(b)?;
+                }
             }
             Ok(())
         }

@@ -247,6 +247,22 @@ pub fn run_with(board: Board, features: &[&'static str]) -> Result<()> {
     if !features.is_empty() {
         build.profile_dir = Some("fixture");
     }
+    run_build(board, features, build)
+}
+
+/// [`run`] with the firmware built with overflow checks on (as a user's debug build has
+/// them): an integer overflow in a kernel panics on the device and fails the run, and the
+/// digests must still equal the host's.
+pub fn run_overflow_checked(board: Board) -> Result<()> {
+    let mut build = Build::qemu("target-tests", board);
+    build.profile_dir = Some("overflow-checks");
+    build
+        .env
+        .push(("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true".to_string()));
+    run_build(board, &[], build)
+}
+
+fn run_build(board: Board, features: &[&'static str], build: Build) -> Result<()> {
     let elf = build.run()?;
     let out = Qemu {
         board,

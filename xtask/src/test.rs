@@ -185,6 +185,11 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     if with_qemu {
         step(
             s,
+            "on-target tests on Cortex-M4F with overflow checks on (QEMU)",
+            || ontarget::run_overflow_checked(Board::M4f),
+        );
+        step(
+            s,
             "benchmark check against bench/baseline.json (M0, M3, M4F, M7); report in headless Chromium",
             || {
                 crate::bench::run_with(
