@@ -29,7 +29,11 @@ fn sat(v: i64) -> i32 {
 /// a·b in Q15.16, rounded, saturated.
 #[inline]
 fn mul(a: i32, b: i32) -> i32 {
-    sat((i64::from(a) * i64::from(b) + (1 << 15)) >> 16)
+    // |a·b| ≤ 2^62, so the product and the rounding add never wrap.
+    sat(i64::from(a)
+        .wrapping_mul(i64::from(b))
+        .wrapping_add(1 << 15)
+        >> 16)
 }
 
 /// a/b in Q15.16, truncated toward zero, saturated; b = 0 gives ±max (0 for a = 0).
@@ -42,7 +46,8 @@ fn div(a: i32, b: i32) -> i32 {
             _ => i32::MIN,
         };
     }
-    sat((i64::from(a) << 16) / i64::from(b))
+    // |a·2^16| ≤ 2^47 and b ≠ 0: the quotient cannot overflow (no i64::MIN / −1).
+    sat((i64::from(a) << 16).wrapping_div(i64::from(b)))
 }
 
 /// ⌊√v⌋ for v: u64 (bit-by-bit).
@@ -54,10 +59,12 @@ fn isqrt(v: u64) -> u64 {
     while bit > rem {
         bit >>= 2;
     }
+    // The classic digit-by-digit root: root + bit ≤ 2^63 and rem ≥ root + bit where it is
+    // subtracted, so the adds and the subtraction never wrap.
     while bit != 0 {
-        if rem >= root + bit {
-            rem -= root + bit;
-            root = (root >> 1) + bit;
+        if rem >= root.wrapping_add(bit) {
+            rem = rem.wrapping_sub(root.wrapping_add(bit));
+            root = (root >> 1).wrapping_add(bit);
         } else {
             root >>= 1;
         }
