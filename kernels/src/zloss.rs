@@ -189,17 +189,19 @@ fn moments(o: &[f32], oc: f32) -> Result<Moments, Error> {
 const E_MINUS_64: f64 = 1.603_810_890_548_638e-28;
 
 /// e^t for t ≤ 0 given in f64, to f32 accuracy of the result (not of t): t is split into
-/// f32 hi + lo and e^t = e^hi·(1 + lo). Below −80 the result is formed as e^(t+64)·e^−64 so
-/// that it stays accurate below the f32 range. Returns 0 below t = −200 − 64.
+/// f32 hi + lo and e^t = e^hi·(1 + lo). Below −80 the result is formed as e^(t+64k)·e^−64k
+/// (k ≤ 3 steps of 64, so that t + 64k ∈ (−80, −16] keeps the f32 exponential normal) and
+/// stays accurate below the f32 range. Returns 0 for t ≤ −264 and for NaN.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 fn exp_neg(t: f64) -> f64 {
-    let (t, scale) = if t > -80.0 {
-        (t, 1.0)
-    } else {
-        (t + 64.0, E_MINUS_64)
-    };
-    if t.is_nan() || t <= -200.0 {
+    if t.is_nan() || t <= -264.0 {
         return 0.0;
+    }
+    let (mut t, mut scale) = (t, 1.0f64);
+    // At most three steps: t > −264.
+    while t <= -80.0 {
+        t += 64.0;
+        scale *= E_MINUS_64;
     }
     let th = t as f32;
     let e = math::exp(th) * (1.0 + (t - f64::from(th)) as f32);
@@ -417,6 +419,24 @@ mod tests {
 
     fn rel(a: f32, b: f64) -> f64 {
         ((f64::from(a) - b) / b).abs()
+    }
+
+    /// `exp_neg` on both sides of its −80 split and down to its cut-off, against f64 (issue
+    /// #29's mutation gap: the branch below −80 was never checked).
+    #[test]
+    fn exp_neg_below_minus_80() {
+        let mut t = 0.0f64;
+        while t > -263.0 {
+            let got = exp_neg(t);
+            let want = t.exp();
+            assert!(
+                ((got - want) / want).abs() < 4e-7,
+                "t = {t}: {got:e} vs {want:e}"
+            );
+            t -= 0.173_205;
+        }
+        assert_eq!(exp_neg(-264.5), 0.0);
+        assert_eq!(exp_neg(f64::NAN), 0.0);
     }
 
     #[test]

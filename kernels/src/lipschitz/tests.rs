@@ -391,3 +391,35 @@ proptest! {
         prop_assert!(dist(&fx, &fy) <= d0 * MISH_LIPSCHITZ as f64 + 1e-4);
     }
 }
+
+/// The directed roundings the certified bounds rest on: f32_down(x) ≤ x < next f32 above it,
+/// f32_up(x) ≥ x > next f32 below it (issue #29's mutation gap: the direction was never
+/// asserted).
+#[test]
+fn f32_directed_roundings() {
+    use super::norm::{f32_down, f32_up};
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut xs: Vec<f64> = vec![0.0, 1.0, 0.1, 1.0 / 3.0, 1e-45, 1e-40, 3.4e38, 1e30];
+    for _ in 0..100_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let e = (seed % 250) as i32 - 140;
+        xs.push((seed >> 11) as f64 / (1u64 << 53) as f64 * 2f64.powi(e));
+    }
+    for x in xs {
+        let d = f32_down(x);
+        let u = f32_up(x);
+        assert!(f64::from(d) <= x, "f32_down({x:e}) = {d:e}");
+        assert!(f64::from(u) >= x, "f32_up({x:e}) = {u:e}");
+        if x < f64::from(f32::MAX) {
+            assert!(
+                f64::from(f32::from_bits(d.to_bits() + 1)) > x,
+                "{x:e}: {d:e} not the largest"
+            );
+        }
+        if d > 0.0 || x > 0.0 {
+            assert!(u.to_bits() - d.to_bits() <= 1, "{x:e}: {d:e} .. {u:e}");
+        }
+    }
+}

@@ -466,7 +466,10 @@ fn project_ball(v: &mut [f32], r: f32) {
             *a *= s;
         }
     } else if !nrm.is_finite() {
-        // Overflowed norm: rescale by the largest magnitude first.
+        // Overflowed norm (so far outside the ball): divide by the largest magnitude first,
+        // which keeps the direction and gives a norm in [1, √D], then scale onto the sphere
+        // of radius r. (Projecting the divided vector instead left it inside the ball at
+        // norm ≈ 1 whatever r was.)
         let mut m = 0.0f32;
         for a in v.iter() {
             let b = if *a < 0.0 { -*a } else { *a };
@@ -476,7 +479,13 @@ fn project_ball(v: &mut [f32], r: f32) {
             for a in v.iter_mut() {
                 *a /= m;
             }
-            project_ball(v, r);
+            let n = sqrt(norm2(v));
+            if n > 0.0 && n.is_finite() {
+                let s = r / n;
+                for a in v.iter_mut() {
+                    *a *= s;
+                }
+            }
         }
     }
 }
@@ -724,5 +733,59 @@ impl<const D: usize> Rule<D> for PassiveAggressive {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         self.c.is_finite()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// The overflow branch of `project_ball` with the largest magnitude negative: the ball's
+    /// radius is respected and the direction kept (issue #29's mutation gap).
+    #[test]
+    fn project_ball_overflowing_norm_with_negative_largest_entry() {
+        for v0 in [[-3e38f32, 1.0], [-3e38, -3e38], [1.0, -f32::MAX]] {
+            let mut v = v0;
+            project_ball(&mut v, 10.0);
+            let n = (f64::from(v[0]).powi(2) + f64::from(v[1]).powi(2)).sqrt();
+            assert!(n <= 10.0 * (1.0 + 1e-6) && n >= 9.99, "{v0:?} -> {v:?}");
+            for (a, b) in v.iter().zip(v0) {
+                assert!(a.signum() == b.signum(), "{v0:?} -> {v:?}");
+            }
+        }
+        // A finite norm inside the ball: untouched.
+        let mut v = [-3.0f32, 4.0];
+        project_ball(&mut v, 10.0);
+        assert_eq!(v, [-3.0, 4.0]);
+    }
+
+    /// `OptimisticOgd::is_finite` must see every part of the state: a gradient whose squared
+    /// deviation overflows leaves `acc` = ∞ while `y` stays finite (η = D/√∞ = 0).
+    #[test]
+    fn optimistic_ogd_is_finite_sees_each_part() {
+        let mut r = OptimisticOgd::<2>::default();
+        assert!(r.is_finite());
+        let mut w = [0.0f32; 2];
+        let g = [3e38f32, -3e38];
+        let ex = Example {
+            x: &[1.0, 1.0],
+            grad: &g,
+            dloss: 1.0,
+            loss: 1.0,
+            curvature: 1.0,
+            margin_loss: 0.0,
+            margin_dir: 0.0,
+        };
+        r.step(&mut w, &ex);
+        assert!(r.acc.is_infinite());
+        assert!(all_finite(&r.y) && all_finite(&r.hint));
+        assert!(!r.is_finite());
+        let mut r2 = OptimisticOgd::<2>::default();
+        r2.hint = [f32::NAN, 0.0];
+        assert!(!r2.is_finite());
+        let mut r3 = OptimisticOgd::<2>::default();
+        r3.y = [0.0, f32::INFINITY];
+        assert!(!r3.is_finite());
     }
 }

@@ -490,3 +490,25 @@ fn temperature_overflow_is_documented() {
     softmax_with_temperature(&[0.0, -1.0, -2.0], 1e-45, &mut y).unwrap();
     assert_eq!(y, [1.0, 0.0, 0.0]);
 }
+
+/// `anchored` rejects an anchor of exactly ±128 (|x_0| < 128 is required) and the row still
+/// gets the contract through `three_pass` (issue #29's mutation gap).
+#[test]
+fn anchored_rejects_anchor_at_exactly_128() {
+    for x0 in [-128.0f32, 128.0] {
+        let x = [x0, x0 + 1.0, x0 - 1.0];
+        let mut y = [0.0f32; 3];
+        assert!(
+            super::anchored::try_anchored(&x, &mut y, x0).is_none(),
+            "{x0}"
+        );
+        anchored(&x, &mut y).unwrap();
+        let mut r = [0.0f32; 3];
+        three_pass(&x, &mut r).unwrap();
+        assert_eq!(y, r);
+    }
+    let x0 = -127.999_99f32;
+    let x = [x0, x0 + 1.0];
+    let mut y = [0.0f32; 2];
+    assert!(super::anchored::try_anchored(&x, &mut y, x0).is_some());
+}
