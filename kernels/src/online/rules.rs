@@ -749,7 +749,7 @@ mod tests {
             let mut v = v0;
             project_ball(&mut v, 10.0);
             let n = (f64::from(v[0]).powi(2) + f64::from(v[1]).powi(2)).sqrt();
-            assert!(n <= 10.0 * (1.0 + 1e-6) && n >= 9.99, "{v0:?} -> {v:?}");
+            assert!((9.99..=10.0 * (1.0 + 1e-6)).contains(&n), "{v0:?} -> {v:?}");
             for (a, b) in v.iter().zip(v0) {
                 assert!(a.signum() == b.signum(), "{v0:?} -> {v:?}");
             }
@@ -781,11 +781,15 @@ mod tests {
         assert!(r.acc.is_infinite());
         assert!(all_finite(&r.y) && all_finite(&r.hint));
         assert!(!r.is_finite());
-        let mut r2 = OptimisticOgd::<2>::default();
-        r2.hint = [f32::NAN, 0.0];
+        let r2 = OptimisticOgd::<2> {
+            hint: [f32::NAN, 0.0],
+            ..Default::default()
+        };
         assert!(!r2.is_finite());
-        let mut r3 = OptimisticOgd::<2>::default();
-        r3.y = [0.0, f32::INFINITY];
+        let r3 = OptimisticOgd::<2> {
+            y: [0.0, f32::INFINITY],
+            ..Default::default()
+        };
         assert!(!r3.is_finite());
     }
 }
