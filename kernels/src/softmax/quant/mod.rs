@@ -27,11 +27,16 @@ mod params;
 mod tflm_s16;
 mod tflm_s8;
 
+pub use common::TflmDomain;
 pub use fixed_two_pass::{softmax_fixed_two_pass, FIXED_MAX_ROW};
 pub use lut_s16::{softmax_s16, SoftmaxS16Lut, LUT_S16_MAX_ROW};
 pub use lut_s8::{softmax_s8, softmax_s8_s16, SoftmaxS8Lut, LUT_MAX_ROW};
 pub use params::SoftmaxS8Params;
 pub use tflm_s16::{
-    softmax_s16_tflm, SoftmaxS16Params, EXP_LUT, ONE_OVER_ONE_PLUS_X_LUT, TFLM_S16_MAX_ROW,
+    softmax_s16_tflm, softmax_s16_tflm_domain, SoftmaxS16Params, EXP_LUT, ONE_OVER_ONE_PLUS_X_LUT,
+    TFLM_S16_MAX_ROW,
 };
-pub use tflm_s8::{softmax_s8_s16_tflm, softmax_s8_tflm, TFLM_MAX_ROW};
+pub use tflm_s8::{
+    softmax_s8_s16_tflm, softmax_s8_s16_tflm_domain, softmax_s8_tflm, softmax_s8_tflm_domain,
+    TFLM_MAX_ROW,
+};

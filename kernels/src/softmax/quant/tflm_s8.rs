@@ -2,10 +2,12 @@
 //! `arm_softmax_s8` / `arm_softmax_s8_s16`.
 
 use super::common::check_rows;
+use super::common::TflmDomain;
+use super::exp64::exp_f64;
 use super::params::SoftmaxS8Params;
 use crate::fixedpoint::{
     exp_on_negative_values_q5_26, one_over_one_plus_x_for_x_in_0_1, rounding_divide_by_pot,
-    rounding_divide_by_pot_i64, saturate_i32, srdhm,
+    saturate_i32, srdhm,
 };
 use crate::Error;
 
@@ -65,6 +67,87 @@ fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
     exp_on_negative_values_q5_26(scaled).max(0) as u32
 }
 
+/// The row's `Q12.19` sum of `RoundingDivideByPOT(exp, 12)` terms, exactly (in `u64`; TFLM's
+/// `int32` sum is its low 32 bits). `cache` holds each `Q0.31` exp once computed.
+#[inline]
+fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 256]) -> u64 {
+    // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
+    let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
+    let mut sum: u64 = 0;
+    for block in x_row.chunks(BLOCK) {
+        let mut s: u32 = 0;
+        for &x in block {
+            // 0 ≤ d ≤ 255 since max ≥ x.
+            let d = max.wrapping_sub(x) as u8;
+            if u32::from(d) <= d_max {
+                if let Some(slot) = cache.get_mut(usize::from(d)) {
+                    if *slot == EMPTY {
+                        *slot = exp_of_diff(params, d);
+                    }
+                    // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
+                    s = s.wrapping_add((*slot + 2048) >> 12);
+                }
+            }
+        }
+        sum = sum.wrapping_add(u64::from(s));
+    }
+    sum
+}
+
+/// What TFLM does with a row whose exact `Q12.19` sum is `sum`, for an output of `bits` bits.
+///
+/// TFLM keeps the sum in an `int32` and reads it as unsigned (`CountLeadingZeros` of
+/// `uint32`): the low 32 bits. Its output shift is `exponent = 12 − clz32(sum) + 31 − bits`,
+/// and `TFLITE_CHECK(0 <= exponent && exponent <= 31)` aborts otherwise.
+#[inline]
+fn classify(sum: u64, bits: u32) -> TflmDomain {
+    let clz = (sum as u32).leading_zeros(); // 0..=32
+    let exponent = (43 - bits as i32) - clz as i32;
+    if !(0..=31).contains(&exponent) {
+        TflmDomain::Aborts
+    } else if sum > u64::from(u32::MAX) {
+        TflmDomain::Wraps
+    } else {
+        TflmDomain::Accurate
+    }
+}
+
+/// The correctly rounded softmax of one row, for the rows where TFLM aborts:
+/// `y = min(round(2^bits · p), 2^bits − 1) + MIN` (ties up) with `p` from e^(−d·s) in `f64`,
+/// `s` the `S_in · β` the parameters encode. Two passes of [`exp_f64`] per element.
+fn correctly_rounded_row<T: OutQ>(
+    params: &SoftmaxS8Params,
+    x_row: &[i8],
+    max: i8,
+    y_row: &mut [T],
+) {
+    let s = params.scale_beta();
+    let e = |x: i8| exp_f64(-f64::from(max.wrapping_sub(x) as u8) * s);
+    // ≥ 1: the maximum contributes e^0 = 1.
+    let total: f64 = x_row.iter().map(|&x| e(x)).sum();
+    let full = f64::from(1u32 << T::BITS);
+    let top = (1i32 << T::BITS) - 1;
+    for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+        // p·2^bits + 1/2 ≥ 0: the cast truncates, i.e. floors (and saturates).
+        let v = ((e(x) / total) * full + 0.5) as i32;
+        *y = T::from_clamped(v.min(top).saturating_add(T::MIN));
+    }
+}
+
+/// Where `row` lies for TFLM's arithmetic with an output of `bits` bits.
+fn domain(params: &SoftmaxS8Params, row: &[i8], bits: u32) -> TflmDomain {
+    // Every term is at most 2^19: a row of N elements sums to at most N · 2^19, below 2^28
+    // (int8 output: TFLM's abort) for N < 512 and below 2^32 for N < 8192, where the sum is
+    // also ≥ 2^19 (no abort for int16 output).
+    let cheap = if bits == 8 { 512 } else { 8192 };
+    if row.len() < cheap {
+        return TflmDomain::Accurate;
+    }
+    let mut cache = [EMPTY; 256];
+    let max = row.iter().fold(i8::MIN, |m, &v| m.max(v));
+    classify(row_sum(params, row, max, &mut cache), bits)
+}
+
 #[inline]
 fn softmax_s8_tflm_impl<T: OutQ>(
     params: &SoftmaxS8Params,
@@ -77,40 +160,27 @@ fn softmax_s8_tflm_impl<T: OutQ>(
     // every row of the call: each distinct d costs one exp_on_negative_values, every element
     // a load and a compare.
     let mut cache = [EMPTY; 256];
-    // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
     let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
     for (x_row, y_row) in input
         .chunks_exact(row_size)
         .zip(output.chunks_exact_mut(row_size))
     {
         let max = x_row.iter().fold(i8::MIN, |m, &v| m.max(v));
-        let mut sum: u64 = 0;
-        for block in x_row.chunks(BLOCK) {
-            let mut s: u32 = 0;
-            for &x in block {
-                // 0 ≤ d ≤ 255 since max ≥ x.
-                let d = max.wrapping_sub(x) as u8;
-                if u32::from(d) <= d_max {
-                    if let Some(slot) = cache.get_mut(usize::from(d)) {
-                        if *slot == EMPTY {
-                            *slot = exp_of_diff(params, d);
-                        }
-                        // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
-                        s = s.wrapping_add((*slot + 2048) >> 12);
-                    }
-                }
-            }
-            sum = sum.wrapping_add(u64::from(s));
+        let sum = row_sum(params, x_row, max, &mut cache);
+        if classify(sum, T::BITS) == TflmDomain::Aborts {
+            correctly_rounded_row(params, x_row, max, y_row);
+            continue;
         }
-        // GetReciprocal: normalise the Q12.19 sum to [1, 2) and take 1/(1 + x). The sum is at
-        // least 2^19 (the maximum contributes exp(0)), so lz ≤ 44; below 2^31 this is TFLM's
-        // 32-bit computation exactly; above (N ≳ 4096 equal logits, where TFLM's int32 wraps)
-        // the 64-bit sum keeps the value and only bits below the top 32 are dropped.
-        let lz = sum.leading_zeros();
-        let top = (sum.wrapping_shl(lz) >> 32) as u32;
+        // TFLM's GetReciprocal on its int32 sum (the low 32 bits, read as unsigned): normalise
+        // to [1, 2) and take 1/(1 + x). `sum32 << 32` (sum32 = 0, possible only after a wrap)
+        // is 0 on every machine; wrapping_shl gives 0 << 0 = 0 too.
+        let sum32 = sum as u32;
+        let lz = sum32.leading_zeros();
+        let top = sum32.wrapping_shl(lz);
         let scale = one_over_one_plus_x_for_x_in_0_1(top.wrapping_sub(1 << 31) as i32);
-        // num_bits_over_unit = 12 − clz32 = 44 − lz; TFLM shifts by it + 31 − bits.
-        let out_shift = 44u32.saturating_sub(lz) + 31 - T::BITS;
+        // exponent = num_bits_over_unit + 31 − bits = 12 − lz + 31 − bits, in 0..=31 here
+        // (classify checked it).
+        let exponent = (43 - T::BITS).saturating_sub(lz);
         for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
             let d = max.wrapping_sub(x) as u8;
             let e = if u32::from(d) <= d_max {
@@ -121,15 +191,7 @@ fn softmax_s8_tflm_impl<T: OutQ>(
             *y = if e == EMPTY {
                 T::from_clamped(T::MIN)
             } else {
-                let v = srdhm(scale, e as i32);
-                // A shift ≥ 32 is undefined in TFLM's C (≈ 512+ near-equal logits for int8
-                // output); the 64-bit division gives the value the formula means (0 here,
-                // which is the correctly rounded probability since p ≤ 1/512).
-                let r = if out_shift > 31 {
-                    rounding_divide_by_pot_i64(i64::from(v), out_shift) as i32
-                } else {
-                    rounding_divide_by_pot(v, out_shift)
-                };
+                let r = rounding_divide_by_pot(srdhm(scale, e as i32), exponent);
                 T::from_clamped(r.saturating_add(T::MIN))
             };
         }
@@ -200,4 +262,32 @@ pub fn softmax_s8_s16_tflm(
     output: &mut [i16],
 ) -> Result<(), Error> {
     softmax_s8_tflm_impl(params, input, row_size, output)
+}
+
+/// Where one row lies for TFLite-Micro's int8 → int8 softmax ([`softmax_s8_tflm`]):
+/// [`TflmDomain::Accurate`], [`TflmDomain::Wraps`] (TFLM's `int32` sum wrapped past 2^32 and
+/// its output is far from the softmax; reproduced) or [`TflmDomain::Aborts`] (the `Q12.19` sum,
+/// read modulo 2^32, is ≥ 512, i.e. ≳ 512 near-equal logits: TFLM's `TFLITE_CHECK` on the
+/// output shift fails; the kernel returns the correctly rounded softmax).
+///
+/// Cost: O(1) for rows of fewer than 512 elements (always [`TflmDomain::Accurate`]); else one
+/// max pass and one sum pass (the kernel's first two passes), 1 KiB of stack.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
+    domain(params, row, 8)
+}
+
+/// Where one row lies for TFLite-Micro's int8 → int16 softmax ([`softmax_s8_s16_tflm`]):
+/// [`TflmDomain::Accurate`] below a `Q12.19` sum of 2^32 (every row of fewer than 8,192
+/// elements), [`TflmDomain::Wraps`] above it (TFLM's `int32` sum wraps and the outputs are far
+/// from the softmax, e.g. 9,000 equal logits: −32687 where the softmax gives −32761;
+/// reproduced), [`TflmDomain::Aborts`] where the wrapped sum is below 16 (TFLM's output shift
+/// turns negative: exactly 8,192 equal logits; the kernel returns the correctly rounded
+/// softmax).
+///
+/// Cost: O(1) for rows of fewer than 8,192 elements; else one max pass and one sum pass,
+/// 1 KiB of stack.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_s16_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
+    domain(params, row, 16)
 }
