@@ -102,7 +102,7 @@ fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 25
 #[inline]
 fn classify(sum: u64, bits: u32) -> TflmDomain {
     let clz = (sum as u32).leading_zeros(); // 0..=32
-    let exponent = (43 - bits as i32) - clz as i32;
+    let exponent = 43i32.saturating_sub(bits as i32).saturating_sub(clz as i32);
     if !(0..=31).contains(&exponent) {
         TflmDomain::Aborts
     } else if sum > u64::from(u32::MAX) {
@@ -135,6 +135,7 @@ fn correctly_rounded_row<T: OutQ>(
 }
 
 /// Where `row` lies for TFLM's arithmetic with an output of `bits` bits.
+#[inline(always)]
 fn domain(params: &SoftmaxS8Params, row: &[i8], bits: u32) -> TflmDomain {
     // Every term is at most 2^19: a row of N elements sums to at most N · 2^19, below 2^28
     // (int8 output: TFLM's abort) for N < 512 and below 2^32 for N < 8192, where the sum is
