@@ -1,4 +1,4 @@
-//! int16-input softmax with TFLite-Micro's int16 semantics: two 513-entry int16 tables (exp on
+//! int16-input softmax, TFLite-Micro-exact (TFLM's int16 semantics): two 513-entry int16 tables (exp on
 //! [−10, 0], 1/(1+x) on [0, 1]) with linear interpolation.
 
 use super::common::check_rows;
@@ -12,8 +12,8 @@ use crate::Error;
 ///
 /// Overflow proof: each exp term is at most 32767 < 2^15 and the row sum is a `u64`:
 /// `2^20 · 2^15 = 2^35`; the final product `exp · recip < 2^30` plus the rounding constant
-/// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,535 elements:
-/// 65535 · 32767 < 2^31; beyond, its normalisation shift would be negative, and this kernel
+/// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,537 elements:
+/// 65537 · 32767 < 2^31; beyond, its normalisation shift can be negative, and this kernel
 /// extends the formula instead, see [`softmax_s16_tflm`].)
 pub const TFLM_S16_MAX_ROW: usize = 1 << 20;
 
@@ -125,7 +125,7 @@ impl SoftmaxS16Params {
     /// 1825361100 and one output of a 1,000-element row off by one.
     ///
     /// TFLM's `Prepare` refuses no positive scale here: tiny products flush to a zero
-    /// multiplier (every difference then maps to e^0), and from `S_in · β ≥ 5.0001` the
+    /// multiplier (every difference then maps to e^0), and from `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008` the
     /// kernel's `int32` shift of the difference wraps (see [`softmax_s16_tflm`]).
     ///
     /// # Errors
@@ -180,7 +180,7 @@ impl SoftmaxS16Params {
     /// `RoundingDivideByPOT(SRDHM(diff · (1 << left), mult), right)`. The product
     /// `diff · (1 << left)` is TFLM's `int32` multiplication, wrapping as it does in every
     /// two's-complement build (undefined in C) once `|diff| · 2^left > 2^31`, i.e. for
-    /// `S_in · β ≥ 5.0001` (left shift ≥ 16) and differences of 2^15 steps or more.
+    /// `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008` (left shift ≥ 16) and differences of 2^15 steps or more.
     #[inline]
     fn scale_diff(&self, diff: i32) -> i32 {
         let left = self.input_left_shift.clamp(0, 31) as u32;
@@ -206,7 +206,7 @@ impl SoftmaxS16Params {
     }
 }
 
-/// int16 → int16 softmax with TFLite-Micro's int16 semantics (`SoftmaxInt16`).
+/// int16 → int16 softmax, TFLite-Micro-exact (`SoftmaxInt16`, TFLM's int16 semantics).
 ///
 /// Formula: `y = clamp(round(exp_i · r / 2^(L−1)), 0, 32767)`, output scale 1/32768 zero point
 /// 0, where `exp_i = LUT_exp(clamp(MBQM(x_i − max) + 32767))` (Q0.15, e^x on [−10, 0]),
@@ -216,15 +216,26 @@ impl SoftmaxS16Params {
 /// correctly rounded `expf`, as TFLite on glibc).
 ///
 /// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing in `u64`;
-/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,535 elements)
-/// this is TFLM's computation exactly; the normalisation `round(S·2^(17−L))` saturates the
+/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,537 elements)
+/// this is TFLM's computation exactly, including the `int32` wrap of `diff · 2^shift` that
+/// TFLM's `MultiplyByQuantizedMultiplier` performs for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`
+/// (reproduced with wrapping arithmetic); the normalisation `round(S·2^(17−L))` saturates the
 /// table input at 32767 as TFLM does (CMSIS-NN `arm_softmax_s16` wraps there and doubles the
-/// outputs when `S = 2^18 − 1`). Beyond 2^31 the same formula continues in 64 bits.
+/// outputs when `S = 2^18 − 1`). Beyond 2^31 TFLM's own shifts go negative (no reproducible
+/// result; [`TflmDomain::Undefined`]) and the kernel continues the formula in 64 bits.
 ///
-/// Accuracy: inherits TFLM's: exp is floored at e^−10 (logits more than 10 below the max all
-/// weigh e^−10), interpolation error ≈ 1 LSB; measured max 26 LSB (1/32768) for N = 100
-/// logits spread over [max − 20, max] (2,000 rows, `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for
-/// accuracy. Stack: < 64 bytes; tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
+/// TFLite-Micro-exact as the module docs define it: checked against TFLite-Micro
+/// 0.dev20261023182759 on 1,472 int16 rows (N up to 12,000, `S_in · β` from 2^−40 to 2·10^5,
+/// β ∈ {0.25 … 10}), zero mismatches. TFLM never aborts on int16 data. TFLM's limits, measured
+/// there: from `S_in · β ≈ 5.00008` on (left shift 16) a row spanning 2^15 steps or more wraps
+/// (`S_in = 8`, `[−32768, 32767]` → `[16384, 16384]`, the softmax is `[0, 32767]`; 4.9 and 5.0
+/// give `[2, 32766]`); [`softmax_s16_tflm_domain`] flags such rows ([`TflmDomain::Wraps`]).
+///
+/// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
+/// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
+/// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes;
+/// tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
 ///
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
@@ -273,7 +284,7 @@ pub fn softmax_s16_tflm(
 
 /// Where one row lies for TFLite-Micro's int16 softmax ([`softmax_s16_tflm`]):
 /// [`TflmDomain::Wraps`] where TFLM's `int32` product `diff · 2^shift` wraps for some element
-/// (left shift ≥ 1 and `(max − min) · 2^shift > 2^31`: only for `S_in · β ≥ 5.0001`; e.g.
+/// (left shift ≥ 1 and `(max − min) · 2^shift > 2^31`: only for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`; e.g.
 /// `S_in = 8`, row `[−32768, 32767]`: TFLM gives `[16384, 16384]`, reproduced),
 /// [`TflmDomain::Undefined`] where its `int32` sum of exps reaches 2^31 (only rows of more
 /// than 65,537 elements), else [`TflmDomain::Accurate`] (TFLM's int16 accuracy: exp floored at

@@ -1,5 +1,6 @@
-//! int8-input softmax, bit-exact with TFLite-Micro's reference kernel and CMSIS-NN
-//! `arm_softmax_s8` / `arm_softmax_s8_s16`.
+//! int8-input softmax, TFLite-Micro-exact (see the module docs of `softmax::quant`): bit-exact
+//! with TFLite-Micro's reference kernel (and CMSIS-NN `arm_softmax_s8` / `arm_softmax_s8_s16`)
+//! wherever TFLM returns an output, correctly rounded where it aborts.
 
 use super::common::check_rows;
 use super::common::TflmDomain;
@@ -16,8 +17,9 @@ use crate::Error;
 /// Overflow proof: each term of the row sum is `RoundingDivideByPOT(exp, 12) ≤ 2^19`. Terms are
 /// added in blocks of at most `BLOCK` = 4096 into a `u32` (≤ 4096 · 2^19 = 2^31 < 2^32) and the
 /// blocks into a `u64` (≤ 2^20 · 2^19 = 2^39 < 2^64; the `u64` would hold any length below
-/// 2^45). Nothing else accumulates; the final shift stays ≤ 67 − clz64(sum) ≤ 44 and is done in
-/// `i64`.
+/// 2^45); TFLM's `int32` sum is its low 32 bits. Nothing else accumulates; the output shift is
+/// TFLM's, checked to lie in `0..=31` (else TFLM aborts and the `f64` fallback runs: a sum of at
+/// most 2^20 terms ≤ 1, exact to far below an output LSB).
 pub const TFLM_MAX_ROW: usize = 1 << 20;
 
 const BLOCK: usize = 4096;
@@ -200,7 +202,8 @@ fn softmax_s8_tflm_impl<T: OutQ>(
     Ok(())
 }
 
-/// int8 → int8 softmax, bit-exact with TFLite-Micro (and CMSIS-NN `arm_softmax_s8`).
+/// int8 → int8 softmax, TFLite-Micro-exact (and bit-exact with CMSIS-NN `arm_softmax_s8`
+/// wherever TFLM answers).
 ///
 /// Formula: `y = clamp(round(256 · e^(S_in·β·(x − max)) / Σ e^(…)) − 128)` in TFLM's fixed-point
 /// approximation: scaled difference in `Q5.26` (`SRDHM(diff · 2^shift, mult)`), gemmlowp
@@ -212,13 +215,25 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// distinct difference (≤ 256 per call) and cached in a stack table, instead of twice per
 /// element as in the reference; the values are identical.
 ///
-/// Where TFLM is undefined (row sum ≥ 512 in `Q12.19`: final shift ≥ 32; sum ≥ 4096: int32
-/// wrap) the kernel returns the correctly rounded value: −128 for every element (all p ≤ 1/512,
-/// p·256 ≤ 0.5).
+/// TFLite-Micro-exact as the module docs define it (checked against TFLite-Micro
+/// 0.dev20261023182759 on 4,934 rows, zero mismatches). TFLM's limits, measured there:
 ///
-/// Accuracy (measured against the exact softmax of the dequantised input over 50,000 seeded
-/// rows, 4.0 M outputs, `host/tests/quant_accuracy.rs`): the outputs are TFLM's, max error
-/// 0.5001 LSB (1/256), 127 saturating where p > 255.5/256. Golden file: all 540 rows
+/// - TFLM keeps the `Q12.19` sum in an `int32` and aborts (`TFLITE_CHECK` on the output
+///   shift) once that sum, read modulo 2^32, is ≥ 512: 511 equal logits work, 512 abort, and
+///   so do most rows with ≳ 512 elements near the maximum (644 of the oracle rows). There the
+///   kernel returns the correctly rounded softmax (−127 for 512 equal logits: 256/512 = 0.5
+///   rounds up; −128 from 513 on), computed in `f64` with the crate's own `exp` (two `f64`
+///   exps per element: slow on an FPU-less core, but only on rows TFLM cannot run).
+/// - From a sum of 2^32 on (8,192 or more elements at the maximum) TFLM's sum wraps and can
+///   fall below 512 again: TFLM answers, far from the softmax (8,193 equal logits: 127 in
+///   every position), and the kernel reproduces it. [`softmax_s8_tflm_domain`] tells these
+///   rows ([`TflmDomain::Wraps`]) and the aborting ones ([`TflmDomain::Aborts`]) apart from
+///   the rest.
+///
+/// Accuracy on the rows where TFLM's arithmetic is accurate (measured against the exact
+/// softmax of the dequantised input over 50,000 seeded rows, 4.0 M outputs,
+/// `host/tests/quant_accuracy.rs`; a measurement, not a bound): max error 0.5001 LSB
+/// (1/256), 127 saturating where p > 255.5/256. Golden file (CMSIS-NN generated): all 540 rows
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
@@ -244,13 +259,21 @@ pub fn softmax_s8_tflm(
 /// int8 → int16 softmax, bit-exact with TFLite-Micro (CMSIS-NN `arm_softmax_s8_s16`).
 ///
 /// As [`softmax_s8_tflm`] with output scale 1/65536, zero point −32768: the final shift is
-/// `27 − clz(sum)` and the offset −32768. Rows of 4096 or more equal logits, where TFLM's
-/// `Q12.19` int32 sum wraps (and reads p = 0), give the correctly rounded `65536/N − 32768`
-/// (e.g. −32752 at N = 4096).
+/// `27 − clz(sum)` and the offset −32768.
 ///
-/// Accuracy (measured as for [`softmax_s8_tflm`]): max error 0.89 LSB (1/65536): TFLM's
-/// Q12.19 sum and exp approximation show at this resolution. Golden file: all 540 rows
-/// bit-exact.
+/// TFLite-Micro-exact as the module docs define it (checked against TFLite-Micro
+/// 0.dev20261023182759 on 1,434 rows, zero mismatches). TFLM's limits, measured there: its
+/// `int32` `Q12.19` sum passes 2^31 from 4,096 equal logits on, but TFLM reads it as unsigned,
+/// so up to 8,191 equal logits the outputs are right (−32752 at 4,096, −32760 at 8,191). At
+/// exactly 8,192 the sum wraps to 0 and TFLM aborts (its output shift turns negative); the
+/// kernel returns the correctly rounded −32760. Beyond, TFLM answers from the wrapped sum
+/// and the kernel reproduces it: 8,193 equal logits give 32767, 9,000 give −32687 (softmax:
+/// −32761), 12,000 give −32751 (softmax: −32763). [`softmax_s8_s16_tflm_domain`] flags those
+/// rows as [`TflmDomain::Wraps`].
+///
+/// Accuracy where TFLM's arithmetic is accurate (measured as for [`softmax_s8_tflm`]; a
+/// measurement, not a bound): max error 0.89 LSB (1/65536): TFLM's Q12.19 sum and exp
+/// approximation show at this resolution. Golden file: all 540 rows bit-exact.
 /// Stack: ≈ 1.1 KiB. Cost (N = 256, M4F): 161.3 instructions/element.
 ///
 /// # Errors
