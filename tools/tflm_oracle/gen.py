@@ -8,7 +8,8 @@ object per row:
 
     {"v": "s8s8" | "s8s16" | "s16s16", "tag": kind of row, "scale": f32 bits, "beta": f32 bits,
      "zp": input zero point, "n": N, "x": [...], "status": "ok" | "abort_prepare" | "abort_eval"
-     | "refused", "y": [...] (TFLM's output, only for "ok"),
+     | "refused", "y": [...] (TFLM's output, only for "ok"), "signal": the aborted child's
+     signal (6 = SIGABRT),
      "mult", "shift", "diff_min": parameters derived here from TFLM's Prepare formulas
      (informative: the Rust test checks the outputs against TFLM, these only help to diagnose)}
 
@@ -163,7 +164,10 @@ class Gen:
         scale = f32(scale)
         beta = f32(beta)
         # numpy arrays keep the parent small, so that forking a child stays cheap.
-        x = np.asarray(x, dtype=np.int64).astype(np.int16 if v == "s16s16" else np.int8, casting="unsafe")
+        x = np.asarray(x, dtype=np.int64)
+        lo, hi = (-32768, 32767) if v == "s16s16" else (-128, 127)
+        assert x.size > 0 and x.min() >= lo and x.max() <= hi, (v, tag)
+        x = x.astype(np.int16 if v == "s16s16" else np.int8)
         self.rows.append({"v": v, "tag": tag, "scale": scale, "zp": int(zp), "beta": beta, "x": x})
 
     def scale_s8(self):
@@ -404,6 +408,8 @@ def main():
                 o["y"] = res["y"]
             if "why" in res:
                 o["why"] = res["why"]
+            if "exit" in res:  # the child's wait status: SIGABRT (6) for a TFLM check failure
+                o["signal"] = os.WTERMSIG(res["exit"]) if os.WIFSIGNALED(res["exit"]) else None
             f.write(json.dumps(o, separators=(",", ":")) + "\n")
     os.replace(tmp, path)
     print(f"tflm oracle: {len(rows)} rows, {forks} child processes, {time.time() - t0:.1f} s, "

@@ -71,7 +71,7 @@ fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
 
 /// The row's `Q12.19` sum of `RoundingDivideByPOT(exp, 12)` terms, exactly (in `u64`; TFLM's
 /// `int32` sum is its low 32 bits). `cache` holds each `Q0.31` exp once computed.
-#[inline]
+#[inline(always)]
 fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 256]) -> u64 {
     // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
     let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
@@ -116,14 +116,24 @@ fn classify(sum: u64, bits: u32) -> TflmDomain {
 
 /// The correctly rounded softmax of one row, for the rows where TFLM aborts:
 /// `y = min(round(2^bits · p), 2^bits − 1) + MIN` (ties up) with `p` from e^(−d·s) in `f64`,
-/// `s` the `S_in · β` the parameters encode. Two passes of [`exp_f64`] per element.
-fn correctly_rounded_row<T: OutQ>(
-    params: &SoftmaxS8Params,
-    x_row: &[i8],
-    max: i8,
-    y_row: &mut [T],
-) {
-    let s = params.scale_beta();
+/// `s` the `S_in · β` the parameters encode. Two passes of `exp_f64` per element.
+///
+/// Out of line and cold, so that its soft-float code stays out of the kernel's loops (and its
+/// code size). It is an `extern "C"` function only so that it is `nounwind` (a Rust panic
+/// cannot cross that ABI: it aborts instead), which lets the no-panic proof see that calling
+/// it cannot unwind; it is never called from C. It cannot panic either: no indexing, no
+/// division by an integer, saturating casts.
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn correctly_rounded_row<T: OutQ>(fallback: &mut Fallback<'_, T>) {
+    let Fallback {
+        params,
+        x_row,
+        max,
+        y_row,
+    } = fallback;
+    let (max, s) = (*max, params.scale_beta());
     let e = |x: i8| exp_f64(-f64::from(max.wrapping_sub(x) as u8) * s);
     // ≥ 1: the maximum contributes e^0 = 1.
     let total: f64 = x_row.iter().map(|&x| e(x)).sum();
@@ -134,6 +144,14 @@ fn correctly_rounded_row<T: OutQ>(
         let v = ((e(x) / total) * full + 0.5) as i32;
         *y = T::from_clamped(v.min(top).saturating_add(T::MIN));
     }
+}
+
+/// The arguments of [`correctly_rounded_row`].
+struct Fallback<'a, T> {
+    params: &'a SoftmaxS8Params,
+    x_row: &'a [i8],
+    max: i8,
+    y_row: &'a mut [T],
 }
 
 /// Where `row` lies for TFLM's arithmetic with an output of `bits` bits.
@@ -171,7 +189,12 @@ fn softmax_s8_tflm_impl<T: OutQ>(
         let max = x_row.iter().fold(i8::MIN, |m, &v| m.max(v));
         let sum = row_sum(params, x_row, max, &mut cache);
         if classify(sum, T::BITS) == TflmDomain::Aborts {
-            correctly_rounded_row(params, x_row, max, y_row);
+            correctly_rounded_row(&mut Fallback {
+                params,
+                x_row,
+                max,
+                y_row,
+            });
             continue;
         }
         // TFLM's GetReciprocal on its int32 sum (the low 32 bits, read as unsigned): normalise
