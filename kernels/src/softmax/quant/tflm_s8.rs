@@ -121,8 +121,10 @@ fn classify(sum: u64, bits: u32) -> TflmDomain {
 /// Out of line and cold, so that its soft-float code stays out of the kernel's loops (and its
 /// code size). It is an `extern "C"` function only so that it is `nounwind` (a Rust panic
 /// cannot cross that ABI: it aborts instead), which lets the no-panic proof see that calling
-/// it cannot unwind; it is never called from C. It cannot panic either: no indexing, no
-/// division by an integer, saturating casts.
+/// it cannot unwind; it is never called from C. It cannot panic either (no indexing, no
+/// integer division, saturating casts), and carries the no-panic proof's mark itself, since
+/// the `nounwind` ABI would otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[cold]
 #[inline(never)]
 #[allow(improper_ctypes_definitions)]
