@@ -2,7 +2,7 @@
 //!
 //! | function | input | output | semantics |
 //! |---|---|---|---|
-//! | [`softmax_s8_tflm`] | int8 | int8 (1/256, −128) | TFLite-Micro-exact (below); CMSIS-NN |
+//! | [`softmax_s8_tflm`] | int8 | int8 (1/256, −128) | TFLite-Micro-exact (below) |
 //! | [`softmax_s8_s16_tflm`] | int8 | int16 (1/65536, −32768) | TFLite-Micro-exact (below) |
 //! | [`softmax_s16_tflm`] | int16 | int16 (1/32768, 0) | TFLite-Micro-exact (below), LUT semantics |
 //! | [`softmax_s8`] | int8 | int8 (1/256, −128) | correctly rounded (≤ 0.5 LSB) |

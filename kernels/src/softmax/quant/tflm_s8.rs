@@ -1,6 +1,7 @@
 //! int8-input softmax, TFLite-Micro-exact (see the module docs of `softmax::quant`): bit-exact
-//! with TFLite-Micro's reference kernel (and CMSIS-NN `arm_softmax_s8` / `arm_softmax_s8_s16`)
-//! wherever TFLM returns an output, correctly rounded where it aborts.
+//! with TFLite-Micro's reference kernel wherever TFLM returns an output (CMSIS-NN
+//! `arm_softmax_s8` / `arm_softmax_s8_s16` agree on the golden rows), correctly rounded where
+//! TFLM aborts.
 
 use super::common::check_rows;
 use super::common::TflmDomain;
@@ -227,8 +228,8 @@ fn softmax_s8_tflm_impl<T: OutQ>(
     Ok(())
 }
 
-/// int8 → int8 softmax, TFLite-Micro-exact (and bit-exact with CMSIS-NN `arm_softmax_s8`
-/// wherever TFLM answers).
+/// int8 → int8 softmax, TFLite-Micro-exact (CMSIS-NN's `arm_softmax_s8` agrees with it on all
+/// 540 golden rows).
 ///
 /// Formula: `y = clamp(round(256 · e^(S_in·β·(x − max)) / Σ e^(…)) − 128)` in TFLM's fixed-point
 /// approximation: scaled difference in `Q5.26` (`SRDHM(diff · 2^shift, mult)`), gemmlowp
@@ -247,7 +248,9 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 ///   shift) once that sum, read modulo 2^32, is ≥ 512: 511 equal logits work, 512 abort, and
 ///   so do most rows with ≳ 512 elements near the maximum (644 of the oracle rows). There the
 ///   kernel returns the correctly rounded softmax (−127 for 512 equal logits: 256/512 = 0.5
-///   rounds up; −128 from 513 on), computed in `f64` with the crate's own `exp` (two `f64`
+///   rounds up; −128 from 513 on) for the `S_in · β` the parameters encode (`mult ·
+///   2^(shift − 57)`, within 2^−31 of the true product below TFLM's cap at 32), computed in
+///   `f64` with the crate's own `exp` (two `f64`
 ///   exps per element: slow on an FPU-less core, but only on rows TFLM cannot run).
 /// - From a sum of 2^32 on (8,192 or more elements at the maximum) TFLM's sum wraps and can
 ///   fall below 512 again: TFLM answers, far from the softmax (8,193 equal logits: 127 in
