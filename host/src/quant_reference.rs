@@ -12,7 +12,7 @@ pub fn softmax_quantized(q: &[i32], s: f64) -> Vec<f64> {
 
 /// A random int8 row and scale for the differential tests and the accuracy tool: row length
 /// 1..=160, logits uniform in a random sub-range, scale log-uniform in [2^−9, 2^2] (TFLM's
-/// `from_scale` needs ≥ 2^−27).
+/// `from_scale` needs S_in·β > 2^−26, as TFLM's `Prepare`).
 pub fn int8_case(rng: &mut testvectors::Rng) -> (Vec<i8>, f32) {
     let n = 1 + rng.below(160) as usize;
     let lo = -128 + rng.below(256) as i32;

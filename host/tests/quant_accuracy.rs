@@ -137,41 +137,69 @@ fn largest_rows_accurate() {
     assert!(softmax_s8(&lut, &x, n + 1, &mut y).is_err());
 }
 
-/// Where TFLM's C is undefined (final shift ≥ 32 for ≥ 512 near-equal logits; int32 sum wrap
-/// for ≥ 4096 equal logits), the TFLM kernels return the correctly rounded value.
+/// Where TFLM aborts (int8 output: its Q12.19 sum, modulo 2^32, is ≥ 512; int16 output: the
+/// wrapped sum is below 16), the TFLM kernels return the correctly rounded value (ties up);
+/// where TFLM answers they return TFLM's value, which for equal logits below 8,192 is also the
+/// rounded 2^bits/n. The domain checks say which rows are which.
 #[test]
-fn tflm_undefined_rows_are_correctly_rounded() {
+fn tflm_aborting_rows_are_correctly_rounded() {
+    use TflmDomain::{Aborts, Accurate, Wraps};
     let params = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0).unwrap();
-    for n in [512usize, 1000, 4095, 4096, 5000, 10_000, 65_535, 100_000] {
+    // (n, domain of the int8 output, domain of the int16 output)
+    for (n, d8, d16) in [
+        (511usize, Accurate, Accurate),
+        (512, Aborts, Accurate),
+        (1000, Aborts, Accurate),
+        (4095, Aborts, Accurate),
+        (4096, Aborts, Accurate),
+        (8191, Aborts, Accurate),
+        (8192, Wraps, Aborts),
+        (10_000, Aborts, Wraps),
+        (16_384, Wraps, Aborts),
+        (65_535, Aborts, Wraps),
+        (100_000, Aborts, Wraps),
+    ] {
         let x = vec![17i8; n];
         let mut y8 = vec![0i8; n];
         let mut y16 = vec![0i16; n];
         softmax_s8_tflm(&params, &x, n, &mut y8).unwrap();
         softmax_s8_s16_tflm(&params, &x, n, &mut y16).unwrap();
-        // p = 1/n ≤ 1/512: int8 code round(256/n) = 0 (the tie at n = 512 is below one half in
-        // TFLM's fixed point: exp(0) = 1 − 2^−31).
-        assert!(y8.iter().all(|&v| v == -128), "n = {n}: {}", y8[0]);
-        let want16 = (65536.0 / n as f64).round() as i32 - 32768;
-        assert!(
-            y16.iter().all(|&v| (i32::from(v) - want16).abs() == 0),
-            "n = {n}: got {} want {want16}",
-            y16[0]
-        );
+        assert_eq!(softmax_s8_tflm_domain(&params, &x), d8, "n = {n}");
+        assert_eq!(softmax_s8_s16_tflm_domain(&params, &x), d16, "n = {n}");
+        // p = 1/n, rounded half up: 256/512 = 0.5 → 1.
+        let want8 = (256.0 / n as f64 + 0.5).floor() as i32 - 128;
+        let want16 = (65536.0 / n as f64 + 0.5).floor() as i32 - 32768;
+        if d8 != Wraps {
+            assert!(
+                y8.iter().all(|&v| i32::from(v) == want8),
+                "n = {n}: got {} want {want8}",
+                y8[0]
+            );
+        }
+        if d16 != Wraps {
+            assert!(
+                y16.iter().all(|&v| i32::from(v) == want16),
+                "n = {n}: got {} want {want16}",
+                y16[0]
+            );
+        }
     }
-    // Near-equal logits (spread 3 steps) over 1000 elements: every p < 0.5/256.
+    // Near-equal logits (spread 3 steps) over 1000 elements: TFLM aborts; every p < 0.5/256.
     let mut rng = Rng::new(9);
     let x: Vec<i8> = (0..1000).map(|_| (rng.below(3) as i32) as i8).collect();
     let q: Vec<i32> = x.iter().map(|&v| i32::from(v)).collect();
     let p = softmax_quantized(&q, 1.0 / 255.0);
     let mut y8 = vec![0i8; 1000];
     softmax_s8_tflm(&params, &x, 1000, &mut y8).unwrap();
+    assert_eq!(softmax_s8_tflm_domain(&params, &x), Aborts);
     for k in 0..1000 {
         assert_eq!(i64::from(y8[k]) + 128, rounded_code(p[k], 8, 255));
     }
 }
 
-/// N ≥ 4096 equal logits: TFLM's Q12.19 int32 sum wraps and its int16 output reads p = 0;
-/// here p = 1/4096 → 16 LSB.
+/// N ≥ 4096 equal logits, int16 output: at 4,096 TFLM's int32 Q12.19 sum passes 2^31 but is
+/// read as unsigned (exact: 16 LSB); at 8,192 and 32,768 it wraps to 0 and TFLM aborts, so the
+/// kernel gives the correctly rounded 8 and 2 LSB.
 #[test]
 fn equal_logits_4096_and_more() {
     let params = SoftmaxS8Params::from_scale(0.1, 1.0).unwrap();

@@ -8,15 +8,29 @@ use kernels::Error;
 #[test]
 fn tflm_s8_at_max_row() {
     let n = TFLM_MAX_ROW;
-    let params = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0).unwrap();
+    // S_in = 1: diff_min = −31, so the 1,000 elements 131 below the maximum contribute
+    // nothing; the Q12.19 sum is (2^20 − 1000) · 2^19, which TFLM's int32 holds modulo 2^32
+    // as 7192 · 2^19.
+    let params = SoftmaxS8Params::from_scale(1.0, 1.0).unwrap();
     let mut x = vec![3i8; n];
-    x[12_345] = 4; // one element a step above: p ≈ e^(1/255)/n, still < 0.5 LSB
+    for v in x.iter_mut().take(1000) {
+        *v = -128;
+    }
+    // int8 output: the wrapped sum is ≥ 512 (in Q12.19), TFLM aborts; the correctly rounded
+    // softmax is −128 everywhere (p ≤ 1/(2^20 − 1000)).
     let mut y8 = vec![0i8; n];
     softmax_s8_tflm(&params, &x, n, &mut y8).unwrap();
+    assert_eq!(softmax_s8_tflm_domain(&params, &x), TflmDomain::Aborts);
     assert!(y8.iter().all(|&v| v == -128));
+    // int16 output: TFLM answers from the wrapped sum, p ≈ 1/7192 for each maximum:
+    // 65536/7192 = 9.1 LSB above the zero point (the true p gives 0.06).
     let mut y16 = vec![0i16; n];
     softmax_s8_s16_tflm(&params, &x, n, &mut y16).unwrap();
-    assert!(y16.iter().all(|&v| v == -32768)); // 65536 / 2^20 = 1/16 LSB → 0
+    assert_eq!(softmax_s8_s16_tflm_domain(&params, &x), TflmDomain::Wraps);
+    assert!(y16[..1000].iter().all(|&v| v == -32768));
+    assert!(y16[1000..]
+        .iter()
+        .all(|&v| (i32::from(v) + 32768 - 9).abs() <= 1));
     let x = vec![0i8; n + 1];
     let mut y = vec![0i8; n + 1];
     assert!(matches!(
@@ -32,7 +46,9 @@ fn tflm_s16_at_max_row() {
     let x = vec![-7i16; n];
     let mut y = vec![1i16; n];
     softmax_s16_tflm(&params, &x, n, &mut y).unwrap();
-    // 32768 / 2^20 → 0.
+    // TFLM's int32 sum of exps would pass 2^31 (shift counts go negative: no reproducible
+    // result); the kernel continues the formula in 64 bits: 32768 / 2^20 → 0.
+    assert_eq!(softmax_s16_tflm_domain(&params, &x), TflmDomain::Undefined);
     assert!(y.iter().all(|&v| v == 0));
     // 2^15 equal logits: p = 2^−15 → exactly 1 LSB.
     let m = 1 << 15;

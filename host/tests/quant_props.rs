@@ -88,10 +88,10 @@ proptest! {
         x in prop::collection::vec(any::<i8>(), 1..64),
         x16 in prop::collection::vec(any::<i16>(), 1..64),
         mult in 1i32..=i32::MAX,
-        shift in 0i32..=31,
+        shift in 1i32..=31,
         diff_min in i32::MIN..=0,
         m16 in 0i32..=i32::MAX,
-        s16 in -31i32..=30,
+        s16 in -31i32..=31,
     ) {
         let p = SoftmaxS8Params::from_raw(mult, shift, diff_min).unwrap();
         let mut y8 = vec![0i8; x.len()];
@@ -229,9 +229,13 @@ fn bad_input_gives_typed_errors_and_writes_nothing() {
             Err(Error::BadParameter(_))
         ));
     }
-    assert!(SoftmaxS8Params::from_scale(1e-10, 1.0).is_err()); // shift < 0
-    assert!(SoftmaxS16Params::from_scale(1e30, 1.0).is_err()); // shift > 30
-    assert!(SoftmaxS16Params::from_raw(1 << 30, 31).is_err());
+    assert!(matches!(
+        SoftmaxS8Params::from_scale(1e-10, 1.0),
+        Err(Error::TflmRefuses(_))
+    )); // TFLM's Prepare: S_in·β·2^26 ≤ 1
+    assert!(SoftmaxS16Params::from_scale(1e30, 1.0).is_err()); // shift > 31
+    assert!(SoftmaxS16Params::from_raw(1 << 30, 32).is_err());
+    assert!(SoftmaxS16Params::from_raw(1 << 30, 31).is_ok()); // TFLM: diff * (1 << 31)
     assert!(SoftmaxS16Params::from_raw(-1, 0).is_err());
     assert!(SoftmaxS8Params::from_raw(1 << 30, 40, -1).is_err());
 }

@@ -36,6 +36,10 @@ pub enum Error {
     BadParameter(&'static str),
     /// An input (a weight, an activation) is NaN or ±∞ where only finite values are accepted.
     NonFinite,
+    /// TFLite-Micro's `Prepare` refuses these parameters (the model does not load there), so a
+    /// TFLite-Micro-exact kernel has nothing to reproduce; the string names TFLM's condition,
+    /// e.g. `"input_scale * beta * 2^26 <= 1"`.
+    TflmRefuses(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -55,6 +59,7 @@ impl fmt::Display for Error {
             }
             Error::BadParameter(what) => write!(f, "bad parameter: {what}"),
             Error::NonFinite => f.write_str("input contains NaN or infinity"),
+            Error::TflmRefuses(what) => write!(f, "TFLite-Micro refuses the model: {what}"),
         }
     }
 }

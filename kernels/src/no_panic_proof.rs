@@ -134,6 +134,12 @@ static K62: &dyn Sync = &(crate::zloss::zloss_s16 as fn(_, _, _, _) -> _);
 #[used]
 static K63: &dyn Sync = &(crate::softmax::anchored as fn(_, _) -> _);
 #[used]
+static K64: &dyn Sync = &(crate::softmax::quant::softmax_s8_tflm_domain as fn(_, _) -> _);
+#[used]
+static K65: &dyn Sync = &(crate::softmax::quant::softmax_s8_s16_tflm_domain as fn(_, _) -> _);
+#[used]
+static K66: &dyn Sync = &(crate::softmax::quant::softmax_s16_tflm_domain as fn(_, _) -> _);
+#[used]
 static LIP0: &dyn Sync = &(crate::lipschitz::spectral_norm_upper_bound as fn(_, _, _, _, _) -> _);
 #[used]
 static LIP1: &dyn Sync = &(crate::lipschitz::power_iteration as fn(_, _, _, _, _, _) -> _);

@@ -149,6 +149,7 @@ pub fn error_code(e: &kernels::Error) -> u32 {
         IndexOutOfRange { .. } => 6,
         BadParameter(_) => 7,
         NonFinite => 8,
+        TflmRefuses(_) => 9,
         _ => 0xFF,
     }
 }

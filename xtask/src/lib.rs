@@ -11,4 +11,5 @@ pub mod ontarget;
 pub mod probe;
 pub mod qemu;
 pub mod test;
+pub mod tflm;
 pub mod tools;

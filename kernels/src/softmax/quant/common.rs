@@ -81,3 +81,27 @@ pub(crate) fn round_non_negative(x: f64) -> f64 {
         fl
     }
 }
+
+/// Where a row lies for TFLite-Micro's arithmetic: the answer of the domain checks
+/// [`super::softmax_s8_tflm_domain`], [`super::softmax_s8_s16_tflm_domain`] and
+/// [`super::softmax_s16_tflm_domain`]. See the module docs for what the TFLM-exact kernels
+/// return in each case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TflmDomain {
+    /// TFLite-Micro returns an output and it is its formula's value: no intermediate wraps
+    /// (or, for the int8 kernels' `int32` sum between 2^31 and 2^32, TFLM reads it as
+    /// unsigned and gets the exact value). The output is as accurate as TFLM's method.
+    Accurate,
+    /// TFLite-Micro returns an output, but an `int32` intermediate wrapped (undefined in C,
+    /// two's complement in every build that ships). The kernel reproduces it bit for bit; it
+    /// can be far from the softmax. Use the accurate kernels for such rows.
+    Wraps,
+    /// TFLite-Micro aborts on this row (a `TFLITE_CHECK` fails in `Eval`). The kernel returns
+    /// the correctly rounded softmax.
+    Aborts,
+    /// TFLite-Micro's C has no reproducible result (a shift by a negative count: builds
+    /// differ). Only [`super::softmax_s16_tflm`] rows of more than 65,537 elements; the kernel
+    /// continues TFLM's formula in 64-bit arithmetic.
+    Undefined,
+}

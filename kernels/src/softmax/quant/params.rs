@@ -2,6 +2,10 @@
 
 use crate::Error;
 
+/// TFLM's `Prepare` condition for the int8 softmax, as named in [`Error::TflmRefuses`].
+pub(crate) const TFLM_S8_REFUSAL: &str =
+    "input_scale * beta * 2^26 <= 1 (TFLM's QuantizeMultiplierGreaterThanOne aborts)";
+
 /// TFLite `QuantizeMultiplier`: `d = q · 2^shift` with `q ∈ [0.5, 1)`, returned as
 /// `(round(q · 2^31), shift)`; `q` rounding up to 1 renormalises to `(2^30, shift + 1)`, and
 /// `shift < −31` flushes to `(0, 0)`. `d` must be finite and ≥ 0.
@@ -43,8 +47,8 @@ pub struct SoftmaxS8Params {
 }
 
 impl SoftmaxS8Params {
-    /// Parameters exactly as TFLite-Micro computes them (`PreprocessSoftmaxScaling`,
-    /// `CalculateInputRadius`), in `f64`:
+    /// Parameters exactly as TFLite-Micro's `Prepare` computes them (`PreprocessSoftmaxScaling`,
+    /// `QuantizeMultiplierGreaterThanOne`, `CalculateInputRadius`), in `f64`:
     /// `real = min(β · S_in · 2^26, 2^31 − 1)`, `(mult, shift) = QuantizeMultiplier(real)`,
     /// `diff_min = −floor(31 · 2^26 / 2^shift)`.
     ///
@@ -52,9 +56,17 @@ impl SoftmaxS8Params {
     /// `diff_min = −3968`. Above `S_in·β = 32` TFLM caps the multiplier (`shift = 31`,
     /// `diff_min = 0`: only the maxima get probability mass); that cap is reproduced.
     ///
+    /// Checked against TFLite-Micro 0.dev20261023182759 (the `tflite-micro` wheel):
+    /// `host/tests/tflm_oracle.rs` builds these parameters from the `f32` scale and β of every
+    /// oracle row and requires TFLM's outputs from them; the rows include `S_in·β` from 2^−30
+    /// to 10^6 and the refusal boundary (2^−26 and its `f32` neighbours).
+    ///
     /// # Errors
-    /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0, or if
-    /// `S_in · β < 2^−27` (TFLM requires `shift ≥ 0` there and refuses the model).
+    /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0;
+    /// [`Error::TflmRefuses`] if `S_in · β · 2^26 ≤ 1` (in `f64`): TFLM's
+    /// `QuantizeMultiplierGreaterThanOne` requires a multiplier above 1 and aborts the model's
+    /// `Prepare` otherwise (measured: `S_in = 2^−26`, `β = 1` aborts, the next `f32` above
+    /// loads).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -74,7 +86,7 @@ impl SoftmaxS8Params {
     /// `mult = 1078071151` where `f32(0.003922)` gives 1078071168) need this one.
     ///
     /// # Errors
-    /// As [`Self::from_scale`].
+    /// As [`Self::from_scale`] (the refusal is `β · S_in · 2^26 ≤ 1` in `f64`).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale_f64(input_scale: f64, beta: f64) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -83,38 +95,36 @@ impl SoftmaxS8Params {
         if !(beta.is_finite() && beta > 0.0) {
             return Err(Error::BadParameter("beta must be finite and > 0"));
         }
+        // TFLM: beta * input_scale * (1 << 26), in this order, in double.
         let real = beta * input_scale * f64::from(1u32 << 26);
         if !real.is_finite() {
             return Err(Error::BadParameter("input_scale * beta overflows"));
         }
-        let real = real.min(2_147_483_647.0);
-        let (mult, shift) = quantize_multiplier(real);
-        if !(0..=31).contains(&shift) || mult <= 0 {
-            return Err(Error::BadParameter(
-                "input_scale * beta below 2^-27 (TFLM needs a left shift >= 0)",
-            ));
+        if real <= 1.0 {
+            return Err(Error::TflmRefuses(TFLM_S8_REFUSAL));
         }
-        // CalculateInputRadius: floor(31 · 2^26 / 2^shift), exact in integers; ≤ 31·2^26 < 2^31.
-        let radius = (31u64 << 26) >> shift.clamp(0, 31);
-        let diff_min = -i32::try_from(radius).unwrap_or(i32::MAX);
-        Ok(Self {
-            mult,
-            shift,
-            diff_min,
-        })
+        let real = real.min(2_147_483_647.0);
+        // real ∈ (1, 2^31 − 1]: shift ∈ 1..=31 and mult ∈ [2^30, 2^31 − 1].
+        let (mult, shift) = quantize_multiplier(real);
+        Self::from_raw_unchecked(mult, shift)
     }
 
     /// Parameters given directly (as stored in a TFLM `SoftmaxParams` / CMSIS-NN call).
     ///
     /// # Errors
-    /// [`Error::BadParameter`] unless `mult > 0`, `0 ≤ shift ≤ 31` and `diff_min ≤ 0`.
+    /// [`Error::BadParameter`] unless `mult > 0`, `shift ≤ 31` and `diff_min ≤ 0`;
+    /// [`Error::TflmRefuses`] for `shift ≤ 0`: TFLM's `Prepare` only produces
+    /// `shift ≥ 1` (it refuses `S_in · β · 2^26 ≤ 1`, the multipliers with `shift ≤ 0`).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_raw(mult: i32, shift: i32, diff_min: i32) -> Result<Self, Error> {
         if mult <= 0 {
             return Err(Error::BadParameter("mult must be > 0"));
         }
-        if !(0..=31).contains(&shift) {
-            return Err(Error::BadParameter("shift must be in 0..=31"));
+        if shift > 31 {
+            return Err(Error::BadParameter("shift must be in 1..=31"));
+        }
+        if shift <= 0 {
+            return Err(Error::TflmRefuses(TFLM_S8_REFUSAL));
         }
         if diff_min > 0 {
             return Err(Error::BadParameter("diff_min must be <= 0"));
@@ -124,6 +134,25 @@ impl SoftmaxS8Params {
             shift,
             diff_min,
         })
+    }
+
+    /// `diff_min` from TFLM's `CalculateInputRadius` for a valid `(mult, shift)`.
+    #[inline]
+    fn from_raw_unchecked(mult: i32, shift: i32) -> Result<Self, Error> {
+        // CalculateInputRadius: floor(31 · 2^26 / 2^shift), exact in integers; ≤ 31·2^26 < 2^31.
+        let radius = (31u64 << 26) >> shift.clamp(0, 31);
+        let diff_min = -i32::try_from(radius).unwrap_or(i32::MAX);
+        Self::from_raw(mult, shift, diff_min)
+    }
+
+    /// `S_in · β` as these parameters encode it: `mult · 2^(shift − 57)` (within 2^−31,
+    /// relative, of the `S_in · β` they were computed from, below TFLM's cap at 32). Used for
+    /// the correctly rounded fallback on the rows where TFLM aborts.
+    #[inline]
+    pub(crate) fn scale_beta(&self) -> f64 {
+        // shift ∈ 1..=31: 2^(shift − 57) is a normal f64, built from its bits.
+        let e = (self.shift.clamp(1, 31) - 57 + 1023) as u64;
+        f64::from(self.mult) * f64::from_bits(e << 52)
     }
 
     /// The `Q0.31` input multiplier.
@@ -176,16 +205,24 @@ mod tests {
 
     #[test]
     fn rejects_bad_parameters() {
-        for s in [0.0, -1.0, f32::NAN, f32::INFINITY, 1e-9] {
+        for s in [0.0, -1.0, f32::NAN, f32::INFINITY] {
             assert!(matches!(
                 SoftmaxS8Params::from_scale(s, 1.0),
                 Err(Error::BadParameter(_))
             ));
         }
+        assert!(matches!(
+            SoftmaxS8Params::from_scale(1e-9, 1.0),
+            Err(Error::TflmRefuses(_))
+        ));
         assert!(SoftmaxS8Params::from_scale(1.0, f32::NAN).is_err());
         assert!(SoftmaxS8Params::from_raw(0, 1, -1).is_err());
         assert!(SoftmaxS8Params::from_raw(1 << 30, 32, -1).is_err());
         assert!(SoftmaxS8Params::from_raw(1 << 30, -1, -1).is_err());
+        assert!(matches!(
+            SoftmaxS8Params::from_raw(1 << 30, 0, -10),
+            Err(Error::TflmRefuses(_))
+        ));
         assert!(SoftmaxS8Params::from_raw(1 << 30, 3, 1).is_err());
         assert!(SoftmaxS8Params::from_raw(1 << 30, 3, -10).is_ok());
     }

@@ -1,18 +1,19 @@
-//! int16-input softmax with TFLite-Micro's int16 semantics: two 513-entry int16 tables (exp on
+//! int16-input softmax, TFLite-Micro-exact (TFLM's int16 semantics): two 513-entry int16 tables (exp on
 //! [−10, 0], 1/(1+x) on [0, 1]) with linear interpolation.
 
 use super::common::check_rows;
+use super::common::TflmDomain;
 use super::exp64::{expf, roundf};
 use super::params::quantize_multiplier;
-use crate::fixedpoint::{rounding_divide_by_pot, saturate_i32, srdhm};
+use crate::fixedpoint::{rounding_divide_by_pot, srdhm};
 use crate::Error;
 
 /// Largest row accepted by [`softmax_s16_tflm`]: 2^20 (tested at that size).
 ///
 /// Overflow proof: each exp term is at most 32767 < 2^15 and the row sum is a `u64`:
 /// `2^20 · 2^15 = 2^35`; the final product `exp · recip < 2^30` plus the rounding constant
-/// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,535 elements:
-/// 65535 · 32767 < 2^31; beyond, its normalisation shift would be negative, and this kernel
+/// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,537 elements:
+/// 65537 · 32767 < 2^31; beyond, its normalisation shift can be negative, and this kernel
 /// extends the formula instead, see [`softmax_s16_tflm`].)
 pub const TFLM_S16_MAX_ROW: usize = 1 << 20;
 
@@ -115,12 +116,22 @@ pub struct SoftmaxS16Params {
 }
 
 impl SoftmaxS16Params {
-    /// As TFLM's `Prepare`: `QuantizeMultiplier(f32(S_in · β) / (10 / 65535))` in `f64`.
+    /// As TFLM's `Prepare`: `QuantizeMultiplier(S_in · β / (10 / 65535))`, the product and the
+    /// quotient in `f64` from the `f32` scale and β (TFLM casts both to `double` first).
+    ///
+    /// Checked against TFLite-Micro 0.dev20261023182759 on every int16 oracle row
+    /// (`host/tests/tflm_oracle.rs`: `S_in · β` from 2^−40 to 2·10^5). Example (issue #28):
+    /// `S_in = 10/65535`, `β = 1.7` gives `(1825361152, 1)` as TFLM; an `f32` product gave
+    /// 1825361100 and one output of a 1,000-element row off by one.
+    ///
+    /// TFLM's `Prepare` refuses no positive scale here: tiny products flush to a zero
+    /// multiplier (every difference then maps to e^0), and from `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008` the
+    /// kernel's `int32` shift of the difference wraps (see [`softmax_s16_tflm`]).
     ///
     /// # Errors
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0, or if the
-    /// resulting shift exceeds 30 (`S_in · β ≥ 2^30 · 10/65535`: TFLM's `1 << shift` would
-    /// overflow).
+    /// shift exceeds 31 (`S_in · β ≥ 2^31 · 10/65535 ≈ 327,680`: TFLM evaluates `1 << shift`
+    /// in `int`, undefined with no two's-complement answer).
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -129,25 +140,25 @@ impl SoftmaxS16Params {
         if !(beta.is_finite() && beta > 0.0) {
             return Err(Error::BadParameter("beta must be finite and > 0"));
         }
-        let product = input_scale * beta; // float, as TFLM
-        if !product.is_finite() {
-            return Err(Error::BadParameter("input_scale * beta overflows"));
-        }
-        let (m, s) = quantize_multiplier(f64::from(product) / (10.0 / 65535.0));
+        // TFLM: double(scale) * double(beta) / (10.0 / 65535.0), left to right.
+        let rescale = f64::from(input_scale) * f64::from(beta) / (10.0 / 65535.0);
+        let (m, s) = quantize_multiplier(rescale);
         Self::from_raw(m, s)
     }
 
     /// Parameters given directly.
     ///
     /// # Errors
-    /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 30`.
+    /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 31`.
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_raw(input_multiplier: i32, input_left_shift: i32) -> Result<Self, Error> {
         if input_multiplier < 0 {
             return Err(Error::BadParameter("input_multiplier must be >= 0"));
         }
-        if !(-31..=30).contains(&input_left_shift) {
-            return Err(Error::BadParameter("input_left_shift must be in -31..=30"));
+        if !(-31..=31).contains(&input_left_shift) {
+            return Err(Error::BadParameter(
+                "input_left_shift must be in -31..=31 (TFLM's 1 << shift is undefined above)",
+            ));
         }
         Ok(Self {
             input_multiplier,
@@ -165,15 +176,25 @@ impl SoftmaxS16Params {
         self.input_left_shift
     }
 
-    /// TFLM `MultiplyByQuantizedMultiplier(diff, mult, shift)` (double rounding). The left
-    /// shift is done in `i64` and saturated: where TFLM's `int32` would overflow the true value
-    /// is below −2^31 and the result saturates the exp table's input anyway.
+    /// TFLM `MultiplyByQuantizedMultiplier(diff, mult, shift)` (double rounding):
+    /// `RoundingDivideByPOT(SRDHM(diff · (1 << left), mult), right)`. The product
+    /// `diff · (1 << left)` is TFLM's `int32` multiplication, wrapping as it does in every
+    /// two's-complement build (undefined in C) once `|diff| · 2^left > 2^31`, i.e. for
+    /// `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008` (left shift ≥ 16) and differences of 2^15 steps or more.
     #[inline]
     fn scale_diff(&self, diff: i32) -> i32 {
-        let left = self.input_left_shift.max(0) as u32; // 0..=30
-        let right = (-self.input_left_shift).max(0) as u32; // 0..=31
-        let shifted = saturate_i32(i64::from(diff) << left);
+        let left = self.input_left_shift.clamp(0, 31) as u32;
+        let right = (-self.input_left_shift).clamp(0, 31) as u32;
+        let shifted = diff.wrapping_mul(1i32.wrapping_shl(left));
         rounding_divide_by_pot(srdhm(shifted, self.input_multiplier), right)
+    }
+
+    /// Whether `diff · 2^left` wraps in TFLM's `int32` for some difference of a row whose
+    /// largest difference is `spread = max − min`.
+    #[inline]
+    fn wraps(&self, spread: i32) -> bool {
+        let left = self.input_left_shift.clamp(0, 31) as u32;
+        (i64::from(spread) << left) > (1i64 << 31)
     }
 
     /// TFLM's Q0.15 exp of `diff = x − max ≤ 0`.
@@ -185,7 +206,7 @@ impl SoftmaxS16Params {
     }
 }
 
-/// int16 → int16 softmax with TFLite-Micro's int16 semantics (`SoftmaxInt16`).
+/// int16 → int16 softmax, TFLite-Micro-exact (`SoftmaxInt16`, TFLM's int16 semantics).
 ///
 /// Formula: `y = clamp(round(exp_i · r / 2^(L−1)), 0, 32767)`, output scale 1/32768 zero point
 /// 0, where `exp_i = LUT_exp(clamp(MBQM(x_i − max) + 32767))` (Q0.15, e^x on [−10, 0]),
@@ -195,15 +216,26 @@ impl SoftmaxS16Params {
 /// correctly rounded `expf`, as TFLite on glibc).
 ///
 /// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing in `u64`;
-/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,535 elements)
-/// this is TFLM's computation exactly; the normalisation `round(S·2^(17−L))` saturates the
+/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,537 elements)
+/// this is TFLM's computation exactly, including the `int32` wrap of `diff · 2^shift` that
+/// TFLM's `MultiplyByQuantizedMultiplier` performs for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`
+/// (reproduced with wrapping arithmetic); the normalisation `round(S·2^(17−L))` saturates the
 /// table input at 32767 as TFLM does (CMSIS-NN `arm_softmax_s16` wraps there and doubles the
-/// outputs when `S = 2^18 − 1`). Beyond 2^31 the same formula continues in 64 bits.
+/// outputs when `S = 2^18 − 1`). Beyond 2^31 TFLM's own shifts go negative (no reproducible
+/// result; [`TflmDomain::Undefined`]) and the kernel continues the formula in 64 bits.
 ///
-/// Accuracy: inherits TFLM's: exp is floored at e^−10 (logits more than 10 below the max all
-/// weigh e^−10), interpolation error ≈ 1 LSB; measured max 26 LSB (1/32768) for N = 100
-/// logits spread over [max − 20, max] (2,000 rows, `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for
-/// accuracy. Stack: < 64 bytes; tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
+/// TFLite-Micro-exact as the module docs define it: checked against TFLite-Micro
+/// 0.dev20261023182759 on 1,472 int16 rows (N up to 12,000, `S_in · β` from 2^−40 to 2·10^5,
+/// β ∈ {0.25 … 10}), zero mismatches. TFLM never aborts on int16 data. TFLM's limits, measured
+/// there: from `S_in · β ≈ 5.00008` on (left shift 16) a row spanning 2^15 steps or more wraps
+/// (`S_in = 8`, `[−32768, 32767]` → `[16384, 16384]`, the softmax is `[0, 32767]`; 4.9 and 5.0
+/// give `[2, 32766]`); [`softmax_s16_tflm_domain`] flags such rows ([`TflmDomain::Wraps`]).
+///
+/// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
+/// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
+/// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes;
+/// tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
 ///
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
@@ -248,6 +280,37 @@ pub fn softmax_s16_tflm(
         }
     }
     Ok(())
+}
+
+/// Where one row lies for TFLite-Micro's int16 softmax ([`softmax_s16_tflm`]):
+/// [`TflmDomain::Wraps`] where TFLM's `int32` product `diff · 2^shift` wraps for some element
+/// (left shift ≥ 1 and `(max − min) · 2^shift > 2^31`: only for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`; e.g.
+/// `S_in = 8`, row `[−32768, 32767]`: TFLM gives `[16384, 16384]`, reproduced),
+/// [`TflmDomain::Undefined`] where its `int32` sum of exps reaches 2^31 (only rows of more
+/// than 65,537 elements), else [`TflmDomain::Accurate`] (TFLM's int16 accuracy: exp floored at
+/// e^−10, see [`softmax_s16_tflm`]). TFLM never aborts on int16 data.
+///
+/// Cost: one min/max pass (plus an exp pass for rows above 65,537 elements); no stack beyond
+/// a few words.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDomain {
+    let (min, max) = row
+        .iter()
+        .fold((i16::MAX, i16::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if row.len() > 65_537 {
+        let sum: u64 = row
+            .iter()
+            .map(|&x| u64::from(params.exp_q15(i32::from(x) - i32::from(max)).max(0) as u32))
+            .sum();
+        if sum >= 1 << 31 {
+            return TflmDomain::Undefined;
+        }
+    }
+    if !row.is_empty() && params.wraps(i32::from(max) - i32::from(min)) {
+        TflmDomain::Wraps
+    } else {
+        TflmDomain::Accurate
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
-//! int8-input softmax, bit-exact with TFLite-Micro's reference kernel and CMSIS-NN
-//! `arm_softmax_s8` / `arm_softmax_s8_s16`.
+//! int8-input softmax, TFLite-Micro-exact (see the module docs of `softmax::quant`): bit-exact
+//! with TFLite-Micro's reference kernel wherever TFLM returns an output (CMSIS-NN
+//! `arm_softmax_s8` / `arm_softmax_s8_s16` agree on the golden rows), correctly rounded where
+//! TFLM aborts.
 
 use super::common::check_rows;
+use super::common::TflmDomain;
+use super::exp64::exp_f64;
 use super::params::SoftmaxS8Params;
 use crate::fixedpoint::{
     exp_on_negative_values_q5_26, one_over_one_plus_x_for_x_in_0_1, rounding_divide_by_pot,
-    rounding_divide_by_pot_i64, saturate_i32, srdhm,
+    saturate_i32, srdhm,
 };
 use crate::Error;
 
@@ -14,8 +18,9 @@ use crate::Error;
 /// Overflow proof: each term of the row sum is `RoundingDivideByPOT(exp, 12) ≤ 2^19`. Terms are
 /// added in blocks of at most `BLOCK` = 4096 into a `u32` (≤ 4096 · 2^19 = 2^31 < 2^32) and the
 /// blocks into a `u64` (≤ 2^20 · 2^19 = 2^39 < 2^64; the `u64` would hold any length below
-/// 2^45). Nothing else accumulates; the final shift stays ≤ 67 − clz64(sum) ≤ 44 and is done in
-/// `i64`.
+/// 2^45); TFLM's `int32` sum is its low 32 bits. Nothing else accumulates; the output shift is
+/// TFLM's, checked to lie in `0..=31` (else TFLM aborts and the `f64` fallback runs: a sum of at
+/// most 2^20 terms ≤ 1, exact to far below an output LSB).
 pub const TFLM_MAX_ROW: usize = 1 << 20;
 
 const BLOCK: usize = 4096;
@@ -65,6 +70,108 @@ fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
     exp_on_negative_values_q5_26(scaled).max(0) as u32
 }
 
+/// The row's `Q12.19` sum of `RoundingDivideByPOT(exp, 12)` terms, exactly (in `u64`; TFLM's
+/// `int32` sum is its low 32 bits). `cache` holds each `Q0.31` exp once computed.
+#[inline(always)]
+fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 256]) -> u64 {
+    // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
+    let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
+    let mut sum: u64 = 0;
+    for block in x_row.chunks(BLOCK) {
+        let mut s: u32 = 0;
+        for &x in block {
+            // 0 ≤ d ≤ 255 since max ≥ x.
+            let d = max.wrapping_sub(x) as u8;
+            if u32::from(d) <= d_max {
+                if let Some(slot) = cache.get_mut(usize::from(d)) {
+                    if *slot == EMPTY {
+                        *slot = exp_of_diff(params, d);
+                    }
+                    // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
+                    s = s.wrapping_add((*slot + 2048) >> 12);
+                }
+            }
+        }
+        sum = sum.wrapping_add(u64::from(s));
+    }
+    sum
+}
+
+/// What TFLM does with a row whose exact `Q12.19` sum is `sum`, for an output of `bits` bits.
+///
+/// TFLM keeps the sum in an `int32` and reads it as unsigned (`CountLeadingZeros` of
+/// `uint32`): the low 32 bits. Its output shift is `exponent = 12 − clz32(sum) + 31 − bits`,
+/// and `TFLITE_CHECK(0 <= exponent && exponent <= 31)` aborts otherwise.
+#[inline]
+fn classify(sum: u64, bits: u32) -> TflmDomain {
+    let clz = (sum as u32).leading_zeros(); // 0..=32
+    let exponent = 43i32.saturating_sub(bits as i32).saturating_sub(clz as i32);
+    if !(0..=31).contains(&exponent) {
+        TflmDomain::Aborts
+    } else if sum > u64::from(u32::MAX) {
+        TflmDomain::Wraps
+    } else {
+        TflmDomain::Accurate
+    }
+}
+
+/// The correctly rounded softmax of one row, for the rows where TFLM aborts:
+/// `y = min(round(2^bits · p), 2^bits − 1) + MIN` (ties up) with `p` from e^(−d·s) in `f64`,
+/// `s` the `S_in · β` the parameters encode. Two passes of `exp_f64` per element.
+///
+/// Out of line and cold, so that its soft-float code stays out of the kernel's loops (and its
+/// code size). It is an `extern "C"` function only so that it is `nounwind` (a Rust panic
+/// cannot cross that ABI: it aborts instead), which lets the no-panic proof see that calling
+/// it cannot unwind; it is never called from C. It cannot panic either (no indexing, no
+/// integer division, saturating casts), and carries the no-panic proof's mark itself, since
+/// the `nounwind` ABI would otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn correctly_rounded_row<T: OutQ>(fallback: &mut Fallback<'_, T>) {
+    let Fallback {
+        params,
+        x_row,
+        max,
+        y_row,
+    } = fallback;
+    let (max, s) = (*max, params.scale_beta());
+    let e = |x: i8| exp_f64(-f64::from(max.wrapping_sub(x) as u8) * s);
+    // ≥ 1: the maximum contributes e^0 = 1.
+    let total: f64 = x_row.iter().map(|&x| e(x)).sum();
+    let full = f64::from(1u32 << T::BITS);
+    let top = (1i32 << T::BITS) - 1;
+    for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+        // p·2^bits + 1/2 ≥ 0: the cast truncates, i.e. floors (and saturates).
+        let v = ((e(x) / total) * full + 0.5) as i32;
+        *y = T::from_clamped(v.min(top).saturating_add(T::MIN));
+    }
+}
+
+/// The arguments of [`correctly_rounded_row`].
+struct Fallback<'a, T> {
+    params: &'a SoftmaxS8Params,
+    x_row: &'a [i8],
+    max: i8,
+    y_row: &'a mut [T],
+}
+
+/// Where `row` lies for TFLM's arithmetic with an output of `bits` bits.
+#[inline(always)]
+fn domain(params: &SoftmaxS8Params, row: &[i8], bits: u32) -> TflmDomain {
+    // Every term is at most 2^19: a row of N elements sums to at most N · 2^19, below 2^28
+    // (int8 output: TFLM's abort) for N < 512 and below 2^32 for N < 8192, where the sum is
+    // also ≥ 2^19 (no abort for int16 output).
+    let cheap = if bits == 8 { 512 } else { 8192 };
+    if row.len() < cheap {
+        return TflmDomain::Accurate;
+    }
+    let mut cache = [EMPTY; 256];
+    let max = row.iter().fold(i8::MIN, |m, &v| m.max(v));
+    classify(row_sum(params, row, max, &mut cache), bits)
+}
+
 #[inline]
 fn softmax_s8_tflm_impl<T: OutQ>(
     params: &SoftmaxS8Params,
@@ -77,40 +184,32 @@ fn softmax_s8_tflm_impl<T: OutQ>(
     // every row of the call: each distinct d costs one exp_on_negative_values, every element
     // a load and a compare.
     let mut cache = [EMPTY; 256];
-    // d ≤ −diff_min ⇔ the element contributes; diff_min ≤ 0 so d = 0 always contributes.
     let d_max = u32::try_from(-i64::from(params.diff_min())).unwrap_or(u32::MAX);
     for (x_row, y_row) in input
         .chunks_exact(row_size)
         .zip(output.chunks_exact_mut(row_size))
     {
         let max = x_row.iter().fold(i8::MIN, |m, &v| m.max(v));
-        let mut sum: u64 = 0;
-        for block in x_row.chunks(BLOCK) {
-            let mut s: u32 = 0;
-            for &x in block {
-                // 0 ≤ d ≤ 255 since max ≥ x.
-                let d = max.wrapping_sub(x) as u8;
-                if u32::from(d) <= d_max {
-                    if let Some(slot) = cache.get_mut(usize::from(d)) {
-                        if *slot == EMPTY {
-                            *slot = exp_of_diff(params, d);
-                        }
-                        // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
-                        s = s.wrapping_add((*slot + 2048) >> 12);
-                    }
-                }
-            }
-            sum = sum.wrapping_add(u64::from(s));
+        let sum = row_sum(params, x_row, max, &mut cache);
+        if classify(sum, T::BITS) == TflmDomain::Aborts {
+            correctly_rounded_row(&mut Fallback {
+                params,
+                x_row,
+                max,
+                y_row,
+            });
+            continue;
         }
-        // GetReciprocal: normalise the Q12.19 sum to [1, 2) and take 1/(1 + x). The sum is at
-        // least 2^19 (the maximum contributes exp(0)), so lz ≤ 44; below 2^31 this is TFLM's
-        // 32-bit computation exactly; above (N ≳ 4096 equal logits, where TFLM's int32 wraps)
-        // the 64-bit sum keeps the value and only bits below the top 32 are dropped.
-        let lz = sum.leading_zeros();
-        let top = (sum.wrapping_shl(lz) >> 32) as u32;
+        // TFLM's GetReciprocal on its int32 sum (the low 32 bits, read as unsigned): normalise
+        // to [1, 2) and take 1/(1 + x). `sum32 << 32` (sum32 = 0, possible only after a wrap)
+        // is 0 on every machine; wrapping_shl gives 0 << 0 = 0 too.
+        let sum32 = sum as u32;
+        let lz = sum32.leading_zeros();
+        let top = sum32.wrapping_shl(lz);
         let scale = one_over_one_plus_x_for_x_in_0_1(top.wrapping_sub(1 << 31) as i32);
-        // num_bits_over_unit = 12 − clz32 = 44 − lz; TFLM shifts by it + 31 − bits.
-        let out_shift = 44u32.saturating_sub(lz) + 31 - T::BITS;
+        // exponent = num_bits_over_unit + 31 − bits = 12 − lz + 31 − bits, in 0..=31 here
+        // (classify checked it).
+        let exponent = (43 - T::BITS).saturating_sub(lz);
         for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
             let d = max.wrapping_sub(x) as u8;
             let e = if u32::from(d) <= d_max {
@@ -121,15 +220,7 @@ fn softmax_s8_tflm_impl<T: OutQ>(
             *y = if e == EMPTY {
                 T::from_clamped(T::MIN)
             } else {
-                let v = srdhm(scale, e as i32);
-                // A shift ≥ 32 is undefined in TFLM's C (≈ 512+ near-equal logits for int8
-                // output); the 64-bit division gives the value the formula means (0 here,
-                // which is the correctly rounded probability since p ≤ 1/512).
-                let r = if out_shift > 31 {
-                    rounding_divide_by_pot_i64(i64::from(v), out_shift) as i32
-                } else {
-                    rounding_divide_by_pot(v, out_shift)
-                };
+                let r = rounding_divide_by_pot(srdhm(scale, e as i32), exponent);
                 T::from_clamped(r.saturating_add(T::MIN))
             };
         }
@@ -137,7 +228,8 @@ fn softmax_s8_tflm_impl<T: OutQ>(
     Ok(())
 }
 
-/// int8 → int8 softmax, bit-exact with TFLite-Micro (and CMSIS-NN `arm_softmax_s8`).
+/// int8 → int8 softmax, TFLite-Micro-exact (CMSIS-NN's `arm_softmax_s8` agrees with it on all
+/// 540 golden rows).
 ///
 /// Formula: `y = clamp(round(256 · e^(S_in·β·(x − max)) / Σ e^(…)) − 128)` in TFLM's fixed-point
 /// approximation: scaled difference in `Q5.26` (`SRDHM(diff · 2^shift, mult)`), gemmlowp
@@ -149,13 +241,27 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// distinct difference (≤ 256 per call) and cached in a stack table, instead of twice per
 /// element as in the reference; the values are identical.
 ///
-/// Where TFLM is undefined (row sum ≥ 512 in `Q12.19`: final shift ≥ 32; sum ≥ 4096: int32
-/// wrap) the kernel returns the correctly rounded value: −128 for every element (all p ≤ 1/512,
-/// p·256 ≤ 0.5).
+/// TFLite-Micro-exact as the module docs define it (checked against TFLite-Micro
+/// 0.dev20261023182759 on 4,934 rows, zero mismatches). TFLM's limits, measured there:
 ///
-/// Accuracy (measured against the exact softmax of the dequantised input over 50,000 seeded
-/// rows, 4.0 M outputs, `host/tests/quant_accuracy.rs`): the outputs are TFLM's, max error
-/// 0.5001 LSB (1/256), 127 saturating where p > 255.5/256. Golden file: all 540 rows
+/// - TFLM keeps the `Q12.19` sum in an `int32` and aborts (`TFLITE_CHECK` on the output
+///   shift) once that sum, read modulo 2^32, is ≥ 512: 511 equal logits work, 512 abort, and
+///   so do most rows with ≳ 512 elements near the maximum (644 of the oracle rows). There the
+///   kernel returns the correctly rounded softmax (−127 for 512 equal logits: 256/512 = 0.5
+///   rounds up; −128 from 513 on) for the `S_in · β` the parameters encode (`mult ·
+///   2^(shift − 57)`, within 2^−31 of the true product below TFLM's cap at 32), computed in
+///   `f64` with the crate's own `exp` (two `f64`
+///   exps per element: slow on an FPU-less core, but only on rows TFLM cannot run).
+/// - From a sum of 2^32 on (8,192 or more elements at the maximum) TFLM's sum wraps and can
+///   fall below 512 again: TFLM answers, far from the softmax (8,193 equal logits: 127 in
+///   every position), and the kernel reproduces it. [`softmax_s8_tflm_domain`] tells these
+///   rows ([`TflmDomain::Wraps`]) and the aborting ones ([`TflmDomain::Aborts`]) apart from
+///   the rest.
+///
+/// Accuracy on the rows where TFLM's arithmetic is accurate (measured against the exact
+/// softmax of the dequantised input over 50,000 seeded rows, 4.0 M outputs,
+/// `host/tests/quant_accuracy.rs`; a measurement, not a bound): max error 0.5001 LSB
+/// (1/256), 127 saturating where p > 255.5/256. Golden file (CMSIS-NN generated): all 540 rows
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
@@ -181,13 +287,21 @@ pub fn softmax_s8_tflm(
 /// int8 → int16 softmax, bit-exact with TFLite-Micro (CMSIS-NN `arm_softmax_s8_s16`).
 ///
 /// As [`softmax_s8_tflm`] with output scale 1/65536, zero point −32768: the final shift is
-/// `27 − clz(sum)` and the offset −32768. Rows of 4096 or more equal logits, where TFLM's
-/// `Q12.19` int32 sum wraps (and reads p = 0), give the correctly rounded `65536/N − 32768`
-/// (e.g. −32752 at N = 4096).
+/// `27 − clz(sum)` and the offset −32768.
 ///
-/// Accuracy (measured as for [`softmax_s8_tflm`]): max error 0.89 LSB (1/65536): TFLM's
-/// Q12.19 sum and exp approximation show at this resolution. Golden file: all 540 rows
-/// bit-exact.
+/// TFLite-Micro-exact as the module docs define it (checked against TFLite-Micro
+/// 0.dev20261023182759 on 1,434 rows, zero mismatches). TFLM's limits, measured there: its
+/// `int32` `Q12.19` sum passes 2^31 from 4,096 equal logits on, but TFLM reads it as unsigned,
+/// so up to 8,191 equal logits the outputs are right (−32752 at 4,096, −32760 at 8,191). At
+/// exactly 8,192 the sum wraps to 0 and TFLM aborts (its output shift turns negative); the
+/// kernel returns the correctly rounded −32760. Beyond, TFLM answers from the wrapped sum
+/// and the kernel reproduces it: 8,193 equal logits give 32767, 9,000 give −32687 (softmax:
+/// −32761), 12,000 give −32751 (softmax: −32763). [`softmax_s8_s16_tflm_domain`] flags those
+/// rows as [`TflmDomain::Wraps`].
+///
+/// Accuracy where TFLM's arithmetic is accurate (measured as for [`softmax_s8_tflm`]; a
+/// measurement, not a bound): max error 0.89 LSB (1/65536): TFLM's Q12.19 sum and exp
+/// approximation show at this resolution. Golden file: all 540 rows bit-exact.
 /// Stack: ≈ 1.1 KiB. Cost (N = 256, M4F): 161.3 instructions/element.
 ///
 /// # Errors
@@ -200,4 +314,32 @@ pub fn softmax_s8_s16_tflm(
     output: &mut [i16],
 ) -> Result<(), Error> {
     softmax_s8_tflm_impl(params, input, row_size, output)
+}
+
+/// Where one row lies for TFLite-Micro's int8 → int8 softmax ([`softmax_s8_tflm`]):
+/// [`TflmDomain::Accurate`], [`TflmDomain::Wraps`] (TFLM's `int32` sum wrapped past 2^32 and
+/// its output is far from the softmax; reproduced) or [`TflmDomain::Aborts`] (the `Q12.19` sum,
+/// read modulo 2^32, is ≥ 512, i.e. ≳ 512 near-equal logits: TFLM's `TFLITE_CHECK` on the
+/// output shift fails; the kernel returns the correctly rounded softmax).
+///
+/// Cost: O(1) for rows of fewer than 512 elements (always [`TflmDomain::Accurate`]); else one
+/// max pass and one sum pass (the kernel's first two passes), 1 KiB of stack.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
+    domain(params, row, 8)
+}
+
+/// Where one row lies for TFLite-Micro's int8 → int16 softmax ([`softmax_s8_s16_tflm`]):
+/// [`TflmDomain::Accurate`] below a `Q12.19` sum of 2^32 (every row of fewer than 8,192
+/// elements), [`TflmDomain::Wraps`] above it (TFLM's `int32` sum wraps and the outputs are far
+/// from the softmax, e.g. 9,000 equal logits: −32687 where the softmax gives −32761;
+/// reproduced), [`TflmDomain::Aborts`] where the wrapped sum is below 16 (TFLM's output shift
+/// turns negative: exactly 8,192 equal logits; the kernel returns the correctly rounded
+/// softmax).
+///
+/// Cost: O(1) for rows of fewer than 8,192 elements; else one max pass and one sum pass,
+/// 1 KiB of stack.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn softmax_s8_s16_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
+    domain(params, row, 16)
 }
