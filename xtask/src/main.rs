@@ -72,6 +72,12 @@ enum Cmd {
         #[arg(long)]
         overflow_checks: bool,
     },
+    /// Only the preflight: install (or, not as root, name) what a command needs, and stop.
+    Preflight {
+        /// The command whose needs to meet: run, test, bench, peers, ontarget, accuracy, flash.
+        #[arg(long = "for", value_enum, default_value = "test")]
+        task: Task,
+    },
     /// Accuracy of the math functions against f64 (dense sample; --exhaustive: all 2^32 inputs).
     Accuracy {
         /// Every f32 input (slow: minutes per function).
@@ -131,6 +137,7 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Preflight { task } => tools::preflight(task),
         Cmd::Accuracy { exhaustive } => {
             tools::preflight(Task::Accuracy)?;
             bench::accuracy(exhaustive).map(|_| ())

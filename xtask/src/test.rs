@@ -141,6 +141,11 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             )
         },
     );
+    step(
+        s,
+        "TFLite-Micro differential test (TFLM's interpreter against the TFLM-exact kernels)",
+        || crate::tflm::oracle_step(&tools::venv_python()),
+    );
     step(s, "xtask's own tests (QEMU fixture must fail)", || {
         let mut c = cargo_in(".");
         c.args(["test", "-p", "xtask"]);

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The commands that have a preflight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Task {
     /// `cargo xtask run` (the demo under QEMU).
     Run,
@@ -166,14 +166,30 @@ pub const NEEDS: &[Need] = &[
     Need {
         name: "python3-venv",
         kind: Kind::Apt(Probe::PythonVenv),
-        tasks: &[Peers],
+        tasks: &[Test, Peers],
         why: "creates target/pyenv for the Python peers",
     },
     Need {
         name: "numpy",
-        kind: Kind::Pip { version: "2.3.5" },
-        tasks: &[Peers],
-        why: "arrays for the POT peer",
+        kind: Kind::Pip { version: "2.4.6" },
+        tasks: &[Test, Peers],
+        why: "arrays for the TFLite-Micro oracle and the POT peer",
+    },
+    Need {
+        name: "tflite-micro",
+        kind: Kind::Pip {
+            version: "0.dev20261023182759",
+        },
+        tasks: &[Test],
+        why: "TFLite-Micro's own interpreter, the oracle of the TFLM-exact kernels",
+    },
+    Need {
+        name: "flatbuffers",
+        kind: Kind::Pip {
+            version: "25.12.19",
+        },
+        tasks: &[Test],
+        why: "builds the one-operator models the TFLite-Micro oracle runs",
     },
     Need {
         name: "pot",
@@ -380,9 +396,17 @@ pub fn preflight(task: Task) -> Result<()> {
             .context("creating the Python virtual environment target/pyenv")?;
         }
         let installed = pip_installed();
+        // A distribution may report a local suffix (`0.dev20261023182759-g8f6596d`).
         let missing: Vec<&String> = pip_wanted
             .iter()
-            .filter(|w| !installed.contains(&w.to_lowercase()))
+            .filter(|w| {
+                let w = w.to_lowercase();
+                !installed.iter().any(|i| {
+                    i == &w
+                        || i.strip_prefix(w.as_str())
+                            .is_some_and(|r| r.starts_with(['-', '+']))
+                })
+            })
             .collect();
         if !missing.is_empty() {
             cmd::run(
