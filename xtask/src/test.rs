@@ -178,6 +178,36 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
                 ]),
         )
     });
+    // The same proof with overflow checks on, as in a user's debug build: every integer
+    // operation that could overflow is explicit (wrapping_/saturating_/checked_) or proven in
+    // range by the optimiser, so no overflow panic is reachable either.
+    step(
+        s,
+        "no-panic proof with overflow checks on (kernels, --cfg assert_no_panic)",
+        || {
+            cmd::run(
+                cargo_in(".")
+                    .args([
+                        "rustc",
+                        "--quiet",
+                        "-p",
+                        "kernels",
+                        "--lib",
+                        "--profile",
+                        "bench",
+                    ])
+                    .args([
+                        "--target-dir",
+                        "target/no-panic-ov",
+                        "--",
+                        "--cfg",
+                        "assert_no_panic",
+                        "-C",
+                        "overflow-checks=on",
+                    ]),
+            )
+        },
+    );
     if with_qemu {
         for board in Board::EMULATED {
             step(

@@ -65,7 +65,10 @@ pub(crate) fn reciprocal(s: u64, k: u32) -> u32 {
 /// rounding constant below `2^62`.
 #[inline(always)]
 pub(crate) fn mul_round(num: u32, r: u32, f: u32) -> u64 {
-    (u64::from(num) * u64::from(r) + (1u64 << (f - 1))) >> f
+    u64::from(num)
+        .wrapping_mul(u64::from(r))
+        .wrapping_add(1u64 << (f - 1))
+        >> f
 }
 
 /// Round half up (= `libm::round`) of a non-negative `x < 2^52`, inlined so that the no-panic

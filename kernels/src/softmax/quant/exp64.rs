@@ -8,7 +8,7 @@ const LOG2E: f64 = core::f64::consts::LOG2_E;
 
 /// 2^k as an `f64` for `−1022 ≤ k ≤ 1023` (normal range).
 const fn pow2(k: i64) -> f64 {
-    f64::from_bits(((k + 1023) as u64) << 52)
+    f64::from_bits((k.wrapping_add(1023) as u64) << 52)
 }
 
 /// e^x in double precision, within a few ulp. Returns 0 below −745 and +∞ above 709.7.

@@ -40,7 +40,7 @@ fn exp_pair(x: i32) -> (i32, u32) {
     let t = t32 >> 2; // Q30, |t| < 0.35 · 2^30
     let mut p: i64 = 0;
     for c in INV_FACT_Q30.iter().rev() {
-        p = c + ((p * t) >> 30); // |p| < 1.5 · 2^30, |p·t| < 2^60
+        p = c.wrapping_add(p.wrapping_mul(t) >> 30); // |p| < 1.5 · 2^30, |p·t| < 2^60: no wrap
     }
     (n, p.clamp(0, u32::MAX as i64) as u32) // p ∈ [0.70, 1.42] · 2^30
 }

@@ -39,7 +39,7 @@ impl SoftmaxS16Lut {
             lo: [0; 256],
         };
         let one = f64::from(1u32 << 31);
-        for (i, (h, l)) in lut.hi.iter_mut().zip(lut.lo.iter_mut()).enumerate() {
+        for ((h, l), i) in lut.hi.iter_mut().zip(lut.lo.iter_mut()).zip(0..256usize) {
             *h = round_non_negative(exp_f64(-(i as f64) * 256.0 * s) * one) as u32;
             *l = round_non_negative(exp_f64(-(i as f64) * s) * one) as u32;
         }

@@ -119,9 +119,9 @@ impl SoftmaxS8Lut {
         let s = f64::from(input_scale) * f64::from(beta); // finite: |f32·f32| < 2^256
         let entries = self.sum_lo.iter_mut().zip(self.sum_hi.iter_mut());
         // Slots 0..=255 hold d = 255 − k; slots 256..=510 repeat slots 0..=254.
-        for (k, ((lo, hi), num)) in entries.zip(self.num.iter_mut()).take(256).enumerate() {
-            let d = 255 - k;
-            // e ∈ [0, 1]; the `as` casts saturate, and e ≤ 1 keeps them in range anyway.
+        for (((lo, hi), num), k) in entries.zip(self.num.iter_mut()).zip(0..256usize) {
+            let d = 255usize.wrapping_sub(k); // k ≤ 255
+                                              // e ∈ [0, 1]; the `as` casts saturate, and e ≤ 1 keeps them in range anyway.
             let e = exp_f64(-(d as f64) * s);
             let sum = round_non_negative(e * (1u64 << SUM_BITS) as f64) as u64;
             *lo = sum as u32;

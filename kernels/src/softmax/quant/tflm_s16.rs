@@ -184,7 +184,7 @@ impl SoftmaxS16Params {
     #[inline]
     fn scale_diff(&self, diff: i32) -> i32 {
         let left = self.input_left_shift.clamp(0, 31) as u32;
-        let right = (-self.input_left_shift).clamp(0, 31) as u32;
+        let right = self.input_left_shift.saturating_neg().clamp(0, 31) as u32;
         let shifted = diff.wrapping_mul(1i32.wrapping_shl(left));
         rounding_divide_by_pot(srdhm(shifted, self.input_multiplier), right)
     }
@@ -257,7 +257,7 @@ pub fn softmax_s16_tflm(
         for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
             let e = params.exp_q15(i32::from(x) - i32::from(max));
             *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
-            sum += u64::from(e.max(0) as u32);
+            sum = sum.wrapping_add(u64::from(e.max(0) as u32)); // ≤ N·32767 < 2^32: no wrap
         }
         // L = bit length of the sum (TFLM: 32 − clz); the sum is ≥ 1 (the maximum has exp ≈
         // 32767), so L ≥ 1.
@@ -266,7 +266,7 @@ pub fn softmax_s16_tflm(
         let shifted_sum = if len <= 17 {
             sum << (17 - len)
         } else {
-            (sum + (1u64 << (len - 18))) >> (len - 17)
+            sum.wrapping_add(1u64 << (len - 18)) >> (len - 17)
         };
         let sym = i64::try_from(shifted_sum).unwrap_or(i64::MAX) - ((1 << 15) + (1 << 16));
         let sat = sym.clamp(-32768, 32767) as i16;
@@ -298,10 +298,12 @@ pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDo
         .iter()
         .fold((i16::MAX, i16::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if row.len() > 65_537 {
-        let sum: u64 = row
-            .iter()
-            .map(|&x| u64::from(params.exp_q15(i32::from(x) - i32::from(max)).max(0) as u32))
-            .sum();
+        // Each term ≤ 32767 and N < 2^48 (a slice of i16): the u64 sum cannot wrap.
+        let sum: u64 = row.iter().fold(0u64, |s, &x| {
+            s.wrapping_add(u64::from(
+                params.exp_q15(i32::from(x) - i32::from(max)).max(0) as u32,
+            ))
+        });
         if sum >= 1 << 31 {
             return TflmDomain::Undefined;
         }

@@ -88,7 +88,8 @@ fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 25
                         *slot = exp_of_diff(params, d);
                     }
                     // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
-                    s = s.wrapping_add((*slot + 2048) >> 12);
+                    // *slot ≤ 2^31 − 1, so + 2048 cannot wrap a u32.
+                    s = s.wrapping_add(slot.wrapping_add(2048) >> 12);
                 }
             }
         }
