@@ -2,8 +2,8 @@
 //! (before rustup or pip is called) with the one exact install command.
 //!
 //! The machine is faked with a PATH of shell scripts: `id -u` says 1000, `dpkg-query` finds
-//! nothing, no `qemu-system-arm` or `chromium` exists, and `rustup`/`python3` record that
-//! they were called. The test owns its process (one test in this file), so it may set PATH.
+//! nothing, no `qemu-system-arm` or `chromium` exists, `python3` has no venv module, and
+//! `apt-get`/`rustup` record that they were called. The test owns its process (one test in this file), so it may set PATH.
 
 use std::os::unix::fs::PermissionsExt;
 use xtask::tools::{self, Task};
@@ -42,7 +42,7 @@ fn not_root_without_packages_stops_at_once_with_the_install_command() {
     assert!(
         err.contains(
             "sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-             --no-install-recommends qemu-system-arm libopenblas-dev libgfortran-12-dev chromium"
+             --no-install-recommends qemu-system-arm libopenblas-dev libgfortran-12-dev chromium python3-venv"
         ),
         "{err}"
     );
