@@ -31,11 +31,9 @@ fn not_root_without_packages_stops_at_once_with_the_install_command() {
         &format!("echo rustup >> {}", called.display()),
     );
     script(&dir, "cc", "echo libgfortran.so");
-    script(
-        &dir,
-        "python3",
-        &format!("echo python3 >> {}; exit 1", called.display()),
-    );
+    // Probing is allowed (`python3 -c 'import venv'` fails here: no venv module); installing is
+    // not, so only apt-get and rustup leave a mark.
+    script(&dir, "python3", "exit 1");
     std::env::set_var("PATH", &dir);
 
     let err = tools::preflight(Task::Test).unwrap_err().to_string();
