@@ -49,7 +49,7 @@ fn mish_outside(x: f32) -> f32 {
 fn mish_main(x: f32) -> f32 {
     // No clamp needed: for large x, u² (or u) overflows to +∞, q = 2/∞ = 0 and f = x·1;
     // already at x = 9.1, q < 2^−25 so x·(1 − q) rounds to x.
-    let u = math::exp(x);
+    let u = math::fpu::exp(x);
     // n = u² + 2u: 2u is exact and u² is the smaller term for u < 2, so n carries about
     // one rounding instead of the two of u·(u + 2).
     let uu = u * u;
@@ -76,7 +76,7 @@ fn mish_tiny(x: f32) -> f32 {
     }
     // n/(n + 2)·x = x·u·(u + 2)/(u² + 2u + 2) = x·u to f32 precision here. With h = e^(x/2)
     // (normal for x > −174), (x·h)·h rounds once into the subnormal range.
-    let h = math::exp(0.5 * x);
+    let h = math::fpu::exp(0.5 * x);
     (x * h) * h
 }
 
@@ -86,7 +86,7 @@ fn mish_tiny(x: f32) -> f32 {
 /// e^x = 2(s + sp) from a 64-entry table of 2^(j/64) and a degree-2 polynomial
 /// (`math::exp_table64`), z = s + (sp + w²) with w = s + sp (= e^2x/4 + e^x/2), and
 /// f = z·(x/(z + 0.5)): one table load, one division, 18 floating-point operations.
-/// Elsewhere (x < −78.33, huge x, ±∞, NaN; a cold call): u = e^x by [`math::exp`],
+/// Elsewhere (x < −78.33, huge x, ±∞, NaN; a cold call): u = e^x by [`math::fpu::exp`],
 /// f = x·(1 − 2/(u² + 2u + 2)) for x > 0 and p − p·(u + u²)/(u² + 2u + 2), p = x·u, for x ≤ 0;
 /// (x·e^(x/2))·e^(x/2) below −87 so that subnormal results are rounded once.
 /// f(+∞) = +∞, f(−∞) = −0, f(±0) = ±0, NaN propagates. [`mish_slice`] gives the same bits.
@@ -115,7 +115,7 @@ fn mish_grad_tiny(x: f32) -> f32 {
         return -0.0;
     }
     // f'(x) = u(1 + x) + O(u²): rounded once, as in `mish_tiny`.
-    let h = math::exp(0.5 * x);
+    let h = math::fpu::exp(0.5 * x);
     ((1.0 + x) * h) * h
 }
 
@@ -138,7 +138,7 @@ pub fn mish_grad(x: f32) -> f32 {
     if x >= CLAMP {
         return 1.0;
     }
-    let u = math::exp(x);
+    let u = math::fpu::exp(x);
     let n = u * (u + 2.0);
     let w = n + 2.0;
     let r = 1.0 / w;
