@@ -10,5 +10,6 @@ pub mod firmware;
 pub mod ontarget;
 pub mod probe;
 pub mod qemu;
+pub mod softfloat_check;
 pub mod test;
 pub mod tools;
