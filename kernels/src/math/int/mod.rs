@@ -4,7 +4,7 @@
 //!
 //! Nothing here touches an `f32` operation: inputs arrive as bit patterns, every step is an
 //! integer `+ − × >> <<` (`u64` products, which the Cortex-M0 computes with the integer helper
-//! `__aeabi_lmul`, and one `u64` division per quotient), and results leave as bit patterns.
+//! `__aeabi_lmul`; quotients by a Newton reciprocal, no division), and results leave as bit patterns.
 //! The results are therefore bit-identical on every target, with or without an FPU.
 //!
 //! Representation ([`Num`]): a value ±m·2^(e−31) with m ∈ [2^31, 2^32) (bit 31 set) or

@@ -29,7 +29,7 @@ fn one_plus(t: Num) -> Num {
 ///
 /// Algorithm (a = |x|, sign restored at the end): a < 0.171875: E = e^(2a) − 1 by the
 /// series of [`super::expm1`] with the exponent kept (relative accuracy down to subnormal x),
-/// tanh a = (E/2)/(1 + E/2), one 64-bit division; 0.171875 ≤ a < 9.1: 1 − 2/(e^(2a) + 1)
+/// tanh a = (E/2)/(1 + E/2) (one Newton reciprocal); 0.171875 ≤ a < 9.1: 1 − 2/(e^(2a) + 1)
 /// (the result is ≥ 0.17, so the Q32 subtraction keeps 2^−29 relative); a ≥ 9.1: 1.
 ///
 /// Special values as [`crate::math::own::tanh`]: ±0 → ±0, ±∞ → ±1, NaN → NaN.
@@ -82,8 +82,8 @@ pub fn tanh(x: f32) -> f32 {
 /// σ(x) = 1/(1 + e^−x) for every f32, FPU-free.
 ///
 /// Algorithm: t = e^−|x| (mantissa, exponent; t ≤ 1); x ≥ 0: 1/(1 + t); x < 0: t/(1 + t)
-/// (relative accuracy kept for very negative x down to the subnormal results). One 64-bit
-/// division.
+/// (relative accuracy kept for very negative x down to the subnormal results). One Newton
+/// reciprocal.
 ///
 /// Special values as [`crate::math::own::sigmoid`]: σ(+∞) = 1, σ(−∞) = 0, NaN → NaN;
 /// 0 below x ≈ −103.97. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.

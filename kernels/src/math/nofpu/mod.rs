@@ -5,7 +5,7 @@
 //! On a core without a floating-point unit (Cortex-M0/M0+/M3/M23) these replace the
 //! compiler's soft-float calls (`__aeabi_fadd`, `__aeabi_fmul`, …) by a few dozen integer
 //! instructions; no `__aeabi_f*`/`__aeabi_d*` routine is reachable from them (the integer
-//! helpers `__aeabi_lmul`, `__aeabi_uldivmod`, `__aeabi_llsl`/`llsr` and `__clzsi2` are). They are
+//! helpers `__aeabi_lmul`, `__aeabi_llsl`/`llsr` and `__clzsi2` are). They are
 //! callable on every target and give bit-identical results everywhere, so the host
 //! reproduces what a Cortex-M0 computes.
 //!

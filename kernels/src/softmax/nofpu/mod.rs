@@ -7,18 +7,18 @@
 //! 2. per element: d = x − m exactly in fixed point (q = 32 fractional bits when |m| < 2^24),
 //!    e^d = 2^(j/64)·e^t·2^k with a 64-entry table and a degree-3 polynomial in Q32, summed
 //!    exactly in a two-word Q48 accumulator;
-//! 3. per element: the stored term times 1/S (one 64-bit division per row), packed with one
+//! 3. per element: the stored term times 1/S (one Newton reciprocal per row), packed with one
 //!    rounding to nearest even.
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
-//! 5e−7 relative (bound 2.2u ≈ 1.3e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
+//! 5e−7 relative (bound 4.2u ≈ 2.5e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
 //! or −∞ (log-softmax), +∞ inputs share the mass equally, NaN gives `Error::NanInput`.
 
 mod row;
 
 use crate::math::int::{add, div, ln_u64, mul_hi, pack, pack_u64, Num};
 use crate::Error;
-use row::{decode, encode, scan, term, Row, Scan, Sum};
+use row::{decode, encode, q24, scan, term, term_q24, Row, Scan, Sum};
 
 /// `Err(LengthMismatch)` unless the lengths agree.
 #[inline(always)]
@@ -51,6 +51,20 @@ fn pos_inf_into(x: &[f32], y: &mut [f32], count: usize) {
 #[inline(always)]
 fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Sum {
     let mut sum = Sum::default();
+    if row.fast {
+        for (o, &v) in y.iter_mut().zip(x) {
+            let w = match row.d_q24(v.to_bits()) {
+                Some(d) => {
+                    let (m, k) = term_q24(d);
+                    sum.add(m, k);
+                    encode(m, k)
+                }
+                None => 0,
+            };
+            *o = f32::from_bits(w);
+        }
+        return sum;
+    }
     for (o, &v) in y.iter_mut().zip(x) {
         let w = match row.d_q32(v.to_bits()) {
             Some(d) => {
@@ -69,6 +83,15 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Sum {
 #[inline(always)]
 fn terms(x: &[f32], row: &Row) -> Sum {
     let mut sum = Sum::default();
+    if row.fast {
+        for &v in x {
+            if let Some(d) = row.d_q24(v.to_bits()) {
+                let (m, k) = term_q24(d);
+                sum.add(m, k);
+            }
+        }
+        return sum;
+    }
     for &v in x {
         if let Some(d) = row.d_q32(v.to_bits()) {
             let (m, k) = term(d);
@@ -88,11 +111,24 @@ fn normalise(y: &mut [f32], sum: Sum) {
             0.0
         } else {
             let (m, k) = decode(w);
-            // m·2^(k − 31) · r.m·2^(r.e − 31) = mul_hi·2^(k + r.e − 30).
-            pack(
-                Num::new(false, mul_hi(m, r.m), k.wrapping_add(r.e).wrapping_add(1)),
-                false,
-            )
+            // m·2^(k − 31) · r.m·2^(r.e − 31) = p·2^(k + r.e − 30) with p ∈ [2^30, 2^32):
+            // normalised by at most one bit.
+            let p = mul_hi(m, r.m);
+            let e = k.wrapping_add(r.e);
+            let n = if p >= 1 << 31 {
+                Num {
+                    neg: false,
+                    m: p,
+                    e: e.wrapping_add(1),
+                }
+            } else {
+                Num {
+                    neg: false,
+                    m: p << 1,
+                    e,
+                }
+            };
+            pack(n, false)
         };
     }
 }
@@ -100,8 +136,9 @@ fn normalise(y: &mut [f32], sum: Sum) {
 /// Softmax y_i = e^(x_i) / Σ_j e^(x_j), FPU-free (the integer form of
 /// [`crate::softmax::softmax`]).
 ///
-/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 2.2·2^−24 ≈ 1.3e−7 relative by
-/// construction for N ≤ 2^20 (contract 5e−7; measured in `host/tests/softmax_nofpu.rs`),
+/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 4.2·2^−24 ≈ 2.5e−7 relative by
+/// construction for N ≤ 2^20 (contract 5e−7; measured 1.17e−7 over 100,000 vectors of sizes
+/// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow). Stack: registers and a few words.
 /// Cost: see `cargo xtask bench` (row `softmax::nofpu::softmax`).
@@ -129,11 +166,25 @@ fn ln_sum(sum: Sum) -> Num {
     ln_u64(u64::from(s.m), s.e.wrapping_sub(31))
 }
 
-/// (x − m) − l for a finite x, or its negation l − (x − m) when `negate`: in Q32 when the
-/// row's fixed point holds x (absolute error ≤ 2^−31), else by two 32-bit-mantissa additions
-/// (relative error ≤ 2^−30). A zero result is +0 either way.
+/// (x − m) − l for a finite x, or its negation l − (x − m) when `negate`: in Q24 on a fast
+/// row (|m| < 16) for |x| < 128 (absolute error < 3·2^−24), in Q32 when the row's fixed point
+/// holds x (absolute error ≤ 2^−31), else by two 32-bit-mantissa additions (relative error
+/// ≤ 2^−30). A zero result is +0 either way.
 #[inline(always)]
 fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
+    if row.fast {
+        if let Some(x) = q24(bits) {
+            // Q24, all in 32-bit words: |x| < 128, |m| < 16 and 0 ≤ ln S < 44 (S < 2N), so
+            // |x − m − ln S| < 2^32 as a magnitude; the packing is exact from there (x, m and
+            // ln S truncated to Q24: absolute error < 3·2^−24).
+            let l24 = (l_q32 >> 8) as i32;
+            let v = i64::from(x)
+                .wrapping_sub(i64::from(row.m24))
+                .wrapping_sub(i64::from(l24));
+            let v = if negate { v.wrapping_neg() } else { v };
+            return pack(Num::new(v < 0, v.unsigned_abs() as u32, 7), false);
+        }
+    }
     if row.q == 32 {
         if let Some(xq) = row.fixed(bits) {
             // X ≤ M (m is the maximum), |X| < 2^62, |M| < 2^56, 0 ≤ l_q32 < 2^38 (ln S ≤
@@ -164,10 +215,11 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// [`crate::softmax::log_softmax`]).
 ///
 /// Algorithm: the scan and sum passes of [`softmax`] (nothing stored), ln S by
-/// `math::int::ln`; y_i = (x_i − m) − ln S in Q32 when |m| < 2^24 (exact x_i − m, absolute
-/// error ≤ 2^−31), else by exact integer additions of the unpacked values.
-/// Accuracy: absolute error ≤ 2^−30·max(1, |y_i|) by construction (contract of the float
-/// form: 2e−6·max(1, |y_i|)). −∞ gives −∞; with +∞ inputs those get −ln(count) and the
+/// `math::int::ln`; y_i = (x_i − m) − ln S in Q24 when |m| < 16 and |x_i| < 128, in Q32 when
+/// |m| < 2^24, else by exact integer additions of the unpacked values.
+/// Accuracy: absolute error < 3·2^−24 + half an ulp in the Q24 case, ≤ 2^−30·max(1, |y_i|)
+/// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
+/// 1.2e−7 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞; with +∞ inputs those get −ln(count) and the
 /// others −∞; results below −f32::MAX round to −∞. Stack: registers and a few words.
 /// Cost: see `cargo xtask bench`.
 ///
@@ -224,8 +276,9 @@ fn minus_one(g: f32) -> f32 {
 /// Algorithm: the passes of [`softmax`] (terms stored in `grad` when given), ln S by
 /// `math::int::ln`, L = ln S − (x_target − m) as in [`log_softmax`]; the gradient is the
 /// softmax with 1 subtracted at `target` (correctly rounded).
-/// Accuracy: loss absolute error ≤ 2^−30·max(1, L) (contract 2e−6·max(1, L)); gradient as
-/// [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
+/// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
+/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.0e−7); gradient
+/// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
 /// L = ln(count) if x_target = +∞, else +∞. Stack: registers and a few words.
 /// Cost: see `cargo xtask bench`.
 ///

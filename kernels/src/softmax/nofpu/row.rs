@@ -32,7 +32,9 @@
 //!
 //! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum (term errors, truncation to Q48,
 //! N·2^−48) < 0.1u + 1/S truncated 2^−31 + product truncated 2^−31 + final rounding 1u:
-//! ≤ 2.2u ≈ 1.3e−7 relative for outputs ≥ 2^−126 (N ≤ 2^20); the contract is 5e−7.
+//! ≤ 2.2u ≈ 1.3e−7 relative for outputs ≥ 2^−126 (N ≤ 2^20); the contract is 5e−7. On fast
+//! rows (|m| < 16, the 32-bit form [`term_q24`]) x and m are truncated to Q24, which adds
+//! < 2^−23 to d, i.e. 2u relative: ≤ 4.2u ≈ 2.5e−7.
 
 use crate::math::int::{mul_hi, mul_hi_i32, Num, EXP2_TABLE};
 use crate::Error;
@@ -111,6 +113,10 @@ pub(crate) struct Row {
     pub cut: i64,
     /// The maximum itself.
     pub m: Num,
+    /// |m| < 16: the 32-bit fast form ([`Row::d_q24`]) applies.
+    pub fast: bool,
+    /// ⌊m·2^24⌋ (fast rows).
+    pub m24: i32,
 }
 
 impl Row {
@@ -132,6 +138,8 @@ impl Row {
             mx: 0,
             cut,
             m: Num::from_bits(m_bits),
+            fast: field < 131,
+            m24: q24(m_bits).unwrap_or(0),
         };
         row.mx = row.fixed(m_bits).unwrap_or(0);
         row
@@ -161,6 +169,19 @@ impl Row {
         Some(if bits >> 31 != 0 { -v } else { v })
     }
 
+    /// Fast rows (|m| < 16): d = x − m in Q24 (x and m truncated to Q24, so |error| < 2^−23)
+    /// for the elements that matter (−104 ≤ d ≤ 0), None for the others (|x| ≥ 128 lies
+    /// below m − 104 here).
+    #[inline(always)]
+    pub fn d_q24(&self, bits: u32) -> Option<i32> {
+        let x = q24(bits)?;
+        // m24 ≥ −16·2^24, so the limit ≥ −120·2^24 and x − m24 cannot wrap once x ≥ it.
+        if x < self.m24.wrapping_sub(CUT_Q24) {
+            return None;
+        }
+        Some(x.wrapping_sub(self.m24))
+    }
+
     /// d = x − m in Q32 for the elements that matter (−104 ≤ d ≤ 0), None for the others.
     #[inline(always)]
     pub fn d_q32(&self, bits: u32) -> Option<i64> {
@@ -173,6 +194,48 @@ impl Row {
     }
 }
 
+/// 104 in Q24.
+const CUT_Q24: i32 = 104 << 24;
+
+/// ⌊x·2^24⌋ toward zero for |x| < 128 (None for larger |x|, ±∞).
+#[inline(always)]
+pub(crate) fn q24(bits: u32) -> Option<i32> {
+    let field = (bits >> 23) & 0xFF;
+    if field >= 134 {
+        return None;
+    }
+    let frac = bits & 0x007F_FFFF;
+    let mant = if field == 0 { frac } else { frac | 0x0080_0000 };
+    // x·2^24 = mant·2^(field − 126): a left shift of at most 7 (< 2^31) or a right shift.
+    let v = if field >= 126 {
+        (mant << ((field - 126) & 31)) as i32
+    } else {
+        mant.checked_shr(126 - field).unwrap_or(0) as i32
+    };
+    Some(if bits >> 31 != 0 { -v } else { v })
+}
+
+/// 64·log2 e in Q24, rounded.
+const LOG2E_64_Q24: i32 = 1_549_082_005;
+/// ln2/64 = (C_HI·2^−24 + C_LO·2^−40): C_HI is ⌊ln2/64·2^24⌋, C_LO the rest in Q40, rounded
+/// (|error| < 2^−41, times |n| ≤ 9601 < 2^−27.7).
+const C_HI_Q24: i32 = 181_704;
+const C_LO_Q40: i32 = 24_543;
+
+/// e^d for a fast row's d ∈ [−104, 0] in Q24 (as [`term`], all in 32-bit words):
+/// n = round(d·64·log2 e) from one high-half product (off by < 1 unit of 2^−16 before rounding);
+/// t = d − n·ln2/64 = ((d − n·C_HI) << 8) − (n·C_LO >> 8) in Q32 (|d − n·C_HI| < 2^18, so no
+/// overflow; the product n·C_LO < 2^30).
+#[inline(always)]
+pub(crate) fn term_q24(d: i32) -> (u32, i32) {
+    let n = mul_hi_i32(d, LOG2E_64_Q24).wrapping_add(1 << 15) >> 16; // ∈ [−9601, 0]
+    let a = d.wrapping_sub(n.wrapping_mul(C_HI_Q24));
+    let t = a
+        .wrapping_shl(8)
+        .wrapping_sub(n.wrapping_mul(C_LO_Q40) >> 8);
+    term_nt(n, t)
+}
+
 /// e^d for −104 ≤ d ≤ 0 in Q32: (mantissa ∈ [2^31, 2^32), exponent k ∈ [−152, 0]) with value
 /// mantissa·2^(k − 31) (module docs: relative error ≤ 2^−29.5).
 #[inline(always)]
@@ -181,6 +244,12 @@ pub(crate) fn term(d: i64) -> (u32, i32) {
     let n = (d8.wrapping_mul(LOG2E_64_Q8).wrapping_add(1 << 15)) >> 16; // ≥ −9601
     let t = (d << 16).wrapping_sub(i64::from(n).wrapping_mul(LN2_64_Q48)); // Q48, |t| < 0.01
     let t = (t >> 16) as i32; // Q32
+    term_nt(n, t)
+}
+
+/// 2^(n/64)·e^t for n ∈ [−9601, 0] and |t| < 0.0099 in Q32: (mantissa, k) as in [`term`].
+#[inline(always)]
+fn term_nt(n: i32, t: i32) -> (u32, i32) {
     let h = H2.wrapping_add(mul_hi_i32(t, H3)); // 1/2 + t/6, Q31
     let g = mul_hi_i32(t, h); // t/2 + t²/6, Q31
     let p = t.wrapping_add(mul_hi_i32(t, g).wrapping_shl(1)); // e^t − 1, Q32
@@ -231,12 +300,14 @@ impl Sum {
     /// Adds mantissa·2^(k − 31), truncated to Q48.
     #[inline(always)]
     pub fn add(&mut self, mant: u32, k: i32) {
-        // Q48: mant·2^(k + 17); k ≤ 0, so the left shift is at most 17 (< 2^49).
+        // Q48: mant·2^(k + 17); k ≤ 0, so the left shift is at most 17 (< 2^49). Built from
+        // 32-bit shifts (a variable 64-bit shift is a library call on the Cortex-M0).
         let s = k.wrapping_add(17);
-        let v = if s >= 0 {
-            u64::from(mant) << (s & 63)
+        let v = if s > 0 {
+            let s = s.unsigned_abs() & 31; // 1…17
+            (u64::from(mant >> (32 - s)) << 32) | u64::from(mant << s)
         } else {
-            u64::from(mant).checked_shr(s.unsigned_abs()).unwrap_or(0)
+            u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
         };
         let (lo, carry) = self.lo.overflowing_add(v);
         self.lo = lo;
