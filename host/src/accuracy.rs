@@ -125,7 +125,7 @@ pub fn functions() -> Vec<Func> {
     v
 }
 
-/// The FPU-free forms ([`kernels::math::nofpu`]): same domains, references and busy
+/// The FPU-free forms ([`kernels::math::nofpu`], [`kernels::mish::nofpu::mish`]): same domains, references and busy
 /// intervals as the float forms; documented bound 0.6 ulp (0.5 + the 2^−28 relative error
 /// before the final rounding, with margin).
 pub fn nofpu_functions() -> Vec<Func> {
@@ -140,7 +140,7 @@ pub fn nofpu_functions() -> Vec<Func> {
         ("nofpu::sigmoid", nofpu::sigmoid),
         ("nofpu::softplus", nofpu::softplus),
     ];
-    float_functions()
+    let mut v: Vec<Func> = float_functions()
         .into_iter()
         .zip(forms)
         .map(|(float, (name, f))| {
@@ -152,7 +152,16 @@ pub fn nofpu_functions() -> Vec<Func> {
                 ..float
             }
         })
-        .collect()
+        .collect();
+    if let Some(m) = float_functions().into_iter().find(|f| f.name == "mish") {
+        v.push(Func {
+            name: "nofpu::mish",
+            f: kernels::mish::nofpu::mish,
+            bound: 0.6,
+            ..m
+        });
+    }
+    v
 }
 
 /// The float forms (and Mish, which is built on them).

@@ -22,8 +22,10 @@
 //!   targets (`thumbv6m-none-eabi`, `thumbv7m-none-eabi`, `thumbv8m.base-none-eabi`,
 //!   `thumbv7em-none-eabi`). The features `force-fpu-path` and `force-int-path` override the
 //!   choice (`force-int-path` wins if both are set); [`math::INT_PATH`] tells which is in use.
-//! * So far the scalar functions of [`math`] have integer forms; the slice kernels
-//!   (softmax family, Mish, Z-loss, entmax) still run their float forms on every core.
+//! * Integer forms exist for the scalar functions of [`math`], the softmax family
+//!   ([`softmax::nofpu`]: softmax, log-softmax, cross-entropy) and Mish ([`mish::nofpu`]);
+//!   the other kernels (Z-loss, entmax-1.5, the online learners, …) run their float forms on
+//!   every core.
 //!
 //! Modules:
 //! * [`math`]: the shared scalar functions (exp, ln, tanh, ...) every kernel uses.

@@ -247,3 +247,11 @@ static N13: &dyn Sync = &(crate::softmax::nofpu::log_softmax as fn(_, _) -> _);
 static N14: &dyn Sync = &(crate::softmax::nofpu::cross_entropy as fn(_, _, _) -> _);
 #[used]
 static N15: &dyn Sync = &(crate::softmax::fpu::softmax as fn(_, _) -> _);
+#[used]
+static N16: &dyn Sync = &(crate::mish::nofpu::mish as fn(_) -> _);
+#[used]
+static N17: &dyn Sync = &(crate::mish::nofpu::mish_slice as fn(_, _) -> _);
+#[used]
+static N18: &dyn Sync = &(crate::mish::fpu::mish as fn(_) -> _);
+#[used]
+static N19: &dyn Sync = &(crate::mish::fpu::mish_slice as fn(_, _) -> _);

@@ -102,7 +102,7 @@ fn bench_f32(ok: &mut bool) {
             }
         });
         run("mish::mish_slice", n, MISH_LIBM, &mut || {
-            check(kernels::mish::mish_slice(black_box(x), y))
+            check(kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         // Worst case of the block fallback: x in [−100, 100], so almost every block of 32 holds
         // an element below −78.33 and is recomputed element by element.
@@ -110,7 +110,7 @@ fn bench_f32(ok: &mut bool) {
             *v *= 12.5;
         }
         run("mish::mish_slice[wide]", n, "-", &mut || {
-            check(kernels::mish::mish_slice(black_box(x), y))
+            check(kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         logits(x);
         run(SPARSEMAX_SORT, n, "-", &mut || {
@@ -163,6 +163,12 @@ fn bench_nofpu(ok: &mut bool) {
                 kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
             )
         },
+    );
+    run(
+        "mish::nofpu::mish_slice",
+        N,
+        "mish::mish_slice",
+        &mut || check(kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
     );
     black_box(&y);
 }

@@ -33,8 +33,8 @@
 //! | [`nofpu::ln`] | 0.5133 | 0.6 |
 //! | [`nofpu::log1p`] | 0.5168 | 0.6 |
 //! | [`nofpu::expm1`] | 0.5503 | 0.6 |
-//! | [`nofpu::tanh`] | 0.5366 | 0.6 |
-//! | [`nofpu::sigmoid`] | 0.5120 | 0.6 |
+//! | [`nofpu::tanh`] | 0.5366 (0.5506 dense, after the Newton reciprocal) | 0.6 |
+//! | [`nofpu::sigmoid`] | 0.5120 (0.5186 dense, after the Newton reciprocal) | 0.6 |
 //! | [`nofpu::softplus`] | 0.5225 | 0.6 |
 //!
 //! Which form the free functions below take is decided at compile time (see the crate docs,

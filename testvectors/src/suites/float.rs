@@ -51,7 +51,7 @@ pub(super) fn stablemax(i: u32) -> Digest {
     slice_kernel("softmax::stablemax", i, kernels::softmax::stablemax)
 }
 pub(super) fn mish_slice(i: u32) -> Digest {
-    slice_kernel("mish::mish_slice", i, kernels::mish::mish_slice)
+    slice_kernel("mish::mish_slice", i, kernels::mish::fpu::mish_slice)
 }
 pub(super) fn mish_grad_slice(i: u32) -> Digest {
     slice_kernel("mish::mish_grad_slice", i, kernels::mish::mish_grad_slice)
@@ -195,7 +195,7 @@ pub(super) fn math(index: u32) -> Digest {
         math::fpu::tanh,
         math::fpu::sigmoid,
         math::fpu::softplus,
-        kernels::mish::mish,
+        kernels::mish::fpu::mish,
     ];
     for _ in 0..64 {
         let x = if rng.below(2) == 0 {

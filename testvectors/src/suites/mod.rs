@@ -256,6 +256,11 @@ pub const SUITES: &[Suite] = &[
         vectors: 1000,
         run: nofpu::cross_entropy,
     },
+    Suite {
+        name: "mish::nofpu::mish_slice",
+        vectors: 1000,
+        run: nofpu::mish_slice,
+    },
 ];
 
 /// The Phishing progressive validation of rule `i` (see [`crate::phishing`]).

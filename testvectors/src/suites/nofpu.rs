@@ -70,3 +70,12 @@ pub(super) fn cross_entropy(index: u32) -> Digest {
     d.f32(ce.unwrap_or(0.0));
     d
 }
+
+/// `mish::nofpu::mish_slice` on the shared logit shapes (±3e38, −∞, ties, …).
+pub(super) fn mish_slice(i: u32) -> Digest {
+    super::float::slice_kernel(
+        "mish::nofpu::mish_slice",
+        i,
+        kernels::mish::nofpu::mish_slice,
+    )
+}

@@ -34,7 +34,8 @@ fn one_plus(t: Num) -> Num {
 ///
 /// Special values as [`crate::math::own::tanh`]: ±0 → ±0, ±∞ → ±1, NaN → NaN.
 /// Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 864 on the M0, 178 on the M3 (float form
+/// on soft float: 3,061 / 1,850); code 2294 / 1276 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn tanh(x: f32) -> f32 {
@@ -87,7 +88,8 @@ pub fn tanh(x: f32) -> f32 {
 ///
 /// Special values as [`crate::math::own::sigmoid`]: σ(+∞) = 1, σ(−∞) = 0, NaN → NaN;
 /// 0 below x ≈ −103.97. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 799 on the M0, 157 on the M3 (float form
+/// on soft float: 2,752 / 1,630); code 1294 / 668 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
@@ -109,7 +111,8 @@ pub fn sigmoid(x: f32) -> f32 {
 ///
 /// Special values as [`crate::math::own::softplus`]: +∞ → +∞, −∞ → 0, NaN → NaN;
 /// subnormal results below x ≈ −87.3. Error: ≤ 0.5 + 2^−4 ulp by construction.
-/// Stack: registers only. Cost: see `cargo xtask bench`.
+/// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 986 on the M0,
+/// 245 on the M3 (float form on soft float: 5,486 / 3,331); code 2466 / 1888 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn softplus(x: f32) -> f32 {

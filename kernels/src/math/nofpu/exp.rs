@@ -20,7 +20,8 @@ const TINY_BITS: u32 = 0x3300_0000;
 /// −∞ and x < −103.973 → +0, |x| < 2^−25 → 1.
 ///
 /// Error: ≤ 0.5 + 2^−5 ulp by construction; measured in the table of [`crate::math`].
-/// Stack: registers only. Cost: see `cargo xtask bench` (rows `math::nofpu::exp`).
+/// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 337 on the M0, 97
+/// on the M3 (float form on soft float: 2,430 / 1,429); code 700 / 454 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp(x: f32) -> f32 {
@@ -45,7 +46,8 @@ pub fn exp(x: f32) -> f32 {
 ///
 /// Special values as [`crate::math::own::exp2`]: NaN → NaN, x ≥ 128 → +∞, x < −150 → +0.
 /// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 297 on the M0, 88 on the M3 (float form
+/// on soft float: 1,972 / 1,186); code 730 / 452 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp2(x: f32) -> f32 {
@@ -118,7 +120,8 @@ pub(crate) fn expm1_series(x: Num) -> Num {
 ///
 /// Special values as [`crate::math::own::expm1`]: ±0 → ±0, +∞ → +∞, −∞ → −1, NaN → NaN,
 /// +∞ above 88.7228. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 497 on the M0, 137 on the M3 (float form
+/// on soft float: 2,884 / 1,724); code 1850 / 1318 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn expm1(x: f32) -> f32 {

@@ -13,7 +13,8 @@ use crate::math::int::{ln1p_small, ln_u64, pack, Num};
 /// Special values as [`crate::math::own::ln`]: ln(±0) = −∞, ln(x < 0) = NaN, ln(+∞) = +∞,
 /// NaN → NaN, ln 1 = +0; subnormal x are exact inputs.
 /// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 784 on the M0, 218 on the M3 (float form
+/// on soft float: 2,507 / 1,454); code 1242 / 870 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn ln(x: f32) -> f32 {
@@ -50,7 +51,8 @@ const BIG_BITS: u32 = 0x4E80_0000;
 ///
 /// Special values as [`crate::math::own::log1p`]: log1p(−1) = −∞, x < −1 → NaN, +∞ → +∞,
 /// ±0 → ±0, NaN → NaN. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 886 on the M0, 254 on the M3 (float form
+/// on soft float: 3,039 / 1,844); code 2814 / 2008 bytes.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn log1p(x: f32) -> f32 {
