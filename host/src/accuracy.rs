@@ -130,7 +130,8 @@ pub fn functions() -> Vec<Func> {
 /// before the final rounding, with margin).
 pub fn nofpu_functions() -> Vec<Func> {
     use kernels::math::nofpu;
-    let forms: [(&str, fn(f32) -> f32); 8] = [
+    type Form = (&'static str, fn(f32) -> f32);
+    let forms: [Form; 8] = [
         ("nofpu::exp", nofpu::exp),
         ("nofpu::exp2", nofpu::exp2),
         ("nofpu::ln", nofpu::ln),
