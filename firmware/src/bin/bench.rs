@@ -181,8 +181,8 @@ fn bench_nofpu(ok: &mut bool) {
 fn bench_math() {
     use kernels::math::{fpu, nofpu};
     type Row = (&'static str, &'static str, fn(f32) -> f32, bool);
-    // Closures, not the functions themselves: taking a kernel's address would make the
-    // compiler keep one out-of-line copy and call it from the other kernels too. The float
+    // The float forms through closures, not by address: taking a kernel's address would make
+    // the compiler keep one out-of-line copy and call it from the other kernels too. The float
     // rows exist on the cores without an FPU only: on the FPU cores they would add callers of
     // `math::fpu::*` next to the online learners' and change how those are inlined (measured:
     // +3 % on `online::learn_one[AProx]`), and the soft-float comparison is the M0/M3's.
@@ -200,49 +200,30 @@ fn bench_math() {
     ];
     #[cfg(target_abi = "eabihf")]
     const FLOAT: [Row; 0] = [];
-    #[allow(clippy::redundant_closure)]
+    // The integer forms by address: no other kernel calls them, and the soft-float check
+    // (`xtask/tests/softfloat.rs`) finds them by their symbols.
     const INT: [Row; 8] = [
-        (
-            "math::nofpu::exp",
-            "math::fpu::exp",
-            |x| nofpu::exp(x),
-            false,
-        ),
-        (
-            "math::nofpu::exp2",
-            "math::fpu::exp2",
-            |x| nofpu::exp2(x),
-            false,
-        ),
-        ("math::nofpu::ln", "math::fpu::ln", |x| nofpu::ln(x), true),
-        (
-            "math::nofpu::log1p",
-            "math::fpu::log1p",
-            |x| nofpu::log1p(x),
-            true,
-        ),
+        ("math::nofpu::exp", "math::fpu::exp", nofpu::exp, false),
+        ("math::nofpu::exp2", "math::fpu::exp2", nofpu::exp2, false),
+        ("math::nofpu::ln", "math::fpu::ln", nofpu::ln, true),
+        ("math::nofpu::log1p", "math::fpu::log1p", nofpu::log1p, true),
         (
             "math::nofpu::expm1",
             "math::fpu::expm1",
-            |x| nofpu::expm1(x),
+            nofpu::expm1,
             false,
         ),
-        (
-            "math::nofpu::tanh",
-            "math::fpu::tanh",
-            |x| nofpu::tanh(x),
-            false,
-        ),
+        ("math::nofpu::tanh", "math::fpu::tanh", nofpu::tanh, false),
         (
             "math::nofpu::sigmoid",
             "math::fpu::sigmoid",
-            |x| nofpu::sigmoid(x),
+            nofpu::sigmoid,
             false,
         ),
         (
             "math::nofpu::softplus",
             "math::fpu::softplus",
-            |x| nofpu::softplus(x),
+            nofpu::softplus,
             false,
         ),
     ];
