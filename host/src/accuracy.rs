@@ -120,6 +120,53 @@ fn softplus64(x: f64) -> f64 {
 /// The crate's own math functions ([`kernels::math::own`]) with their documented domains and
 /// bounds.
 pub fn functions() -> Vec<Func> {
+    let mut v = float_functions();
+    v.extend(nofpu_functions());
+    v
+}
+
+/// The FPU-free forms ([`kernels::math::nofpu`], [`kernels::mish::nofpu::mish`]): same domains, references and busy
+/// intervals as the float forms; documented bound 0.6 ulp (0.5 + the 2^−28 relative error
+/// before the final rounding, with margin).
+pub fn nofpu_functions() -> Vec<Func> {
+    use kernels::math::nofpu;
+    type Form = (&'static str, fn(f32) -> f32);
+    let forms: [Form; 8] = [
+        ("nofpu::exp", nofpu::exp),
+        ("nofpu::exp2", nofpu::exp2),
+        ("nofpu::ln", nofpu::ln),
+        ("nofpu::log1p", nofpu::log1p),
+        ("nofpu::expm1", nofpu::expm1),
+        ("nofpu::tanh", nofpu::tanh),
+        ("nofpu::sigmoid", nofpu::sigmoid),
+        ("nofpu::softplus", nofpu::softplus),
+    ];
+    let mut v: Vec<Func> = float_functions()
+        .into_iter()
+        .zip(forms)
+        .map(|(float, (name, f))| {
+            assert_eq!(Some(float.name), name.strip_prefix("nofpu::"));
+            Func {
+                name,
+                f,
+                bound: 0.6,
+                ..float
+            }
+        })
+        .collect();
+    if let Some(m) = float_functions().into_iter().find(|f| f.name == "mish") {
+        v.push(Func {
+            name: "nofpu::mish",
+            f: kernels::mish::nofpu::mish,
+            bound: 0.6,
+            ..m
+        });
+    }
+    v
+}
+
+/// The float forms (and Mish, which is built on them).
+fn float_functions() -> Vec<Func> {
     use kernels::math::own;
     vec![
         Func {

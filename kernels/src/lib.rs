@@ -9,6 +9,24 @@
 //! * Every public kernel documents its formula, algorithm, measured error, instruction
 //!   count on the Cortex-M4F (`cargo xtask bench`) and stack use.
 //!
+//! FPU and integer paths:
+//! * Cores without a floating-point unit (Cortex-M0/M0+/M3/M23) run every f32 operation as a
+//!   soft-float library call. The `nofpu` submodules ([`math::nofpu`]) hold integer-only forms
+//!   of the f32 kernels: f32 in, f32 out, computed on the IEEE-754 bit patterns (unpack sign,
+//!   exponent and mantissa, fixed point with the exponent kept beside the mantissa, one
+//!   correctly rounded pack). They are public and callable on every target, and bit-identical
+//!   on all of them; the float forms stay callable as [`math::fpu`].
+//! * The default entry points (`math::exp`, …) choose at compile time: the FPU path where the
+//!   target has a hardware single-precision FPU (`target_abi = "eabihf"`: `thumbv7em-none-eabihf`,
+//!   `thumbv8m.main-none-eabihf`; and every non-Arm host), the integer path on other Arm
+//!   targets (`thumbv6m-none-eabi`, `thumbv7m-none-eabi`, `thumbv8m.base-none-eabi`,
+//!   `thumbv7em-none-eabi`). The features `force-fpu-path` and `force-int-path` override the
+//!   choice (`force-int-path` wins if both are set); [`math::INT_PATH`] tells which is in use.
+//! * Integer forms exist for the scalar functions of [`math`], the softmax family
+//!   ([`softmax::nofpu`]: softmax, log-softmax, cross-entropy) and Mish ([`mish::nofpu`]);
+//!   the other kernels (Z-loss, entmax-1.5, the online learners, …) run their float forms on
+//!   every core.
+//!
 //! Modules:
 //! * [`math`]: the shared scalar functions (exp, ln, tanh, ...) every kernel uses.
 //! * [`softmax`]: the softmax family (two-pass, three-pass, log-softmax, cross-entropy,

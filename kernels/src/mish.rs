@@ -5,6 +5,8 @@
 //! f'(x) = tanh(sp) + x·sech²(sp)·sigmoid(x) = [n(n + 2) + 4x·u(1 + u)]/(n + 2)².
 
 use crate::{math, Error};
+
+pub mod nofpu;
 use fixed::{types::extra::LeEqU16, FixedI16};
 
 /// Above this the derivative is 1 (4x·e^−2x < 2^−25 from x ≈ 10), and e^40, e^80 stay
@@ -49,7 +51,7 @@ fn mish_outside(x: f32) -> f32 {
 fn mish_main(x: f32) -> f32 {
     // No clamp needed: for large x, u² (or u) overflows to +∞, q = 2/∞ = 0 and f = x·1;
     // already at x = 9.1, q < 2^−25 so x·(1 − q) rounds to x.
-    let u = math::exp(x);
+    let u = math::fpu::exp(x);
     // n = u² + 2u: 2u is exact and u² is the smaller term for u < 2, so n carries about
     // one rounding instead of the two of u·(u + 2).
     let uu = u * u;
@@ -76,31 +78,13 @@ fn mish_tiny(x: f32) -> f32 {
     }
     // n/(n + 2)·x = x·u·(u + 2)/(u² + 2u + 2) = x·u to f32 precision here. With h = e^(x/2)
     // (normal for x > −174), (x·h)·h rounds once into the subnormal range.
-    let h = math::exp(0.5 * x);
+    let h = math::fpu::exp(0.5 * x);
     (x * h) * h
 }
 
-/// Mish activation f(x) = x·tanh(ln(1 + e^x)).
-///
-/// **Algorithm:** for x ∈ [−78.33, 4.08·10^5) (the table path, branch-free):
-/// e^x = 2(s + sp) from a 64-entry table of 2^(j/64) and a degree-2 polynomial
-/// (`math::exp_table64`), z = s + (sp + w²) with w = s + sp (= e^2x/4 + e^x/2), and
-/// f = z·(x/(z + 0.5)): one table load, one division, 18 floating-point operations.
-/// Elsewhere (x < −78.33, huge x, ±∞, NaN; a cold call): u = e^x by [`math::exp`],
-/// f = x·(1 − 2/(u² + 2u + 2)) for x > 0 and p − p·(u + u²)/(u² + 2u + 2), p = x·u, for x ≤ 0;
-/// (x·e^(x/2))·e^(x/2) below −87 so that subnormal results are rounded once.
-/// f(+∞) = +∞, f(−∞) = −0, f(±0) = ±0, NaN propagates. [`mish_slice`] gives the same bits.
-///
-/// **Accuracy** (every f32 by `cargo xtask accuracy --exhaustive`; a 5.6·10^6-point sweep in
-/// `host/tests/mish_ulp.rs` runs in every `cargo test`): measured max 3.589 ulp over every
-/// finite f32 (at x = −7.569) wherever |f(x)| ≥ 2^−126 (asserted ≤ 4 ulp), and ≤ 2^−147
-/// absolute below (measured max 2.38e−45). The fallback path alone measured 3.02 ulp over
-/// every f32 when it was the only path. The backend features (`libm`, `micromath`)
-/// only change the path outside the table range. **Stack:** estimate ≤ 32 bytes.
-/// **Cost:** see [`mish_slice`] (the scalar form adds a branch on the range word).
-#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+/// The float form of [`mish`] (docs on [`fpu::mish`]).
 #[inline]
-pub fn mish(x: f32) -> f32 {
+pub(crate) fn mish_float(x: f32) -> f32 {
     let (f, range) = mish_table(x);
     if range >> 24 == 0 {
         f
@@ -115,7 +99,7 @@ fn mish_grad_tiny(x: f32) -> f32 {
         return -0.0;
     }
     // f'(x) = u(1 + x) + O(u²): rounded once, as in `mish_tiny`.
-    let h = math::exp(0.5 * x);
+    let h = math::fpu::exp(0.5 * x);
     ((1.0 + x) * h) * h
 }
 
@@ -138,7 +122,7 @@ pub fn mish_grad(x: f32) -> f32 {
     if x >= CLAMP {
         return 1.0;
     }
-    let u = math::exp(x);
+    let u = math::fpu::exp(x);
     let n = u * (u + 2.0);
     let w = n + 2.0;
     let r = 1.0 / w;
@@ -156,21 +140,9 @@ fn check(n: usize, m: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// y_i = mish(x_i) (see [`mish`] for the formula and accuracy; same bits as [`mish`]).
-///
-/// **Algorithm:** blocks of 32: the table path of [`mish`] runs branch-free over the block
-/// while the range words are ORed; if any element is outside [−78.33, 4.08·10^5) (or is NaN
-/// or ±∞), that block is recomputed element by element with [`mish`]. An empty slice is
-/// fine. **Stack:** estimate ≤ 64 bytes (FPU callee-saved registers).
-/// **Cost** (`cargo xtask bench`, x uniform in [−8, 8]): 27.9 instructions per element at
-/// N = 256 on the M4F (one VDIV each; 36.3 at N = 16, where the short remainder block
-/// dominates); the row `mish::mish_slice[wide]` (x in [−100, 100], every block falls back)
-/// shows the worst case.
-///
-/// # Errors
-/// [`Error::LengthMismatch`] if `y.len() != x.len()`.
-#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+/// The float form of [`mish_slice`] (docs on [`fpu::mish_slice`]).
+#[inline(always)]
+fn mish_slice_float(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     check(x.len(), y.len())?;
     let mut xb = x.chunks_exact(BLOCK);
     let mut yb = y.chunks_exact_mut(BLOCK);
@@ -192,7 +164,7 @@ fn mish_block(x: &[f32], y: &mut [f32]) {
     }
     if range >> 24 != 0 {
         for (o, &v) in y.iter_mut().zip(x) {
-            *o = mish(v);
+            *o = mish_float(v);
         }
     }
 }
@@ -222,7 +194,7 @@ pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
     let frac = FixedI16::<Frac>::FRAC_NBITS as i32;
     let xf = f32::from(x.to_bits()) * pow2(-frac);
-    let t = mish(xf) * pow2(frac);
+    let t = mish_float(xf) * pow2(frac);
     let r = if t >= 0.0 { t + 0.5 } else { t - 0.5 } as i32; // `as` truncates and saturates.
     FixedI16::from_bits(r.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16)
 }
@@ -369,6 +341,80 @@ impl MishS8Lut {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn table(&self) -> &[i8; 256] {
         &self.table
+    }
+}
+
+/// The FPU path: the float forms, whatever the target (soft float on a core without an FPU).
+pub mod fpu {
+    use crate::Error;
+
+    /// Mish activation f(x) = x·tanh(ln(1 + e^x)).
+    ///
+    /// **Algorithm:** for x ∈ [−78.33, 4.08·10^5) (the table path, branch-free):
+    /// e^x = 2(s + sp) from a 64-entry table of 2^(j/64) and a degree-2 polynomial
+    /// (`math::exp_table64`), z = s + (sp + w²) with w = s + sp (= e^2x/4 + e^x/2), and
+    /// f = z·(x/(z + 0.5)): one table load, one division, 18 floating-point operations.
+    /// Elsewhere (x < −78.33, huge x, ±∞, NaN; a cold call): u = e^x by [`crate::math::fpu::exp`],
+    /// f = x·(1 − 2/(u² + 2u + 2)) for x > 0 and p − p·(u + u²)/(u² + 2u + 2), p = x·u, for x ≤ 0;
+    /// (x·e^(x/2))·e^(x/2) below −87 so that subnormal results are rounded once.
+    /// f(+∞) = +∞, f(−∞) = −0, f(±0) = ±0, NaN propagates. [`mish_slice`](super::mish_slice) gives the same bits.
+    ///
+    /// **Accuracy** (every f32 by `cargo xtask accuracy --exhaustive`; a 5.6·10^6-point sweep in
+    /// `host/tests/mish_ulp.rs` runs in every `cargo test`): measured max 3.589 ulp over every
+    /// finite f32 (at x = −7.569) wherever |f(x)| ≥ 2^−126 (asserted ≤ 4 ulp), and ≤ 2^−147
+    /// absolute below (measured max 2.38e−45). The fallback path alone measured 3.02 ulp over
+    /// every f32 when it was the only path. The backend features (`libm`, `micromath`)
+    /// only change the path outside the table range. **Stack:** estimate ≤ 32 bytes.
+    /// **Cost:** see [`mish_slice`](super::mish_slice) (the scalar form adds a branch on the range word).
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn mish(x: f32) -> f32 {
+        super::mish_float(x)
+    }
+
+    /// y_i = mish(x_i) (see [`mish`](fn@mish) for the formula and accuracy; same bits as [`mish`](fn@mish)).
+    ///
+    /// **Algorithm:** blocks of 32: the table path of [`mish`] runs branch-free over the block
+    /// while the range words are ORed; if any element is outside [−78.33, 4.08·10^5) (or is NaN
+    /// or ±∞), that block is recomputed element by element with [`mish`]. An empty slice is
+    /// fine. **Stack:** estimate ≤ 64 bytes (FPU callee-saved registers).
+    /// **Cost** (`cargo xtask bench`, x uniform in [−8, 8]): 27.9 instructions per element at
+    /// N = 256 on the M4F (one VDIV each; 36.3 at N = 16, where the short remainder block
+    /// dominates); the row `mish::mish_slice[wide]` (x in [−100, 100], every block falls back)
+    /// shows the worst case.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+        super::mish_slice_float(x, y)
+    }
+}
+
+/// Mish activation f(x) = x·tanh(ln(1 + e^x)): [`fpu::mish`] where the target has a hardware
+/// FPU, [`nofpu::mish`] elsewhere (see the crate docs, "FPU and integer paths"; algorithm,
+/// accuracy and cost in those functions' docs).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn mish(x: f32) -> f32 {
+    if crate::math::INT_PATH {
+        nofpu::mish(x)
+    } else {
+        mish_float(x)
+    }
+}
+
+/// y_i = mish(x_i): [`fpu::mish_slice`] where the target has a hardware FPU,
+/// [`nofpu::mish_slice`] elsewhere (see the crate docs, "FPU and integer paths").
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+    if crate::math::INT_PATH {
+        nofpu::mish_slice(x, y)
+    } else {
+        mish_slice_float(x, y)
     }
 }
 

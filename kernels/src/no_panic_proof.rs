@@ -218,3 +218,46 @@ static M23: &dyn Sync = &(crate::online::RegressionEval::skip as fn(&mut _));
 static M24: &dyn Sync = &(crate::online::RegressionEval::mae as fn(&_) -> _);
 #[used]
 static M25: &dyn Sync = &(crate::online::RegressionEval::mse as fn(&_) -> _);
+
+// The FPU-free scalar functions, and the explicit FPU path (`math::exp` itself selects one
+// of the two at compile time).
+#[used]
+static N0: &dyn Sync = &(crate::math::nofpu::exp as fn(_) -> _);
+#[used]
+static N1: &dyn Sync = &(crate::math::nofpu::exp2 as fn(_) -> _);
+#[used]
+static N2: &dyn Sync = &(crate::math::nofpu::ln as fn(_) -> _);
+#[used]
+static N3: &dyn Sync = &(crate::math::nofpu::log1p as fn(_) -> _);
+#[used]
+static N4: &dyn Sync = &(crate::math::nofpu::expm1 as fn(_) -> _);
+#[used]
+static N5: &dyn Sync = &(crate::math::nofpu::tanh as fn(_) -> _);
+#[used]
+static N6: &dyn Sync = &(crate::math::nofpu::sigmoid as fn(_) -> _);
+#[used]
+static N7: &dyn Sync = &(crate::math::nofpu::softplus as fn(_) -> _);
+#[used]
+static N8: &dyn Sync = &(crate::math::exp as fn(_) -> _);
+#[used]
+static N9: &dyn Sync = &(crate::math::fpu::exp as fn(_) -> _);
+#[used]
+static N10: &dyn Sync = &(crate::math::fpu::ln as fn(_) -> _);
+#[used]
+static N11: &dyn Sync = &(crate::math::fpu::tanh as fn(_) -> _);
+#[used]
+static N12: &dyn Sync = &(crate::softmax::nofpu::softmax as fn(_, _) -> _);
+#[used]
+static N13: &dyn Sync = &(crate::softmax::nofpu::log_softmax as fn(_, _) -> _);
+#[used]
+static N14: &dyn Sync = &(crate::softmax::nofpu::cross_entropy as fn(_, _, _) -> _);
+#[used]
+static N15: &dyn Sync = &(crate::softmax::fpu::softmax as fn(_, _) -> _);
+#[used]
+static N16: &dyn Sync = &(crate::mish::nofpu::mish as fn(_) -> _);
+#[used]
+static N17: &dyn Sync = &(crate::mish::nofpu::mish_slice as fn(_, _) -> _);
+#[used]
+static N18: &dyn Sync = &(crate::mish::fpu::mish as fn(_) -> _);
+#[used]
+static N19: &dyn Sync = &(crate::mish::fpu::mish_slice as fn(_, _) -> _);

@@ -204,7 +204,7 @@ fn exp_neg(t: f64) -> f64 {
         scale *= E_MINUS_64;
     }
     let th = t as f32;
-    let e = math::exp(th) * (1.0 + (t - f64::from(th)) as f32);
+    let e = math::fpu::exp(th) * (1.0 + (t - f64::from(th)) as f32);
     f64::from(e) * scale
 }
 
@@ -215,14 +215,14 @@ fn loss_from_u(u: f64, a: f32) -> f32 {
     let sp = if u > 0.0 {
         // u + ln(1 + e^−u), the correction in (0, ln 2].
         let e = exp_neg(-u);
-        u + f64::from(math::log1p(e as f32))
+        u + f64::from(math::fpu::log1p(e as f32))
     } else {
         let e = exp_neg(u);
         if e < 1e-30 {
             // ln(1 + e) = e·(1 − e/2 + …) = e to f64 precision; e may be below f32 range.
             e
         } else {
-            f64::from(math::log1p(e as f32))
+            f64::from(math::fpu::log1p(e as f32))
         }
     };
     (sp / a) as f32

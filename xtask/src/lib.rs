@@ -10,6 +10,7 @@ pub mod firmware;
 pub mod ontarget;
 pub mod probe;
 pub mod qemu;
+pub mod softfloat_check;
 pub mod test;
 pub mod tflm;
 pub mod tools;

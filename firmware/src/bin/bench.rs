@@ -76,7 +76,7 @@ fn bench_f32(ok: &mut bool) {
             }))
         });
         run("softmax::softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::softmax(black_box(x), y))
+            check(kernels::softmax::fpu::softmax(black_box(x), y))
         });
         run("softmax::three_pass", n, LIBM3, &mut || {
             check(kernels::softmax::three_pass(black_box(x), y))
@@ -88,13 +88,13 @@ fn bench_f32(ok: &mut bool) {
             check(kernels::softmax::two_pass(black_box(x), y))
         });
         run("softmax::log_softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::log_softmax(black_box(x), y))
+            check(kernels::softmax::fpu::log_softmax(black_box(x), y))
         });
         run("softmax::stablemax", n, LIBM3, &mut || {
             check(kernels::softmax::stablemax(black_box(x), y))
         });
         run("softmax::cross_entropy", n, LIBM3, &mut || {
-            check(kernels::softmax::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
+            check(kernels::softmax::fpu::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
         });
         run(MISH_LIBM, n, "-", &mut || {
             for (o, &v) in y.iter_mut().zip(black_box(&*x)) {
@@ -102,7 +102,7 @@ fn bench_f32(ok: &mut bool) {
             }
         });
         run("mish::mish_slice", n, MISH_LIBM, &mut || {
-            check(kernels::mish::mish_slice(black_box(x), y))
+            check(kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         // Worst case of the block fallback: x in [−100, 100], so almost every block of 32 holds
         // an element below −78.33 and is recomputed element by element.
@@ -110,7 +110,7 @@ fn bench_f32(ok: &mut bool) {
             *v *= 12.5;
         }
         run("mish::mish_slice[wide]", n, "-", &mut || {
-            check(kernels::mish::mish_slice(black_box(x), y))
+            check(kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         logits(x);
         run(SPARSEMAX_SORT, n, "-", &mut || {
@@ -127,6 +127,121 @@ fn bench_f32(ok: &mut bool) {
         });
         run("zloss::zloss_grad", n, "-", &mut || {
             check(kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+        });
+    }
+    black_box(&y);
+}
+
+/// The FPU-free softmax family at N = 256 (logits in [−8, 8]), compared with the float rows
+/// of the same name (soft float on the M0/M3: the rows `softmax::softmax` etc. always run the
+/// float forms, `softmax::fpu::*`).
+#[inline(never)]
+fn bench_nofpu(ok: &mut bool) {
+    const N: usize = 256;
+    let mut x = [0.0f32; N];
+    let mut y = [0.0f32; N];
+    logits(&mut x);
+    let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+    run(
+        "softmax::nofpu::softmax",
+        N,
+        "softmax::softmax",
+        &mut || check(kernels::softmax::nofpu::softmax(black_box(&x), &mut y)),
+    );
+    run(
+        "softmax::nofpu::log_softmax",
+        N,
+        "softmax::log_softmax",
+        &mut || check(kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
+    );
+    run(
+        "softmax::nofpu::cross_entropy",
+        N,
+        "softmax::cross_entropy",
+        &mut || {
+            check(
+                kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
+            )
+        },
+    );
+    run(
+        "mish::nofpu::mish_slice",
+        N,
+        "mish::mish_slice",
+        &mut || check(kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
+    );
+    black_box(&y);
+}
+
+/// The scalar math functions, per call (N = 256 calls, logits in [−8, 8]; |x| for `ln` and
+/// `log1p`): the integer forms (`math::nofpu`) on every core, and on the cores without an FPU
+/// the float forms (`math::fpu`: soft float) they are compared with. Each call goes through a
+/// function pointer (a few instructions of overhead, the same for both forms).
+#[inline(never)]
+fn bench_math() {
+    use kernels::math::{fpu, nofpu};
+    type Row = (&'static str, &'static str, fn(f32) -> f32, bool);
+    // The float forms through closures, not by address: taking a kernel's address would make
+    // the compiler keep one out-of-line copy and call it from the other kernels too. The float
+    // rows exist on the cores without an FPU only: on the FPU cores they would add callers of
+    // `math::fpu::*` next to the online learners' and change how those are inlined (measured:
+    // +3 % on `online::learn_one[AProx]`), and the soft-float comparison is the M0/M3's.
+    #[cfg(not(target_abi = "eabihf"))]
+    #[allow(clippy::redundant_closure)]
+    const FLOAT: [Row; 8] = [
+        ("math::fpu::exp", "-", |x| fpu::exp(x), false),
+        ("math::fpu::exp2", "-", |x| fpu::exp2(x), false),
+        ("math::fpu::ln", "-", |x| fpu::ln(x), true),
+        ("math::fpu::log1p", "-", |x| fpu::log1p(x), true),
+        ("math::fpu::expm1", "-", |x| fpu::expm1(x), false),
+        ("math::fpu::tanh", "-", |x| fpu::tanh(x), false),
+        ("math::fpu::sigmoid", "-", |x| fpu::sigmoid(x), false),
+        ("math::fpu::softplus", "-", |x| fpu::softplus(x), false),
+    ];
+    #[cfg(target_abi = "eabihf")]
+    const FLOAT: [Row; 0] = [];
+    // The integer forms by address: no other kernel calls them, and the soft-float check
+    // (`xtask/tests/softfloat.rs`) finds them by their symbols.
+    const INT: [Row; 8] = [
+        ("math::nofpu::exp", "math::fpu::exp", nofpu::exp, false),
+        ("math::nofpu::exp2", "math::fpu::exp2", nofpu::exp2, false),
+        ("math::nofpu::ln", "math::fpu::ln", nofpu::ln, true),
+        ("math::nofpu::log1p", "math::fpu::log1p", nofpu::log1p, true),
+        (
+            "math::nofpu::expm1",
+            "math::fpu::expm1",
+            nofpu::expm1,
+            false,
+        ),
+        ("math::nofpu::tanh", "math::fpu::tanh", nofpu::tanh, false),
+        (
+            "math::nofpu::sigmoid",
+            "math::fpu::sigmoid",
+            nofpu::sigmoid,
+            false,
+        ),
+        (
+            "math::nofpu::softplus",
+            "math::fpu::softplus",
+            nofpu::softplus,
+            false,
+        ),
+    ];
+    const N: usize = 256;
+    let mut x = [0.0f32; N];
+    let mut y = [0.0f32; N];
+    for &(name, baseline, f, positive) in FLOAT.iter().chain(INT.iter()) {
+        logits(&mut x);
+        if positive {
+            for v in x.iter_mut() {
+                *v = f32::from_bits(v.to_bits() & 0x7FFF_FFFF);
+            }
+        }
+        let f = black_box(f);
+        run(name, N, baseline, &mut || {
+            for (o, &v) in y.iter_mut().zip(black_box(&x)) {
+                *o = f(v);
+            }
         });
     }
     black_box(&y);
@@ -406,5 +521,7 @@ fn main() -> ! {
     #[cfg(target_abi = "eabihf")]
     bench_lipschitz_projections(&mut ok);
     bench_lipschitz_model(&mut ok);
+    bench_nofpu(&mut ok);
+    bench_math();
     firmware::exit(ok)
 }

@@ -162,7 +162,7 @@ impl Activation {
             Activation::Mish => {
                 finite(x)?;
                 for v in x.iter_mut() {
-                    *v = crate::mish::mish(*v);
+                    *v = crate::mish::fpu::mish(*v);
                 }
                 Ok(())
             }

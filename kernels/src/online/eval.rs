@@ -5,7 +5,7 @@ use super::check_sample;
 use super::models::{argmax, LogisticRegression};
 use super::rules::Rule;
 use super::scaler::StandardScaler;
-use crate::math::{ln, softplus};
+use crate::math::fpu::{ln, softplus};
 use crate::Error;
 
 /// −ln(1e−15): the largest log-loss term River reports (it clamps probabilities to

@@ -3,7 +3,7 @@
 
 use super::rules::{Example, Rule};
 use super::{all_finite, check_sample, clip, dot, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
-use crate::math::{ln, sigmoid, softplus};
+use crate::math::fpu::{ln, sigmoid, softplus};
 use crate::softmax::three_pass;
 use crate::Error;
 

@@ -6,6 +6,9 @@
 //!   [`three_pass`]), [`three_pass`] (the reference variant), [`two_pass`]
 //!   (Dukhan–Ablavatski), [`three_pass_with`] (any exp).
 //! * [`log_softmax`], [`logsumexp`], [`cross_entropy`] (with gradient), [`z_loss_aux`].
+//! * [`nofpu`]: integer-only forms of [`softmax`], [`log_softmax`] and [`cross_entropy`] for
+//!   cores without an FPU (the default entry points pick them there; [`fpu`] names the float
+//!   forms explicitly).
 //! * [`softmax_with_temperature`], [`stablemax`], row-batched [`softmax_rows`],
 //!   [`log_softmax_rows`].
 //!
@@ -17,6 +20,7 @@ mod common;
 mod cross_entropy;
 mod log_softmax;
 mod logsumexp;
+pub mod nofpu;
 mod rows;
 mod stablemax;
 mod temperature;
@@ -25,8 +29,7 @@ mod two_pass;
 mod z_loss;
 
 pub use anchored::anchored;
-pub use cross_entropy::cross_entropy;
-pub use log_softmax::{log_softmax, log_softmax_in_place};
+pub use log_softmax::log_softmax_in_place;
 pub use logsumexp::logsumexp;
 pub use rows::{log_softmax_rows, log_softmax_rows_in_place, softmax_rows, softmax_rows_in_place};
 pub use stablemax::{stablemax, stablemax_in_place};
@@ -38,19 +41,75 @@ pub mod quant;
 
 use crate::Error;
 
-/// The recommended f32 softmax; an alias of the fastest accurate variant on the Cortex-M4F
-/// (today [`anchored`]: 27.5 instructions per element at N = 256 against 40.2 for
-/// [`three_pass`]; see its docs for algorithm, accuracy, the rows it hands to [`three_pass`],
-/// and stack use).
+/// The FPU path of the kernels that have an integer form: the float forms, whatever the
+/// target (soft float on a core without an FPU).
+pub mod fpu {
+    pub use super::anchored as softmax;
+    pub use super::cross_entropy::cross_entropy;
+    pub use super::log_softmax::log_softmax;
+}
+
+/// The recommended f32 softmax. On targets with a hardware FPU (see the crate docs, "FPU and
+/// integer paths") an alias of the fastest accurate float variant on the Cortex-M4F (today
+/// [`anchored`]: 27.5 instructions per element at N = 256 against 40.2 for [`three_pass`];
+/// see its docs for algorithm, accuracy, the rows it hands to [`three_pass`], and stack use);
+/// elsewhere [`nofpu::softmax`] (integer arithmetic only).
 ///
 /// Cost: see `cargo xtask bench`.
 ///
 /// # Errors
-/// As [`anchored`].
+/// As [`anchored`] / [`nofpu::softmax`] (the same errors).
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
-    anchored(x, y)
+    if crate::math::INT_PATH {
+        nofpu::softmax(x, y)
+    } else {
+        anchored(x, y)
+    }
+}
+
+/// Log-softmax y_i = x_i − ln Σ_j e^(x_j): [`fpu::log_softmax`] on targets with a hardware FPU,
+/// [`nofpu::log_softmax`] elsewhere (see the crate docs, "FPU and integer paths"; algorithm,
+/// accuracy and stack in those functions' docs).
+///
+/// Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::LengthMismatch`] (`y.len() != x.len()`), [`Error::NanInput`],
+/// [`Error::AllNegInfinity`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
+    if crate::math::INT_PATH {
+        nofpu::log_softmax(x, y)
+    } else {
+        log_softmax::log_softmax(x, y)
+    }
+}
+
+/// Cross-entropy of softmax(logits) against `target`, with optional gradient:
+/// [`fpu::cross_entropy`] on targets with a hardware FPU, [`nofpu::cross_entropy`] elsewhere
+/// (see the crate docs, "FPU and integer paths"; algorithm, accuracy and stack in those
+/// functions' docs).
+///
+/// Cost: see `cargo xtask bench`.
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
+/// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn cross_entropy(
+    logits: &[f32],
+    target: usize,
+    grad: Option<&mut [f32]>,
+) -> Result<f32, Error> {
+    if crate::math::INT_PATH {
+        nofpu::cross_entropy(logits, target, grad)
+    } else {
+        cross_entropy::cross_entropy(logits, target, grad)
+    }
 }
 
 /// [`softmax`] in place: [`three_pass_in_place`] (the anchored pass needs the input after

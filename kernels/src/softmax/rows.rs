@@ -27,7 +27,7 @@ pub fn softmax_rows(x: &[f32], row_len: usize, y: &mut [f32]) -> Result<(), Erro
     rows(x.len(), row_len)?;
     same_len(x.len(), y.len())?;
     for (xr, yr) in x.chunks_exact(row_len).zip(y.chunks_exact_mut(row_len)) {
-        super::softmax(xr, yr)?;
+        super::anchored(xr, yr)?;
     }
     Ok(())
 }
@@ -54,7 +54,7 @@ pub fn log_softmax_rows(x: &[f32], row_len: usize, y: &mut [f32]) -> Result<(), 
     rows(x.len(), row_len)?;
     same_len(x.len(), y.len())?;
     for (xr, yr) in x.chunks_exact(row_len).zip(y.chunks_exact_mut(row_len)) {
-        super::log_softmax(xr, yr)?;
+        super::log_softmax::log_softmax(xr, yr)?;
     }
     Ok(())
 }

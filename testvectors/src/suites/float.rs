@@ -17,7 +17,7 @@ pub(super) fn three_pass(index: u32) -> Digest {
 }
 
 /// A slice kernel `fn(&[f32], &mut [f32]) -> Result<(), Error>` on the shared logit shapes.
-fn slice_kernel(
+pub(super) fn slice_kernel(
     name: &str,
     index: u32,
     f: fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>,
@@ -41,13 +41,17 @@ pub(super) fn two_pass(i: u32) -> Digest {
     slice_kernel("softmax::two_pass", i, kernels::softmax::two_pass)
 }
 pub(super) fn log_softmax(i: u32) -> Digest {
-    slice_kernel("softmax::log_softmax", i, kernels::softmax::log_softmax)
+    slice_kernel(
+        "softmax::log_softmax",
+        i,
+        kernels::softmax::fpu::log_softmax,
+    )
 }
 pub(super) fn stablemax(i: u32) -> Digest {
     slice_kernel("softmax::stablemax", i, kernels::softmax::stablemax)
 }
 pub(super) fn mish_slice(i: u32) -> Digest {
-    slice_kernel("mish::mish_slice", i, kernels::mish::mish_slice)
+    slice_kernel("mish::mish_slice", i, kernels::mish::fpu::mish_slice)
 }
 pub(super) fn mish_grad_slice(i: u32) -> Digest {
     slice_kernel("mish::mish_grad_slice", i, kernels::mish::mish_grad_slice)
@@ -76,7 +80,7 @@ pub(super) fn logsumexp_and_cross_entropy(index: u32) -> Digest {
     let lse = kernels::softmax::logsumexp(&x[..n]);
     d.result(&lse);
     d.f32(lse.unwrap_or(0.0));
-    let ce = kernels::softmax::cross_entropy(&x[..n], target, Some(&mut g[..n]));
+    let ce = kernels::softmax::fpu::cross_entropy(&x[..n], target, Some(&mut g[..n]));
     d.result(&ce);
     d.f32(ce.unwrap_or(0.0));
     d.f32s(&g[..n]);
@@ -183,15 +187,15 @@ pub(super) fn math(index: u32) -> Digest {
     let mut rng = Rng::new(seed("math::*", index));
     let mut d = Digest::default();
     let fs: [fn(f32) -> f32; 9] = [
-        math::exp,
-        math::exp2,
-        math::ln,
-        math::log1p,
-        math::expm1,
-        math::tanh,
-        math::sigmoid,
-        math::softplus,
-        kernels::mish::mish,
+        math::fpu::exp,
+        math::fpu::exp2,
+        math::fpu::ln,
+        math::fpu::log1p,
+        math::fpu::expm1,
+        math::fpu::tanh,
+        math::fpu::sigmoid,
+        math::fpu::softplus,
+        kernels::mish::fpu::mish,
     ];
     for _ in 0..64 {
         let x = if rng.below(2) == 0 {

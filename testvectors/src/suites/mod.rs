@@ -20,6 +20,7 @@ pub struct Suite {
 
 mod float;
 mod lipschitz;
+mod nofpu;
 mod online;
 mod quant;
 
@@ -234,6 +235,31 @@ pub const SUITES: &[Suite] = &[
         name: "online::phishing_progressive_validation",
         vectors: 4,
         run: phishing,
+    },
+    Suite {
+        name: "math::nofpu::*",
+        vectors: 1000,
+        run: nofpu::math,
+    },
+    Suite {
+        name: "softmax::nofpu::softmax",
+        vectors: 1000,
+        run: nofpu::softmax,
+    },
+    Suite {
+        name: "softmax::nofpu::log_softmax",
+        vectors: 1000,
+        run: nofpu::log_softmax,
+    },
+    Suite {
+        name: "softmax::nofpu::cross_entropy",
+        vectors: 1000,
+        run: nofpu::cross_entropy,
+    },
+    Suite {
+        name: "mish::nofpu::mish_slice",
+        vectors: 1000,
+        run: nofpu::mish_slice,
     },
 ];
 

@@ -1,0 +1,231 @@
+//! Differential tests of the FPU-free softmax family (`kernels::softmax::nofpu`) against the
+//! f64 reference over seeded vectors, with the contracts of the float forms: outputs ≥ 2^−126
+//! within 5e−7 relative, smaller ones within 4·2^−149 absolute, Σy = 1 within N·2^−24;
+//! log-softmax / cross-entropy absolute error ≤ 2e−6·max(1, |result|); gradient as the
+//! softmax plus half an ulp at the target. 100,000 vectors per kernel, sizes 1…4096, shapes:
+//! uniform, wide uniform, peaked, ±3e38, ties, ±∞ mixed in, the whole exponent range.
+//! Also: the default entry points are the float forms on the host (FPU path), bit for bit.
+
+use host::reference;
+use kernels::softmax::nofpu;
+use testvectors::{suites, Rng};
+
+const TINY: f64 = 1.175_494_350_822_287_5e-38; // 2^-126
+const SUB_ABS: f64 = 4.0 * 1.401_298_464_324_817e-45; // 4·2^-149
+
+/// Vector `i` of a suite: length and shape from the index.
+fn vector(name: &str, i: u32) -> Vec<f32> {
+    let mut rng = Rng::new(suites::seed(name, i));
+    let n = if i % 32 == 0 {
+        1 + rng.below(4096) as usize
+    } else {
+        1 + rng.below(256) as usize
+    };
+    let mut x = vec![0.0f32; n];
+    match i % 7 {
+        0 => rng.fill_uniform(&mut x, -8.0, 8.0),
+        1 => rng.fill_uniform(&mut x, -100.0, 100.0),
+        2 => {
+            rng.fill_uniform(&mut x, -1.0, 1.0);
+            let k = rng.below(n as u32) as usize;
+            x[k] = 30.0;
+        }
+        3 => rng.fill_uniform(&mut x, -3.0e38, 3.0e38),
+        4 => {
+            let base = rng.uniform_f32(-1000.0, 1000.0);
+            for v in x.iter_mut() {
+                *v = base + rng.below(4) as f32 * 0.5;
+            }
+        }
+        5 => {
+            let c = rng.uniform_f32(-400.0, 400.0);
+            rng.fill_uniform(&mut x, c - 20.0, c + 20.0);
+            for v in x.iter_mut() {
+                match rng.below(16) {
+                    0 => *v = f32::NEG_INFINITY,
+                    1 if i % 5 == 0 => *v = f32::INFINITY,
+                    _ => {}
+                }
+            }
+        }
+        _ => {
+            // Values spanning the whole exponent range, both signs.
+            for v in x.iter_mut() {
+                let e = rng.below(140) as i32 - 20;
+                let m = rng.uniform_f32(1.0, 2.0) * if rng.below(2) == 0 { 1.0 } else { -1.0 };
+                *v = m * 2f32.powi(e);
+            }
+        }
+    }
+    x
+}
+
+/// Checks one softmax output; returns the worst relative error over outputs ≥ 2^−126.
+fn check(what: &str, i: u32, x: &[f32], y: &[f32], r: &[f64]) -> f64 {
+    let mut worst = 0.0f64;
+    let mut sum = 0.0f64;
+    for (k, (&g, &e)) in y.iter().zip(r).enumerate() {
+        assert!(g.is_finite(), "{what} vector {i}[{k}]: {g}");
+        let err = (f64::from(g) - e).abs();
+        if e >= TINY {
+            let rel = err / e;
+            assert!(
+                rel <= 5e-7,
+                "{what} vector {i}[{k}]: got {g}, want {e}, rel {rel:e}"
+            );
+            worst = worst.max(rel);
+        } else {
+            assert!(
+                err <= SUB_ABS,
+                "{what} vector {i}[{k}]: got {g:e}, want {e:e}"
+            );
+        }
+        if x.get(k) == Some(&f32::NEG_INFINITY) {
+            assert_eq!(g, 0.0);
+        }
+        sum += f64::from(g);
+    }
+    let tol = y.len() as f64 * 2f64.powi(-24);
+    assert!((sum - 1.0).abs() <= tol, "{what} vector {i}: sum {sum}");
+    worst
+}
+
+#[test]
+fn softmax_matches_f64_reference() {
+    let mut worst = 0.0f64;
+    for i in 0..100_000 {
+        let x = vector("nofpu::softmax", i);
+        let mut y = vec![0.0f32; x.len()];
+        let got = nofpu::softmax(&x, &mut y);
+        match reference::softmax(&x) {
+            None => assert!(got.is_err(), "vector {i}: expected an error"),
+            Some(r) => {
+                got.unwrap();
+                worst = worst.max(check("nofpu::softmax", i, &x, &y, &r));
+            }
+        }
+    }
+    println!("nofpu::softmax: worst relative error {worst:e}");
+}
+
+#[test]
+fn log_softmax_and_cross_entropy_match_f64_reference() {
+    let (mut worst_l, mut worst_ce) = (0.0f64, 0.0f64);
+    for i in 0..100_000 {
+        let x = vector("nofpu::log_softmax", i);
+        let mut y = vec![0.0f32; x.len()];
+        let got = nofpu::log_softmax(&x, &mut y);
+        let target = (i as usize * 13) % x.len();
+        let ce = nofpu::cross_entropy(&x, target, None);
+        let Some(l) = reference::logsumexp(&x) else {
+            assert!(got.is_err() && ce.is_err(), "vector {i}");
+            continue;
+        };
+        got.unwrap();
+        let tol = |w: f64| 2e-6 * w.abs().max(1.0);
+        if l.is_infinite() {
+            // +∞ logits: those get −ln(count), the others −∞.
+            let count = x.iter().filter(|v| **v == f32::INFINITY).count() as f64;
+            for (&g, &v) in y.iter().zip(&x) {
+                if v == f32::INFINITY {
+                    assert!((f64::from(g) + count.ln()).abs() <= tol(count.ln()));
+                } else {
+                    assert_eq!(g, f32::NEG_INFINITY);
+                }
+            }
+            continue;
+        }
+        for (k, (&g, &v)) in y.iter().zip(&x).enumerate() {
+            let w = f64::from(v) - l;
+            if w.is_infinite() || w < -f64::from(f32::MAX) {
+                assert_eq!(g, f32::NEG_INFINITY, "vector {i}[{k}]");
+                continue;
+            }
+            let err = (f64::from(g) - w).abs();
+            assert!(
+                err <= tol(w),
+                "log_softmax vector {i}[{k}]: got {g}, want {w}"
+            );
+            worst_l = worst_l.max(err / w.abs().max(1.0));
+        }
+        let w = l - f64::from(x[target]);
+        let g = f64::from(ce.unwrap());
+        if w.is_finite() && w <= f64::from(f32::MAX) {
+            assert!(
+                (g - w).abs() <= tol(w),
+                "cross_entropy vector {i}: {g} vs {w}"
+            );
+            worst_ce = worst_ce.max((g - w).abs() / w.abs().max(1.0));
+        } else {
+            assert_eq!(g, f64::INFINITY, "vector {i}");
+        }
+    }
+    println!("nofpu::log_softmax: worst scaled absolute error {worst_l:e}");
+    println!("nofpu::cross_entropy: worst scaled absolute error {worst_ce:e}");
+}
+
+#[test]
+fn cross_entropy_gradient_matches_f64_reference() {
+    for i in 0..100_000 {
+        let x = vector("nofpu::cross_entropy", i);
+        let t = (i as usize * 7) % x.len();
+        let mut g = vec![0.0f32; x.len()];
+        let got = nofpu::cross_entropy(&x, t, Some(&mut g));
+        let Some(r) = reference::softmax(&x) else {
+            assert!(got.is_err());
+            continue;
+        };
+        got.unwrap();
+        for (k, (&gk, &p)) in g.iter().zip(&r).enumerate() {
+            let want = p - if k == t { 1.0 } else { 0.0 };
+            let err = (f64::from(gk) - want).abs();
+            assert!(
+                err <= 5e-7 * p + 6e-8 * f64::from(u8::from(k == t)) + SUB_ABS,
+                "vector {i}[{k}]: {gk} vs {want}"
+            );
+        }
+    }
+}
+
+/// Accumulator edge: a row of 2^20 equal logits (the largest N of the contract) and one of
+/// 2^20 logits at the maximum with one far below; the sum holds N·2^48 in two words.
+#[test]
+fn long_rows_keep_the_contract() {
+    let n = 1 << 20;
+    let x = vec![3.5f32; n];
+    let mut y = vec![0.0f32; n];
+    nofpu::softmax(&x, &mut y).unwrap();
+    let want = 1.0 / n as f64;
+    assert!(y
+        .iter()
+        .all(|&v| (f64::from(v) - want).abs() <= 5e-7 * want));
+    let mut l = vec![0.0f32; n];
+    nofpu::log_softmax(&x, &mut l).unwrap();
+    let lw = -(n as f64).ln();
+    assert!(l
+        .iter()
+        .all(|&v| (f64::from(v) - lw).abs() <= 2e-6 * lw.abs()));
+    let ce = nofpu::cross_entropy(&x, n - 1, None).unwrap();
+    assert!((f64::from(ce) + lw).abs() <= 2e-6 * lw.abs());
+}
+
+/// On the host the default entry points are the float forms, bit for bit.
+#[test]
+fn host_defaults_are_the_float_forms() {
+    const { assert!(!kernels::math::INT_PATH) };
+    for i in 0..500 {
+        let x = vector("defaults", i);
+        let (mut a, mut b) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
+        let ra = kernels::softmax::softmax(&x, &mut a);
+        let rb = kernels::softmax::fpu::softmax(&x, &mut b);
+        assert_eq!(ra, rb);
+        assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+        let ra = kernels::softmax::log_softmax(&x, &mut a);
+        let rb = kernels::softmax::fpu::log_softmax(&x, &mut b);
+        assert_eq!(ra, rb);
+        assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+        let ca = kernels::softmax::cross_entropy(&x, 0, Some(&mut a));
+        let cb = kernels::softmax::fpu::cross_entropy(&x, 0, Some(&mut b));
+        assert_eq!(ca.map(f32::to_bits), cb.map(f32::to_bits));
+    }
+}

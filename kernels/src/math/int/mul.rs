@@ -1,0 +1,83 @@
+//! High halves of 32×32-bit products.
+//!
+//! On the Cortex-M3/M4/M7 a `u64` product of two `u32` is one `umull`. The Cortex-M0 has no
+//! long multiply: Rust's `u64` product becomes a call to `__aeabi_lmul` (a full 64×64-bit
+//! product, about 40 instructions). The split form below needs four 16×16→32 `muls` and a few
+//! adds, and gives the same exact result, so the choice is made for speed only (the
+//! ARMv6-M targets are recognised by their missing 32-bit compare-and-swap).
+
+/// ⌊a·b / 2^32⌋, exact.
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+pub(crate) fn mul_hi(a: u32, b: u32) -> u32 {
+    ((u64::from(a) * u64::from(b)) >> 32) as u32
+}
+
+/// ⌊a·b / 2^32⌋ on ARMv6-M: [`mul_hi_split`].
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+pub(crate) fn mul_hi(a: u32, b: u32) -> u32 {
+    mul_hi_split(a, b)
+}
+
+/// ⌊a·b / 2^32⌋, exact, from four 16×16-bit products (ARMv6-M: no `umull`).
+///
+/// a = ah·2^16 + al, b = bh·2^16 + bl; the middle column sums (al·bl >> 16) + low halves of
+/// al·bh and ah·bl (each < 2^16, sum < 3·2^16: no overflow); its carry joins the high column
+/// ah·bh + high halves (< 2^32 because the full product is < 2^64).
+#[cfg_attr(
+    not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn mul_hi_split(a: u32, b: u32) -> u32 {
+    let (ah, al) = (a >> 16, a & 0xFFFF);
+    let (bh, bl) = (b >> 16, b & 0xFFFF);
+    let ll = al * bl;
+    let lh = al * bh;
+    let hl = ah * bl;
+    let hh = ah * bh;
+    let mid = (ll >> 16) + (lh & 0xFFFF) + (hl & 0xFFFF);
+    hh.wrapping_add(lh >> 16)
+        .wrapping_add(hl >> 16)
+        .wrapping_add(mid >> 16)
+}
+
+/// ⌊a·b / 2^32⌋ for signed a, b (two's complement, exact): the unsigned high half minus the
+/// corrections b·[a < 0] + a·[b < 0], modulo 2^32.
+#[inline(always)]
+pub(crate) fn mul_hi_i32(a: i32, b: i32) -> i32 {
+    let hi = mul_hi(a as u32, b as u32);
+    let hi = if a < 0 { hi.wrapping_sub(b as u32) } else { hi };
+    let hi = if b < 0 { hi.wrapping_sub(a as u32) } else { hi };
+    hi as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn high_halves_are_exact() {
+        let mut s = 0x1234_5678_9abc_def0u64;
+        let cases = [0u32, 1, 0xFFFF, 0x1_0000, 0x8000_0000, 0xFFFF_FFFF];
+        for &a in &cases {
+            for &b in &cases {
+                assert_eq!(mul_hi(a, b) as u64, (a as u64 * b as u64) >> 32);
+                assert_eq!(mul_hi_split(a, b), mul_hi(a, b));
+            }
+        }
+        for _ in 0..100_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let (a, b) = (s as u32, (s >> 32) as u32);
+            assert_eq!(mul_hi(a, b) as u64, (a as u64 * b as u64) >> 32);
+            assert_eq!(mul_hi_split(a, b), mul_hi(a, b));
+            let want = ((a as i32 as i64 * b as i32 as i64) >> 32) as i32;
+            assert_eq!(mul_hi_i32(a as i32, b as i32), want);
+        }
+        assert_eq!(mul_hi_i32(i32::MIN, i32::MIN), 1 << 30);
+        assert_eq!(mul_hi_i32(-1, 1), -1);
+    }
+}

@@ -1,0 +1,251 @@
+//! Unit tests of the FPU-free softmax family: REFERENCE vectors, errors, special values,
+//! and seeded rows against f64.
+
+use super::*;
+use crate::Error;
+use std::vec;
+use std::vec::Vec;
+
+fn f64_softmax(x: &[f32]) -> Vec<f64> {
+    let m = x.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v as f64));
+    let e: Vec<f64> = x.iter().map(|&v| (v as f64 - m).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| v / s).collect()
+}
+
+fn f64_lse(x: &[f32]) -> f64 {
+    let m = x.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v as f64));
+    m + x.iter().map(|&v| (v as f64 - m).exp()).sum::<f64>().ln()
+}
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 32) as u32
+    }
+    fn uniform(&mut self, lo: f32, hi: f32) -> f32 {
+        lo + (hi - lo) * (self.next() as f32 / 4_294_967_296.0)
+    }
+}
+
+fn row(rng: &mut Lcg, k: u32) -> Vec<f32> {
+    let n = 1 + (rng.next() % 300) as usize;
+    let mut x: Vec<f32> = (0..n).map(|_| rng.uniform(-10.0, 10.0)).collect();
+    match k % 6 {
+        0 => {}
+        1 => x
+            .iter_mut()
+            .for_each(|v| *v = rng.uniform(-1.0, 1.0) * 3.0e38),
+        2 => x
+            .iter_mut()
+            .for_each(|v| *v = (rng.next() % 4) as f32 * 0.5),
+        3 => x
+            .iter_mut()
+            .for_each(|v| *v = rng.uniform(-200.0, 0.0) + 1.0e6),
+        4 => x.iter_mut().for_each(|v| {
+            if rng.next() % 5 == 0 {
+                *v = f32::NEG_INFINITY
+            }
+        }),
+        _ => x.iter_mut().for_each(|v| *v = rng.uniform(-1e-6, 1e-6)),
+    }
+    if x.iter().all(|v| *v == f32::NEG_INFINITY) {
+        x[0] = 0.0;
+    }
+    x
+}
+
+#[test]
+fn reference_vector() {
+    let x = [1000.0f32, 999.0, -5.0, 0.5];
+    let mut y = [0.0f32; 4];
+    softmax(&x, &mut y).unwrap();
+    let close = |got: f32, want: f64| (got as f64 - want).abs() <= 2e-7 * want.abs();
+    assert!(close(y[0], 0.731_058_578_630_004_9), "{}", y[0]);
+    assert!(close(y[1], 0.268_941_421_369_995_1), "{}", y[1]);
+    assert_eq!(y[2], 0.0);
+    assert_eq!(y[3], 0.0);
+    let mut l = [0.0f32; 4];
+    log_softmax(&x, &mut l).unwrap();
+    assert_eq!(l[0], -0.313_261_687_518_222_8f64 as f32);
+    assert_eq!(l[1], -1.313_261_687_518_222_8f64 as f32);
+    assert_eq!(l[2], -1_005.313_261_687_518_2f64 as f32);
+    let loss = cross_entropy(&x, 1, Some(&mut y)).unwrap();
+    assert_eq!(loss, 1.313_261_687_518_222_8f64 as f32);
+    assert!(close(y[1], 0.268_941_421_369_995_1 - 1.0), "{}", y[1]);
+}
+
+#[test]
+fn errors_and_special_values() {
+    let mut y = [0.0f32; 3];
+    assert_eq!(softmax(&[], &mut []), Err(Error::Empty));
+    assert_eq!(
+        softmax(&[1.0], &mut y),
+        Err(Error::LengthMismatch {
+            expected: 1,
+            actual: 3
+        })
+    );
+    assert_eq!(softmax(&[1.0, f32::NAN, 2.0], &mut y), Err(Error::NanInput));
+    assert_eq!(
+        log_softmax(&[f32::INFINITY, -f32::NAN, 2.0], &mut y),
+        Err(Error::NanInput)
+    );
+    assert_eq!(
+        softmax(&[f32::NEG_INFINITY; 3], &mut y),
+        Err(Error::AllNegInfinity)
+    );
+    assert_eq!(cross_entropy(&[], 0, None), Err(Error::Empty));
+    assert_eq!(
+        cross_entropy(&[1.0], 1, None),
+        Err(Error::IndexOutOfRange { index: 1, len: 1 })
+    );
+    assert_eq!(
+        cross_entropy(&[1.0], 0, Some(&mut y)),
+        Err(Error::LengthMismatch {
+            expected: 1,
+            actual: 3
+        })
+    );
+    // +∞ inputs share the mass; −∞ gives 0 / −∞.
+    let x = [f32::INFINITY, 1.0, f32::INFINITY];
+    softmax(&x, &mut y).unwrap();
+    assert_eq!(y, [0.5, 0.0, 0.5]);
+    log_softmax(&x, &mut y).unwrap();
+    assert_eq!(
+        y,
+        [
+            -core::f32::consts::LN_2,
+            f32::NEG_INFINITY,
+            -core::f32::consts::LN_2
+        ]
+    );
+    assert_eq!(cross_entropy(&x, 0, None), Ok(core::f32::consts::LN_2));
+    assert_eq!(cross_entropy(&x, 1, Some(&mut y)), Ok(f32::INFINITY));
+    assert_eq!(y, [0.5, -1.0, 0.5]);
+    let x = [f32::NEG_INFINITY, 0.0, -0.0];
+    softmax(&x, &mut y).unwrap();
+    assert_eq!(y, [0.0, 0.5, 0.5]);
+    log_softmax(&x, &mut y).unwrap();
+    assert_eq!(y[0], f32::NEG_INFINITY);
+    assert_eq!(cross_entropy(&x, 0, None), Ok(f32::INFINITY));
+    // One element: 1, +0, loss +0, gradient +0.
+    let mut g = [0.0f32];
+    assert_eq!(cross_entropy(&[3.0], 0, Some(&mut g)).unwrap().to_bits(), 0);
+    assert_eq!(g[0].to_bits(), 0);
+    softmax(&[-7.0], &mut g).unwrap();
+    assert_eq!(g[0], 1.0);
+    // Extreme logits: no NaN, no ∞.
+    let x = [f32::MAX, -f32::MAX, f32::MAX];
+    softmax(&x, &mut y).unwrap();
+    assert_eq!(y, [0.5, 0.0, 0.5]);
+    log_softmax(&x, &mut y).unwrap();
+    assert_eq!(y[1], f32::NEG_INFINITY); // −2·f32::MAX rounds to −∞
+                                         // Subnormal inputs.
+    let x = [f32::from_bits(1), -f32::from_bits(5), 0.0];
+    softmax(&x, &mut y).unwrap();
+    assert!(y.iter().all(|&v| v == 1.0 / 3.0));
+}
+
+#[test]
+fn seeded_rows_against_f64() {
+    let mut rng = Lcg(42);
+    let (mut worst_p, mut worst_l, mut worst_ce) = (0f64, 0f64, 0f64);
+    for k in 0..3000 {
+        let x = row(&mut rng, k);
+        let n = x.len();
+        let want = f64_softmax(&x);
+        let mut y = vec![0.0f32; n];
+        softmax(&x, &mut y).unwrap();
+        for (g, w) in y.iter().zip(&want) {
+            if *w >= 2f64.powi(-126) {
+                worst_p = worst_p.max((*g as f64 - w).abs() / w);
+            } else {
+                assert!((*g as f64 - w).abs() <= 2f64.powi(-148), "{g:e} vs {w:e}");
+            }
+        }
+        let lse = f64_lse(&x);
+        log_softmax(&x, &mut y).unwrap();
+        for (g, &v) in y.iter().zip(&x) {
+            let w = v as f64 - lse;
+            if w.is_finite() && w > -(f32::MAX as f64) {
+                worst_l = worst_l.max((*g as f64 - w).abs() / w.abs().max(1.0));
+            }
+        }
+        let t = (rng.next() as usize) % n;
+        let mut grad = vec![0.0f32; n];
+        let loss = cross_entropy(&x, t, Some(&mut grad)).unwrap();
+        let w = lse - x[t] as f64;
+        if w.is_finite() && w < f32::MAX as f64 {
+            worst_ce = worst_ce.max((loss as f64 - w).abs() / w.max(1.0));
+        }
+        for (i, (g, p)) in grad.iter().zip(&want).enumerate() {
+            let w = p - if i == t { 1.0 } else { 0.0 };
+            assert!(
+                (*g as f64 - w).abs() <= 2e-7 * p.max(w.abs()) + 2f64.powi(-148),
+                "{g} {w}"
+            );
+        }
+    }
+    assert!(worst_p < 2e-7, "softmax {worst_p:e}");
+    assert!(worst_l < 1.2e-7, "log_softmax {worst_l:e}");
+    assert!(worst_ce < 1.2e-7, "cross_entropy {worst_ce:e}");
+}
+
+/// The integer and float forms agree within the sum of their contracts.
+#[test]
+fn integer_and_float_forms_agree() {
+    let mut rng = Lcg(7);
+    for k in 0..1000 {
+        let x = row(&mut rng, k);
+        let n = x.len();
+        let (mut a, mut b) = (vec![0.0f32; n], vec![0.0f32; n]);
+        softmax(&x, &mut a).unwrap();
+        crate::softmax::three_pass(&x, &mut b).unwrap();
+        for (p, q) in a.iter().zip(&b) {
+            assert!((p - q).abs() <= 1e-6 * q.abs() + 1e-44, "{p:e} {q:e}");
+        }
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The integer and float softmax agree within the sum of their contracts
+        /// (2·5e−7 relative on outputs ≥ 2^−126), and fail on the same inputs.
+        #[test]
+        fn integer_and_float_softmax_agree(
+            x in proptest::collection::vec(
+                prop_oneof![-100.0f32..100.0, any::<f32>(), Just(f32::NEG_INFINITY)],
+                1..64,
+            )
+        ) {
+            let n = x.len();
+            let (mut a, mut b) = (vec![0.0f32; n], vec![0.0f32; n]);
+            let ra = softmax(&x, &mut a);
+            let rb = crate::softmax::three_pass(&x, &mut b);
+            prop_assert_eq!(ra, rb);
+            if ra.is_ok() {
+                for (p, q) in a.iter().zip(&b) {
+                    prop_assert!((p - q).abs() <= 1e-6 * q.abs() + 1e-44, "{:e} {:e}", p, q);
+                }
+            }
+            let ca = cross_entropy(&x, 0, None);
+            let cb = crate::softmax::fpu::cross_entropy(&x, 0, None);
+            prop_assert_eq!(ca.is_ok(), cb.is_ok());
+            if let (Ok(p), Ok(q)) = (ca, cb) {
+                if q.is_finite() {
+                    prop_assert!((p - q).abs() <= 4e-6 * q.abs().max(1.0), "{} {}", p, q);
+                } else {
+                    prop_assert_eq!(p, q);
+                }
+            }
+        }
+    }
+}
