@@ -192,7 +192,7 @@ pub fn check_elf(elf: &Path) -> Result<usize> {
 
 /// Builds the bench image for the Cortex-M0 and checks it (a step for `cargo xtask test`).
 pub fn check_m0_bench() -> Result<()> {
-    crate::tools::ensure_llvm_tools()?;
+    // llvm-tools: installed by the preflight of `cargo xtask test`.
     let elf = crate::firmware::Build::qemu("bench", crate::boards::Board::M0).run()?;
     let n = check_elf(&elf)?;
     println!("soft-float check: {n} integer-kernel roots, no soft-float routine reachable");

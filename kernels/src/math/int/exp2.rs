@@ -127,8 +127,9 @@ pub(crate) fn exp_y_q32(bits: u32) -> i64 {
     // x = mx·2^(field − 150); y·2^32 = mx·LOG2E_Q39·2^(field − 150 − 39 + 32).
     let shift = 157u32.wrapping_sub(field) & 63; // 23…56 for the stated range
     let y = ((mx * LOG2E_Q39) >> shift) as i64;
+    // |y| < 2^63 (the product is shifted right by ≥ 23): the negation cannot wrap.
     if bits >> 31 != 0 {
-        -y
+        y.wrapping_neg()
     } else {
         y
     }

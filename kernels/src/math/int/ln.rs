@@ -95,7 +95,8 @@ pub(crate) fn ln1p_small(r: Num) -> Num {
     // r in Q32 (|r| ≤ 2^26): m·2^(e + 1), e ≤ −7; shifts of 32 or more give 0.
     let shift = r.e.wrapping_add(1).unsigned_abs();
     let rq = r.m.checked_shr(shift).unwrap_or(0) as i32;
-    let rq = if r.neg { -rq } else { rq };
+    // |rq| ≤ 2^26: the negation cannot wrap.
+    let rq = if r.neg { rq.wrapping_neg() } else { rq };
     // q = r·(−1/2 + r·(1/3 + r·(−1/4 + r·(1/5 − r/6)))), Q31; every partial sum is < 2^30
     // in magnitude, so the additions cannot overflow.
     let h = Q5.wrapping_sub(mul_hi_i32(rq, Q6));
@@ -114,7 +115,9 @@ pub(crate) fn ln1p_small(r: Num) -> Num {
 #[inline(always)]
 pub(crate) fn ln_u64(v: u64, s: i32) -> Num {
     let lz = v.leading_zeros();
-    let top = v << lz; // bit 63 set: v·2^s = (top/2^63)·2^e
+    // Bit 63 set: v·2^s = (top/2^63)·2^e. (v = 0, which callers exclude, would give lz = 64;
+    // the wrapping shift keeps that case free of a panic.)
+    let top = v.wrapping_shl(lz);
     let mut e = s.wrapping_add(63).wrapping_sub(lz as i32);
     // m' in Q54: top/2^63 for m' ∈ [1, 1.5); halved (top/2^64) with e + 1 from 1.5 on.
     let mq = if top >= 0xC000_0000_0000_0000 {

@@ -166,7 +166,8 @@ impl Row {
         } else {
             i64::from(mant).checked_shr(s.unsigned_abs()).unwrap_or(0)
         };
-        Some(if bits >> 31 != 0 { -v } else { v })
+        // |v| < 2^62: the negation cannot wrap.
+        Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
     }
 
     /// Fast rows (|m| < 16): d = x − m in Q24 (x and m truncated to Q24, so |error| < 2^−23)
@@ -305,7 +306,7 @@ impl Sum {
         let s = k.wrapping_add(17);
         let v = if s > 0 {
             let s = s.unsigned_abs() & 31; // 1…17
-            (u64::from(mant >> (32 - s)) << 32) | u64::from(mant << s)
+            (u64::from(mant.wrapping_shr(32 - s)) << 32) | u64::from(mant << s)
         } else {
             u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
         };
