@@ -70,7 +70,7 @@ pub fn exp2(x: f32) -> f32 {
     } else {
         mx >> ((118 - field) & 31)
     };
-    let y = if bits >> 31 != 0 { -y } else { y };
+    let y = if bits >> 31 != 0 { y.wrapping_neg() } else { y }; // |y| < 2^63
     pack(exp2_y_q32(y), false)
 }
 
@@ -100,7 +100,8 @@ pub(crate) fn expm1_series(x: Num) -> Num {
     let xq =
         x.m.checked_shr(x.e.wrapping_add(1).unsigned_abs())
             .unwrap_or(0) as i32;
-    let xq = if x.neg { -xq } else { xq };
+    // |xq| < 2^31 (|x| < 0.5 in Q32): the negation cannot wrap.
+    let xq = if x.neg { xq.wrapping_neg() } else { xq };
     let mut h = 0i32;
     for &c in F.iter().rev() {
         // |h| < 2^30 throughout (h ≤ 0.19·2^31 after the last step).
@@ -153,7 +154,7 @@ pub(crate) fn expm1_from_exp(ex: Num) -> f32 {
     }
     if n >= 31 {
         // m·2^(n − 31) − 1 in units of 1: < 2^63.
-        let v = (u64::from(ex.m) << ((n - 31) & 63)).wrapping_sub(1);
+        let v = (u64::from(ex.m) << (n.wrapping_sub(31) & 63)).wrapping_sub(1);
         return pack_u64(false, v, 0);
     }
     // (m − 2^(31 − n))·2^(n − 31), 2^(31 − n) ≤ 2^57.

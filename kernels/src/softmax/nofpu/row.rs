@@ -213,7 +213,7 @@ pub(crate) fn q24(bits: u32) -> Option<i32> {
     } else {
         mant.checked_shr(126 - field).unwrap_or(0) as i32
     };
-    Some(if bits >> 31 != 0 { -v } else { v })
+    Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v }) // |v| < 2^31
 }
 
 /// 64·log2 e in Q24, rounded.
