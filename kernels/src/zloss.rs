@@ -197,15 +197,32 @@ fn exp_neg(t: f64) -> f64 {
     if t.is_nan() || t <= -264.0 {
         return 0.0;
     }
-    let (mut t, mut scale) = (t, 1.0f64);
-    // At most three steps: t > −264.
-    while t <= -80.0 {
-        t += 64.0;
-        scale *= E_MINUS_64;
-    }
+    // At most three steps of 64 (t > −264), unrolled: the common case t > −80 costs one
+    // comparison.
+    let (t, scale) = if t > -80.0 {
+        (t, 1.0)
+    } else {
+        exp_neg_shift(t)
+    };
     let th = t as f32;
     let e = math::fpu::exp(th) * (1.0 + (t - f64::from(th)) as f32);
     f64::from(e) * scale
+}
+
+/// (t + 64k, e^−64k) with t + 64k ∈ (−80, −16], for −264 < t ≤ −80 (k = 1, 2 or 3).
+#[cold]
+#[inline(never)]
+fn exp_neg_shift(t: f64) -> (f64, f64) {
+    let (mut t, mut scale) = (t + 64.0, E_MINUS_64);
+    if t <= -80.0 {
+        t += 64.0;
+        scale *= E_MINUS_64;
+    }
+    if t <= -80.0 {
+        t += 64.0;
+        scale *= E_MINUS_64;
+    }
+    (t, scale)
 }
 
 /// softplus(u)/a for u in f64, accurate to a few f32 ulp relative, overflow-safe.

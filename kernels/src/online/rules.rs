@@ -466,25 +466,31 @@ fn project_ball(v: &mut [f32], r: f32) {
             *a *= s;
         }
     } else if !nrm.is_finite() {
-        // Overflowed norm (so far outside the ball): divide by the largest magnitude first,
-        // which keeps the direction and gives a norm in [1, √D], then scale onto the sphere
-        // of radius r. (Projecting the divided vector instead left it inside the ball at
-        // norm ≈ 1 whatever r was.)
-        let mut m = 0.0f32;
-        for a in v.iter() {
-            let b = if *a < 0.0 { -*a } else { *a };
-            m = if b > m { b } else { m };
+        project_ball_overflowed(v, r);
+    }
+}
+
+/// [`project_ball`] when ‖v‖² overflowed (so v is far outside the ball): divide by the largest
+/// magnitude first, which keeps the direction and gives a norm in [1, √D], then scale onto
+/// the sphere of radius r. (Projecting the divided vector instead left it inside the ball at
+/// norm ≈ 1 whatever r was.) Out of line: the rare path must not slow the common one.
+#[cold]
+#[inline(never)]
+fn project_ball_overflowed(v: &mut [f32], r: f32) {
+    let mut m = 0.0f32;
+    for a in v.iter() {
+        let b = if *a < 0.0 { -*a } else { *a };
+        m = if b > m { b } else { m };
+    }
+    if m > 0.0 && m.is_finite() {
+        for a in v.iter_mut() {
+            *a /= m;
         }
-        if m > 0.0 && m.is_finite() {
+        let n = sqrt(norm2(v));
+        if n > 0.0 && n.is_finite() {
+            let s = r / n;
             for a in v.iter_mut() {
-                *a /= m;
-            }
-            let n = sqrt(norm2(v));
-            if n > 0.0 && n.is_finite() {
-                let s = r / n;
-                for a in v.iter_mut() {
-                    *a *= s;
-                }
+                *a *= s;
             }
         }
     }

@@ -117,17 +117,24 @@ pub fn baseline_path() -> PathBuf {
 
 /// Writes the baseline from a run (`--bless`).
 pub fn bless(results: &[Measurement]) -> Result<PathBuf> {
-    let entries: Vec<BaselineEntry> = results
-        .iter()
-        .map(|m| BaselineEntry {
-            core: m.core.clone(),
-            kernel: m.kernel.clone(),
-            n: m.n,
-            instructions: m.instructions,
-            code_bytes: m.code_bytes,
-        })
-        .collect();
     let p = baseline_path();
+    // Entries of cores this run did not measure are kept (`--bless --board m4f` rewrites the
+    // M4F's rows only).
+    let measured: Vec<&str> = results.iter().map(|m| m.core.as_str()).collect();
+    let mut entries: Vec<BaselineEntry> = std::fs::read_to_string(&p)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Vec<BaselineEntry>>(&t).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| !measured.contains(&e.core.as_str()))
+        .collect();
+    entries.extend(results.iter().map(|m| BaselineEntry {
+        core: m.core.clone(),
+        kernel: m.kernel.clone(),
+        n: m.n,
+        instructions: m.instructions,
+        code_bytes: m.code_bytes,
+    }));
     std::fs::create_dir_all(p.parent().context("baseline dir")?)?;
     std::fs::write(&p, serde_json::to_string_pretty(&entries)? + "\n")?;
     Ok(p)
