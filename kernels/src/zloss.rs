@@ -210,8 +210,11 @@ fn exp_neg(t: f64) -> f64 {
 }
 
 /// (t + 64k, e^−64k) with t + 64k ∈ (−80, −16], for −264 < t ≤ −80 (k = 1, 2 or 3).
+// Out of line on the target; inlined in the no-panic proof build only, where a call across
+// codegen units is taken as possibly unwinding (as `lipschitz::norm` does).
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 fn exp_neg_shift(t: f64) -> (f64, f64) {
     let (mut t, mut scale) = (t + 64.0, E_MINUS_64);
     if t <= -80.0 {
