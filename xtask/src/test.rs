@@ -157,57 +157,31 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     // `--cfg assert_no_panic` goes to `kernels` alone (libm uses the same cfg name for
     // its own no_panic checks); the bench profile is optimised, and `cargo rustc` with the
     // bench profile builds the lib in test mode, so `cfg(test)` and dev-dependencies apply.
-    step(s, "no-panic proof (kernels, --cfg assert_no_panic)", || {
-        cmd::run(
-            cargo_in(".")
-                .args([
-                    "rustc",
-                    "--quiet",
-                    "-p",
-                    "kernels",
-                    "--lib",
-                    "--profile",
-                    "bench",
-                ])
-                .args([
-                    "--target-dir",
-                    "target/no-panic",
-                    "--",
-                    "--cfg",
-                    "assert_no_panic",
-                ]),
-        )
-    });
-    // The same proof with overflow checks on, as in a user's debug build: every integer
+    // The second run has overflow checks on, as in a user's debug build: every integer
     // operation that could overflow is explicit (wrapping_/saturating_/checked_) or proven in
     // range by the optimiser, so no overflow panic is reachable either.
-    step(
-        s,
-        "no-panic proof with overflow checks on (kernels, --cfg assert_no_panic)",
-        || {
+    for (name, dir, extra) in [
+        (
+            "no-panic proof (kernels, --cfg assert_no_panic)",
+            "target/no-panic",
+            &[][..],
+        ),
+        (
+            "no-panic proof with overflow checks on (kernels, --cfg assert_no_panic)",
+            "target/no-panic-ov",
+            &["-C", "overflow-checks=on"][..],
+        ),
+    ] {
+        step(s, name, || {
             cmd::run(
                 cargo_in(".")
-                    .args([
-                        "rustc",
-                        "--quiet",
-                        "-p",
-                        "kernels",
-                        "--lib",
-                        "--profile",
-                        "bench",
-                    ])
-                    .args([
-                        "--target-dir",
-                        "target/no-panic-ov",
-                        "--",
-                        "--cfg",
-                        "assert_no_panic",
-                        "-C",
-                        "overflow-checks=on",
-                    ]),
+                    .args(["rustc", "--quiet", "-p", "kernels", "--lib"])
+                    .args(["--profile", "bench", "--target-dir", dir])
+                    .args(["--", "--cfg", "assert_no_panic"])
+                    .args(extra),
             )
-        },
-    );
+        });
+    }
     if with_qemu {
         for board in Board::EMULATED {
             step(
