@@ -179,7 +179,9 @@ fn bench_nofpu(ok: &mut bool) {
 /// function pointer (a few instructions of overhead, the same for both forms).
 #[inline(never)]
 fn bench_math() {
-    use kernels::math::{fpu, nofpu};
+    #[cfg(not(target_abi = "eabihf"))]
+    use kernels::math::fpu;
+    use kernels::math::nofpu;
     type Row = (&'static str, &'static str, fn(f32) -> f32, bool);
     // The float forms through closures, not by address: taking a kernel's address would make
     // the compiler keep one out-of-line copy and call it from the other kernels too. The float
