@@ -128,32 +128,24 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
 /// Reads a 2-D array and nothing else (a 1-D `.npy` is an error): for weights, where a
 /// vector read as a 1 × n matrix would silently be a different layer.
 pub fn read_matrix_2d(path: &Path) -> Result<Matrix, InputError> {
-    if is_npy(path) {
-        let (shape, data) = parse_npy(path, &read_bytes(path)?)?;
-        return match shape.as_slice() {
-            [r, c] => Ok(Matrix {
-                rows: *r,
-                cols: *c,
-                data,
-            }),
-            s => Err(format_err(
-                path,
-                format!("expected a 2-D array, found {} dimension(s)", s.len()),
-            )),
-        };
-    }
-    read_matrix(path)
+    read_array(path, false)
 }
 
 /// Reads a 2-D array. A 1-D `.npy` of length n is read as a 1 × n matrix.
 pub fn read_matrix(path: &Path) -> Result<Matrix, InputError> {
+    read_array(path, true)
+}
+
+/// `.npy` or CSV as a matrix; a 1-D array is a 1 × n matrix when `one_d_as_row`, else an
+/// error.
+fn read_array(path: &Path, one_d_as_row: bool) -> Result<Matrix, InputError> {
     let (shape, data) = if is_npy(path) {
         parse_npy(path, &read_bytes(path)?)?
     } else {
         parse_csv(path, &read_bytes(path)?)?
     };
     match shape.as_slice() {
-        [n] => Ok(Matrix {
+        [n] if one_d_as_row => Ok(Matrix {
             rows: 1,
             cols: *n,
             data,
@@ -165,7 +157,7 @@ pub fn read_matrix(path: &Path) -> Result<Matrix, InputError> {
         }),
         s => Err(format_err(
             path,
-            format!("expected a 2-D array, found {} dimensions", s.len()),
+            format!("expected a 2-D array, found {} dimension(s)", s.len()),
         )),
     }
 }
