@@ -1,15 +1,15 @@
-//! Differential tests: `kernels::sparsemax` against the f64 references over seeded vectors.
+//! Differential tests: `mcu_kernels::sparsemax` against the f64 references over seeded vectors.
 
 use host::reference_sparse as r;
-use kernels::sparsemax::*;
-use kernels::Error;
+use mcu_kernels::sparsemax::*;
+use mcu_kernels::Error;
 use testvectors::Rng;
 
 const MAX_N: usize = 256;
 
 /// Logits in one of several shapes; lengths mostly ≤ 64 so that debug runs stay fast.
 fn logits(rng: &mut Rng, buf: &mut [f32; MAX_N], i: u32) -> usize {
-    let n = if i % 10 == 0 {
+    let n = if i.is_multiple_of(10) {
         1 + rng.below(MAX_N as u32) as usize
     } else {
         1 + rng.below(64) as usize

@@ -1,13 +1,13 @@
-//! Differential tests: `kernels::zloss` against the f64 reference over seeded vectors.
+//! Differential tests: `mcu_kernels::zloss` against the f64 reference over seeded vectors.
 
 use host::reference_zloss as r;
-use kernels::zloss::*;
+use mcu_kernels::zloss::*;
 use testvectors::Rng;
 
 const MAX_D: usize = 256;
 
 fn outputs(rng: &mut Rng, buf: &mut [f32; MAX_D], i: u32) -> usize {
-    let d = if i % 10 == 0 {
+    let d = if i.is_multiple_of(10) {
         1 + rng.below(MAX_D as u32) as usize
     } else {
         2 + rng.below(63) as usize

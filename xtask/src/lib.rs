@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod defmt_log;
 pub mod firmware;
 pub mod ontarget;
+pub mod package;
 pub mod probe;
 pub mod qemu;
 pub mod softfloat_check;

@@ -72,6 +72,14 @@ enum Cmd {
         #[arg(long)]
         overflow_checks: bool,
     },
+    /// Only the checks of the library as a user gets it: `cargo package`, the documentation
+    /// (warnings denied), the build with the minimum supported Rust version, and the
+    /// out-of-tree firmware example (`examples/firmware`) under QEMU on the M0 and the M4F.
+    Package {
+        /// Rewrite examples/firmware/expected.out from this run's M4F log.
+        #[arg(long)]
+        overwrite: bool,
+    },
     /// Only the preflight: install (or, not as root, name) what a command needs, and stop.
     Preflight {
         /// The command whose needs to meet: run, test, bench, peers, ontarget, accuracy, flash.
@@ -136,6 +144,13 @@ fn main() -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Cmd::Package { overwrite } => {
+            tools::preflight(Task::Package)?;
+            xtask::package::docs()?;
+            xtask::package::package()?;
+            xtask::package::msrv()?;
+            xtask::package::example(overwrite)
         }
         Cmd::Preflight { task } => tools::preflight(task),
         Cmd::Accuracy { exhaustive } => {

@@ -95,7 +95,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
                 "--quiet",
                 "--release",
                 "-p",
-                "kernels",
+                "mcu-kernels",
                 "--features",
                 "defmt",
                 "--target",
@@ -116,7 +116,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
                 "test",
                 "--release",
                 "-p",
-                "kernels",
+                "mcu-kernels",
                 "-p",
                 "testvectors",
                 "-p",
@@ -135,12 +135,37 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         || {
             cmd::run(
                 cargo_in(".")
-                    .args(["test", "--release", "--quiet", "-p", "kernels"])
+                    .args(["test", "--release", "--quiet", "-p", "mcu-kernels"])
                     .args(["--target-dir", "target/overflow-checks"])
                     .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true"),
             )
         },
     );
+    step(
+        s,
+        "documentation of every crate (cargo doc --no-deps, -D warnings)",
+        crate::package::docs,
+    );
+    step(
+        s,
+        "cargo package of the published crate (its sources build on their own)",
+        crate::package::package,
+    );
+    step(
+        s,
+        format!(
+            "minimum supported Rust version: {} builds the packaged crate for M0 and M4F",
+            crate::package::MSRV
+        ),
+        crate::package::msrv,
+    );
+    if with_qemu {
+        step(
+            s,
+            "out-of-tree firmware example (examples/firmware) on QEMU's M4F and M0",
+            || crate::package::example(false),
+        );
+    }
     step(
         s,
         "TFLite-Micro differential test (TFLM's interpreter against the TFLM-exact kernels)",
@@ -175,7 +200,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         step(s, name, || {
             cmd::run(
                 cargo_in(".")
-                    .args(["rustc", "--quiet", "-p", "kernels", "--lib"])
+                    .args(["rustc", "--quiet", "-p", "mcu-kernels", "--lib"])
                     .args(["--profile", "bench", "--target-dir", dir])
                     .args(["--", "--cfg", "assert_no_panic"])
                     .args(extra),

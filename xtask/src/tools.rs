@@ -32,6 +32,8 @@ pub enum Task {
     Accuracy,
     /// `cargo xtask run --chip` / `bench --chip` (a real board through probe-rs).
     Flash,
+    /// `cargo xtask package` (the library as a user gets it).
+    Package,
 }
 
 impl Task {
@@ -45,6 +47,7 @@ impl Task {
             Task::Ontarget => "ontarget",
             Task::Accuracy => "accuracy",
             Task::Flash => "run --chip",
+            Task::Package => "package",
         }
     }
 }
@@ -56,6 +59,9 @@ pub enum Kind {
     RustTarget,
     /// A rustup component of the active toolchain.
     RustComponent,
+    /// A further rustup toolchain (`name` is its version), installed with the minimal profile
+    /// and these targets: the MSRV build.
+    RustToolchain { targets: &'static [&'static str] },
     /// A Debian package; present when `dpkg-query` reports it installed or `probe` finds
     /// what it provides (a program on the PATH, say, installed some other way).
     Apt(Probe),
@@ -92,8 +98,8 @@ pub struct Need {
 
 use Task::*;
 
-const QEMU_TASKS: &[Task] = &[Run, Test, Bench, Ontarget];
-const ALL_BUILDS: &[Task] = &[Run, Test, Bench, Ontarget, Flash];
+const QEMU_TASKS: &[Task] = &[Run, Test, Bench, Ontarget, Package];
+const ALL_BUILDS: &[Task] = &[Run, Test, Bench, Ontarget, Flash, Package];
 
 /// Everything any command needs. Sizes are in the README (measured on Debian 12).
 pub const NEEDS: &[Need] = &[
@@ -120,6 +126,14 @@ pub const NEEDS: &[Need] = &[
         kind: Kind::RustTarget,
         tasks: ALL_BUILDS,
         why: "Cortex-M33 firmware",
+    },
+    Need {
+        name: crate::package::MSRV,
+        kind: Kind::RustToolchain {
+            targets: crate::package::MSRV_TARGETS,
+        },
+        tasks: &[Test, Package],
+        why: "the minimum-supported-Rust-version build",
     },
     Need {
         name: "rustfmt",
@@ -279,6 +293,24 @@ fn rustup_installed(what: &str) -> Option<Vec<String>> {
     })
 }
 
+/// True if rustup has `toolchain` (a version such as `1.88.0`) with every one of `targets`.
+/// Without rustup, true (nothing can be installed; the build that needs it says so).
+fn rustup_toolchain_has(toolchain: &str, targets: &[&str]) -> bool {
+    let Ok(o) = Command::new("rustup")
+        .args(["target", "list", "--installed", "--toolchain", toolchain])
+        .output()
+    else {
+        return true;
+    };
+    if !o.status.success() {
+        return false;
+    }
+    let installed = String::from_utf8_lossy(&o.stdout);
+    targets
+        .iter()
+        .all(|t| installed.lines().any(|l| l.trim() == *t))
+}
+
 /// Installed Python distributions of the venv, as `name==version` in lower case.
 fn pip_installed() -> Vec<String> {
     let py = venv_python();
@@ -375,6 +407,20 @@ pub fn preflight(task: Task) -> Result<()> {
             .collect();
         if !missing.is_empty() {
             cmd::run(Command::new("rustup").args([what, "add"]).args(&missing))?;
+        }
+    }
+
+    for n in &needs {
+        if let Kind::RustToolchain { targets } = n.kind {
+            if !rustup_toolchain_has(n.name, targets) {
+                eprintln!("preflight: installing Rust {} ({})", n.name, n.why);
+                let mut c = Command::new("rustup");
+                c.args(["toolchain", "install", n.name, "--profile", "minimal"]);
+                for t in targets {
+                    c.args(["--target", t]);
+                }
+                cmd::run(&mut c)?;
+            }
         }
     }
 
@@ -477,6 +523,7 @@ mod tests {
                 let kind = match n.kind {
                     Kind::RustTarget => "rustup target",
                     Kind::RustComponent => "rustup component",
+                    Kind::RustToolchain { .. } => "rustup toolchain",
                     Kind::Apt(_) => "Debian package",
                     Kind::Pip { .. } => "Python package",
                 };

@@ -7,8 +7,8 @@
 //! is x_jᵀg_j − ½γb_j‖g_j‖², ∇F(α) = a − Σ_j b_j g_j, plan T = G·diag(b).
 //!
 //! **Dual** (maximised over α ∈ ℝ^m, β ∈ ℝ^n): X = α1ᵀ + 1βᵀ − C, per column keep the k
-//! largest entries, G = [X]_+/γ on them (0 elsewhere);
-//! D(α, β) = aᵀα + bᵀβ − Σ_j Σ_{i ∈ top-k(j)} [X_ij]_+² / (2γ),
+//! largest entries, G = `[X]_+`/γ on them (0 elsewhere);
+//! D(α, β) = aᵀα + bᵀβ − Σ_j Σ_{i ∈ top-k(j)} `[X_ij]_+²` / (2γ),
 //! ∇_α D = a − G1, ∇_β D = b − Gᵀ1, plan T = G.
 //!
 //! Both are concave; with the sparsity constraint they are only piecewise smooth (the kept set
@@ -20,7 +20,7 @@
 //! the unregularised OT cost plus that constant; k ≥ m gives quadratically regularised OT.
 //!
 //! The per-column projection is the f64 [`super::projection::topk_simplex_sparse`] (same rule
-//! and ties as `kernels::sparsemax::project_topk_simplex`, which works in f32 and cannot reach
+//! and ties as `mcu_kernels::sparsemax::project_topk_simplex`, which works in f32 and cannot reach
 //! 1e−6 residuals; see that module).
 
 use super::projection::{simplex_from_top_k, top_k_desc, top_k_desc_with};

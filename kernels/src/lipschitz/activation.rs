@@ -45,7 +45,7 @@ pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
 /// for NaN or ±∞ (checked first: `x` is unchanged).
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
-    if g == 0 || x.len() % g != 0 {
+    if g == 0 || !x.len().is_multiple_of(g) {
         return Err(Error::BadRowLength);
     }
     finite(x)?;
@@ -86,7 +86,7 @@ pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
     if v.is_empty() {
         return Err(Error::Empty);
     }
-    if z.len() % v.len() != 0 {
+    if !z.len().is_multiple_of(v.len()) {
         return Err(Error::BadRowLength);
     }
     finite(z)?;

@@ -8,7 +8,7 @@ fn rows(len: usize, row_len: usize) -> Result<(), Error> {
     if len == 0 {
         return Err(Error::Empty);
     }
-    if row_len == 0 || len % row_len != 0 {
+    if row_len == 0 || !len.is_multiple_of(row_len) {
         return Err(Error::BadRowLength);
     }
     Ok(())

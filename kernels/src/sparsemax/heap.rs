@@ -24,13 +24,12 @@ pub(crate) fn sift_down<T: Copy>(
         let Some(&l) = v.get(left) else { return };
         let mut child = left;
         let mut cv = l;
-        if right < end {
-            if let Some(&r) = v.get(right) {
-                if before(r, l) {
-                    child = right;
-                    cv = r;
-                }
-            }
+        if right < end
+            && let Some(&r) = v.get(right)
+            && before(r, l)
+        {
+            child = right;
+            cv = r;
         }
         let Some(&rv) = v.get(root) else { return };
         if !before(cv, rv) {

@@ -76,11 +76,11 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
     heap::heapify(heap_buf, less);
     for &v in tail {
         let y = v - m;
-        if let Some(root) = heap_buf.first_mut() {
-            if y > *root {
-                *root = y;
-                heap::sift_down(heap_buf, 0, k, less);
-            }
+        if let Some(root) = heap_buf.first_mut()
+            && y > *root
+        {
+            *root = y;
+            heap::sift_down(heap_buf, 0, k, less);
         }
     }
     // The k-th largest shifted value.

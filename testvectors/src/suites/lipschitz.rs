@@ -1,9 +1,9 @@
-//! `kernels::lipschitz` suites: layers, norm bounds, activations, the five projections and a
+//! `mcu_kernels::lipschitz` suites: layers, norm bounds, activations, the five projections and a
 //! small model, the closed loop.
 
 use super::seed;
 use crate::{Digest, Rng};
-use kernels::lipschitz as lip;
+use mcu_kernels::lipschitz as lip;
 
 pub(super) fn dense(index: u32) -> Digest {
     let mut rng = Rng::new(seed("lipschitz::Dense+DenseQ", index));
@@ -50,7 +50,7 @@ pub(super) fn norms(index: u32) -> Digest {
     let mut w = [0.0f32; 64];
     let w = &mut w[..rows * cols];
     rng.fill_uniform(w, -scale, scale);
-    if index % 10 == 0 {
+    if index.is_multiple_of(10) {
         w.fill(0.0);
     }
     let mut scratch = [0.0f32; 128];

@@ -4,7 +4,7 @@
 
 use super::seed;
 use crate::{Digest, Rng};
-use kernels::online::{
+use mcu_kernels::online::{
     fixed::{to_fixed, FxAdaGrad, FxLogisticRegression},
     AProx, AdaGrad, AdaMax, Adam, Ftrl, Implicit, LinearRegression, LogisticRegression,
     OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression, StandardScaler,
@@ -16,9 +16,9 @@ const STEPS: u32 = 24;
 /// A feature vector: mostly N(0,1)-ish, sometimes scaled up, rarely NaN or ±∞.
 fn features(rng: &mut Rng, index: u32) -> [f32; D] {
     let mut x = [0.0f32; D];
-    let scale = if index % 7 == 0 { 1.0e6 } else { 3.0 };
+    let scale = if index.is_multiple_of(7) { 1.0e6 } else { 3.0 };
     rng.fill_uniform(&mut x, -scale, scale);
-    if index % 11 == 0 && rng.below(16) == 0 {
+    if index.is_multiple_of(11) && rng.below(16) == 0 {
         x[rng.below(D as u32) as usize] =
             [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][rng.below(3) as usize];
     }

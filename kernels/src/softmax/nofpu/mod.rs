@@ -177,27 +177,27 @@ fn ln_sum(sum: Sum) -> Num {
 /// ≤ 2^−30). A zero result is +0 either way.
 #[inline(always)]
 fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
-    if row.fast {
-        if let Some(x) = q24(bits) {
-            // Q24, all in 32-bit words: |x| < 128, |m| < 16 and 0 ≤ ln S < 44 (S < 2N), so
-            // |x − m − ln S| < 2^32 as a magnitude; the packing is exact from there (x, m and
-            // ln S truncated to Q24: absolute error < 3·2^−24).
-            let l24 = (l_q32 >> 8) as i32;
-            let v = i64::from(x)
-                .wrapping_sub(i64::from(row.m24))
-                .wrapping_sub(i64::from(l24));
-            let v = if negate { v.wrapping_neg() } else { v };
-            return pack(Num::new(v < 0, v.unsigned_abs() as u32, 7), false);
-        }
+    if row.fast
+        && let Some(x) = q24(bits)
+    {
+        // Q24, all in 32-bit words: |x| < 128, |m| < 16 and 0 ≤ ln S < 44 (S < 2N), so
+        // |x − m − ln S| < 2^32 as a magnitude; the packing is exact from there (x, m and
+        // ln S truncated to Q24: absolute error < 3·2^−24).
+        let l24 = (l_q32 >> 8) as i32;
+        let v = i64::from(x)
+            .wrapping_sub(i64::from(row.m24))
+            .wrapping_sub(i64::from(l24));
+        let v = if negate { v.wrapping_neg() } else { v };
+        return pack(Num::new(v < 0, v.unsigned_abs() as u32, 7), false);
     }
-    if row.q == 32 {
-        if let Some(xq) = row.fixed(bits) {
-            // X ≤ M (m is the maximum), |X| < 2^62, |M| < 2^56, 0 ≤ l_q32 < 2^38 (ln S ≤
-            // ln(2N) < 44): the differences stay inside i64.
-            let v = xq.wrapping_sub(row.mx).wrapping_sub(l_q32);
-            let v = if negate { v.wrapping_neg() } else { v };
-            return pack_u64(v < 0, v.unsigned_abs(), -32);
-        }
+    if row.q == 32
+        && let Some(xq) = row.fixed(bits)
+    {
+        // X ≤ M (m is the maximum), |X| < 2^62, |M| < 2^56, 0 ≤ l_q32 < 2^38 (ln S ≤
+        // ln(2N) < 44): the differences stay inside i64.
+        let v = xq.wrapping_sub(row.mx).wrapping_sub(l_q32);
+        let v = if negate { v.wrapping_neg() } else { v };
+        return pack_u64(v < 0, v.unsigned_abs(), -32);
     }
     let x = Num::from_bits(bits);
     let (d, s1) = if negate {

@@ -47,7 +47,7 @@ fn row(rng: &mut Lcg, k: u32) -> Vec<f32> {
             .iter_mut()
             .for_each(|v| *v = rng.uniform(-200.0, 0.0) + 1.0e6),
         4 => x.iter_mut().for_each(|v| {
-            if rng.next() % 5 == 0 {
+            if rng.next().is_multiple_of(5) {
                 *v = f32::NEG_INFINITY
             }
         }),

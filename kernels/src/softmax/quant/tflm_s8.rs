@@ -82,15 +82,15 @@ fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 25
         for &x in block {
             // 0 ≤ d ≤ 255 since max ≥ x.
             let d = max.wrapping_sub(x) as u8;
-            if u32::from(d) <= d_max {
-                if let Some(slot) = cache.get_mut(usize::from(d)) {
-                    if *slot == EMPTY {
-                        *slot = exp_of_diff(params, d);
-                    }
-                    // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
-                    // *slot ≤ 2^31 − 1, so + 2048 cannot wrap a u32.
-                    s = s.wrapping_add(slot.wrapping_add(2048) >> 12);
+            if u32::from(d) <= d_max
+                && let Some(slot) = cache.get_mut(usize::from(d))
+            {
+                if *slot == EMPTY {
+                    *slot = exp_of_diff(params, d);
                 }
+                // Rescale Q0.31 → Q12.19: RoundingDivideByPOT(e, 12) for e ≥ 0.
+                // *slot ≤ 2^31 − 1, so + 2048 cannot wrap a u32.
+                s = s.wrapping_add(slot.wrapping_add(2048) >> 12);
             }
         }
         sum = sum.wrapping_add(u64::from(s));
