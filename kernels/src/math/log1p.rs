@@ -22,7 +22,7 @@ use super::reduce::{LN2_HI, LN2_LO};
 /// use kernels::math::own::log1p;
 ///
 /// // ln(1 + x) against the f64 reference, within the documented 4 ulp; near 0 the error
-/// // stays relative to the small result (ln of the rounded f32 sum 1 + 1e-7 would be 19 % off).
+/// // stays relative to the small result (ln of the rounded sum 1 + 1e-7 is 19 % off).
 /// for x in [1e-7f32, -0.5, 0.75, 1e6] {
 ///     let want = f64::from(x).ln_1p();
 ///     let ulp = (want.abs().log2().floor() - 23.0).exp2();

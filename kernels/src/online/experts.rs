@@ -14,6 +14,37 @@ use crate::Error;
 /// (optimistic) or ln K/η + η·T/8 (plain).
 ///
 /// State: 12·K + 8 bytes. Cost: see `cargo xtask bench`.
+///
+/// # Example
+///
+/// ```
+/// use kernels::online::Hedge;
+///
+/// // Three experts; expert 1 always has the smallest loss.
+/// let mut h = Hedge::<3>::new(0.5, false);
+/// assert_eq!(h.weights(), &[1.0 / 3.0; 3]);
+/// let losses = [0.8f32, 0.1, 0.5];
+/// let mut cum = [0.0f64; 3];
+/// for _round in 0..20 {
+///     h.learn_one(&losses)?;
+///     for (c, l) in cum.iter_mut().zip(losses) {
+///         *c += f64::from(l);
+///     }
+/// }
+/// // Plain Hedge: x_i ∝ exp(−η·L_i) for the cumulative losses L (f64 reference), summing to 1.
+/// let z: f64 = cum.iter().map(|l| (-0.5 * l).exp()).sum();
+/// for (x, l) in h.weights().iter().zip(cum) {
+///     assert!((f64::from(*x) - (-0.5 * l).exp() / z).abs() < 1e-5);
+/// }
+/// assert!((h.weights().iter().sum::<f32>() - 1.0).abs() < 1e-6);
+/// // The mixture Σ x_i·a_i, against the same f64 weights; its loss is near the best expert's.
+/// let advice = [10.0f32, 20.0, 30.0];
+/// let want: f64 = cum.iter().zip(advice).map(|(l, a)| (-0.5 * l).exp() / z * f64::from(a)).sum();
+/// assert!((f64::from(h.predict(&advice)) - want).abs() < 1e-3);
+/// assert!((0.1..0.12).contains(&h.mixture_loss(&losses)));
+/// assert!(h.learn_one(&[f32::NAN, 0.0, 0.0]).is_err());
+/// # Ok::<(), kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hedge<const K: usize> {
     omd: EntropicOmd<K>,
@@ -22,6 +53,7 @@ pub struct Hedge<const K: usize> {
 
 impl<const K: usize> Hedge<K> {
     /// Uniform weights, step `eta`, hint switch `optimistic`.
+    /// Example: see the example on [`Hedge`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(eta: f32, optimistic: bool) -> Self {
         let u = 1.0 / (K.max(1) as f32);
@@ -31,11 +63,13 @@ impl<const K: usize> Hedge<K> {
         }
     }
     /// The current weights (sum 1).
+    /// Example: see the example on [`Hedge`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn weights(&self) -> &[f32; K] {
         &self.w
     }
     /// The mixture Σ x_i·a_i of the experts' predictions `advice` (finite).
+    /// Example: see the example on [`Hedge`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, advice: &[f32; K]) -> f32 {
         let mut s = 0.0f32;
@@ -45,11 +79,13 @@ impl<const K: usize> Hedge<K> {
         finite_or_clamp(s)
     }
     /// Expected loss Σ x_i·ℓ_i of the current weights for the loss vector `losses`.
+    /// Example: see the example on [`Hedge`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mixture_loss(&self, losses: &[f32; K]) -> f32 {
         self.predict(losses)
     }
     /// Update with the experts' losses of this round.
+    /// Example: see the example on [`Hedge`].
     ///
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for non-finite losses (state unchanged).
