@@ -6,6 +6,15 @@ use crate::Error;
 
 /// Scratch for a layer with `IN` inputs: two IN×IN matrices (the Gram iteration and the
 /// projections' matrix polynomials). 8·IN² bytes: 2 KiB for IN = 16.
+///
+/// # Example
+///
+/// ```
+/// use kernels::lipschitz::Workspace;
+///
+/// let mut ws = Workspace::<16>::new();
+/// assert_eq!(ws.as_mut_slice().len(), 2 * 16 * 16); // 2 KiB of f32
+/// ```
 #[derive(Debug, Clone)]
 pub struct Workspace<const IN: usize> {
     m: [[[f32; IN]; IN]; 2],
@@ -19,6 +28,7 @@ impl<const IN: usize> Default for Workspace<IN> {
 
 impl<const IN: usize> Workspace<IN> {
     /// A zeroed workspace.
+    /// Example: see the example on [`Workspace`].
     pub const fn new() -> Self {
         Self {
             m: [[[0.0; IN]; IN]; 2],
@@ -26,12 +36,48 @@ impl<const IN: usize> Workspace<IN> {
     }
 
     /// The workspace as one slice of 2·IN² floats.
+    /// Example: see the example on [`Workspace`].
     pub fn as_mut_slice(&mut self) -> &mut [f32] {
         self.m.as_flattened_mut().as_flattened_mut()
     }
 }
 
 /// Which projection [`Dense::project`] applies (see [`super::project`]).
+///
+/// # Example
+///
+/// ```
+/// // Singular values of an OUT×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+/// let svals = |w: &[[f32; 2]]| {
+///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+///     for r in w {
+///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+///         a += x * x;
+///         b += x * y;
+///         c += y * y;
+///     }
+///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+/// };
+/// use kernels::lipschitz::{Dense, Projection, Workspace, PROJECTION_TOL};
+///
+/// let w = [[3.0f32, 1.0], [0.0, 2.0], [1.0, -1.0]];
+/// let mut ws = Workspace::<2>::new();
+/// for p in [
+///     Projection::Normalize,
+///     Projection::Hammer(10),
+///     Projection::SoftCap(0.2),
+///     Projection::HardCap,
+///     Projection::Bjorck(15),
+/// ] {
+///     let mut layer = Dense::new(w, [0.0; 3])?;
+///     let bound = layer.project(p, 1.5, &mut ws)?;
+///     // Every projection certifies ‖W‖₂ ≤ c·(1 + tol), and the bound holds for the true norm.
+///     assert!(bound <= 1.5 * (1.0 + PROJECTION_TOL), "{p:?}");
+///     assert!(svals(&layer.w).0 <= f64::from(bound), "{p:?}");
+/// }
+/// # Ok::<(), kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Projection {
@@ -58,6 +104,50 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 /// A dense layer y = Wx + b with W ∈ R^{OUT×IN} (row-major, `w[o][i]`).
 ///
 /// A zero-sized layer (IN = 0 or OUT = 0) is refused by every method with [`Error::Empty`].
+///
+/// # Example
+///
+/// ```
+/// // Singular values of an OUT×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+/// let svals = |w: &[[f32; 2]]| {
+///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+///     for r in w {
+///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+///         a += x * x;
+///         b += x * y;
+///         c += y * y;
+///     }
+///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+/// };
+/// use kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
+///
+/// // y = Wx + b with W 3×2.
+/// let mut layer = Dense::new([[1.0f32, 2.0], [3.0, 4.0], [0.5, -1.0]], [0.1, 0.0, -0.5])?;
+/// let mut y = [0.0f32; 3];
+/// layer.forward(&[1.0, -1.0], &mut y)?;
+/// assert_eq!(y, [-0.9, -1.0, 1.0]);
+/// // Backward for dy = (1, 0, 2): dx = Wᵀdy, dW = dy·xᵀ, db = dy.
+/// let (mut dx, mut dw, mut db) = ([0.0f32; 2], [[0.0f32; 2]; 3], [0.0f32; 3]);
+/// layer.backward(&[1.0, -1.0], &[1.0, 0.0, 2.0], &mut dx, &mut dw, &mut db)?;
+/// assert_eq!(dx, [2.0, 0.0]);
+/// assert_eq!(dw, [[1.0, -1.0], [0.0, 0.0], [2.0, -2.0]]);
+/// assert_eq!(db, [1.0, 0.0, 2.0]);
+/// // Bounds on ‖W‖₂: power iteration from below, Gram iteration from above.
+/// let (smax, _) = svals(&layer.w);
+/// let mut ws = Workspace::<2>::new();
+/// let upper = layer.certified_upper_bound(&mut ws)?;
+/// let lower = layer.power_lower_bound(20)?;
+/// assert!(f64::from(lower) <= smax && smax <= f64::from(upper));
+/// assert!(upper / lower < 1.01);
+/// // Enforce ‖W‖₂ ≤ 1.
+/// assert!(layer.project(Projection::Normalize, 1.0, &mut ws)? <= 1.001);
+/// // Refusals.
+/// assert_eq!(Dense::<2, 1>::new([[f32::NAN, 0.0]], [0.0]), Err(Error::NonFinite));
+/// assert_eq!(Dense::<0, 1>::new([[]], [0.0]), Err(Error::Empty));
+/// assert_eq!(layer.forward(&[f32::INFINITY, 0.0], &mut y), Err(Error::NonFinite));
+/// # Ok::<(), kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense<const IN: usize, const OUT: usize> {
     /// Weights, one row per output.
@@ -70,6 +160,7 @@ pub struct Dense<const IN: usize, const OUT: usize> {
 
 impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// A layer from weights and bias (the power-iteration vector starts at (1, …, 1)).
+    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// [`Error::Empty`] if IN or OUT is 0, [`Error::NonFinite`] for NaN or ±∞ entries.
@@ -91,6 +182,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     }
 
     /// Forward pass y = Wx + b.
+    /// Example: see the example on [`Dense`].
     ///
     /// **Algorithm:** one sequential f32 dot product per output (bias added last).
     /// **Accuracy:** |y_o − exact| ≤ γ_IN·(Σ|w_oi x_i| + |b_o|) (standard dot-product bound);
@@ -113,6 +205,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Backward pass for the loss gradient `dy` = ∂L/∂y at input `x`:
     /// `dx` = Wᵀdy, `dw` = dy·xᵀ, `db` = dy (overwritten, not accumulated).
+    /// Example: see the example on [`Dense`].
     ///
     /// **Cost:** 2·IN·OUT multiply-adds: 1,676 instructions at 16×16 on the Cortex-M4F
     /// (`cargo xtask bench`). **Stack:** ≈ 32 bytes.
@@ -143,6 +236,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     }
 
     /// Certified upper bound on ‖W‖₂ ([`spectral_norm_upper_bound`] with [`GRAM_ITERS`]).
+    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite weights.
@@ -159,6 +253,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Power-iteration lower bound on ‖W‖₂ ([`power_iteration`]), `steps` steps from the
     /// persistent vector `self.v`, which is updated.
+    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// As [`power_iteration`].
@@ -170,6 +265,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Enforces ‖W‖₂ ≤ c with the chosen projection; returns the certified bound after it,
     /// which is ≤ c·(1 + [`project::PROJECTION_TOL`]).
+    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// As the projection: [`Error::BadParameter`] for c ≤ 0 or non-finite, ...
@@ -191,12 +287,50 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 }
 
 /// Fractional bits of [`DenseQ`] weights: i16 Q2.13, range [−4, 4 − 2^−13].
+/// Example: see the example on [`DenseQ`].
 pub const W_FRAC: u32 = 13;
 /// Fractional bits of [`DenseQ`] activations and biases: i32 Q15.16.
+/// Example: see the example on [`DenseQ`].
 pub const X_FRAC: u32 = 16;
 
 /// A fixed-point dense layer y = Wx + b: weights i16 Q2.13, inputs, outputs and bias i32
 /// Q15.16, products and sums in i64.
+///
+/// # Example
+///
+/// ```
+/// // Singular values of an OUT×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+/// let svals = |w: &[[f32; 2]]| {
+///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+///     for r in w {
+///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+///         a += x * x;
+///         b += x * y;
+///         c += y * y;
+///     }
+///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+/// };
+/// use kernels::{lipschitz::{Dense, DenseQ, Workspace, W_FRAC, X_FRAC}, Error};
+///
+/// let f = Dense::new([[0.5f32, -1.25], [2.0, 0.125]], [0.25, -1.0])?;
+/// let q = DenseQ::from_dense(&f)?;
+/// assert_eq!(q.w[0], [1 << (W_FRAC - 1), -(5 << (W_FRAC - 2))]); // 0.5, −1.25 in Q2.13
+/// // y = Wx + b in Q15.16 for x = (3, 1): (1.5 − 1.25 + 0.25, 6 + 0.125 − 1) = (0.5, 5.125).
+/// let one = 1i32 << X_FRAC;
+/// let mut y = [0i32; 2];
+/// q.forward(&[3 * one, one], &mut y)?;
+/// assert_eq!(y, [one / 2, 5 * one + one / 8]);
+/// // These weights are exact in Q2.13: the round trip is exact, and so is the certified bound.
+/// assert_eq!(q.to_dense().w, f.w);
+/// let mut ws = Workspace::<2>::new();
+/// assert!(f64::from(q.certified_upper_bound(&mut ws)?) >= svals(&f.w).0);
+/// // A weight outside [−4, 4) does not fit Q2.13.
+/// let big = Dense::new([[5.0f32, 0.0], [0.0, 0.0]], [0.0; 2])?;
+/// assert!(matches!(DenseQ::from_dense(&big), Err(Error::BadParameter(_))));
+/// assert_eq!(DenseQ::<2, 2>::MAX_IN, 65_536);
+/// # Ok::<(), kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DenseQ<const IN: usize, const OUT: usize> {
     /// Weights (Q2.13), one row per output.
@@ -207,9 +341,11 @@ pub struct DenseQ<const IN: usize, const OUT: usize> {
 
 impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// Largest IN the i64 accumulator is proven for (see [`DenseQ::forward`]).
+    /// Example: see the example on [`DenseQ`].
     pub const MAX_IN: usize = 1 << 16;
 
     /// Quantises an f32 layer: weights rounded to nearest Q2.13, bias to nearest Q15.16.
+    /// Example: see the example on [`DenseQ`].
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer; [`Error::NonFinite`]; [`Error::BadParameter`]
@@ -247,6 +383,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
 
     /// The weights as an exact f32 layer (every Q2.13 value is an f32); bias dequantised to
     /// nearest f32.
+    /// Example: see the example on [`DenseQ`].
     pub fn to_dense(&self) -> Dense<IN, OUT> {
         let mut w = [[0.0f32; IN]; OUT];
         for (row, qrow) in w.iter_mut().zip(&self.w) {
@@ -262,6 +399,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     }
 
     /// Fixed-point forward pass y = Wx + b (all Q15.16 except W in Q2.13).
+    /// Example: see the example on [`DenseQ`].
     ///
     /// **Algorithm:** acc = (b << 13) + Σ w_i·x_i in i64 (a Q17.29 sum), then
     /// y = (acc + 2^12) >> 13 (round half up) saturated to i32.
@@ -294,6 +432,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     }
 
     /// Certified upper bound on ‖W‖₂ of the quantised weights (exactly representable in f32,
+    /// Example: see the example on [`DenseQ`].
     /// so the bound is rigorous for the fixed-point layer's linear part).
     ///
     /// # Errors
