@@ -96,7 +96,15 @@ impl BinaryEval {
     /// Score a prediction given as a logit z (P(y=1) = σ(z)); the predicted class is z > 0.
     /// The log-loss term is ln(1 + e^(−y±·z)), capped at [`MAX_LOG_LOSS`]. A NaN logit counts as
     /// z = 0.
-    /// Example: see the example on [`BinaryEval`].
+    ///
+    /// ```
+    /// use kernels::online::BinaryEval;
+    ///
+    /// let mut e = BinaryEval::new();
+    /// e.update_logit(1.0, false); // predicted true: wrong, term ln(1 + e^1)
+    /// assert_eq!((e.n(), e.correct()), (1, 0));
+    /// assert!((e.log_loss() - 1f64.exp().ln_1p()).abs() < 1e-6);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update_logit(&mut self, z: f32, y: bool) {
         let z = if z.is_nan() { 0.0 } else { z };
@@ -110,7 +118,16 @@ impl BinaryEval {
     }
     /// Score a prediction given as P(y = 1) = p (predicted class: p > 0.5; p clamped to
     /// [1e−15, 1 − 2⁻²⁴] as far as f32 allows; NaN counts as 0.5).
-    /// Example: see the example on [`BinaryEval`].
+    ///
+    /// ```
+    /// use kernels::online::BinaryEval;
+    ///
+    /// let mut e = BinaryEval::new();
+    /// e.update_proba(0.8, true); // right: −ln 0.8
+    /// e.update_proba(0.0, true); // wrong; P(y) = 0 is clamped to 1e−15
+    /// assert_eq!((e.n(), e.correct()), (2, 1));
+    /// assert!((e.log_loss() - (-(0.8f64.ln()) + 1e15f64.ln()) / 2.0).abs() < 1e-5);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update_proba(&mut self, p: f32, y: bool) {
         let p = if p.is_nan() { 0.5 } else { p };
@@ -183,7 +200,16 @@ impl MulticlassEval {
     }
     /// Score class probabilities `proba` against class `y`: predicted class = argmax (first on
     /// ties); term −ln max(P(y), 1e−15). An out-of-range y counts as wrong with the maximum term.
-    /// Example: see the example on [`MulticlassEval`].
+    ///
+    /// ```
+    /// use kernels::online::MulticlassEval;
+    ///
+    /// let mut e = MulticlassEval::new();
+    /// e.update(&[0.25, 0.25, 0.5], 2); // right: −ln 0.5
+    /// e.update(&[0.4, 0.4, 0.2], 1); // tie between 0 and 1: predicts 0, wrong; −ln 0.4
+    /// assert!((e.accuracy() - 0.5).abs() < 1e-12);
+    /// assert!((e.log_loss() - (-(0.5f64.ln()) - 0.4f64.ln()) / 2.0).abs() < 1e-6);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update(&mut self, proba: &[f32], y: usize) {
         let py = proba.get(y).copied().unwrap_or(0.0);
@@ -259,7 +285,16 @@ impl RegressionEval {
         }
     }
     /// Score prediction `pred` against `y` (non-finite pairs are counted as skipped).
-    /// Example: see the example on [`RegressionEval`].
+    ///
+    /// ```
+    /// use kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// e.update(2.5, 1.0); // error 1.5
+    /// e.update(f32::NAN, 1.0); // skipped
+    /// assert_eq!((e.n(), e.skipped()), (1, 1));
+    /// assert_eq!((e.mae(), e.mse()), (1.5, 2.25));
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update(&mut self, pred: f32, y: f32) {
         let e = f64::from(pred) - f64::from(y);
@@ -288,7 +323,17 @@ impl RegressionEval {
         self.skipped
     }
     /// Mean absolute error.
-    /// Example: see the example on [`RegressionEval`].
+    ///
+    /// ```
+    /// use kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// assert_eq!(e.mae(), 0.0);
+    /// for (p, y) in [(1.0f32, 0.0f32), (0.0, 3.0), (2.0, 2.0)] {
+    ///     e.update(p, y);
+    /// }
+    /// assert_eq!(e.mae(), 4.0 / 3.0); // (1 + 3 + 0)/3
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mae(&self) -> f64 {
         if self.n == 0 {
@@ -298,7 +343,17 @@ impl RegressionEval {
         }
     }
     /// Mean squared error.
-    /// Example: see the example on [`RegressionEval`].
+    ///
+    /// ```
+    /// use kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// for (p, y) in [(1.0f32, 0.0f32), (0.0, 3.0), (2.0, 2.0)] {
+    ///     e.update(p, y);
+    /// }
+    /// assert_eq!(e.mse(), 10.0 / 3.0); // (1 + 9 + 0)/3
+    /// assert!(e.mse() >= e.mae() * e.mae()); // MSE ≥ MAE²
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mse(&self) -> f64 {
         if self.n == 0 {

@@ -69,7 +69,14 @@ impl<const K: usize> Hedge<K> {
         &self.w
     }
     /// The mixture Σ x_i·a_i of the experts' predictions `advice` (finite).
-    /// Example: see the example on [`Hedge`].
+    ///
+    /// ```
+    /// use kernels::online::Hedge;
+    ///
+    /// let h = Hedge::<4>::new(0.1, true);
+    /// // Uniform weights: the mean of the advice.
+    /// assert_eq!(h.predict(&[1.0, 2.0, 3.0, 6.0]), 3.0);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, advice: &[f32; K]) -> f32 {
         let mut s = 0.0f32;
@@ -79,16 +86,40 @@ impl<const K: usize> Hedge<K> {
         finite_or_clamp(s)
     }
     /// Expected loss Σ x_i·ℓ_i of the current weights for the loss vector `losses`.
-    /// Example: see the example on [`Hedge`].
+    ///
+    /// ```
+    /// use kernels::online::Hedge;
+    ///
+    /// let mut h = Hedge::<2>::new(1.0, false);
+    /// assert_eq!(h.mixture_loss(&[1.0, 0.0]), 0.5);
+    /// h.learn_one(&[1.0, 0.0])?;
+    /// // Weights (e^−1, 1)/(1 + e^−1): the expected loss is e^−1/(1 + e^−1).
+    /// let want = (-1f64).exp() / (1.0 + (-1f64).exp());
+    /// assert!((f64::from(h.mixture_loss(&[1.0, 0.0])) - want).abs() < 1e-6);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mixture_loss(&self, losses: &[f32; K]) -> f32 {
         self.predict(losses)
     }
     /// Update with the experts' losses of this round.
-    /// Example: see the example on [`Hedge`].
     ///
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for non-finite losses (state unchanged).
+    ///
+    /// ```
+    /// use kernels::{online::Hedge, Error};
+    ///
+    /// let mut h = Hedge::<3>::new(0.5, true);
+    /// h.learn_one(&[0.0, 1.0, 1.0])?;
+    /// let w = *h.weights();
+    /// assert!(w[0] > w[1] && (w[1] - w[2]).abs() < 1e-7);
+    /// assert!((w.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    /// // Non-finite losses are refused; the weights stay.
+    /// assert!(matches!(h.learn_one(&[f32::INFINITY, 0.0, 0.0]), Err(Error::BadParameter(_))));
+    /// assert_eq!(h.weights(), &w);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, losses: &[f32; K]) -> Result<(), Error> {
         check_sample(losses, 0.0)?;

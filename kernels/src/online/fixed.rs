@@ -367,7 +367,20 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         self.b
     }
     /// The logit wᵀx + b (saturated).
-    /// Example: see the example on [`FxLogisticRegression`].
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let m = FxLogisticRegression::<2, FxSgd>::new(FxSgd::new(I16F16::from_num(0.5)));
+    /// assert_eq!(m.predict_logit(&[I16F16::ONE; 2]), I16F16::ZERO);
+    /// let mut m = m;
+    /// m.learn_one(&[I16F16::from_num(2), I16F16::ZERO], true);
+    /// // w₀ = −0.5·(0.5 − 1)·2 = 0.5, so the logit of (3, 0) is 1.5 + b.
+    /// assert_eq!(m.weights()[0], I16F16::from_num(0.5));
+    /// let logit = m.predict_logit(&[I16F16::from_num(3), I16F16::ZERO]);
+    /// assert_eq!(logit, I16F16::from_num(1.5) + m.intercept());
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_logit(&self, x: &[I16F16; D]) -> I16F16 {
         let mut acc: i64 = 0;
@@ -390,7 +403,21 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         self.predict_logit(x).to_bits() > 0
     }
     /// One step on (x, y). Total: every input is a valid `I16F16`, all arithmetic saturates.
-    /// Example: see the example on [`FxLogisticRegression`].
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(0.25)));
+    /// let x = [I16F16::ONE];
+    /// let p0 = m.predict_proba(&x);
+    /// m.learn_one(&x, true);
+    /// assert!(m.predict_proba(&x) > p0 && m.predict(&x));
+    /// // Total: extreme inputs saturate instead of overflowing.
+    /// m.learn_one(&[I16F16::MAX], false);
+    /// m.learn_one(&[I16F16::MIN], true);
+    /// assert!(m.predict_proba(&x) <= I16F16::ONE);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[I16F16; D], y: bool) {
         let p = self.predict_proba(x).to_bits();

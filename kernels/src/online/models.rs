@@ -164,16 +164,41 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
         self.b
     }
     /// ŷ = wᵀx + b (finite: overflow clamps to ±f32::MAX, NaN becomes 0).
-    /// Example: see the example on [`LinearRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{LinearRegression, Sgd};
+    ///
+    /// let mut m = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
+    /// m.learn_one(&[1.0, 2.0], 1.0)?;
+    /// // ŷ = wᵀx + b with the learned w, b.
+    /// let (w, b) = (m.weights(), m.intercept());
+    /// assert_eq!(m.predict(&[3.0, -1.0]), w[0] * 3.0 - w[1] + b);
+    /// // Finite whatever the input: an overflowing score is clamped.
+    /// m.learn_one(&[1.0, 0.0], 1e30)?;
+    /// assert_eq!(m.predict(&[3e38, 0.0]), f32::MAX);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> f32 {
         finite_or_clamp(dot(&self.w, x) + self.b)
     }
-    /// One step on (x, y). Example: see the example on [`LinearRegression`].
+    /// One step on (x, y).
     ///
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for a non-finite sample, or if the update
     /// would overflow (then undone); see the module's safety policy.
+    ///
+    /// ```
+    /// use kernels::online::{LinearRegression, Sgd};
+    ///
+    /// // One SGD step from zero on (x, y) = ((1, 2), 1), squared loss: ℓ' = 2(0 − 1) = −2, so
+    /// // w = −0.1·(−2)·x = (0.2, 0.4) and b = −0.01·(−2) = 0.02 (River's intercept step).
+    /// let mut m = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
+    /// m.learn_one(&[1.0, 2.0], 1.0)?;
+    /// assert_eq!(m.weights(), &[0.2, 0.4]);
+    /// assert_eq!(m.intercept(), 0.02);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: f32) -> Result<(), Error> {
         check_sample(x, y)?;
@@ -289,28 +314,74 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
         self.b
     }
     /// The logit p = wᵀx + b (finite).
-    /// Example: see the example on [`LogisticRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
+    /// assert_eq!(m.predict_logit(&[1.0, 1.0]), 0.0); // zero weights
+    /// m.learn_one(&[1.0, -1.0], true)?;
+    /// // The logit is wᵀx + b.
+    /// let (w, b) = (m.weights(), m.intercept());
+    /// assert_eq!(m.predict_logit(&[2.0, 0.5]), w[0] * 2.0 + w[1] * 0.5 + b);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_logit(&self, x: &[f32; D]) -> f32 {
         finite_or_clamp(dot(&self.w, x) + self.b)
     }
     /// P(y = 1 | x) = σ(p) ∈ [0, 1].
-    /// Example: see the example on [`LogisticRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
+    /// assert_eq!(m.predict_proba(&[1.0, 1.0]), 0.5); // σ(0)
+    /// m.learn_one(&[1.0, -1.0], true)?;
+    /// // σ(logit) against the f64 logistic function, and a probability.
+    /// let z = f64::from(m.predict_logit(&[1.0, -1.0]));
+    /// let p = m.predict_proba(&[1.0, -1.0]);
+    /// assert!((f64::from(p) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-7);
+    /// assert!(p > 0.5 && p < 1.0);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D]) -> f32 {
         sigmoid(self.predict_logit(x))
     }
     /// The predicted class: p > 0 (River: P > 0.5; a tie predicts `false`).
-    /// Example: see the example on [`LogisticRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<1, Sgd>::new(Sgd::new(0.5));
+    /// assert!(!m.predict(&[1.0])); // a tie (logit 0) predicts false
+    /// m.learn_one(&[1.0], true)?;
+    /// assert!(m.predict(&[1.0]) && !m.predict(&[-1.0]));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> bool {
         self.predict_logit(x) > 0.0
     }
     /// One step on (x, y).
-    /// Example: see the example on [`LogisticRegression`].
     ///
     /// # Errors
     /// As [`LinearRegression::learn_one`].
+    ///
+    /// ```
+    /// use kernels::{online::{LogisticRegression, Sgd}, Error};
+    ///
+    /// // From zero: ℓ'(0) = σ(0) − 1 = −0.5 for y = true, so w = −η·(−0.5)·x and b = 0.01·0.5.
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.2));
+    /// m.learn_one(&[1.0, -2.0], true)?;
+    /// assert_eq!(m.weights(), &[0.1, -0.2]);
+    /// assert_eq!(m.intercept(), 0.005);
+    /// // Refused samples leave the model unchanged.
+    /// assert_eq!(m.learn_one(&[f32::NAN, 0.0], false), Err(Error::NanInput));
+    /// assert_eq!(m.weights(), &[0.1, -0.2]);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: bool) -> Result<(), Error> {
         check_sample(x, 0.0)?;
@@ -422,7 +493,21 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         &self.b
     }
     /// Raw scores p = W x + b (finite).
-    /// Example: see the example on [`SoftmaxRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// m.learn_one(&[1.0, 0.5], 2)?;
+    /// // Raw scores W x + b, row by row.
+    /// let mut s = [0.0f32; 3];
+    /// m.predict_scores(&[2.0, -1.0], &mut s);
+    /// for k in 0..3 {
+    ///     let row = m.weights()[k];
+    ///     assert_eq!(s[k], row[0] * 2.0 - row[1] + m.intercepts()[k]);
+    /// }
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_scores(&self, x: &[f32; D], scores: &mut [f32; K]) {
         for ((s, row), bk) in scores.iter_mut().zip(self.w.iter()).zip(self.b.iter()) {
@@ -431,7 +516,20 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     }
     /// Class probabilities P(k | x) into `proba` (uniform for K's softmax errors, which finite
     /// scores cannot cause for K ≥ 1).
-    /// Example: see the example on [`SoftmaxRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// let mut p = [0.0f32; 3];
+    /// m.predict_proba(&[1.0, 1.0], &mut p);
+    /// assert!(p.iter().all(|&v| (v - 1.0 / 3.0).abs() < 1e-7)); // uniform before learning
+    /// m.learn_one(&[1.0, 0.5], 2)?;
+    /// m.predict_proba(&[1.0, 0.5], &mut p);
+    /// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    /// assert!(p[2] > p[0] && p[2] > p[1]);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D], proba: &mut [f32; K]) {
         let mut scores = [0.0f32; K];
@@ -444,7 +542,16 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         }
     }
     /// The most probable class (the first on ties; 0 for K = 0).
-    /// Example: see the example on [`SoftmaxRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// assert_eq!(m.predict(&[1.0, 1.0]), 0); // all tied: the first class
+    /// m.learn_one(&[1.0, 0.5], 1)?;
+    /// assert_eq!(m.predict(&[1.0, 0.5]), 1);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> usize {
         let mut scores = [0.0f32; K];
@@ -452,10 +559,21 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         argmax(&scores)
     }
     /// One step on (x, class y).
-    /// Example: see the example on [`SoftmaxRegression`].
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] if y ≥ K; otherwise as [`LinearRegression::learn_one`].
+    ///
+    /// ```
+    /// use kernels::{online::{SoftmaxRegression, Sgd}, Error};
+    ///
+    /// // From zero, P = 1/3 each: row k moves by −η·(P_k − [k = y])·x.
+    /// let mut m = SoftmaxRegression::<1, 3, Sgd>::new(Sgd::new(0.3));
+    /// m.learn_one(&[3.0], 0)?;
+    /// assert!((m.weights()[0][0] - 0.3 * (2.0 / 3.0) * 3.0).abs() < 1e-6);
+    /// assert!((m.weights()[1][0] + 0.3 * (1.0 / 3.0) * 3.0).abs() < 1e-6);
+    /// assert_eq!(m.learn_one(&[3.0], 3), Err(Error::IndexOutOfRange { index: 3, len: 3 }));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: usize) -> Result<(), Error> {
         if y >= K {

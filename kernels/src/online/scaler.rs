@@ -109,12 +109,27 @@ impl<const D: usize> StandardScaler<D> {
         &self.var
     }
     /// Update the statistics with x.
-    /// Example: see the example on [`StandardScaler`].
     ///
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for a non-finite x or an overflowing
     /// update (statistics unchanged; the [`RESTART_AFTER`]-th such update in a row restarts
     /// them from x instead and returns `Ok`).
+    ///
+    /// ```
+    /// use kernels::{online::StandardScaler, Error};
+    ///
+    /// let mut sc = StandardScaler::<1>::new();
+    /// for x in [2.0f32, 4.0, 9.0] {
+    ///     sc.learn_one(&[x])?;
+    /// }
+    /// // Mean 5, population variance (9 + 1 + 16)/3.
+    /// assert_eq!(sc.means(), &[5.0]);
+    /// assert!((sc.variances()[0] - 26.0 / 3.0).abs() < 1e-5);
+    /// // Non-finite samples are refused and change nothing.
+    /// assert_eq!(sc.learn_one(&[f32::NAN]), Err(Error::NanInput));
+    /// assert_eq!(sc.count(), 3);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
         check_sample(x, 0.0)?;
@@ -147,7 +162,22 @@ impl<const D: usize> StandardScaler<D> {
     }
     /// z = (x − μ)/σ with the current statistics (0 where σ² = 0; finite: NaN → 0,
     /// overflow → ±f32::MAX).
-    /// Example: see the example on [`StandardScaler`].
+    ///
+    /// ```
+    /// use kernels::online::StandardScaler;
+    ///
+    /// let mut sc = StandardScaler::<1>::new();
+    /// let mut z = [1.0f32];
+    /// sc.transform(&[7.0], &mut z);
+    /// assert_eq!(z, [0.0]); // no statistics yet (σ² = 0)
+    /// for x in [2.0f32, 4.0] {
+    ///     sc.learn_one(&[x])?;
+    /// }
+    /// // (x − 3)/1 with mean 3 and population variance 1.
+    /// sc.transform(&[7.0], &mut z);
+    /// assert_eq!(z, [4.0]);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn transform(&self, x: &[f32; D], out: &mut [f32; D]) {
         for ((o, xi), (m, v)) in out
@@ -163,10 +193,21 @@ impl<const D: usize> StandardScaler<D> {
         }
     }
     /// River's `learn_one` then `transform_one`: update with x, then transform it.
-    /// Example: see the example on [`StandardScaler`].
     ///
     /// # Errors
     /// As [`StandardScaler::learn_one`]; `out` is then the transform with the old statistics.
+    ///
+    /// ```
+    /// use kernels::online::StandardScaler;
+    ///
+    /// let mut sc = StandardScaler::<1>::new();
+    /// sc.learn_one(&[2.0])?;
+    /// // Learn 4 first (mean 3, variance 1), then transform it: (4 − 3)/1.
+    /// let mut z = [0.0f32];
+    /// sc.learn_transform(&[4.0], &mut z)?;
+    /// assert_eq!((sc.count(), z[0]), (2, 1.0));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_transform(&mut self, x: &[f32; D], out: &mut [f32; D]) -> Result<(), Error> {
         let r = self.learn_one(x);
