@@ -413,6 +413,17 @@ impl MishS8Lut {
 
     /// Mish of one quantized value: one table load, exact (the table entry).
     /// **Cost:** see `cargo xtask bench`. Example: see the example on [`MishS8Lut`].
+    ///
+    /// ```
+    /// use kernels::mish::MishS8Lut;
+    ///
+    /// // Scales 1/16 in and out, zero points 0: q = 16 is x = 1, mish(1)·16 = 13.84 → 14.
+    /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
+    /// assert_eq!(lut.lookup(16), 14);
+    /// assert_eq!(lut.lookup(0), 0);
+    /// assert_eq!(lut.lookup(127), 127); // mish(7.94)·16 = 126.98 → 127
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     pub fn lookup(&self, q: i8) -> i8 {
@@ -426,6 +437,19 @@ impl MishS8Lut {
     ///
     /// # Errors
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    ///
+    /// ```
+    /// use kernels::{mish::MishS8Lut, Error};
+    ///
+    /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
+    /// let mut y = [0i8; 3];
+    /// lut.apply(&[16, 0, -16], &mut y)?;
+    /// // mish(−1)·16 = −4.85 → −5.
+    /// assert_eq!(y, [14, 0, -5]);
+    /// let short = lut.apply(&[0; 3], &mut [0; 2]);
+    /// assert_eq!(short, Err(Error::LengthMismatch { expected: 3, actual: 2 }));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn apply(&self, x: &[i8], y: &mut [i8]) -> Result<(), Error> {
         check(x.len(), y.len())?;

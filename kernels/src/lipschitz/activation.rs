@@ -243,7 +243,15 @@ pub enum Activation {
 
 impl Activation {
     /// Certified Lipschitz constant of the activation (in ‖·‖₂).
-    /// Example: see the example on [`Activation`].
+    ///
+    /// ```
+    /// use kernels::lipschitz::{Activation, MISH_LIPSCHITZ, RELU_LIPSCHITZ};
+    ///
+    /// assert_eq!(Activation::Identity.lipschitz(), 1.0);
+    /// assert_eq!(Activation::MaxMin.lipschitz(), 1.0);
+    /// assert_eq!(Activation::Relu.lipschitz(), RELU_LIPSCHITZ);
+    /// assert_eq!(Activation::Mish.lipschitz(), MISH_LIPSCHITZ);
+    /// ```
     pub fn lipschitz(self) -> f32 {
         match self {
             Activation::Mish => MISH_LIPSCHITZ,
@@ -253,10 +261,21 @@ impl Activation {
     }
 
     /// Applies the activation in place.
-    /// Example: see the example on [`Activation`].
     ///
     /// # Errors
     /// As the underlying kernel ([`Error::NonFinite`], [`Error::BadRowLength`]).
+    ///
+    /// ```
+    /// use kernels::{lipschitz::Activation, Error};
+    ///
+    /// let mut x = [1.0f32, 4.0, -3.0, 2.0];
+    /// Activation::GroupSort(2).apply(&mut x)?;
+    /// assert_eq!(x, [4.0, 1.0, 2.0, -3.0]);
+    /// Activation::Relu.apply(&mut x)?;
+    /// assert_eq!(x, [4.0, 1.0, 2.0, 0.0]);
+    /// assert_eq!(Activation::Identity.apply(&mut [f32::NAN]), Err(Error::NonFinite));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn apply(self, x: &mut [f32]) -> Result<(), Error> {
         match self {
             Activation::Identity => finite(x),

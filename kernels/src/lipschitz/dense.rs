@@ -182,7 +182,6 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     }
 
     /// Forward pass y = Wx + b.
-    /// Example: see the example on [`Dense`].
     ///
     /// **Algorithm:** one sequential f32 dot product per output (bias added last).
     /// **Accuracy:** |y_o − exact| ≤ γ_IN·(Σ|w_oi x_i| + |b_o|) (standard dot-product bound);
@@ -193,6 +192,19 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x`
     /// (then `y` is unchanged).
+    ///
+    /// ```
+    /// use kernels::{lipschitz::Dense, Error};
+    ///
+    /// let layer = Dense::new([[2.0f32, -1.0, 0.5], [0.0, 1.0, 1.0]], [1.0, -0.5])?;
+    /// let mut y = [0.0f32; 2];
+    /// layer.forward(&[1.0, 2.0, 4.0], &mut y)?;
+    /// assert_eq!(y, [3.0, 5.5]); // (2 − 2 + 2 + 1, 2 + 4 − 0.5)
+    /// // A non-finite input is refused and y is left alone.
+    /// assert_eq!(layer.forward(&[f32::NAN, 0.0, 0.0], &mut y), Err(Error::NonFinite));
+    /// assert_eq!(y, [3.0, 5.5]);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn forward(&self, x: &[f32; IN], y: &mut [f32; OUT]) -> Result<(), Error> {
         self.shape_ok()?;
         finite(x)?;
@@ -205,7 +217,6 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Backward pass for the loss gradient `dy` = ∂L/∂y at input `x`:
     /// `dx` = Wᵀdy, `dw` = dy·xᵀ, `db` = dy (overwritten, not accumulated).
-    /// Example: see the example on [`Dense`].
     ///
     /// **Cost:** 2·IN·OUT multiply-adds: 1,676 instructions at 16×16 on the Cortex-M4F
     /// (`cargo xtask bench`). **Stack:** ≈ 32 bytes.
@@ -213,6 +224,26 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x` or
     /// `dy` (outputs unchanged).
+    ///
+    /// ```
+    /// use kernels::lipschitz::Dense;
+    ///
+    /// // L = Σ c_o·y_o has dy = c; check dx = Wᵀc against a finite difference of L in x₀.
+    /// let layer = Dense::new([[2.0f32, -1.0], [0.5, 3.0]], [0.0; 2])?;
+    /// let (x, c) = ([1.0f32, 1.0], [1.0f32, -2.0]);
+    /// let (mut dx, mut dw, mut db) = ([0.0f32; 2], [[0.0f32; 2]; 2], [0.0f32; 2]);
+    /// layer.backward(&x, &c, &mut dx, &mut dw, &mut db)?;
+    /// assert_eq!(dx, [2.0 - 1.0, -1.0 - 6.0]);
+    /// let loss = |x0: f32| {
+    ///     let mut y = [0.0f32; 2];
+    ///     layer.forward(&[x0, 1.0], &mut y).unwrap();
+    ///     y[0] * c[0] + y[1] * c[1]
+    /// };
+    /// assert!(((loss(1.5) - loss(0.5)) - dx[0]).abs() < 1e-5);
+    /// assert_eq!(dw, [[1.0, 1.0], [-2.0, -2.0]]);
+    /// assert_eq!(db, c);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn backward(
         &self,
         x: &[f32; IN],
@@ -236,10 +267,19 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     }
 
     /// Certified upper bound on ‖W‖₂ ([`spectral_norm_upper_bound`] with [`GRAM_ITERS`]).
-    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite weights.
+    ///
+    /// ```
+    /// use kernels::lipschitz::{Dense, Workspace};
+    ///
+    /// // W = [[3, 4]] has ‖W‖₂ = 5.
+    /// let layer = Dense::new([[3.0f32, 4.0]], [0.0])?;
+    /// let b = layer.certified_upper_bound(&mut Workspace::new())?;
+    /// assert!(b >= 5.0 && b < 5.0 * 1.0001);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.shape_ok()?;
         spectral_norm_upper_bound(
@@ -253,10 +293,20 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Power-iteration lower bound on ‖W‖₂ ([`power_iteration`]), `steps` steps from the
     /// persistent vector `self.v`, which is updated.
-    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// As [`power_iteration`].
+    ///
+    /// ```
+    /// use kernels::lipschitz::Dense;
+    ///
+    /// // diag(2, 1): σ_max = 2; from v = (1, 1) the lower bound climbs towards it.
+    /// let mut layer = Dense::new([[2.0f32, 0.0], [0.0, 1.0]], [0.0; 2])?;
+    /// let a = layer.power_lower_bound(1)?;
+    /// let b = layer.power_lower_bound(20)?;
+    /// assert!(a <= b && b <= 2.0 && b > 2.0 * (1.0 - 1e-5));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn power_lower_bound(&mut self, steps: u32) -> Result<f32, Error> {
         self.shape_ok()?;
         let mut u = [0.0f32; OUT];
@@ -265,10 +315,33 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
 
     /// Enforces ‖W‖₂ ≤ c with the chosen projection; returns the certified bound after it,
     /// which is ≤ c·(1 + [`project::PROJECTION_TOL`]).
-    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// As the projection: [`Error::BadParameter`] for c ≤ 0 or non-finite, ...
+    ///
+    /// ```
+    /// // Singular values of an OUT×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+    /// let svals = |w: &[[f32; 2]]| {
+    ///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+    ///     for r in w {
+    ///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+    ///         a += x * x;
+    ///         b += x * y;
+    ///         c += y * y;
+    ///     }
+    ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+    ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+    /// };
+    /// use kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
+    ///
+    /// let mut layer = Dense::new([[3.0f32, 1.0], [0.0, 2.0]], [0.0; 2])?;
+    /// let mut ws = Workspace::new();
+    /// let bound = layer.project(Projection::SoftCap(0.25), 1.0, &mut ws)?;
+    /// assert!(bound <= 1.001 && svals(&layer.w).0 <= f64::from(bound));
+    /// let negative_c = layer.project(Projection::Normalize, -1.0, &mut ws);
+    /// assert!(matches!(negative_c, Err(Error::BadParameter(_))));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn project(&mut self, p: Projection, c: f32, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.shape_ok()?;
         let w = self.w.as_flattened_mut();
@@ -345,11 +418,22 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     pub const MAX_IN: usize = 1 << 16;
 
     /// Quantises an f32 layer: weights rounded to nearest Q2.13, bias to nearest Q15.16.
-    /// Example: see the example on [`DenseQ`].
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer; [`Error::NonFinite`]; [`Error::BadParameter`]
     /// if a weight is outside [−4, 4 − 2^−13] or a bias outside the Q15.16 range after rounding.
+    ///
+    /// ```
+    /// use kernels::{lipschitz::{Dense, DenseQ}, Error};
+    ///
+    /// // Round to nearest: 0.1·2^13 = 819.2 → 819; bias 0.3·2^16 = 19660.8 → 19661.
+    /// let q = DenseQ::from_dense(&Dense::new([[0.1f32, -3.5]], [0.3])?)?;
+    /// assert_eq!(q.w, [[819, -28672]]);
+    /// assert_eq!(q.b, [19661]);
+    /// let too_big = Dense::new([[4.0f32, 0.0]], [0.0])?; // 4 = 2^15 raw: outside i16
+    /// assert!(matches!(DenseQ::from_dense(&too_big), Err(Error::BadParameter(_))));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn from_dense(d: &Dense<IN, OUT>) -> Result<Self, Error> {
         d.shape_ok()?;
         let mut q = Self {
@@ -383,7 +467,16 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
 
     /// The weights as an exact f32 layer (every Q2.13 value is an f32); bias dequantised to
     /// nearest f32.
-    /// Example: see the example on [`DenseQ`].
+    ///
+    /// ```
+    /// use kernels::lipschitz::DenseQ;
+    ///
+    /// // Weights 0.5, −1 in Q2.13; bias 1.5 in Q15.16.
+    /// let q = DenseQ::<2, 1> { w: [[4096, -8192]], b: [98304] };
+    /// let d = q.to_dense();
+    /// assert_eq!(d.w, [[0.5, -1.0]]);
+    /// assert_eq!(d.b, [1.5]);
+    /// ```
     pub fn to_dense(&self) -> Dense<IN, OUT> {
         let mut w = [[0.0f32; IN]; OUT];
         for (row, qrow) in w.iter_mut().zip(&self.w) {
@@ -399,7 +492,6 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     }
 
     /// Fixed-point forward pass y = Wx + b (all Q15.16 except W in Q2.13).
-    /// Example: see the example on [`DenseQ`].
     ///
     /// **Algorithm:** acc = (b << 13) + Σ w_i·x_i in i64 (a Q17.29 sum), then
     /// y = (acc + 2^12) >> 13 (round half up) saturated to i32.
@@ -411,6 +503,20 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer; [`Error::BadParameter`] if IN > 2^16.
+    ///
+    /// ```
+    /// use kernels::lipschitz::DenseQ;
+    ///
+    /// // y = 0.5·x₀ + 0.25·x₁ + 1 for x = (3, −2) in Q15.16: 1.5 − 0.5 + 1 = 2.
+    /// let q = DenseQ::<2, 1> { w: [[4096, 2048]], b: [1 << 16] };
+    /// let mut y = [0i32];
+    /// q.forward(&[3 << 16, -2 << 16], &mut y)?;
+    /// assert_eq!(y, [2 << 16]);
+    /// // Rounding half up: 0.5·(1 LSB) = half an LSB → 1 LSB.
+    /// q.forward(&[1, 0], &mut y)?;
+    /// assert_eq!(y, [(1 << 16) + 1]);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn forward(&self, x: &[i32; IN], y: &mut [i32; OUT]) -> Result<(), Error> {
         if IN == 0 || OUT == 0 {
             return Err(Error::Empty);
@@ -432,11 +538,20 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     }
 
     /// Certified upper bound on ‖W‖₂ of the quantised weights (exactly representable in f32,
-    /// Example: see the example on [`DenseQ`].
     /// so the bound is rigorous for the fixed-point layer's linear part).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer.
+    ///
+    /// ```
+    /// use kernels::lipschitz::{DenseQ, Workspace};
+    ///
+    /// // Q2.13 weights 0.75 and 1 (the f32 values are exact): ‖[[0.75, 1]]‖₂ = 1.25.
+    /// let q = DenseQ::<2, 1> { w: [[6144, 8192]], b: [0] };
+    /// let b = q.certified_upper_bound(&mut Workspace::new())?;
+    /// assert!(b >= 1.25 && b < 1.25 * 1.0001);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.to_dense().certified_upper_bound(ws)
     }
