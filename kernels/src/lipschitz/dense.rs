@@ -160,10 +160,20 @@ pub struct Dense<const IN: usize, const OUT: usize> {
 
 impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// A layer from weights and bias (the power-iteration vector starts at (1, …, 1)).
-    /// Example: see the example on [`Dense`].
     ///
     /// # Errors
     /// [`Error::Empty`] if IN or OUT is 0, [`Error::NonFinite`] for NaN or ±∞ entries.
+    ///
+    /// ```
+    /// use kernels::{lipschitz::Dense, Error};
+    ///
+    /// let layer = Dense::new([[1.0f32, 2.0, 3.0]], [0.5])?;
+    /// assert_eq!(layer.v, [1.0; 3]); // the power-iteration vector starts at (1, …, 1)
+    /// assert_eq!(Dense::<1, 1>::new([[f32::INFINITY]], [0.0]), Err(Error::NonFinite));
+    /// assert_eq!(Dense::<1, 1>::new([[0.0]], [f32::NAN]), Err(Error::NonFinite));
+    /// assert_eq!(Dense::<2, 0>::new([], []), Err(Error::Empty));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     pub fn new(w: [[f32; IN]; OUT], b: [f32; OUT]) -> Result<Self, Error> {
         if IN == 0 || OUT == 0 {
             return Err(Error::Empty);

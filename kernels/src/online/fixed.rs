@@ -391,13 +391,34 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         I16F16::from_bits(sat(acc.saturating_add(i64::from(self.b.to_bits()))))
     }
     /// P(y = 1 | x).
-    /// Example: see the example on [`FxLogisticRegression`].
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
+    /// assert_eq!(m.predict_proba(&[I16F16::ONE]), I16F16::from_num(0.5)); // σ(0)
+    /// m.learn_one(&[I16F16::ONE], true);
+    /// // σ(logit) within 2 LSB of the f64 logistic function.
+    /// let z = m.predict_logit(&[I16F16::ONE]).to_num::<f64>();
+    /// let p = m.predict_proba(&[I16F16::ONE]).to_num::<f64>();
+    /// assert!((p - 1.0 / (1.0 + (-z).exp())).abs() <= 2.0 / 65536.0);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[I16F16; D]) -> I16F16 {
         sigmoid(self.predict_logit(x))
     }
     /// The predicted class (logit > 0).
-    /// Example: see the example on [`FxLogisticRegression`].
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
+    /// assert!(!m.predict(&[I16F16::ONE])); // logit 0 predicts false
+    /// m.learn_one(&[I16F16::ONE], true);
+    /// assert!(m.predict(&[I16F16::ONE]) && !m.predict(&[-I16F16::ONE]));
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[I16F16; D]) -> bool {
         self.predict_logit(x).to_bits() > 0
