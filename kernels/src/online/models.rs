@@ -141,7 +141,18 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights and intercept with the given settings.
-    /// Example: see the example on [`LinearRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{GlmConfig, LinearRegression, Sgd};
+    ///
+    /// // A faster intercept: ℓ'(0) = 2(0 − 1) = −2 on (x, y) = ((1), 1), so b = −0.5·(−2) = 1 and
+    /// // w = −0.1·(−2) = 0.2.
+    /// let cfg = GlmConfig { intercept_lr: 0.5, ..GlmConfig::RIVER };
+    /// let mut m = LinearRegression::<1, Sgd>::with_config(Sgd::new(0.1), cfg);
+    /// m.learn_one(&[1.0], 1.0)?;
+    /// assert_eq!((m.weights()[0], m.intercept()), (0.2, 1.0));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         LinearRegression {
@@ -291,7 +302,17 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights and intercept with the given settings.
-    /// Example: see the example on [`LogisticRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{GlmConfig, LogisticRegression, Sgd};
+    ///
+    /// // ℓ'(0) = σ(0) − 1 = −0.5 is clipped to −0.25: w = −1·(−0.25)·2 = 0.5, b = 0.01·0.25.
+    /// let cfg = GlmConfig { clip_gradient: 0.25, ..GlmConfig::RIVER };
+    /// let mut m = LogisticRegression::<1, Sgd>::with_config(Sgd::new(1.0), cfg);
+    /// m.learn_one(&[2.0], true)?;
+    /// assert_eq!((m.weights()[0], m.intercept()), (0.5, 0.0025));
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         LogisticRegression {
@@ -470,7 +491,18 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights with the given settings.
-    /// Example: see the example on [`SoftmaxRegression`].
+    ///
+    /// ```
+    /// use kernels::online::{GlmConfig, SoftmaxRegression, Sgd};
+    ///
+    /// // intercept_lr = 0 freezes the intercepts; the weight rows still learn.
+    /// let cfg = GlmConfig { intercept_lr: 0.0, ..GlmConfig::RIVER };
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::with_config(Sgd::new(0.1), cfg);
+    /// m.learn_one(&[1.0, -1.0], 1)?;
+    /// assert_eq!(m.intercepts(), &[0.0; 3]);
+    /// assert!(m.weights()[1][0] > 0.0 && m.weights()[0][0] < 0.0);
+    /// # Ok::<(), kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         SoftmaxRegression {
