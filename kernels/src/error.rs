@@ -7,8 +7,8 @@ use core::fmt;
 /// # Example
 ///
 /// ```
-/// use kernels::Error;
-/// use kernels::mish::mish_slice;
+/// use mcu_kernels::Error;
+/// use mcu_kernels::mish::mish_slice;
 ///
 /// // Kernels refuse bad input with an `Error` instead of panicking: here an output slice of the
 /// // wrong length.

@@ -13,7 +13,7 @@
 /// reaches `2^31` only for the saturated case.
 ///
 /// ```
-/// use kernels::fixedpoint::srdhm;
+/// use mcu_kernels::fixedpoint::srdhm;
 ///
 /// // 0.5 · 0.5 = 0.25 in Q0.31.
 /// assert_eq!(srdhm(1 << 30, 1 << 30), 1 << 29);
@@ -38,7 +38,7 @@ pub fn srdhm(a: i32, b: i32) -> i32 {
 /// zero. `exponent` is clamped to `0..=31` (31 already maps every `i32` to −1, 0 or 1).
 ///
 /// ```
-/// use kernels::fixedpoint::rounding_divide_by_pot;
+/// use mcu_kernels::fixedpoint::rounding_divide_by_pot;
 ///
 /// // 5/2 = 2.5 → 3 and −5/2 → −3 (ties away from zero); 7/4 = 1.75 → 2.
 /// assert_eq!(rounding_divide_by_pot(5, 1), 3);
@@ -65,7 +65,7 @@ pub fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
 /// formula means, the correctly rounded quotient.
 ///
 /// ```
-/// use kernels::fixedpoint::rounding_divide_by_pot_i64;
+/// use mcu_kernels::fixedpoint::rounding_divide_by_pot_i64;
 ///
 /// // (2^40 + 2^7) / 2^8 = 2^32 + 0.5 → 2^32 + 1: a shift by more than 31 bits, correctly rounded.
 /// assert_eq!(rounding_divide_by_pot_i64((1 << 40) + (1 << 7), 8), (1 << 32) + 1);
@@ -87,7 +87,7 @@ pub fn rounding_divide_by_pot_i64(x: i64, exponent: u32) -> i64 {
 /// (`e` clamped to `0..=31`). Computed in `i64`, where `|x·2^31| < 2^62` cannot overflow.
 ///
 /// ```
-/// use kernels::fixedpoint::saturating_shl;
+/// use mcu_kernels::fixedpoint::saturating_shl;
 ///
 /// assert_eq!(saturating_shl(3, 4), 48);
 /// // 2^30 · 4 = 2^32 does not fit: saturated at either end.
@@ -104,7 +104,7 @@ pub fn saturating_shl(x: i32, e: u32) -> i32 {
 /// Clamp an `i64` to the `i32` range.
 ///
 /// ```
-/// use kernels::fixedpoint::saturate_i32;
+/// use mcu_kernels::fixedpoint::saturate_i32;
 ///
 /// assert_eq!(saturate_i32(-5), -5);
 /// assert_eq!(saturate_i32(1 << 40), i32::MAX);
@@ -125,7 +125,7 @@ pub fn saturate_i32(v: i64) -> i32 {
 /// `RoundingHalfSum(a, b)`: `(a + b) / 2` rounded away from zero, computed in `i64`.
 ///
 /// ```
-/// use kernels::fixedpoint::rounding_half_sum;
+/// use mcu_kernels::fixedpoint::rounding_half_sum;
 ///
 /// // (3 + 4)/2 = 3.5 → 4, (−3 − 4)/2 → −4; no overflow at the ends of the range.
 /// assert_eq!(rounding_half_sum(3, 4), 4);
@@ -144,7 +144,7 @@ pub fn rounding_half_sum(a: i32, b: i32) -> i32 {
 /// `1.0` in `Q0.31` as gemmlowp spells it (`i32::MAX`).
 ///
 /// ```
-/// use kernels::fixedpoint::Q31_ONE;
+/// use mcu_kernels::fixedpoint::Q31_ONE;
 ///
 /// // 1 − 2^−31: the largest Q0.31 value.
 /// assert_eq!(f64::from(Q31_ONE) / 2f64.powi(31), 1.0 - 2f64.powi(-31));
@@ -160,7 +160,7 @@ pub const Q31_ONE: i32 = i32::MAX;
 /// for bit.
 ///
 /// ```
-/// use kernels::fixedpoint::exp_on_interval_neg_quarter_to_0;
+/// use mcu_kernels::fixedpoint::exp_on_interval_neg_quarter_to_0;
 ///
 /// // e^(−1/8) and e^(−1/4) in Q0.31 against the f64 values (4th-order Taylor: error < 3e−7).
 /// let q31 = |r: i32| f64::from(r) / 2f64.powi(31);
@@ -212,7 +212,7 @@ fn exp_quarter(a: i32) -> i32 {
 /// `−(a − (a & mask)) − 2^24`, ≤ 2^31 − 2^24 for `a ≥ −2^31`; the Q0.31 products are `srdhm`.
 ///
 /// ```
-/// use kernels::fixedpoint::{exp_on_negative_values_q5_26, Q31_ONE};
+/// use mcu_kernels::fixedpoint::{exp_on_negative_values_q5_26, Q31_ONE};
 ///
 /// // e^a for a = −1, −2.5, −10 in Q5.26 (a·2^26), result in Q0.31, against f64.
 /// for a in [-1.0f64, -2.5, -10.0] {
@@ -264,7 +264,7 @@ fn barrel_step(result: i32, remainder: i32, bit: u32, mult: i32) -> i32 {
 /// `Q2.29`; the final ×2 rescale saturates (gemmlowp semantics).
 ///
 /// ```
-/// use kernels::fixedpoint::one_over_one_plus_x_for_x_in_0_1;
+/// use mcu_kernels::fixedpoint::one_over_one_plus_x_for_x_in_0_1;
 ///
 /// // 1/(1 + a) for a = 0.5 and 0.9 in Q0.31, against f64.
 /// for a in [0.5f64, 0.9] {

@@ -115,7 +115,7 @@ fn mish_grad_tiny(x: f32) -> f32 {
 /// at x ≈ −1.1924). **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::mish::mish_grad;
+/// use mcu_kernels::mish::mish_grad;
 ///
 /// // f'(0) = tanh(ln 2) = 0.6; elsewhere against a central difference of the f64 Mish,
 /// // within the documented 2^−22 absolute (plus the difference's own error).
@@ -192,8 +192,8 @@ fn mish_block(x: &[f32], y: &mut [f32]) {
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
 ///
 /// ```
-/// use kernels::Error;
-/// use kernels::mish::{mish_grad, mish_grad_slice};
+/// use mcu_kernels::Error;
+/// use mcu_kernels::mish::{mish_grad, mish_grad_slice};
 ///
 /// let x = [-2.0f32, 0.0, 1.5, 25.0];
 /// let mut y = [0.0f32; 4];
@@ -207,7 +207,7 @@ fn mish_block(x: &[f32], y: &mut [f32]) {
 ///     mish_grad_slice(&x, &mut [0.0; 3]),
 ///     Err(Error::LengthMismatch { expected: 4, actual: 3 })
 /// );
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
@@ -228,7 +228,7 @@ pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 ///
 /// ```
 /// use fixed::types::I4F12;
-/// use kernels::mish::mish_fixed;
+/// use mcu_kernels::mish::mish_fixed;
 ///
 /// // Within 1 LSB (2^−12) of the f64 Mish.
 /// for v in [-3.0f64, -0.5, 1.0, 2.75] {
@@ -256,7 +256,7 @@ pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
 ///
 /// ```
 /// use fixed::types::I8F8;
-/// use kernels::mish::{mish_fixed, mish_fixed_slice};
+/// use mcu_kernels::mish::{mish_fixed, mish_fixed_slice};
 ///
 /// let x = [I8F8::from_num(-1), I8F8::from_num(0), I8F8::from_num(1)];
 /// let mut y = [I8F8::ZERO; 3];
@@ -265,7 +265,7 @@ pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
 /// assert_eq!(y[1], I8F8::ZERO);
 /// assert_eq!(y[2], I8F8::from_bits(221));
 /// assert_eq!(y[0], mish_fixed(x[0]));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_fixed_slice<Frac: LeEqU16>(
@@ -297,7 +297,7 @@ fn pow2(e: i32) -> f32 {
 /// # Example
 ///
 /// ```
-/// use kernels::mish::MishS8Lut;
+/// use mcu_kernels::mish::MishS8Lut;
 ///
 /// // int8 in: x = 0.05·q; int8 out: y = 0.05·q'.
 /// let lut = MishS8Lut::new(0.05, 0, 0.05, 0)?;
@@ -313,7 +313,7 @@ fn pow2(e: i32) -> f32 {
 /// let mut y = [0i8; 3];
 /// lut.apply(&[-128, 0, 127], &mut y)?;
 /// assert_eq!(y, [lut.lookup(-128), 0, lut.lookup(127)]);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MishS8Lut {
@@ -374,7 +374,7 @@ impl MishS8Lut {
     /// outside [−128, 127].
     ///
     /// ```
-    /// use kernels::{mish::MishS8Lut, Error};
+    /// use mcu_kernels::{mish::MishS8Lut, Error};
     ///
     /// // Scales must be finite and > 0, zero points in [−128, 127].
     /// assert!(matches!(MishS8Lut::new(0.0, 0, 0.1, 0), Err(Error::BadParameter(_))));
@@ -382,7 +382,7 @@ impl MishS8Lut {
     /// // With an output zero point of −10 the table holds round(mish(x)/s) − 10.
     /// let lut = MishS8Lut::new(0.1, 0, 0.1, -10)?;
     /// assert_eq!(lut.lookup(0), -10);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(in_scale: f32, in_zp: i32, out_scale: f32, out_zp: i32) -> Result<Self, Error> {
@@ -415,14 +415,14 @@ impl MishS8Lut {
     /// **Cost:** see `cargo xtask bench`. Example: see the example on [`MishS8Lut`].
     ///
     /// ```
-    /// use kernels::mish::MishS8Lut;
+    /// use mcu_kernels::mish::MishS8Lut;
     ///
     /// // Scales 1/16 in and out, zero points 0: q = 16 is x = 1, mish(1)·16 = 13.84 → 14.
     /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
     /// assert_eq!(lut.lookup(16), 14);
     /// assert_eq!(lut.lookup(0), 0);
     /// assert_eq!(lut.lookup(127), 127); // mish(7.94)·16 = 126.98 → 127
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
@@ -439,7 +439,7 @@ impl MishS8Lut {
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
     ///
     /// ```
-    /// use kernels::{mish::MishS8Lut, Error};
+    /// use mcu_kernels::{mish::MishS8Lut, Error};
     ///
     /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
     /// let mut y = [0i8; 3];
@@ -448,7 +448,7 @@ impl MishS8Lut {
     /// assert_eq!(y, [14, 0, -5]);
     /// let short = lut.apply(&[0; 3], &mut [0; 2]);
     /// assert_eq!(short, Err(Error::LengthMismatch { expected: 3, actual: 2 }));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn apply(&self, x: &[i8], y: &mut [i8]) -> Result<(), Error> {
@@ -491,7 +491,7 @@ pub mod fpu {
     /// **Cost:** see [`mish_slice`](super::mish_slice) (the scalar form adds a branch on the range word).
     ///
     /// ```
-    /// use kernels::mish::fpu::mish;
+    /// use mcu_kernels::mish::fpu::mish;
     ///
     /// // Against the f64 formula x·tanh(ln(1 + e^x)), within the documented 4 ulp.
     /// for x in [-7.5f32, -1.0, 0.3, 3.0, 12.0] {
@@ -525,7 +525,7 @@ pub mod fpu {
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
     ///
     /// ```
-    /// use kernels::mish::fpu::{mish, mish_slice};
+    /// use mcu_kernels::mish::fpu::{mish, mish_slice};
     ///
     /// // 40 values (a full block of 32 and a remainder), one of them outside the table range:
     /// // every output has the bits of the scalar form.
@@ -539,7 +539,7 @@ pub mod fpu {
     /// for (&xi, &yi) in x.iter().zip(&y) {
     ///     assert_eq!(yi.to_bits(), mish(xi).to_bits(), "x = {xi}");
     /// }
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
@@ -552,7 +552,7 @@ pub mod fpu {
 /// accuracy and cost in those functions' docs).
 ///
 /// ```
-/// use kernels::mish::mish;
+/// use mcu_kernels::mish::mish;
 ///
 /// // mish(1) = tanh(ln(1 + e)) = 0.8650984 (f64 reference), within 4 ulp; Mish's minimum
 /// // is −0.3088 at x ≈ −1.1924.
@@ -578,7 +578,7 @@ pub fn mish(x: f32) -> f32 {
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
 ///
 /// ```
-/// use kernels::mish::{mish, mish_slice};
+/// use mcu_kernels::mish::{mish, mish_slice};
 ///
 /// let x = [-2.0f32, -0.5, 0.0, 0.5, 2.0];
 /// let mut y = [0.0f32; 5];
@@ -588,7 +588,7 @@ pub fn mish(x: f32) -> f32 {
 ///     let want = f64::from(xi) * f64::from(xi).exp().ln_1p().tanh();
 ///     assert!((f64::from(yi) - want).abs() <= 4.0 * 2f64.powi(-23) * want.abs());
 /// }
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {

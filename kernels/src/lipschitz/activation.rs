@@ -6,7 +6,7 @@ use crate::Error;
 /// Lipschitz constant of ReLU (its largest slope).
 ///
 /// ```
-/// use kernels::lipschitz::{relu, Activation, RELU_LIPSCHITZ};
+/// use mcu_kernels::lipschitz::{relu, Activation, RELU_LIPSCHITZ};
 ///
 /// assert_eq!(Activation::Relu.lipschitz(), RELU_LIPSCHITZ);
 /// // |relu(a) − relu(b)| ≤ 1·|a − b|.
@@ -14,14 +14,14 @@ use crate::Error;
 /// relu(&mut a)?;
 /// relu(&mut b)?;
 /// assert!((a[0] - b[0]).abs() <= RELU_LIPSCHITZ * 5.0);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub const RELU_LIPSCHITZ: f32 = 1.0;
 /// A certified upper bound on Mish's Lipschitz constant max f'(x) = 1.08862 (at x ≈ 1.19);
 /// `host/tests/lipschitz_svd.rs` checks it against an f64 scan of f'.
 ///
 /// ```
-/// use kernels::lipschitz::MISH_LIPSCHITZ;
+/// use mcu_kernels::lipschitz::MISH_LIPSCHITZ;
 ///
 /// // ≥ every slope of Mish: central differences of the f64 formula on a grid over [−10, 10].
 /// let f = |x: f64| x * x.exp().ln_1p().tanh();
@@ -52,7 +52,7 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 /// first: `x` is unchanged).
 ///
 /// ```
-/// use kernels::{lipschitz::maxmin, Error};
+/// use mcu_kernels::{lipschitz::maxmin, Error};
 ///
 /// let mut x = [1.0f32, 3.0, -2.0, -5.0];
 /// maxmin(&mut x)?;
@@ -67,7 +67,7 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 /// let mut bad = [f32::NAN, 1.0];
 /// assert_eq!(maxmin(&mut bad), Err(Error::NonFinite));
 /// assert_eq!(bad[1], 1.0); // unchanged
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
@@ -88,14 +88,14 @@ pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
 /// for NaN or ±∞ (checked first: `x` is unchanged).
 ///
 /// ```
-/// use kernels::{lipschitz::groupsort, Error};
+/// use mcu_kernels::{lipschitz::groupsort, Error};
 ///
 /// let mut x = [1.0f32, 3.0, 2.0, 0.0, -1.0, 4.0];
 /// groupsort(&mut x, 3)?; // two groups of 3, each sorted decreasingly
 /// assert_eq!(x, [3.0, 2.0, 1.0, 4.0, 0.0, -1.0]);
 /// assert_eq!(groupsort(&mut x, 4), Err(Error::BadRowLength));
 /// assert_eq!(groupsort(&mut x, 0), Err(Error::BadRowLength));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
@@ -137,7 +137,7 @@ pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
 /// |‖v‖₂ − 1| > 1e−4.
 ///
 /// ```
-/// use kernels::{lipschitz::householder, Error};
+/// use mcu_kernels::{lipschitz::householder, Error};
 ///
 /// let v = [0.6f32, 0.8]; // unit vector
 /// // vᵀz = 1.4 > 0: identity.
@@ -151,7 +151,7 @@ pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
 /// assert!((z[0].hypot(z[1]) - 1.0).abs() < 1e-6);
 /// assert!(matches!(householder(&mut z, &[1.0, 1.0]), Err(Error::BadParameter(_))));
 /// assert_eq!(householder(&mut [0.0; 3], &v), Err(Error::BadRowLength));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
@@ -190,13 +190,13 @@ pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
 /// [`Error::NonFinite`] for NaN or ±∞ (checked first: `x` is unchanged).
 ///
 /// ```
-/// use kernels::{lipschitz::relu, Error};
+/// use mcu_kernels::{lipschitz::relu, Error};
 ///
 /// let mut x = [-1.5f32, 0.0, 2.5];
 /// relu(&mut x)?;
 /// assert_eq!(x, [0.0, 0.0, 2.5]);
 /// assert_eq!(relu(&mut [f32::INFINITY]), Err(Error::NonFinite));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn relu(x: &mut [f32]) -> Result<(), Error> {
@@ -212,7 +212,7 @@ pub fn relu(x: &mut [f32]) -> Result<(), Error> {
 /// # Example
 ///
 /// ```
-/// use kernels::{lipschitz::{Activation, MISH_LIPSCHITZ}, Error};
+/// use mcu_kernels::{lipschitz::{Activation, MISH_LIPSCHITZ}, Error};
 ///
 /// assert_eq!(Activation::Relu.lipschitz(), 1.0);
 /// assert_eq!(Activation::GroupSort(4).lipschitz(), 1.0);
@@ -224,7 +224,7 @@ pub fn relu(x: &mut [f32]) -> Result<(), Error> {
 ///     assert!((f64::from(*got) - x0 * x0.exp().ln_1p().tanh()).abs() < 1e-6);
 /// }
 /// assert_eq!(Activation::GroupSort(3).apply(&mut [0.0; 4]), Err(Error::BadRowLength));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -245,7 +245,7 @@ impl Activation {
     /// Certified Lipschitz constant of the activation (in ‖·‖₂).
     ///
     /// ```
-    /// use kernels::lipschitz::{Activation, MISH_LIPSCHITZ, RELU_LIPSCHITZ};
+    /// use mcu_kernels::lipschitz::{Activation, MISH_LIPSCHITZ, RELU_LIPSCHITZ};
     ///
     /// assert_eq!(Activation::Identity.lipschitz(), 1.0);
     /// assert_eq!(Activation::MaxMin.lipschitz(), 1.0);
@@ -266,7 +266,7 @@ impl Activation {
     /// As the underlying kernel ([`Error::NonFinite`], [`Error::BadRowLength`]).
     ///
     /// ```
-    /// use kernels::{lipschitz::Activation, Error};
+    /// use mcu_kernels::{lipschitz::Activation, Error};
     ///
     /// let mut x = [1.0f32, 4.0, -3.0, 2.0];
     /// Activation::GroupSort(2).apply(&mut x)?;
@@ -274,7 +274,7 @@ impl Activation {
     /// Activation::Relu.apply(&mut x)?;
     /// assert_eq!(x, [4.0, 1.0, 2.0, 0.0]);
     /// assert_eq!(Activation::Identity.apply(&mut [f32::NAN]), Err(Error::NonFinite));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn apply(self, x: &mut [f32]) -> Result<(), Error> {
         match self {

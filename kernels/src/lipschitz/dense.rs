@@ -10,7 +10,7 @@ use crate::Error;
 /// # Example
 ///
 /// ```
-/// use kernels::lipschitz::Workspace;
+/// use mcu_kernels::lipschitz::Workspace;
 ///
 /// let mut ws = Workspace::<16>::new();
 /// assert_eq!(ws.as_mut_slice().len(), 2 * 16 * 16); // 2 KiB of f32
@@ -59,7 +59,7 @@ impl<const IN: usize> Workspace<IN> {
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::lipschitz::{Dense, Projection, Workspace, PROJECTION_TOL};
+/// use mcu_kernels::lipschitz::{Dense, Projection, Workspace, PROJECTION_TOL};
 ///
 /// let w = [[3.0f32, 1.0], [0.0, 2.0], [1.0, -1.0]];
 /// let mut ws = Workspace::<2>::new();
@@ -76,7 +76,7 @@ impl<const IN: usize> Workspace<IN> {
 ///     assert!(bound <= 1.5 * (1.0 + PROJECTION_TOL), "{p:?}");
 ///     assert!(svals(&layer.w).0 <= f64::from(bound), "{p:?}");
 /// }
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -120,7 +120,7 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
+/// use mcu_kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
 ///
 /// // y = Wx + b with W 3×2.
 /// let mut layer = Dense::new([[1.0f32, 2.0], [3.0, 4.0], [0.5, -1.0]], [0.1, 0.0, -0.5])?;
@@ -146,7 +146,7 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 /// assert_eq!(Dense::<2, 1>::new([[f32::NAN, 0.0]], [0.0]), Err(Error::NonFinite));
 /// assert_eq!(Dense::<0, 1>::new([[]], [0.0]), Err(Error::Empty));
 /// assert_eq!(layer.forward(&[f32::INFINITY, 0.0], &mut y), Err(Error::NonFinite));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense<const IN: usize, const OUT: usize> {
@@ -165,14 +165,14 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// [`Error::Empty`] if IN or OUT is 0, [`Error::NonFinite`] for NaN or ±∞ entries.
     ///
     /// ```
-    /// use kernels::{lipschitz::Dense, Error};
+    /// use mcu_kernels::{lipschitz::Dense, Error};
     ///
     /// let layer = Dense::new([[1.0f32, 2.0, 3.0]], [0.5])?;
     /// assert_eq!(layer.v, [1.0; 3]); // the power-iteration vector starts at (1, …, 1)
     /// assert_eq!(Dense::<1, 1>::new([[f32::INFINITY]], [0.0]), Err(Error::NonFinite));
     /// assert_eq!(Dense::<1, 1>::new([[0.0]], [f32::NAN]), Err(Error::NonFinite));
     /// assert_eq!(Dense::<2, 0>::new([], []), Err(Error::Empty));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn new(w: [[f32; IN]; OUT], b: [f32; OUT]) -> Result<Self, Error> {
         if IN == 0 || OUT == 0 {
@@ -204,7 +204,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// (then `y` is unchanged).
     ///
     /// ```
-    /// use kernels::{lipschitz::Dense, Error};
+    /// use mcu_kernels::{lipschitz::Dense, Error};
     ///
     /// let layer = Dense::new([[2.0f32, -1.0, 0.5], [0.0, 1.0, 1.0]], [1.0, -0.5])?;
     /// let mut y = [0.0f32; 2];
@@ -213,7 +213,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// // A non-finite input is refused and y is left alone.
     /// assert_eq!(layer.forward(&[f32::NAN, 0.0, 0.0], &mut y), Err(Error::NonFinite));
     /// assert_eq!(y, [3.0, 5.5]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn forward(&self, x: &[f32; IN], y: &mut [f32; OUT]) -> Result<(), Error> {
         self.shape_ok()?;
@@ -236,7 +236,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// `dy` (outputs unchanged).
     ///
     /// ```
-    /// use kernels::lipschitz::Dense;
+    /// use mcu_kernels::lipschitz::Dense;
     ///
     /// // L = Σ c_o·y_o has dy = c; check dx = Wᵀc against a finite difference of L in x₀.
     /// let layer = Dense::new([[2.0f32, -1.0], [0.5, 3.0]], [0.0; 2])?;
@@ -252,7 +252,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// assert!(((loss(1.5) - loss(0.5)) - dx[0]).abs() < 1e-5);
     /// assert_eq!(dw, [[1.0, 1.0], [-2.0, -2.0]]);
     /// assert_eq!(db, c);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn backward(
         &self,
@@ -282,13 +282,13 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite weights.
     ///
     /// ```
-    /// use kernels::lipschitz::{Dense, Workspace};
+    /// use mcu_kernels::lipschitz::{Dense, Workspace};
     ///
     /// // W = [[3, 4]] has ‖W‖₂ = 5.
     /// let layer = Dense::new([[3.0f32, 4.0]], [0.0])?;
     /// let b = layer.certified_upper_bound(&mut Workspace::new())?;
     /// assert!(b >= 5.0 && b < 5.0 * 1.0001);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.shape_ok()?;
@@ -308,14 +308,14 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// As [`power_iteration`].
     ///
     /// ```
-    /// use kernels::lipschitz::Dense;
+    /// use mcu_kernels::lipschitz::Dense;
     ///
     /// // diag(2, 1): σ_max = 2; from v = (1, 1) the lower bound climbs towards it.
     /// let mut layer = Dense::new([[2.0f32, 0.0], [0.0, 1.0]], [0.0; 2])?;
     /// let a = layer.power_lower_bound(1)?;
     /// let b = layer.power_lower_bound(20)?;
     /// assert!(a <= b && b <= 2.0 && b > 2.0 * (1.0 - 1e-5));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn power_lower_bound(&mut self, steps: u32) -> Result<f32, Error> {
         self.shape_ok()?;
@@ -342,7 +342,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
     ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
     /// };
-    /// use kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
+    /// use mcu_kernels::{lipschitz::{Dense, Projection, Workspace}, Error};
     ///
     /// let mut layer = Dense::new([[3.0f32, 1.0], [0.0, 2.0]], [0.0; 2])?;
     /// let mut ws = Workspace::new();
@@ -350,7 +350,7 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// assert!(bound <= 1.001 && svals(&layer.w).0 <= f64::from(bound));
     /// let negative_c = layer.project(Projection::Normalize, -1.0, &mut ws);
     /// assert!(matches!(negative_c, Err(Error::BadParameter(_))));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn project(&mut self, p: Projection, c: f32, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.shape_ok()?;
@@ -394,7 +394,7 @@ pub const X_FRAC: u32 = 16;
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::{lipschitz::{Dense, DenseQ, Workspace, W_FRAC, X_FRAC}, Error};
+/// use mcu_kernels::{lipschitz::{Dense, DenseQ, Workspace, W_FRAC, X_FRAC}, Error};
 ///
 /// let f = Dense::new([[0.5f32, -1.25], [2.0, 0.125]], [0.25, -1.0])?;
 /// let q = DenseQ::from_dense(&f)?;
@@ -412,7 +412,7 @@ pub const X_FRAC: u32 = 16;
 /// let big = Dense::new([[5.0f32, 0.0], [0.0, 0.0]], [0.0; 2])?;
 /// assert!(matches!(DenseQ::from_dense(&big), Err(Error::BadParameter(_))));
 /// assert_eq!(DenseQ::<2, 2>::MAX_IN, 65_536);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DenseQ<const IN: usize, const OUT: usize> {
@@ -434,7 +434,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// if a weight is outside [−4, 4 − 2^−13] or a bias outside the Q15.16 range after rounding.
     ///
     /// ```
-    /// use kernels::{lipschitz::{Dense, DenseQ}, Error};
+    /// use mcu_kernels::{lipschitz::{Dense, DenseQ}, Error};
     ///
     /// // Round to nearest: 0.1·2^13 = 819.2 → 819; bias 0.3·2^16 = 19660.8 → 19661.
     /// let q = DenseQ::from_dense(&Dense::new([[0.1f32, -3.5]], [0.3])?)?;
@@ -442,7 +442,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// assert_eq!(q.b, [19661]);
     /// let too_big = Dense::new([[4.0f32, 0.0]], [0.0])?; // 4 = 2^15 raw: outside i16
     /// assert!(matches!(DenseQ::from_dense(&too_big), Err(Error::BadParameter(_))));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn from_dense(d: &Dense<IN, OUT>) -> Result<Self, Error> {
         d.shape_ok()?;
@@ -479,7 +479,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// nearest f32.
     ///
     /// ```
-    /// use kernels::lipschitz::DenseQ;
+    /// use mcu_kernels::lipschitz::DenseQ;
     ///
     /// // Weights 0.5, −1 in Q2.13; bias 1.5 in Q15.16.
     /// let q = DenseQ::<2, 1> { w: [[4096, -8192]], b: [98304] };
@@ -515,7 +515,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// [`Error::Empty`] for a zero-sized layer; [`Error::BadParameter`] if IN > 2^16.
     ///
     /// ```
-    /// use kernels::lipschitz::DenseQ;
+    /// use mcu_kernels::lipschitz::DenseQ;
     ///
     /// // y = 0.5·x₀ + 0.25·x₁ + 1 for x = (3, −2) in Q15.16: 1.5 − 0.5 + 1 = 2.
     /// let q = DenseQ::<2, 1> { w: [[4096, 2048]], b: [1 << 16] };
@@ -525,7 +525,7 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// // Rounding half up: 0.5·(1 LSB) = half an LSB → 1 LSB.
     /// q.forward(&[1, 0], &mut y)?;
     /// assert_eq!(y, [(1 << 16) + 1]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn forward(&self, x: &[i32; IN], y: &mut [i32; OUT]) -> Result<(), Error> {
         if IN == 0 || OUT == 0 {
@@ -554,13 +554,13 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// [`Error::Empty`] for a zero-sized layer.
     ///
     /// ```
-    /// use kernels::lipschitz::{DenseQ, Workspace};
+    /// use mcu_kernels::lipschitz::{DenseQ, Workspace};
     ///
     /// // Q2.13 weights 0.75 and 1 (the f32 values are exact): ‖[[0.75, 1]]‖₂ = 1.25.
     /// let q = DenseQ::<2, 1> { w: [[6144, 8192]], b: [0] };
     /// let b = q.certified_upper_bound(&mut Workspace::new())?;
     /// assert!(b >= 1.25 && b < 1.25 * 1.0001);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn certified_upper_bound(&self, ws: &mut Workspace<IN>) -> Result<f32, Error> {
         self.to_dense().certified_upper_bound(ws)

@@ -11,7 +11,7 @@ use crate::Error;
 /// # Example
 ///
 /// ```
-/// use kernels::lipschitz::{Activation, Dense, LipschitzMlp, Projection, Workspace};
+/// use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp, Projection, Workspace};
 ///
 /// // 2 → 4 → 4 → 1 with MaxMin, every layer projected to ‖W‖₂ ≤ 1.
 /// let mut first = Dense::new([[1.0f32, 0.5], [-0.3, 2.0], [0.7, 0.7], [1.5, -1.0]], [0.1; 4])?;
@@ -45,7 +45,7 @@ use crate::Error;
 ///         assert!(f64::from((ya[0] - yb[0]).abs()) <= f64::from(bound) * d + 1e-6);
 ///     }
 /// }
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LipschitzMlp<const IN: usize, const H: usize, const OUT: usize, const L: usize> {
@@ -73,7 +73,7 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// [`Error::Empty`] for zero-sized shapes.
     ///
     /// ```
-    /// use kernels::lipschitz::{Activation, Dense, LipschitzMlp};
+    /// use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp};
     ///
     /// // 2 → 2 → 2 → 1 with ReLU: y = w₃·relu(W₂·relu(W₁x + b₁) + b₂) + b₃, by hand.
     /// let mlp = LipschitzMlp {
@@ -86,7 +86,7 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// mlp.forward(&[3.0, 1.0], &mut y)?;
     /// // h₁ = relu(2, 1) = (2, 1); h₂ = relu(2.5, 0) = (2.5, 0); y = 2.5 + 0.25.
     /// assert_eq!(y, [2.75]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn forward(&self, x: &[f32; IN], y: &mut [f32; OUT]) -> Result<(), Error> {
         let mut h = [0.0f32; H];
@@ -114,7 +114,7 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// so a `Workspace<H>` always suffices).
     ///
     /// ```
-    /// use kernels::lipschitz::{Activation, Dense, LipschitzMlp, Workspace};
+    /// use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp, Workspace};
     ///
     /// // Diagonal layers with norms 2, 3 and 0.5, Mish between them: bound ≥ 2·3·0.5·1.0887².
     /// let mlp = LipschitzMlp {
@@ -126,7 +126,7 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// let b = f64::from(mlp.certified_lipschitz_bound(&mut Workspace::new())?);
     /// let product = 3.0 * 1.0887f64.powi(2);
     /// assert!(b >= product && b < product * 1.002);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     pub fn certified_lipschitz_bound(&self, ws: &mut Workspace<H>) -> Result<f32, Error> {
         let s = ws.as_mut_slice();

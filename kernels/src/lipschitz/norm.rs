@@ -15,7 +15,7 @@ use crate::Error;
 /// Largest number of rows or columns the norm and projection functions accept.
 ///
 /// ```
-/// use kernels::{lipschitz::{spectral_norm_upper_bound, MAX_DIM, MAX_ELEMS}, Error};
+/// use mcu_kernels::{lipschitz::{spectral_norm_upper_bound, MAX_DIM, MAX_ELEMS}, Error};
 ///
 /// // A 1 × (MAX_DIM + 1) row vector is refused (and so is any shape above MAX_ELEMS).
 /// let w = [1.0f32; MAX_DIM + 1];
@@ -35,7 +35,7 @@ pub const MAX_ELEMS: usize = 65_536;
 /// and ≤ 1 % for every shape the function accepts (rank ≤ 4096 gives 0.82 %).
 ///
 /// ```
-/// use kernels::{lipschitz::{spectral_norm_upper_bound, GRAM_ITERS, MAX_GRAM_ITERS}, Error};
+/// use mcu_kernels::{lipschitz::{spectral_norm_upper_bound, GRAM_ITERS, MAX_GRAM_ITERS}, Error};
 ///
 /// // diag(1, 1, 1, 1) has σ_max = 1 and rank 4: more iterations tighten the bound towards 1.
 /// let mut w = [0.0f32; 16];
@@ -51,7 +51,7 @@ pub const MAX_ELEMS: usize = 65_536;
 ///     spectral_norm_upper_bound(&w, 4, 4, MAX_GRAM_ITERS + 1, &mut s),
 ///     Err(Error::BadParameter(_))
 /// ));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub const GRAM_ITERS: u32 = 8;
 /// Largest number of Gram iterations accepted. Example: see the example on [`GRAM_ITERS`].
@@ -163,7 +163,7 @@ fn exponent_scaling(w: &[f32]) -> Option<(i32, f32, f32)> {
 /// Buffer length [`spectral_norm_upper_bound`] needs: 2·min(rows, cols)².
 ///
 /// ```
-/// use kernels::lipschitz::gram_scratch_len;
+/// use mcu_kernels::lipschitz::gram_scratch_len;
 ///
 /// // 2·min(rows, cols)²: the Gram matrices are min(rows, cols) square.
 /// assert_eq!(gram_scratch_len(16, 16), 512);
@@ -230,7 +230,7 @@ fn accumulate_outer(b: &mut [f32], x: &[f32]) {
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::{lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS}, Error};
+/// use mcu_kernels::{lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS}, Error};
 ///
 /// let w = [1.0f32, 2.0, 3.0, 4.0, 0.5, -1.0]; // 3×2, row-major
 /// let mut scratch = [0.0f32; gram_scratch_len(3, 2)];
@@ -248,7 +248,7 @@ fn accumulate_outer(b: &mut [f32], x: &[f32]) {
 /// );
 /// let nan = [f32::NAN; 6];
 /// assert_eq!(spectral_norm_upper_bound(&nan, 3, 2, 8, &mut scratch), Err(Error::NonFinite));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn spectral_norm_upper_bound(
@@ -423,7 +423,7 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::{lipschitz::power_iteration, Error};
+/// use mcu_kernels::{lipschitz::power_iteration, Error};
 ///
 /// let w = [2.0f32, 1.0, 1.0, 3.0, 0.0, 1.0]; // 3×2
 /// let (smax, _) = svals(&w);
@@ -437,7 +437,7 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 /// // u holds the unit left vector Wv/‖Wv‖.
 /// assert!((u.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-5);
 /// assert_eq!(power_iteration(&w, 3, 2, &mut v, &mut u, 0), Err(Error::BadParameter("steps = 0")));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn power_iteration(

@@ -17,12 +17,12 @@ use crate::Error;
 /// Tolerance of every projection: the returned certified bound is ≤ c·(1 + PROJECTION_TOL).
 ///
 /// ```
-/// use kernels::lipschitz::{spectral_normalize, PROJECTION_TOL};
+/// use mcu_kernels::lipschitz::{spectral_normalize, PROJECTION_TOL};
 ///
 /// let mut w = [10.0f32, 0.0, 0.0, 1.0];
 /// let mut scratch = [0.0f32; 8];
 /// assert!(spectral_normalize(&mut w, 2, 2, 3.0, &mut scratch)? <= 3.0 * (1.0 + PROJECTION_TOL));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub const PROJECTION_TOL: f32 = 1e-3;
 
@@ -30,7 +30,7 @@ pub const PROJECTION_TOL: f32 = 1e-3;
 /// order to a matrix prescaled to ‖M‖₂ ≤ 1. Their composition maps [0, 1] into [0, 0.9661].
 ///
 /// ```
-/// use kernels::lipschitz::HARD_CAP_COEFFS;
+/// use mcu_kernels::lipschitz::HARD_CAP_COEFFS;
 ///
 /// // The composition of the four odd polynomials maps [0, 1] into [0, 0.9661] (f64 grid).
 /// let mut hi = 0.0f64;
@@ -54,7 +54,7 @@ pub const HARD_CAP_COEFFS: [[f32; 3]; 4] = [
 /// Scratch length of the projections: 2·cols² (the Gram matrix WᵀW and a polynomial in it).
 ///
 /// ```
-/// use kernels::{lipschitz::{projection_scratch_len, spectral_normalize}, Error};
+/// use mcu_kernels::{lipschitz::{projection_scratch_len, spectral_normalize}, Error};
 ///
 /// assert_eq!(projection_scratch_len(16, 16), 512);
 /// let mut w = [1.0f32; 6]; // 2×3: 2·3² = 18 floats needed
@@ -167,7 +167,7 @@ fn finish(
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::lipschitz::{projection_scratch_len, spectral_normalize, PROJECTION_TOL};
+/// use mcu_kernels::lipschitz::{projection_scratch_len, spectral_normalize, PROJECTION_TOL};
 ///
 /// let mut w = [1.0f32, 2.0, 3.0, 4.0, 0.0, 1.0]; // 3×2, σ_max ≈ 5.5
 /// let mut scratch = [0.0f32; projection_scratch_len(3, 2)];
@@ -180,7 +180,7 @@ fn finish(
 /// let mut small = [0.1f32, 0.0, 0.0, 0.2, 0.0, 0.0];
 /// spectral_normalize(&mut small, 3, 2, 1.0, &mut scratch)?;
 /// assert_eq!(small, [0.1, 0.0, 0.0, 0.2, 0.0, 0.0]);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn spectral_normalize(
@@ -221,7 +221,7 @@ pub fn spectral_normalize(
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::lipschitz::{spectral_hammer, PROJECTION_TOL};
+/// use mcu_kernels::lipschitz::{spectral_hammer, PROJECTION_TOL};
 ///
 /// // diag(3, 0.5): the hammer sets the top singular value to c = 1 and leaves 0.5 alone.
 /// let mut w = [3.0f32, 0.0, 0.0, 0.5];
@@ -231,7 +231,7 @@ pub fn spectral_normalize(
 /// let (s1, s2) = svals(&w);
 /// assert!(bound <= 1.0 + PROJECTION_TOL && f64::from(bound) >= s1);
 /// assert!((s1 - 1.0).abs() < 1e-3 && (s2 - 0.5).abs() < 1e-3);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[allow(clippy::too_many_arguments)]
@@ -379,7 +379,7 @@ fn apply_poly(
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::{lipschitz::{spectral_soft_cap, PROJECTION_TOL}, Error};
+/// use mcu_kernels::{lipschitz::{spectral_soft_cap, PROJECTION_TOL}, Error};
 ///
 /// // Singular values 0.9 and 0.2 (c = 1): each maps to f(σ) ≤ σ, small ones barely move.
 /// let mut w = [0.9f32, 0.0, 0.0, 0.2, 0.0, 0.0];
@@ -390,7 +390,7 @@ fn apply_poly(
 /// assert!(s1 <= 0.9 && s2 <= 0.2 && s2 > 0.2 * (1.0 - 1e-3));
 /// let too_big = spectral_soft_cap(&mut w, 3, 2, 1.0, 0.5, &mut scratch); // α > 1/3
 /// assert!(matches!(too_big, Err(Error::BadParameter(_))));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn spectral_soft_cap(
@@ -439,7 +439,7 @@ pub fn spectral_soft_cap(
 ///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
 ///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
 /// };
-/// use kernels::lipschitz::{spectral_hard_cap, PROJECTION_TOL};
+/// use mcu_kernels::lipschitz::{spectral_hard_cap, PROJECTION_TOL};
 ///
 /// let mut w = [4.0f32, 1.0, -2.0, 3.0]; // 2×2, σ_max ≈ 4.5
 /// let mut scratch = [0.0f32; 8];
@@ -448,7 +448,7 @@ pub fn spectral_soft_cap(
 /// // The polynomials map [0, c] into [0, 0.9661·c] (up to the prescale's tolerance).
 /// assert!(bound <= 2.0 * (1.0 + PROJECTION_TOL) && f64::from(bound) >= s1);
 /// assert!(s1 <= 2.0 * 0.9661 * 1.001);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn spectral_hard_cap(
@@ -485,7 +485,7 @@ pub fn spectral_hard_cap(
 /// As [`spectral_normalize`]; [`Error::BadParameter`] if `iters` > 100.
 ///
 /// ```
-/// use kernels::{lipschitz::bjorck_orthonormalize, Error};
+/// use mcu_kernels::{lipschitz::bjorck_orthonormalize, Error};
 ///
 /// // 20 iterations: WᵀW → σ²·I, columns orthogonal and of equal norm σ just below c (the
 /// // final check scales by the Gram bound's slack, 2^(1/1024) for rank 2), checked in f64.
@@ -500,7 +500,7 @@ pub fn spectral_hard_cap(
 /// assert!(n0 <= f64::from(bound) && n0 > 2.0 / 2f64.powf(1.0 / 1024.0) * (1.0 - 1e-5));
 /// let too_many = bjorck_orthonormalize(&mut w, 3, 2, c, 101, &mut scratch);
 /// assert!(matches!(too_many, Err(Error::BadParameter(_))));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn bjorck_orthonormalize(

@@ -20,7 +20,7 @@ use super::reduce::{exp_poly, reduce, scale};
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::exp;
+/// use mcu_kernels::math::own::exp;
 ///
 /// // e^x against the f64 reference, within the documented 2 ulp.
 /// for x in [-3.5f32, -0.25, 1.0, 10.0, 80.0] {

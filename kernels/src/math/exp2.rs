@@ -25,7 +25,7 @@ const D6: f32 = 0.000_153_533_6;
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::exp2;
+/// use mcu_kernels::math::own::exp2;
 ///
 /// // 2^x against the f64 reference, within the documented 2 ulp.
 /// for x in [-20.25f32, -0.5, 0.1, 3.0, 100.7] {

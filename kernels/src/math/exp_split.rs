@@ -5,7 +5,7 @@ use super::reduce::{exp_poly, reduce};
 /// Largest |x| [`exp_split`] reduces exactly; larger inputs are clamped to ±`SPLIT_LIMIT`.
 ///
 /// ```
-/// use kernels::math::{exp_split, SPLIT_LIMIT};
+/// use mcu_kernels::math::{exp_split, SPLIT_LIMIT};
 ///
 /// // e^SPLIT_LIMIT = m·2^n with n = round(1000·log2 e) = 1443.
 /// assert_eq!(exp_split(SPLIT_LIMIT).1, 1443);
@@ -29,7 +29,7 @@ pub const SPLIT_LIMIT: f32 = 1000.0;
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::{exp_split, SPLIT_LIMIT};
+/// use mcu_kernels::math::{exp_split, SPLIT_LIMIT};
 ///
 /// // e^700 overflows f32, the pair does not: m·2^n = e^x with m in [0.7070, 1.4145].
 /// let (m, n) = exp_split(700.0);

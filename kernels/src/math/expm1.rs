@@ -19,7 +19,7 @@ use super::reduce::{pow2i, reduce};
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::expm1;
+/// use mcu_kernels::math::own::expm1;
 ///
 /// // e^x − 1 against the f64 reference, within the documented 4 ulp; accurate near 0.
 /// for x in [-1e-6f32, 1e-3, -2.0, 5.0, 30.0] {

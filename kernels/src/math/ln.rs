@@ -44,7 +44,7 @@ pub(crate) fn split(bits: u32) -> (i32, f32) {
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::ln;
+/// use mcu_kernels::math::own::ln;
 ///
 /// // ln x against the f64 reference, within the documented 1 ulp.
 /// for x in [1e-30f32, 0.3, 2.0, 7.5, 3e38] {

@@ -19,7 +19,7 @@ use super::reduce::{LN2_HI, LN2_LO};
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::log1p;
+/// use mcu_kernels::math::own::log1p;
 ///
 /// // ln(1 + x) against the f64 reference, within the documented 4 ulp; near 0 the error
 /// // stays relative to the small result (ln of the rounded sum 1 + 1e-7 is 19 % off).

@@ -127,7 +127,7 @@ pub mod fpu {
         /// e^x.
         ///
         /// ```
-        /// use kernels::math::fpu::exp;
+        /// use mcu_kernels::math::fpu::exp;
         ///
         /// // e^x against the f64 reference, within the documented 2 ulp.
         /// for x in [-3.5f32, -0.25, 1.0, 10.0, 80.0] {
@@ -146,7 +146,7 @@ pub mod fpu {
         /// 2^x.
         ///
         /// ```
-        /// use kernels::math::fpu::exp2;
+        /// use mcu_kernels::math::fpu::exp2;
         ///
         /// // 2^x against the f64 reference, within the documented 2 ulp.
         /// for x in [-20.25f32, -0.5, 0.1, 3.0, 100.7] {
@@ -164,7 +164,7 @@ pub mod fpu {
         /// Natural logarithm ln x.
         ///
         /// ```
-        /// use kernels::math::fpu::ln;
+        /// use mcu_kernels::math::fpu::ln;
         ///
         /// // ln x against the f64 reference, within the documented 1 ulp.
         /// for x in [1e-30f32, 0.3, 2.0, 7.5, 3e38] {
@@ -183,7 +183,7 @@ pub mod fpu {
         /// ln(1 + x).
         ///
         /// ```
-        /// use kernels::math::fpu::log1p;
+        /// use mcu_kernels::math::fpu::log1p;
         ///
         /// // ln(1 + x) against the f64 reference, within the documented 4 ulp; near 0 the error
         /// // stays relative to the small result (ln of the rounded sum 1 + 1e-7 is 19 % off).
@@ -201,7 +201,7 @@ pub mod fpu {
         /// e^x − 1.
         ///
         /// ```
-        /// use kernels::math::fpu::expm1;
+        /// use mcu_kernels::math::fpu::expm1;
         ///
         /// // e^x − 1 against the f64 reference, within the documented 4 ulp; accurate near 0.
         /// for x in [-1e-6f32, 1e-3, -2.0, 5.0, 30.0] {
@@ -218,7 +218,7 @@ pub mod fpu {
         /// Hyperbolic tangent.
         ///
         /// ```
-        /// use kernels::math::fpu::tanh;
+        /// use mcu_kernels::math::fpu::tanh;
         ///
         /// // tanh x against the f64 reference, within the documented 4 ulp.
         /// for x in [1e-5f32, 0.3, -0.9, 4.0] {
@@ -237,7 +237,7 @@ pub mod fpu {
         /// Logistic sigmoid 1 / (1 + e^−x).
         ///
         /// ```
-        /// use kernels::math::fpu::sigmoid;
+        /// use mcu_kernels::math::fpu::sigmoid;
         ///
         /// // σ(x) against the f64 reference 1/(1 + e^−x), within the documented 4 ulp.
         /// for x in [-30.0f32, -2.0, 0.5, 6.0] {
@@ -256,7 +256,7 @@ pub mod fpu {
         /// softplus(x) = ln(1 + e^x).
         ///
         /// ```
-        /// use kernels::math::fpu::softplus;
+        /// use mcu_kernels::math::fpu::softplus;
         ///
         /// // ln(1 + e^x) against the f64 reference, within the documented 4 ulp.
         /// for x in [-40.0f32, -3.0, 0.0, 2.5, 50.0] {
@@ -299,7 +299,7 @@ use fpu as selected;
 /// True where the default entry points take the integer ([`nofpu`]) path.
 ///
 /// ```
-/// use kernels::math::{self, fpu, nofpu, INT_PATH};
+/// use mcu_kernels::math::{self, fpu, nofpu, INT_PATH};
 ///
 /// // The default entry point is bit for bit the form INT_PATH names.
 /// let x = 0.3f32;
@@ -335,7 +335,7 @@ selected!(
     /// e^x.
     ///
     /// ```
-    /// use kernels::math::exp;
+    /// use mcu_kernels::math::exp;
     ///
     /// // e^x against the f64 reference, within the documented 2 ulp.
     /// for x in [-3.5f32, -0.25, 1.0, 10.0, 80.0] {
@@ -354,7 +354,7 @@ selected!(
     /// 2^x.
     ///
     /// ```
-    /// use kernels::math::exp2;
+    /// use mcu_kernels::math::exp2;
     ///
     /// // 2^x against the f64 reference, within the documented 2 ulp.
     /// for x in [-20.25f32, -0.5, 0.1, 3.0, 100.7] {
@@ -372,7 +372,7 @@ selected!(
     /// Natural logarithm ln x.
     ///
     /// ```
-    /// use kernels::math::ln;
+    /// use mcu_kernels::math::ln;
     ///
     /// // ln x against the f64 reference, within the documented 1 ulp.
     /// for x in [1e-30f32, 0.3, 2.0, 7.5, 3e38] {
@@ -391,7 +391,7 @@ selected!(
     /// ln(1 + x).
     ///
     /// ```
-    /// use kernels::math::log1p;
+    /// use mcu_kernels::math::log1p;
     ///
     /// // ln(1 + x) against the f64 reference, within the documented 4 ulp; near 0 the error
     /// // stays relative to the small result (ln of the rounded sum 1 + 1e-7 is 19 % off).
@@ -409,7 +409,7 @@ selected!(
     /// e^x − 1.
     ///
     /// ```
-    /// use kernels::math::expm1;
+    /// use mcu_kernels::math::expm1;
     ///
     /// // e^x − 1 against the f64 reference, within the documented 4 ulp; accurate near 0.
     /// for x in [-1e-6f32, 1e-3, -2.0, 5.0, 30.0] {
@@ -426,7 +426,7 @@ selected!(
     /// Hyperbolic tangent.
     ///
     /// ```
-    /// use kernels::math::tanh;
+    /// use mcu_kernels::math::tanh;
     ///
     /// // tanh x against the f64 reference, within the documented 4 ulp.
     /// for x in [1e-5f32, 0.3, -0.9, 4.0] {
@@ -445,7 +445,7 @@ selected!(
     /// Logistic sigmoid 1 / (1 + e^−x).
     ///
     /// ```
-    /// use kernels::math::sigmoid;
+    /// use mcu_kernels::math::sigmoid;
     ///
     /// // σ(x) against the f64 reference 1/(1 + e^−x), within the documented 4 ulp.
     /// for x in [-30.0f32, -2.0, 0.5, 6.0] {
@@ -464,7 +464,7 @@ selected!(
     /// softplus(x) = ln(1 + e^x).
     ///
     /// ```
-    /// use kernels::math::softplus;
+    /// use mcu_kernels::math::softplus;
     ///
     /// // ln(1 + e^x) against the f64 reference, within the documented 4 ulp.
     /// for x in [-40.0f32, -3.0, 0.0, 2.5, 50.0] {

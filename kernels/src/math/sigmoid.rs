@@ -15,7 +15,7 @@ use super::exp::exp;
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::sigmoid;
+/// use mcu_kernels::math::own::sigmoid;
 ///
 /// // σ(x) against the f64 reference 1/(1 + e^−x), within the documented 4 ulp.
 /// for x in [-30.0f32, -2.0, 0.5, 6.0] {

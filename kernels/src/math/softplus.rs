@@ -15,7 +15,7 @@ use super::log1p::log1p;
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::softplus;
+/// use mcu_kernels::math::own::softplus;
 ///
 /// // ln(1 + e^x) against the f64 reference, within the documented 4 ulp.
 /// for x in [-40.0f32, -3.0, 0.0, 2.5, 50.0] {

@@ -19,7 +19,7 @@ use super::expm1::expm1;
 /// Cost: see `cargo xtask bench`.
 ///
 /// ```
-/// use kernels::math::own::tanh;
+/// use mcu_kernels::math::own::tanh;
 ///
 /// // tanh x against the f64 reference, within the documented 4 ulp.
 /// for x in [1e-5f32, 0.3, -0.9, 4.0] {

@@ -12,7 +12,7 @@ use crate::Error;
 /// [1e−15, 1 − 1e−15]).
 ///
 /// ```
-/// use kernels::online::{eval::MAX_LOG_LOSS, BinaryEval};
+/// use mcu_kernels::online::{eval::MAX_LOG_LOSS, BinaryEval};
 ///
 /// assert!((f64::from(MAX_LOG_LOSS) - 1e15f64.ln()).abs() < 1e-5);
 /// // A confidently wrong logit costs at most MAX_LOG_LOSS.
@@ -72,7 +72,7 @@ impl Tally {
 /// # Example
 ///
 /// ```
-/// use kernels::online::BinaryEval;
+/// use mcu_kernels::online::BinaryEval;
 ///
 /// let mut e = BinaryEval::new();
 /// e.update_logit(2.0, true); // right: ln(1 + e^−2)
@@ -98,7 +98,7 @@ impl BinaryEval {
     /// z = 0.
     ///
     /// ```
-    /// use kernels::online::BinaryEval;
+    /// use mcu_kernels::online::BinaryEval;
     ///
     /// let mut e = BinaryEval::new();
     /// e.update_logit(1.0, false); // predicted true: wrong, term ln(1 + e^1)
@@ -120,7 +120,7 @@ impl BinaryEval {
     /// [1e−15, 1 − 2⁻²⁴] as far as f32 allows; NaN counts as 0.5).
     ///
     /// ```
-    /// use kernels::online::BinaryEval;
+    /// use mcu_kernels::online::BinaryEval;
     ///
     /// let mut e = BinaryEval::new();
     /// e.update_proba(0.8, true); // right: −ln 0.8
@@ -177,7 +177,7 @@ impl BinaryEval {
 /// # Example
 ///
 /// ```
-/// use kernels::online::MulticlassEval;
+/// use mcu_kernels::online::MulticlassEval;
 ///
 /// let mut e = MulticlassEval::new();
 /// e.update(&[0.7, 0.2, 0.1], 0); // right: −ln 0.7
@@ -202,7 +202,7 @@ impl MulticlassEval {
     /// ties); term −ln max(P(y), 1e−15). An out-of-range y counts as wrong with the maximum term.
     ///
     /// ```
-    /// use kernels::online::MulticlassEval;
+    /// use mcu_kernels::online::MulticlassEval;
     ///
     /// let mut e = MulticlassEval::new();
     /// e.update(&[0.25, 0.25, 0.5], 2); // right: −ln 0.5
@@ -253,7 +253,7 @@ impl MulticlassEval {
 /// # Example
 ///
 /// ```
-/// use kernels::online::RegressionEval;
+/// use mcu_kernels::online::RegressionEval;
 ///
 /// let mut e = RegressionEval::new();
 /// e.update(3.0, 1.0); // error 2
@@ -287,7 +287,7 @@ impl RegressionEval {
     /// Score prediction `pred` against `y` (non-finite pairs are counted as skipped).
     ///
     /// ```
-    /// use kernels::online::RegressionEval;
+    /// use mcu_kernels::online::RegressionEval;
     ///
     /// let mut e = RegressionEval::new();
     /// e.update(2.5, 1.0); // error 1.5
@@ -325,7 +325,7 @@ impl RegressionEval {
     /// Mean absolute error.
     ///
     /// ```
-    /// use kernels::online::RegressionEval;
+    /// use mcu_kernels::online::RegressionEval;
     ///
     /// let mut e = RegressionEval::new();
     /// assert_eq!(e.mae(), 0.0);
@@ -345,7 +345,7 @@ impl RegressionEval {
     /// Mean squared error.
     ///
     /// ```
-    /// use kernels::online::RegressionEval;
+    /// use mcu_kernels::online::RegressionEval;
     ///
     /// let mut e = RegressionEval::new();
     /// for (p, y) in [(1.0f32, 0.0f32), (0.0, 3.0), (2.0, 2.0)] {
@@ -379,7 +379,7 @@ impl RegressionEval {
 /// was scored but not learned; `eval.skip()` is called).
 ///
 /// ```
-/// use kernels::{online::{progressive_binary, BinaryEval, LogisticRegression, Sgd}, Error};
+/// use mcu_kernels::{online::{progressive_binary, BinaryEval, LogisticRegression, Sgd}, Error};
 ///
 /// let mut model = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
 /// let mut eval = BinaryEval::new();
@@ -394,7 +394,7 @@ impl RegressionEval {
 /// let e = progressive_binary(None, &mut model, &mut eval, &[f32::NAN, 0.0], true);
 /// assert_eq!(e, Err(Error::NanInput));
 /// assert_eq!((eval.n(), eval.skipped()), (2, 1));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn progressive_binary<const D: usize, R: Rule<D>>(

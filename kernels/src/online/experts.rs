@@ -18,7 +18,7 @@ use crate::Error;
 /// # Example
 ///
 /// ```
-/// use kernels::online::Hedge;
+/// use mcu_kernels::online::Hedge;
 ///
 /// // Three experts; expert 1 always has the smallest loss.
 /// let mut h = Hedge::<3>::new(0.5, false);
@@ -43,7 +43,7 @@ use crate::Error;
 /// assert!((f64::from(h.predict(&advice)) - want).abs() < 1e-3);
 /// assert!((0.1..0.12).contains(&h.mixture_loss(&losses)));
 /// assert!(h.learn_one(&[f32::NAN, 0.0, 0.0]).is_err());
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hedge<const K: usize> {
@@ -71,7 +71,7 @@ impl<const K: usize> Hedge<K> {
     /// The mixture Σ x_i·a_i of the experts' predictions `advice` (finite).
     ///
     /// ```
-    /// use kernels::online::Hedge;
+    /// use mcu_kernels::online::Hedge;
     ///
     /// let h = Hedge::<4>::new(0.1, true);
     /// // Uniform weights: the mean of the advice.
@@ -88,7 +88,7 @@ impl<const K: usize> Hedge<K> {
     /// Expected loss Σ x_i·ℓ_i of the current weights for the loss vector `losses`.
     ///
     /// ```
-    /// use kernels::online::Hedge;
+    /// use mcu_kernels::online::Hedge;
     ///
     /// let mut h = Hedge::<2>::new(1.0, false);
     /// assert_eq!(h.mixture_loss(&[1.0, 0.0]), 0.5);
@@ -96,7 +96,7 @@ impl<const K: usize> Hedge<K> {
     /// // Weights (e^−1, 1)/(1 + e^−1): the expected loss is e^−1/(1 + e^−1).
     /// let want = (-1f64).exp() / (1.0 + (-1f64).exp());
     /// assert!((f64::from(h.mixture_loss(&[1.0, 0.0])) - want).abs() < 1e-6);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mixture_loss(&self, losses: &[f32; K]) -> f32 {
@@ -108,7 +108,7 @@ impl<const K: usize> Hedge<K> {
     /// [`Error::NanInput`] / [`Error::BadParameter`] for non-finite losses (state unchanged).
     ///
     /// ```
-    /// use kernels::{online::Hedge, Error};
+    /// use mcu_kernels::{online::Hedge, Error};
     ///
     /// let mut h = Hedge::<3>::new(0.5, true);
     /// h.learn_one(&[0.0, 1.0, 1.0])?;
@@ -118,7 +118,7 @@ impl<const K: usize> Hedge<K> {
     /// // Non-finite losses are refused; the weights stay.
     /// assert!(matches!(h.learn_one(&[f32::INFINITY, 0.0, 0.0]), Err(Error::BadParameter(_))));
     /// assert_eq!(h.weights(), &w);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, losses: &[f32; K]) -> Result<(), Error> {

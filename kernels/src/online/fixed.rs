@@ -93,7 +93,7 @@ fn sqrt_q16(a: i32) -> i32 {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::to_fixed;
+/// use mcu_kernels::online::fixed::to_fixed;
 ///
 /// assert_eq!(to_fixed(0.5), I16F16::from_bits(0x8000));
 /// // Ties away from zero: ±1.5 LSB → ±2 LSB; 255.99 rounds to the nearest LSB (16776561).
@@ -131,7 +131,7 @@ pub fn to_fixed(v: f32) -> I16F16 {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::{to_f32, to_fixed};
+/// use mcu_kernels::online::fixed::{to_f32, to_fixed};
 ///
 /// assert_eq!(to_f32(I16F16::from_bits(0x18000)), 1.5);
 /// assert_eq!(to_f32(I16F16::MIN), -32768.0);
@@ -151,7 +151,7 @@ pub fn to_f32(v: I16F16) -> f32 {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::sigmoid;
+/// use mcu_kernels::online::fixed::sigmoid;
 ///
 /// // Within 2 LSB (2 · 2^−16) of the f64 logistic function.
 /// for z in [-6.0f64, -1.0, 0.0, 0.25, 3.0] {
@@ -185,7 +185,7 @@ pub fn sigmoid(z: I16F16) -> I16F16 {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::{FxRule, FxSgd};
+/// use mcu_kernels::online::fixed::{FxRule, FxSgd};
 ///
 /// // Saturating: a step that would leave the I16F16 range stops at its edge.
 /// let mut w = [I16F16::from_num(32000)];
@@ -203,7 +203,7 @@ pub trait FxRule<const D: usize>: Clone {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::{FxRule, FxSgd};
+/// use mcu_kernels::online::fixed::{FxRule, FxSgd};
 ///
 /// // w − η·g, exact here: 1 − 0.5·(0.25, −2) = (0.875, 2).
 /// let mut w = [I16F16::ONE; 2];
@@ -241,7 +241,7 @@ impl<const D: usize> FxRule<D> for FxSgd {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::{FxAdaGrad, FxRule};
+/// use mcu_kernels::online::fixed::{FxAdaGrad, FxRule};
 ///
 /// // First step: G = g², so w moves by η·g/√(g² + ε) ≈ η·sign(g) (to a few LSB).
 /// let mut rule = FxAdaGrad::<2>::new(I16F16::from_num(0.1));
@@ -301,7 +301,7 @@ impl<const D: usize> FxRule<D> for FxAdaGrad<D> {
 ///
 /// ```
 /// use fixed::types::I16F16;
-/// use kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
+/// use mcu_kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
 ///
 /// // Label = x₀ > x₁, learned in fixed point; the mean log loss falls each pass.
 /// let data = [
@@ -370,7 +370,7 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// ```
     /// use fixed::types::I16F16;
-    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
     ///
     /// let m = FxLogisticRegression::<2, FxSgd>::new(FxSgd::new(I16F16::from_num(0.5)));
     /// assert_eq!(m.predict_logit(&[I16F16::ONE; 2]), I16F16::ZERO);
@@ -394,7 +394,7 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// ```
     /// use fixed::types::I16F16;
-    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
     ///
     /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
     /// assert_eq!(m.predict_proba(&[I16F16::ONE]), I16F16::from_num(0.5)); // σ(0)
@@ -412,7 +412,7 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// ```
     /// use fixed::types::I16F16;
-    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
     ///
     /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
     /// assert!(!m.predict(&[I16F16::ONE])); // logit 0 predicts false
@@ -427,7 +427,7 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// ```
     /// use fixed::types::I16F16;
-    /// use kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
     ///
     /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(0.25)));
     /// let x = [I16F16::ONE];

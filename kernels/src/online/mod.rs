@@ -20,7 +20,7 @@
 //! # Example: progressive validation, River's `StandardScaler | LogisticRegression(AdaGrad())`
 //!
 //! ```
-//! use kernels::online::{progressive_binary, AdaGrad, BinaryEval, LogisticRegression, StandardScaler};
+//! use mcu_kernels::online::{progressive_binary, AdaGrad, BinaryEval, LogisticRegression, StandardScaler};
 //!
 //! // State: 76 + 104 + 24 bytes, no heap.
 //! let mut scaler = StandardScaler::<9>::new();
@@ -84,14 +84,14 @@ use crate::Error;
 /// and sums of many squares stay finite in f32.
 ///
 /// ```
-/// use kernels::online::{LinearRegression, Sgd, GRAD_LIMIT};
+/// use mcu_kernels::online::{LinearRegression, Sgd, GRAD_LIMIT};
 ///
 /// // A huge but finite feature: the gradient coordinate 2(p − y)·x = −2e20 is clipped to
 /// // −GRAD_LIMIT before the rule sees it, so one SGD step moves w by at most η·GRAD_LIMIT.
 /// let mut m = LinearRegression::<1, Sgd>::new(Sgd::new(1e-3));
 /// m.learn_one(&[1e20], 1.0)?;
 /// assert_eq!(m.weights()[0], 1e-3 * GRAD_LIMIT);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub const GRAD_LIMIT: f32 = 1e15;
 

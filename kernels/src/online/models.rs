@@ -12,7 +12,7 @@ use crate::Error;
 /// # Example
 ///
 /// ```
-/// use kernels::online::{GlmConfig, LinearRegression, Sgd};
+/// use mcu_kernels::online::{GlmConfig, LinearRegression, Sgd};
 ///
 /// assert_eq!(GlmConfig::default(), GlmConfig::RIVER);
 /// assert_eq!(GlmConfig::RIVER.intercept_lr, 0.01);
@@ -22,7 +22,7 @@ use crate::Error;
 /// m.learn_one(&[1.0], 3.0)?;
 /// assert_eq!(m.intercept(), 0.0);
 /// assert!(m.weights()[0] > 0.0);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GlmConfig {
@@ -95,7 +95,7 @@ fn glm_step<const D: usize, R: Rule<D>>(
 /// # Example
 ///
 /// ```
-/// use kernels::{online::{LinearRegression, Sgd}, Error};
+/// use mcu_kernels::{online::{LinearRegression, Sgd}, Error};
 ///
 /// // y = 2·x₀ − x₁ + 0.5 on a small repeated stream: the squared error of each pass decreases.
 /// let data = [
@@ -121,7 +121,7 @@ fn glm_step<const D: usize, R: Rule<D>>(
 /// assert_eq!(model.learn_one(&[f32::NAN, 0.0], 1.0), Err(Error::NanInput));
 /// assert!(matches!(model.learn_one(&[f32::INFINITY, 0.0], 1.0), Err(Error::BadParameter(_))));
 /// assert_eq!(model, before);
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearRegression<const D: usize, R: Rule<D>> {
@@ -143,7 +143,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// Zero weights and intercept with the given settings.
     ///
     /// ```
-    /// use kernels::online::{GlmConfig, LinearRegression, Sgd};
+    /// use mcu_kernels::online::{GlmConfig, LinearRegression, Sgd};
     ///
     /// // A faster intercept: ℓ'(0) = 2(0 − 1) = −2 on (x, y) = ((1), 1), so b = −0.5·(−2) = 1 and
     /// // w = −0.1·(−2) = 0.2.
@@ -151,7 +151,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// let mut m = LinearRegression::<1, Sgd>::with_config(Sgd::new(0.1), cfg);
     /// m.learn_one(&[1.0], 1.0)?;
     /// assert_eq!((m.weights()[0], m.intercept()), (0.2, 1.0));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
@@ -177,7 +177,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// ŷ = wᵀx + b (finite: overflow clamps to ±f32::MAX, NaN becomes 0).
     ///
     /// ```
-    /// use kernels::online::{LinearRegression, Sgd};
+    /// use mcu_kernels::online::{LinearRegression, Sgd};
     ///
     /// let mut m = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
     /// m.learn_one(&[1.0, 2.0], 1.0)?;
@@ -187,7 +187,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// // Finite whatever the input: an overflowing score is clamped.
     /// m.learn_one(&[1.0, 0.0], 1e30)?;
     /// assert_eq!(m.predict(&[3e38, 0.0]), f32::MAX);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> f32 {
@@ -200,7 +200,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// would overflow (then undone); see the module's safety policy.
     ///
     /// ```
-    /// use kernels::online::{LinearRegression, Sgd};
+    /// use mcu_kernels::online::{LinearRegression, Sgd};
     ///
     /// // One SGD step from zero on (x, y) = ((1, 2), 1), squared loss: ℓ' = 2(0 − 1) = −2, so
     /// // w = −0.1·(−2)·x = (0.2, 0.4) and b = −0.01·(−2) = 0.02 (River's intercept step).
@@ -208,7 +208,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// m.learn_one(&[1.0, 2.0], 1.0)?;
     /// assert_eq!(m.weights(), &[0.2, 0.4]);
     /// assert_eq!(m.intercept(), 0.02);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: f32) -> Result<(), Error> {
@@ -253,7 +253,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{AdaGrad, LogisticRegression};
+/// use mcu_kernels::online::{AdaGrad, LogisticRegression};
 ///
 /// // Label = x₀ > x₁. A few passes separate the stream; the mean log loss falls each pass.
 /// let data = [
@@ -282,7 +282,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 /// }
 /// assert_eq!(model.weights().len(), 2);
 /// assert!(model.intercept().is_finite());
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegression<const D: usize, R: Rule<D>> {
@@ -304,14 +304,14 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// Zero weights and intercept with the given settings.
     ///
     /// ```
-    /// use kernels::online::{GlmConfig, LogisticRegression, Sgd};
+    /// use mcu_kernels::online::{GlmConfig, LogisticRegression, Sgd};
     ///
     /// // ℓ'(0) = σ(0) − 1 = −0.5 is clipped to −0.25: w = −1·(−0.25)·2 = 0.5, b = 0.01·0.25.
     /// let cfg = GlmConfig { clip_gradient: 0.25, ..GlmConfig::RIVER };
     /// let mut m = LogisticRegression::<1, Sgd>::with_config(Sgd::new(1.0), cfg);
     /// m.learn_one(&[2.0], true)?;
     /// assert_eq!((m.weights()[0], m.intercept()), (0.5, 0.0025));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
@@ -337,7 +337,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// The logit p = wᵀx + b (finite).
     ///
     /// ```
-    /// use kernels::online::{LogisticRegression, Sgd};
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
     ///
     /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
     /// assert_eq!(m.predict_logit(&[1.0, 1.0]), 0.0); // zero weights
@@ -345,7 +345,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// // The logit is wᵀx + b.
     /// let (w, b) = (m.weights(), m.intercept());
     /// assert_eq!(m.predict_logit(&[2.0, 0.5]), w[0] * 2.0 + w[1] * 0.5 + b);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_logit(&self, x: &[f32; D]) -> f32 {
@@ -354,7 +354,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// P(y = 1 | x) = σ(p) ∈ [0, 1].
     ///
     /// ```
-    /// use kernels::online::{LogisticRegression, Sgd};
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
     ///
     /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
     /// assert_eq!(m.predict_proba(&[1.0, 1.0]), 0.5); // σ(0)
@@ -364,7 +364,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// let p = m.predict_proba(&[1.0, -1.0]);
     /// assert!((f64::from(p) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-7);
     /// assert!(p > 0.5 && p < 1.0);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D]) -> f32 {
@@ -373,13 +373,13 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// The predicted class: p > 0 (River: P > 0.5; a tie predicts `false`).
     ///
     /// ```
-    /// use kernels::online::{LogisticRegression, Sgd};
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
     ///
     /// let mut m = LogisticRegression::<1, Sgd>::new(Sgd::new(0.5));
     /// assert!(!m.predict(&[1.0])); // a tie (logit 0) predicts false
     /// m.learn_one(&[1.0], true)?;
     /// assert!(m.predict(&[1.0]) && !m.predict(&[-1.0]));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> bool {
@@ -391,7 +391,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// As [`LinearRegression::learn_one`].
     ///
     /// ```
-    /// use kernels::{online::{LogisticRegression, Sgd}, Error};
+    /// use mcu_kernels::{online::{LogisticRegression, Sgd}, Error};
     ///
     /// // From zero: ℓ'(0) = σ(0) − 1 = −0.5 for y = true, so w = −η·(−0.5)·x and b = 0.01·0.5.
     /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.2));
@@ -401,7 +401,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// // Refused samples leave the model unchanged.
     /// assert_eq!(m.learn_one(&[f32::NAN, 0.0], false), Err(Error::NanInput));
     /// assert_eq!(m.weights(), &[0.1, -0.2]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: bool) -> Result<(), Error> {
@@ -445,7 +445,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// # Example
 ///
 /// ```
-/// use kernels::{online::{SoftmaxRegression, Sgd}, Error};
+/// use mcu_kernels::{online::{SoftmaxRegression, Sgd}, Error};
 ///
 /// // Three classes, one per dominant feature.
 /// let data = [([1.0f32, 0.0, 0.0], 0), ([0.0, 1.0, 0.0], 1), ([0.0, 0.0, 1.0], 2)];
@@ -471,7 +471,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// assert_eq!(model.intercepts().len(), 3);
 /// // A class label out of range is refused.
 /// assert_eq!(model.learn_one(&[0.0; 3], 3), Err(Error::IndexOutOfRange { index: 3, len: 3 }));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoftmaxRegression<const D: usize, const K: usize, R: Rule<D>> {
@@ -493,7 +493,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// Zero weights with the given settings.
     ///
     /// ```
-    /// use kernels::online::{GlmConfig, SoftmaxRegression, Sgd};
+    /// use mcu_kernels::online::{GlmConfig, SoftmaxRegression, Sgd};
     ///
     /// // intercept_lr = 0 freezes the intercepts; the weight rows still learn.
     /// let cfg = GlmConfig { intercept_lr: 0.0, ..GlmConfig::RIVER };
@@ -501,7 +501,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// m.learn_one(&[1.0, -1.0], 1)?;
     /// assert_eq!(m.intercepts(), &[0.0; 3]);
     /// assert!(m.weights()[1][0] > 0.0 && m.weights()[0][0] < 0.0);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
@@ -527,7 +527,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// Raw scores p = W x + b (finite).
     ///
     /// ```
-    /// use kernels::online::{SoftmaxRegression, Sgd};
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
     ///
     /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
     /// m.learn_one(&[1.0, 0.5], 2)?;
@@ -538,7 +538,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     ///     let row = m.weights()[k];
     ///     assert_eq!(s[k], row[0] * 2.0 - row[1] + m.intercepts()[k]);
     /// }
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_scores(&self, x: &[f32; D], scores: &mut [f32; K]) {
@@ -550,7 +550,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// scores cannot cause for K ≥ 1).
     ///
     /// ```
-    /// use kernels::online::{SoftmaxRegression, Sgd};
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
     ///
     /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
     /// let mut p = [0.0f32; 3];
@@ -560,7 +560,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// m.predict_proba(&[1.0, 0.5], &mut p);
     /// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
     /// assert!(p[2] > p[0] && p[2] > p[1]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D], proba: &mut [f32; K]) {
@@ -576,13 +576,13 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// The most probable class (the first on ties; 0 for K = 0).
     ///
     /// ```
-    /// use kernels::online::{SoftmaxRegression, Sgd};
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
     ///
     /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
     /// assert_eq!(m.predict(&[1.0, 1.0]), 0); // all tied: the first class
     /// m.learn_one(&[1.0, 0.5], 1)?;
     /// assert_eq!(m.predict(&[1.0, 0.5]), 1);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> usize {
@@ -596,7 +596,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// [`Error::IndexOutOfRange`] if y ≥ K; otherwise as [`LinearRegression::learn_one`].
     ///
     /// ```
-    /// use kernels::{online::{SoftmaxRegression, Sgd}, Error};
+    /// use mcu_kernels::{online::{SoftmaxRegression, Sgd}, Error};
     ///
     /// // From zero, P = 1/3 each: row k moves by −η·(P_k − [k = y])·x.
     /// let mut m = SoftmaxRegression::<1, 3, Sgd>::new(Sgd::new(0.3));
@@ -604,7 +604,7 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// assert!((m.weights()[0][0] - 0.3 * (2.0 / 3.0) * 3.0).abs() < 1e-6);
     /// assert!((m.weights()[1][0] + 0.3 * (1.0 / 3.0) * 3.0).abs() < 1e-6);
     /// assert_eq!(m.learn_one(&[3.0], 3), Err(Error::IndexOutOfRange { index: 3, len: 3 }));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: usize) -> Result<(), Error> {

@@ -19,7 +19,7 @@ use crate::softmax::three_pass;
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, Rule, Sgd};
+/// use mcu_kernels::online::{Example, Rule, Sgd};
 ///
 /// // A rule can be driven by hand: squared loss (p − y)² of p = wᵀx at w = 0 for x = (1, 2),
 /// // y = 1: ℓ'(p) = 2(p − y) = −2, g = ℓ'(p)·x = (−2, −4).
@@ -60,7 +60,7 @@ pub struct Example<'a, const D: usize> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, LinearRegression, Rule};
+/// use mcu_kernels::online::{Example, LinearRegression, Rule};
 ///
 /// // A user-defined rule: sign SGD, w ← w − η·sign(g). Any model takes it.
 /// #[derive(Clone)]
@@ -79,7 +79,7 @@ pub struct Example<'a, const D: usize> {
 /// model.learn_one(&[1.0, -3.0], 2.0)?; // p = 0 < y: g = 2(p − y)·x = (−4, 12)
 /// assert_eq!(model.weights(), &[0.25, -0.25]);
 /// assert!(Rule::<2>::is_finite(&model.rule));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub trait Rule<const D: usize>: Clone {
     /// Move `w` after one example. Example: see the example on [`Rule`] (and on each rule).
@@ -106,7 +106,7 @@ macro_rules! impl_default_new {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, Rule, Sgd};
+/// use mcu_kernels::online::{Example, Rule, Sgd};
 ///
 /// let g = [0.5f32, -1.0];
 /// let ex = Example {
@@ -166,7 +166,7 @@ impl<const D: usize> Rule<D> for Sgd {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{AdaGrad, Example, Rule};
+/// use mcu_kernels::online::{AdaGrad, Example, Rule};
 ///
 /// // First step: G = g², so w moves by η·g/√(g² + ε) ≈ η·sign(g) whatever |g|.
 /// let g = [0.02f32, -300.0];
@@ -258,7 +258,7 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Adam, Example, Rule};
+/// use mcu_kernels::online::{Adam, Example, Rule};
 ///
 /// // Bias correction makes the first step η·sign(g) in both ε placements.
 /// let g = [4.0f32, -0.5];
@@ -365,7 +365,7 @@ impl<const D: usize> Rule<D> for Adam<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{AdaMax, Example, Rule};
+/// use mcu_kernels::online::{AdaMax, Example, Rule};
 ///
 /// // First step: m = (1 − β₁)g, u = |g|, η/(1 − β₁)·m/u = η·sign(g).
 /// let g = [3.0f32, -0.25];
@@ -467,7 +467,7 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, Ftrl, Rule};
+/// use mcu_kernels::online::{Example, Ftrl, Rule};
 ///
 /// let g = [1.0f32, -1.0];
 /// let ex = Example {
@@ -615,7 +615,7 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, OptimisticOgd, Rule};
+/// use mcu_kernels::online::{Example, OptimisticOgd, Rule};
 ///
 /// // Diameter 2: the iterate stays in the ball of radius 1 however large the gradients.
 /// let mut rule = OptimisticOgd::<2>::new(2.0, 1.0, true);
@@ -760,7 +760,7 @@ impl<const D: usize> Rule<D> for OptimisticOgd<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::EntropicOmd;
+/// use mcu_kernels::online::EntropicOmd;
 ///
 /// // Plain exponentiated gradient: after one step from uniform, w_i ∝ exp(−η·g_i).
 /// let mut rule = EntropicOmd::<3>::new(0.5, false);
@@ -797,7 +797,7 @@ impl<const D: usize> EntropicOmd<D> {
     /// One step with gradient (or loss vector) `g`; writes the new simplex point into `w`.
     ///
     /// ```
-    /// use kernels::online::EntropicOmd;
+    /// use mcu_kernels::online::EntropicOmd;
     ///
     /// // Optimistic: the weight moves away from the coordinate that keeps losing, and w stays
     /// // a distribution.
@@ -865,7 +865,7 @@ impl<const D: usize> Rule<D> for EntropicOmd<D> {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, Implicit, Rule, Sgd};
+/// use mcu_kernels::online::{Example, Implicit, Rule, Sgd};
 ///
 /// // Squared loss (p − y)² at w = 0, x = (1, 1), y = 1: g = 2(p − y)·x = (−2, −2), c = 2.
 /// let x = [1.0f32, 1.0];
@@ -940,7 +940,7 @@ impl<const D: usize> Rule<D> for Implicit {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{AProx, Example, Rule};
+/// use mcu_kernels::online::{AProx, Example, Rule};
 ///
 /// // Loss 1 with g = (2, 0): the step is min(η, ℓ/‖g‖²) = min(1, 1/4) — it stops where the
 /// // linearised loss 1 + gᵀΔw reaches 0.
@@ -1006,7 +1006,7 @@ impl<const D: usize> Rule<D> for AProx {
 /// # Example
 ///
 /// ```
-/// use kernels::online::{Example, PassiveAggressive, Rule};
+/// use mcu_kernels::online::{Example, PassiveAggressive, Rule};
 ///
 /// // Hinge loss of a classifier at w = 0, x = (1, 2), y = +1: ℓ = 1 − y·p = 1, ℓ' = −y = −1.
 /// let x = [1.0f32, 2.0];

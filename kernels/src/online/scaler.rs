@@ -29,7 +29,7 @@ use crate::Error;
 /// # Example
 ///
 /// ```
-/// use kernels::online::StandardScaler;
+/// use mcu_kernels::online::StandardScaler;
 ///
 /// let mut sc = StandardScaler::<2>::new();
 /// for x in [[1.0f32, 10.0], [3.0, 10.0], [5.0, 10.0]] {
@@ -46,7 +46,7 @@ use crate::Error;
 /// // learn_transform: update with x first, then transform it (River's pipeline order).
 /// sc.learn_transform(&[3.0, 10.0], &mut z)?;
 /// assert_eq!((sc.count(), z[0]), (4, 0.0));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardScaler<const D: usize> {
@@ -60,7 +60,7 @@ pub struct StandardScaler<const D: usize> {
 /// Consecutive overflowing updates after which [`StandardScaler`] restarts its statistics.
 ///
 /// ```
-/// use kernels::online::{scaler::RESTART_AFTER, StandardScaler};
+/// use mcu_kernels::online::{scaler::RESTART_AFTER, StandardScaler};
 ///
 /// // A first sample of 1e30: every ordinary sample after it overflows the variance and is
 /// // undone, until the RESTART_AFTER-th in a row restarts the statistics from it.
@@ -72,7 +72,7 @@ pub struct StandardScaler<const D: usize> {
 /// }
 /// assert!(sc.learn_one(&[1.0]).is_ok());
 /// assert_eq!((sc.count(), sc.means()[0]), (1, 1.0));
-/// # Ok::<(), kernels::Error>(())
+/// # Ok::<(), mcu_kernels::Error>(())
 /// ```
 pub const RESTART_AFTER: u32 = 8;
 
@@ -116,7 +116,7 @@ impl<const D: usize> StandardScaler<D> {
     /// them from x instead and returns `Ok`).
     ///
     /// ```
-    /// use kernels::{online::StandardScaler, Error};
+    /// use mcu_kernels::{online::StandardScaler, Error};
     ///
     /// let mut sc = StandardScaler::<1>::new();
     /// for x in [2.0f32, 4.0, 9.0] {
@@ -128,7 +128,7 @@ impl<const D: usize> StandardScaler<D> {
     /// // Non-finite samples are refused and change nothing.
     /// assert_eq!(sc.learn_one(&[f32::NAN]), Err(Error::NanInput));
     /// assert_eq!(sc.count(), 3);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
@@ -164,7 +164,7 @@ impl<const D: usize> StandardScaler<D> {
     /// overflow → ±f32::MAX).
     ///
     /// ```
-    /// use kernels::online::StandardScaler;
+    /// use mcu_kernels::online::StandardScaler;
     ///
     /// let mut sc = StandardScaler::<1>::new();
     /// let mut z = [1.0f32];
@@ -176,7 +176,7 @@ impl<const D: usize> StandardScaler<D> {
     /// // (x − 3)/1 with mean 3 and population variance 1.
     /// sc.transform(&[7.0], &mut z);
     /// assert_eq!(z, [4.0]);
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn transform(&self, x: &[f32; D], out: &mut [f32; D]) {
@@ -198,7 +198,7 @@ impl<const D: usize> StandardScaler<D> {
     /// As [`StandardScaler::learn_one`]; `out` is then the transform with the old statistics.
     ///
     /// ```
-    /// use kernels::online::StandardScaler;
+    /// use mcu_kernels::online::StandardScaler;
     ///
     /// let mut sc = StandardScaler::<1>::new();
     /// sc.learn_one(&[2.0])?;
@@ -206,7 +206,7 @@ impl<const D: usize> StandardScaler<D> {
     /// let mut z = [0.0f32];
     /// sc.learn_transform(&[4.0], &mut z)?;
     /// assert_eq!((sc.count(), z[0]), (2, 1.0));
-    /// # Ok::<(), kernels::Error>(())
+    /// # Ok::<(), mcu_kernels::Error>(())
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_transform(&mut self, x: &[f32; D], out: &mut [f32; D]) -> Result<(), Error> {
