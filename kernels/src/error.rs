@@ -3,6 +3,24 @@
 use core::fmt;
 
 /// Why a kernel refused its input. Kernels never panic; they return one of these.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::mish::mish_slice;
+///
+/// // Kernels refuse bad input with an `Error` instead of panicking: here an output slice of the
+/// // wrong length.
+/// let x = [0.5f32, -1.0, 2.0];
+/// let mut y = [0.0f32; 2];
+/// let e = mish_slice(&x, &mut y).unwrap_err();
+/// assert_eq!(e, Error::LengthMismatch { expected: 3, actual: 2 });
+/// assert_eq!(e.to_string(), "length mismatch: expected 3, got 2");
+/// // It is a `core::error::Error`, so `?` converts it into a boxed error in std code.
+/// let boxed: Box<dyn core::error::Error> = Box::new(e);
+/// assert!(boxed.to_string().contains("expected 3"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]

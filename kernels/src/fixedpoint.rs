@@ -11,6 +11,17 @@
 ///
 /// No overflow: `|a·b| ≤ 2^62` fits `i64`; the rounded quotient `|(a·b ± 2^30) / 2^31| ≤ 2^31`
 /// reaches `2^31` only for the saturated case.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::srdhm;
+///
+/// // 0.5 · 0.5 = 0.25 in Q0.31.
+/// assert_eq!(srdhm(1 << 30, 1 << 30), 1 << 29);
+/// // 3 · 0.5 = 1.5 raw: rounded away from zero to 2.
+/// assert_eq!(srdhm(3, 1 << 30), 2);
+/// // (−1)·(−1) = +1 does not fit Q0.31: saturated.
+/// assert_eq!(srdhm(i32::MIN, i32::MIN), i32::MAX);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn srdhm(a: i32, b: i32) -> i32 {
@@ -25,6 +36,17 @@ pub fn srdhm(a: i32, b: i32) -> i32 {
 
 /// `RoundingDivideByPOT(x, exponent)`: `x / 2^exponent` rounded to nearest, ties away from
 /// zero. `exponent` is clamped to `0..=31` (31 already maps every `i32` to −1, 0 or 1).
+///
+/// ```
+/// use mcu_kernels::fixedpoint::rounding_divide_by_pot;
+///
+/// // 5/2 = 2.5 → 3 and −5/2 → −3 (ties away from zero); 7/4 = 1.75 → 2.
+/// assert_eq!(rounding_divide_by_pot(5, 1), 3);
+/// assert_eq!(rounding_divide_by_pot(-5, 1), -3);
+/// assert_eq!(rounding_divide_by_pot(7, 2), 2);
+/// // The exponent is clamped to 31: i32::MAX / 2^31 ≈ 1.
+/// assert_eq!(rounding_divide_by_pot(i32::MAX, 40), 1);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
@@ -41,6 +63,15 @@ pub fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
 /// [`rounding_divide_by_pot`] on `i64`, `exponent` clamped to `0..=62`. Used where the TFLM
 /// reference would shift an `i32` by 32 or more (undefined in C): this gives the value the
 /// formula means, the correctly rounded quotient.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::rounding_divide_by_pot_i64;
+///
+/// // (2^40 + 2^7) / 2^8 = 2^32 + 0.5 → 2^32 + 1: a shift by more than 31 bits, correctly rounded.
+/// assert_eq!(rounding_divide_by_pot_i64((1 << 40) + (1 << 7), 8), (1 << 32) + 1);
+/// assert_eq!(rounding_divide_by_pot_i64(-(3 << 33), 34), -2); // −1.5 → −2
+/// assert_eq!(rounding_divide_by_pot_i64(i64::MAX, 62), 2); // exponent used as is (≤ 62)
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn rounding_divide_by_pot_i64(x: i64, exponent: u32) -> i64 {
@@ -54,6 +85,15 @@ pub fn rounding_divide_by_pot_i64(x: i64, exponent: u32) -> i64 {
 
 /// `SaturatingRoundingMultiplyByPOT<+e>(x)`: `x · 2^e` saturated to the `i32` range
 /// (`e` clamped to `0..=31`). Computed in `i64`, where `|x·2^31| < 2^62` cannot overflow.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::saturating_shl;
+///
+/// assert_eq!(saturating_shl(3, 4), 48);
+/// // 2^30 · 4 = 2^32 does not fit: saturated at either end.
+/// assert_eq!(saturating_shl(1 << 30, 2), i32::MAX);
+/// assert_eq!(saturating_shl(-(1 << 30), 2), i32::MIN);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn saturating_shl(x: i32, e: u32) -> i32 {
@@ -62,6 +102,14 @@ pub fn saturating_shl(x: i32, e: u32) -> i32 {
 }
 
 /// Clamp an `i64` to the `i32` range.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::saturate_i32;
+///
+/// assert_eq!(saturate_i32(-5), -5);
+/// assert_eq!(saturate_i32(1 << 40), i32::MAX);
+/// assert_eq!(saturate_i32(i64::MIN), i32::MIN);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn saturate_i32(v: i64) -> i32 {
@@ -75,6 +123,16 @@ pub fn saturate_i32(v: i64) -> i32 {
 }
 
 /// `RoundingHalfSum(a, b)`: `(a + b) / 2` rounded away from zero, computed in `i64`.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::rounding_half_sum;
+///
+/// // (3 + 4)/2 = 3.5 → 4, (−3 − 4)/2 → −4; no overflow at the ends of the range.
+/// assert_eq!(rounding_half_sum(3, 4), 4);
+/// assert_eq!(rounding_half_sum(-3, -4), -4);
+/// assert_eq!(rounding_half_sum(i32::MAX, i32::MAX), i32::MAX);
+/// assert_eq!(rounding_half_sum(i32::MIN, i32::MIN), i32::MIN);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn rounding_half_sum(a: i32, b: i32) -> i32 {
@@ -84,6 +142,13 @@ pub fn rounding_half_sum(a: i32, b: i32) -> i32 {
 }
 
 /// `1.0` in `Q0.31` as gemmlowp spells it (`i32::MAX`).
+///
+/// ```
+/// use mcu_kernels::fixedpoint::Q31_ONE;
+///
+/// // 1 − 2^−31: the largest Q0.31 value.
+/// assert_eq!(f64::from(Q31_ONE) / 2f64.powi(31), 1.0 - 2f64.powi(-31));
+/// ```
 pub const Q31_ONE: i32 = i32::MAX;
 
 /// gemmlowp `exp_on_interval_between_negative_one_quarter_and_0_excl`: e^a for `a` in
@@ -93,6 +158,21 @@ pub const Q31_ONE: i32 = i32::MAX;
 /// so `i32::MAX` gives e^0 and `i32::MIN` gives e^(−1/4) (gemmlowp leaves such inputs
 /// undefined: its `a + 1/8` overflows). Inside the interval the result is gemmlowp's, bit
 /// for bit.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::exp_on_interval_neg_quarter_to_0;
+///
+/// // e^(−1/8) and e^(−1/4) in Q0.31 against the f64 values (4th-order Taylor: error < 3e−7).
+/// let q31 = |r: i32| f64::from(r) / 2f64.powi(31);
+/// assert!((q31(exp_on_interval_neg_quarter_to_0(-(1 << 28))) - (-0.125f64).exp()).abs() < 3e-7);
+/// assert!((q31(exp_on_interval_neg_quarter_to_0(-(1 << 29))) - (-0.25f64).exp()).abs() < 3e-7);
+/// // Total: inputs outside [−1/4, 0] are clamped to it.
+/// assert_eq!(exp_on_interval_neg_quarter_to_0(i32::MAX), exp_on_interval_neg_quarter_to_0(0));
+/// assert_eq!(
+///     exp_on_interval_neg_quarter_to_0(i32::MIN),
+///     exp_on_interval_neg_quarter_to_0(-(1 << 29))
+/// );
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp_on_interval_neg_quarter_to_0(a: i32) -> i32 {
@@ -130,6 +210,17 @@ fn exp_quarter(a: i32) -> i32 {
 ///
 /// No overflow: `a & mask ∈ [0, 2^24)`, so `a_mod − a` is the non-negative multiple of 2^24
 /// `−(a − (a & mask)) − 2^24`, ≤ 2^31 − 2^24 for `a ≥ −2^31`; the Q0.31 products are `srdhm`.
+///
+/// ```
+/// use mcu_kernels::fixedpoint::{exp_on_negative_values_q5_26, Q31_ONE};
+///
+/// // e^a for a = −1, −2.5, −10 in Q5.26 (a·2^26), result in Q0.31, against f64.
+/// for a in [-1.0f64, -2.5, -10.0] {
+///     let r = exp_on_negative_values_q5_26((a * 2f64.powi(26)) as i32);
+///     assert!((f64::from(r) / 2f64.powi(31) - a.exp()).abs() < 2e-7, "a = {a}");
+/// }
+/// assert_eq!(exp_on_negative_values_q5_26(0), Q31_ONE);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp_on_negative_values_q5_26(a: i32) -> i32 {
@@ -171,6 +262,16 @@ fn barrel_step(result: i32, remainder: i32, bit: u32, mult: i32) -> i32 {
 ///
 /// No overflow: `d ∈ [1/2, 1)`, `x ∈ [1, 2]` throughout, every intermediate is below 4 in
 /// `Q2.29`; the final ×2 rescale saturates (gemmlowp semantics).
+///
+/// ```
+/// use mcu_kernels::fixedpoint::one_over_one_plus_x_for_x_in_0_1;
+///
+/// // 1/(1 + a) for a = 0.5 and 0.9 in Q0.31, against f64.
+/// for a in [0.5f64, 0.9] {
+///     let r = one_over_one_plus_x_for_x_in_0_1((a * 2f64.powi(31)) as i32);
+///     assert!((f64::from(r) / 2f64.powi(31) - 1.0 / (1.0 + a)).abs() < 3e-9, "a = {a}");
+/// }
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {

@@ -113,6 +113,22 @@ fn mish_grad_tiny(x: f32) -> f32 {
 /// absolute error 2.4e−7 (asserted ≤ 2^−22); measured max 4.65 ulp relative (asserted ≤ 8)
 /// wherever the two terms do not cancel (x > 0, x < −8 or |f'| ≥ 0.25; f' has its zero
 /// at x ≈ −1.1924). **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`.
+///
+/// ```
+/// use mcu_kernels::mish::mish_grad;
+///
+/// // f'(0) = tanh(ln 2) = 0.6; elsewhere against a central difference of the f64 Mish,
+/// // within the documented 2^−22 absolute (plus the difference's own error).
+/// assert!((mish_grad(0.0) - 0.6).abs() <= 2f32.powi(-22));
+/// let f = |x: f64| x * x.exp().ln_1p().tanh();
+/// for x in [-3.0f32, -1.0, 0.7, 2.0] {
+///     let h = 1e-5;
+///     let want = (f(f64::from(x) + h) - f(f64::from(x) - h)) / (2.0 * h);
+///     assert!((f64::from(mish_grad(x)) - want).abs() < 1e-6, "x = {x}");
+/// }
+/// assert_eq!(mish_grad(f32::INFINITY), 1.0);
+/// assert_eq!(mish_grad(f32::NEG_INFINITY), 0.0);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn mish_grad(x: f32) -> f32 {
@@ -174,6 +190,25 @@ fn mish_block(x: &[f32], y: &mut [f32]) {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::mish::{mish_grad, mish_grad_slice};
+///
+/// let x = [-2.0f32, 0.0, 1.5, 25.0];
+/// let mut y = [0.0f32; 4];
+/// mish_grad_slice(&x, &mut y)?;
+/// assert!((y[1] - 0.6).abs() <= 2f32.powi(-22)); // tanh(ln 2)
+/// assert_eq!(y[3], 1.0); // 1 for x ≥ 20
+/// for (&xi, &yi) in x.iter().zip(&y) {
+///     assert_eq!(yi.to_bits(), mish_grad(xi).to_bits());
+/// }
+/// assert_eq!(
+///     mish_grad_slice(&x, &mut [0.0; 3]),
+///     Err(Error::LengthMismatch { expected: 4, actual: 3 })
+/// );
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     check(x.len(), y.len())?;
@@ -190,6 +225,20 @@ pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// the result < 1 LSB; checked exhaustively for I4F12, I8F8 and I1F15 in the host tests,
 /// measured max 0.5018 LSB. **Stack:** estimate ≤ 32 bytes.
 /// On an FPU-less core (M0) this uses soft-float. **Cost:** see `cargo xtask bench`.
+///
+/// ```
+/// use fixed::types::I4F12;
+/// use mcu_kernels::mish::mish_fixed;
+///
+/// // Within 1 LSB (2^−12) of the f64 Mish.
+/// for v in [-3.0f64, -0.5, 1.0, 2.75] {
+///     let y = mish_fixed(I4F12::from_num(v));
+///     let want = v * v.exp().ln_1p().tanh();
+///     assert!((y.to_num::<f64>() - want).abs() <= 1.0 / 4096.0, "x = {v}");
+/// }
+/// // Saturates at the top of the format: mish(7.99…) ≈ 7.99… stays ≤ I4F12::MAX.
+/// assert!(mish_fixed(I4F12::MAX) <= I4F12::MAX);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
     let frac = FixedI16::<Frac>::FRAC_NBITS as i32;
@@ -204,6 +253,20 @@ pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// ```
+/// use fixed::types::I8F8;
+/// use mcu_kernels::mish::{mish_fixed, mish_fixed_slice};
+///
+/// let x = [I8F8::from_num(-1), I8F8::from_num(0), I8F8::from_num(1)];
+/// let mut y = [I8F8::ZERO; 3];
+/// mish_fixed_slice(&x, &mut y)?;
+/// // mish(1) = 0.8651 → 221/256 = 0.8633 (nearest), mish(0) = 0, elementwise as mish_fixed.
+/// assert_eq!(y[1], I8F8::ZERO);
+/// assert_eq!(y[2], I8F8::from_bits(221));
+/// assert_eq!(y[0], mish_fixed(x[0]));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_fixed_slice<Frac: LeEqU16>(
     x: &[FixedI16<Frac>],
@@ -230,6 +293,28 @@ fn pow2(e: i32) -> f32 {
 /// cycles), so every entry is the correctly rounded result (round half away from zero)
 /// except for ties closer than ~10^−13 of an LSB. Lookup is one load per element.
 /// **Stack:** 256 bytes for the table (it lives in the struct).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::mish::MishS8Lut;
+///
+/// // int8 in: x = 0.05·q; int8 out: y = 0.05·q'.
+/// let lut = MishS8Lut::new(0.05, 0, 0.05, 0)?;
+/// // Every entry against the f64 Mish rounded half away from zero (a golden row computed
+/// // independently of the crate).
+/// for (i, &t) in lut.table().iter().enumerate() {
+///     let q = i as i32 - 128;
+///     let x = 0.05 * f64::from(q);
+///     let want = (x * x.exp().ln_1p().tanh() / 0.05).round().clamp(-128.0, 127.0);
+///     assert_eq!(f64::from(t), want, "q = {q}");
+/// }
+/// assert_eq!(lut.lookup(20), 17); // mish(1.0)/0.05 = 17.30
+/// let mut y = [0i8; 3];
+/// lut.apply(&[-128, 0, 127], &mut y)?;
+/// assert_eq!(y, [lut.lookup(-128), 0, lut.lookup(127)]);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MishS8Lut {
     table: [i8; 256],
@@ -287,6 +372,18 @@ impl MishS8Lut {
     /// # Errors
     /// [`Error::BadParameter`] for a scale that is not finite and > 0, or a zero point
     /// outside [−128, 127].
+    ///
+    /// ```
+    /// use mcu_kernels::{mish::MishS8Lut, Error};
+    ///
+    /// // Scales must be finite and > 0, zero points in [−128, 127].
+    /// assert!(matches!(MishS8Lut::new(0.0, 0, 0.1, 0), Err(Error::BadParameter(_))));
+    /// assert!(matches!(MishS8Lut::new(0.1, 200, 0.1, 0), Err(Error::BadParameter(_))));
+    /// // With an output zero point of −10 the table holds round(mish(x)/s) − 10.
+    /// let lut = MishS8Lut::new(0.1, 0, 0.1, -10)?;
+    /// assert_eq!(lut.lookup(0), -10);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(in_scale: f32, in_zp: i32, out_scale: f32, out_zp: i32) -> Result<Self, Error> {
         if !(in_scale > 0.0 && in_scale.is_finite() && out_scale > 0.0 && out_scale.is_finite()) {
@@ -315,7 +412,18 @@ impl MishS8Lut {
     }
 
     /// Mish of one quantized value: one table load, exact (the table entry).
-    /// **Cost:** see `cargo xtask bench`.
+    /// **Cost:** see `cargo xtask bench`. Example: see the example on [`MishS8Lut`].
+    ///
+    /// ```
+    /// use mcu_kernels::mish::MishS8Lut;
+    ///
+    /// // Scales 1/16 in and out, zero points 0: q = 16 is x = 1, mish(1)·16 = 13.84 → 14.
+    /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
+    /// assert_eq!(lut.lookup(16), 14);
+    /// assert_eq!(lut.lookup(0), 0);
+    /// assert_eq!(lut.lookup(127), 127); // mish(7.94)·16 = 126.98 → 127
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     pub fn lookup(&self, q: i8) -> i8 {
@@ -324,10 +432,24 @@ impl MishS8Lut {
     }
 
     /// Apply the table to a slice (one load per element, correctly rounded results).
-    /// **Stack:** a few words. **Cost:** see `cargo xtask bench`.
+    /// **Stack:** a few words. **Cost:** see `cargo xtask bench`. Example: see the example on
+    /// [`MishS8Lut`].
     ///
     /// # Errors
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    ///
+    /// ```
+    /// use mcu_kernels::{mish::MishS8Lut, Error};
+    ///
+    /// let lut = MishS8Lut::new(1.0 / 16.0, 0, 1.0 / 16.0, 0)?;
+    /// let mut y = [0i8; 3];
+    /// lut.apply(&[16, 0, -16], &mut y)?;
+    /// // mish(−1)·16 = −4.85 → −5.
+    /// assert_eq!(y, [14, 0, -5]);
+    /// let short = lut.apply(&[0; 3], &mut [0; 2]);
+    /// assert_eq!(short, Err(Error::LengthMismatch { expected: 3, actual: 2 }));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn apply(&self, x: &[i8], y: &mut [i8]) -> Result<(), Error> {
         check(x.len(), y.len())?;
@@ -337,7 +459,8 @@ impl MishS8Lut {
         Ok(())
     }
 
-    /// The table, indexed by q + 128 (for export or inspection; no cost).
+    /// The table, indexed by q + 128 (for export or inspection; no cost). Example: see the
+    /// example on [`MishS8Lut`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn table(&self) -> &[i8; 256] {
         &self.table
@@ -366,6 +489,21 @@ pub mod fpu {
     /// every f32 when it was the only path. The backend features (`libm`, `micromath`)
     /// only change the path outside the table range. **Stack:** estimate ≤ 32 bytes.
     /// **Cost:** see [`mish_slice`](super::mish_slice) (the scalar form adds a branch on the range word).
+    ///
+    /// ```
+    /// use mcu_kernels::mish::fpu::mish;
+    ///
+    /// // Against the f64 formula x·tanh(ln(1 + e^x)), within the documented 4 ulp.
+    /// for x in [-7.5f32, -1.0, 0.3, 3.0, 12.0] {
+    ///     let xd = f64::from(x);
+    ///     let want = xd * xd.exp().ln_1p().tanh();
+    ///     let ulp = (want.abs().log2().floor() - 23.0).exp2();
+    ///     assert!((f64::from(mish(x)) - want).abs() <= 4.0 * ulp, "x = {x}");
+    /// }
+    /// assert_eq!(mish(f32::INFINITY), f32::INFINITY);
+    /// assert_eq!(mish(f32::NEG_INFINITY).to_bits(), (-0.0f32).to_bits());
+    /// assert_eq!(mish(-0.0).to_bits(), (-0.0f32).to_bits());
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     pub fn mish(x: f32) -> f32 {
@@ -385,6 +523,24 @@ pub mod fpu {
     ///
     /// # Errors
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    ///
+    /// ```
+    /// use mcu_kernels::mish::fpu::{mish, mish_slice};
+    ///
+    /// // 40 values (a full block of 32 and a remainder), one of them outside the table range:
+    /// // every output has the bits of the scalar form.
+    /// let mut x = [0.0f32; 40];
+    /// for (i, v) in x.iter_mut().enumerate() {
+    ///     *v = -8.0 + 0.4 * i as f32;
+    /// }
+    /// x[5] = -100.0;
+    /// let mut y = [0.0f32; 40];
+    /// mish_slice(&x, &mut y)?;
+    /// for (&xi, &yi) in x.iter().zip(&y) {
+    ///     assert_eq!(yi.to_bits(), mish(xi).to_bits(), "x = {xi}");
+    /// }
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
         super::mish_slice_float(x, y)
@@ -394,6 +550,17 @@ pub mod fpu {
 /// Mish activation f(x) = x·tanh(ln(1 + e^x)): [`fpu::mish`] where the target has a hardware
 /// FPU, [`nofpu::mish`] elsewhere (see the crate docs, "FPU and integer paths"; algorithm,
 /// accuracy and cost in those functions' docs).
+///
+/// ```
+/// use mcu_kernels::mish::mish;
+///
+/// // mish(1) = tanh(ln(1 + e)) = 0.8650984 (f64 reference), within 4 ulp; Mish's minimum
+/// // is −0.3088 at x ≈ −1.1924.
+/// let want = 1f64.exp().ln_1p().tanh();
+/// assert!((f64::from(mish(1.0)) - want).abs() <= 4.0 * 2f64.powi(-24));
+/// assert!((mish(-1.1924) + 0.308_843_4).abs() < 1e-6);
+/// assert!(mish(-1.0) > -0.3089 && mish(-2.0) > -0.3089);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn mish(x: f32) -> f32 {
@@ -409,6 +576,20 @@ pub fn mish(x: f32) -> f32 {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// ```
+/// use mcu_kernels::mish::{mish, mish_slice};
+///
+/// let x = [-2.0f32, -0.5, 0.0, 0.5, 2.0];
+/// let mut y = [0.0f32; 5];
+/// mish_slice(&x, &mut y)?;
+/// for (&xi, &yi) in x.iter().zip(&y) {
+///     assert_eq!(yi.to_bits(), mish(xi).to_bits());
+///     let want = f64::from(xi) * f64::from(xi).exp().ln_1p().tanh();
+///     assert!((f64::from(yi) - want).abs() <= 4.0 * 2f64.powi(-23) * want.abs());
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     if crate::math::INT_PATH {

@@ -4,9 +4,33 @@
 use crate::Error;
 
 /// Lipschitz constant of ReLU (its largest slope).
+///
+/// ```
+/// use mcu_kernels::lipschitz::{relu, Activation, RELU_LIPSCHITZ};
+///
+/// assert_eq!(Activation::Relu.lipschitz(), RELU_LIPSCHITZ);
+/// // |relu(a) − relu(b)| ≤ 1·|a − b|.
+/// let (mut a, mut b) = ([2.0f32], [-3.0f32]);
+/// relu(&mut a)?;
+/// relu(&mut b)?;
+/// assert!((a[0] - b[0]).abs() <= RELU_LIPSCHITZ * 5.0);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const RELU_LIPSCHITZ: f32 = 1.0;
 /// A certified upper bound on Mish's Lipschitz constant max f'(x) = 1.08862 (at x ≈ 1.19);
 /// `host/tests/lipschitz_svd.rs` checks it against an f64 scan of f'.
+///
+/// ```
+/// use mcu_kernels::lipschitz::MISH_LIPSCHITZ;
+///
+/// // ≥ every slope of Mish: central differences of the f64 formula on a grid over [−10, 10].
+/// let f = |x: f64| x * x.exp().ln_1p().tanh();
+/// let h = 1e-6;
+/// for i in 0..=20_000 {
+///     let x = -10.0 + f64::from(i) * 1e-3;
+///     assert!((f(x + h) - f(x - h)) / (2.0 * h) <= f64::from(MISH_LIPSCHITZ));
+/// }
+/// ```
 pub const MISH_LIPSCHITZ: f32 = 1.0887;
 
 fn finite(x: &[f32]) -> Result<(), Error> {
@@ -26,6 +50,25 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 /// # Errors
 /// [`Error::BadRowLength`] for an odd length; [`Error::NonFinite`] for NaN or ±∞ (checked
 /// first: `x` is unchanged).
+///
+/// ```
+/// use mcu_kernels::{lipschitz::maxmin, Error};
+///
+/// let mut x = [1.0f32, 3.0, -2.0, -5.0];
+/// maxmin(&mut x)?;
+/// assert_eq!(x, [3.0, 1.0, -2.0, -5.0]);
+/// // 1-Lipschitz: ‖f(a) − f(b)‖ ≤ ‖a − b‖ (here for a pair that swaps order).
+/// let (mut a, mut b) = ([0.0f32, 1.0], [1.0f32, 0.0]);
+/// let d_in = 2f32.sqrt();
+/// maxmin(&mut a)?;
+/// maxmin(&mut b)?;
+/// assert!(((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt() <= d_in);
+/// assert_eq!(maxmin(&mut [1.0, 2.0, 3.0]), Err(Error::BadRowLength));
+/// let mut bad = [f32::NAN, 1.0];
+/// assert_eq!(maxmin(&mut bad), Err(Error::NonFinite));
+/// assert_eq!(bad[1], 1.0); // unchanged
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
     groupsort(x, 2)
@@ -43,6 +86,17 @@ pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
 /// # Errors
 /// [`Error::BadRowLength`] if g = 0 or g does not divide the length; [`Error::NonFinite`]
 /// for NaN or ±∞ (checked first: `x` is unchanged).
+///
+/// ```
+/// use mcu_kernels::{lipschitz::groupsort, Error};
+///
+/// let mut x = [1.0f32, 3.0, 2.0, 0.0, -1.0, 4.0];
+/// groupsort(&mut x, 3)?; // two groups of 3, each sorted decreasingly
+/// assert_eq!(x, [3.0, 2.0, 1.0, 4.0, 0.0, -1.0]);
+/// assert_eq!(groupsort(&mut x, 4), Err(Error::BadRowLength));
+/// assert_eq!(groupsort(&mut x, 0), Err(Error::BadRowLength));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
     if g == 0 || !x.len().is_multiple_of(g) {
@@ -81,6 +135,24 @@ pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
 /// [`Error::Empty`] for an empty `v`; [`Error::BadRowLength`] if `v.len()` does not divide
 /// `z.len()`; [`Error::NonFinite`] for non-finite `z` or `v`; [`Error::BadParameter`] if
 /// |‖v‖₂ − 1| > 1e−4.
+///
+/// ```
+/// use mcu_kernels::{lipschitz::householder, Error};
+///
+/// let v = [0.6f32, 0.8]; // unit vector
+/// // vᵀz = 1.4 > 0: identity.
+/// let mut z = [1.0f32, 1.0];
+/// householder(&mut z, &v)?;
+/// assert_eq!(z, [1.0, 1.0]);
+/// // vᵀz = −0.6 ≤ 0: reflected, z − 2(vᵀz)v = (−0.28, 0.96), same norm 1.
+/// let mut z = [-1.0f32, 0.0];
+/// householder(&mut z, &v)?;
+/// assert!((z[0] + 0.28).abs() < 1e-6 && (z[1] - 0.96).abs() < 1e-6);
+/// assert!((z[0].hypot(z[1]) - 1.0).abs() < 1e-6);
+/// assert!(matches!(householder(&mut z, &[1.0, 1.0]), Err(Error::BadParameter(_))));
+/// assert_eq!(householder(&mut [0.0; 3], &v), Err(Error::BadRowLength));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
     if v.is_empty() {
@@ -116,6 +188,16 @@ pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
 ///
 /// # Errors
 /// [`Error::NonFinite`] for NaN or ±∞ (checked first: `x` is unchanged).
+///
+/// ```
+/// use mcu_kernels::{lipschitz::relu, Error};
+///
+/// let mut x = [-1.5f32, 0.0, 2.5];
+/// relu(&mut x)?;
+/// assert_eq!(x, [0.0, 0.0, 2.5]);
+/// assert_eq!(relu(&mut [f32::INFINITY]), Err(Error::NonFinite));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn relu(x: &mut [f32]) -> Result<(), Error> {
     finite(x)?;
@@ -126,6 +208,24 @@ pub fn relu(x: &mut [f32]) -> Result<(), Error> {
 }
 
 /// An activation between the layers of a [`super::LipschitzMlp`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::{lipschitz::{Activation, MISH_LIPSCHITZ}, Error};
+///
+/// assert_eq!(Activation::Relu.lipschitz(), 1.0);
+/// assert_eq!(Activation::GroupSort(4).lipschitz(), 1.0);
+/// assert_eq!(Activation::Mish.lipschitz(), MISH_LIPSCHITZ);
+/// let mut x = [1.0f32, -1.0];
+/// Activation::Mish.apply(&mut x)?;
+/// // mish(±1) from the f64 formula x·tanh(ln(1 + e^x)).
+/// for (got, x0) in x.iter().zip([1.0f64, -1.0]) {
+///     assert!((f64::from(*got) - x0 * x0.exp().ln_1p().tanh()).abs() < 1e-6);
+/// }
+/// assert_eq!(Activation::GroupSort(3).apply(&mut [0.0; 4]), Err(Error::BadRowLength));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Activation {
@@ -143,6 +243,15 @@ pub enum Activation {
 
 impl Activation {
     /// Certified Lipschitz constant of the activation (in ‖·‖₂).
+    ///
+    /// ```
+    /// use mcu_kernels::lipschitz::{Activation, MISH_LIPSCHITZ, RELU_LIPSCHITZ};
+    ///
+    /// assert_eq!(Activation::Identity.lipschitz(), 1.0);
+    /// assert_eq!(Activation::MaxMin.lipschitz(), 1.0);
+    /// assert_eq!(Activation::Relu.lipschitz(), RELU_LIPSCHITZ);
+    /// assert_eq!(Activation::Mish.lipschitz(), MISH_LIPSCHITZ);
+    /// ```
     pub fn lipschitz(self) -> f32 {
         match self {
             Activation::Mish => MISH_LIPSCHITZ,
@@ -155,6 +264,18 @@ impl Activation {
     ///
     /// # Errors
     /// As the underlying kernel ([`Error::NonFinite`], [`Error::BadRowLength`]).
+    ///
+    /// ```
+    /// use mcu_kernels::{lipschitz::Activation, Error};
+    ///
+    /// let mut x = [1.0f32, 4.0, -3.0, 2.0];
+    /// Activation::GroupSort(2).apply(&mut x)?;
+    /// assert_eq!(x, [4.0, 1.0, 2.0, -3.0]);
+    /// Activation::Relu.apply(&mut x)?;
+    /// assert_eq!(x, [4.0, 1.0, 2.0, 0.0]);
+    /// assert_eq!(Activation::Identity.apply(&mut [f32::NAN]), Err(Error::NonFinite));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     pub fn apply(self, x: &mut [f32]) -> Result<(), Error> {
         match self {
             Activation::Identity => finite(x),

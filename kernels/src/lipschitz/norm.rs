@@ -13,14 +13,48 @@
 use crate::Error;
 
 /// Largest number of rows or columns the norm and projection functions accept.
+///
+/// ```
+/// use mcu_kernels::{lipschitz::{spectral_norm_upper_bound, MAX_DIM, MAX_ELEMS}, Error};
+///
+/// // A 1 × (MAX_DIM + 1) row vector is refused (and so is any shape above MAX_ELEMS).
+/// let w = [1.0f32; MAX_DIM + 1];
+/// let mut scratch = [0.0f32; 2];
+/// assert!(matches!(
+///     spectral_norm_upper_bound(&w, 1, MAX_DIM + 1, 8, &mut scratch),
+///     Err(Error::BadParameter(_))
+/// ));
+/// assert_eq!(MAX_ELEMS, 65_536);
+/// ```
 pub const MAX_DIM: usize = 4096;
-/// Largest rows·cols they accept (keeps every γ_n below 0.004).
+/// Largest rows·cols they accept (keeps every γ_n below 0.004). Example: see the example on
+/// [`MAX_DIM`].
 pub const MAX_ELEMS: usize = 65_536;
 /// Default number of Gram iterations of [`spectral_norm_upper_bound`] (K = 9 products): the
 /// bound is then at most rank^(1/1024) above σ_max before rounding, ≤ 0.34 % for rank ≤ 32
 /// and ≤ 1 % for every shape the function accepts (rank ≤ 4096 gives 0.82 %).
+///
+/// ```
+/// use mcu_kernels::{lipschitz::{spectral_norm_upper_bound, GRAM_ITERS, MAX_GRAM_ITERS}, Error};
+///
+/// // diag(1, 1, 1, 1) has σ_max = 1 and rank 4: more iterations tighten the bound towards 1.
+/// let mut w = [0.0f32; 16];
+/// for i in 0..4 {
+///     w[5 * i] = 1.0;
+/// }
+/// let mut s = [0.0f32; 32];
+/// let b0 = spectral_norm_upper_bound(&w, 4, 4, 0, &mut s)?;
+/// let b = spectral_norm_upper_bound(&w, 4, 4, GRAM_ITERS, &mut s)?;
+/// assert!(b0 >= 1.0 && b >= 1.0 && b < b0);
+/// assert!(f64::from(b) <= 4f64.powf(1.0 / 1024.0) * (1.0 + 1e-5)); // rank^(1/1024), rounded up
+/// assert!(matches!(
+///     spectral_norm_upper_bound(&w, 4, 4, MAX_GRAM_ITERS + 1, &mut s),
+///     Err(Error::BadParameter(_))
+/// ));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const GRAM_ITERS: u32 = 8;
-/// Largest number of Gram iterations accepted.
+/// Largest number of Gram iterations accepted. Example: see the example on [`GRAM_ITERS`].
 pub const MAX_GRAM_ITERS: u32 = 16;
 
 /// Unit roundoff of f32.
@@ -127,6 +161,14 @@ fn exponent_scaling(w: &[f32]) -> Option<(i32, f32, f32)> {
 }
 
 /// Buffer length [`spectral_norm_upper_bound`] needs: 2·min(rows, cols)².
+///
+/// ```
+/// use mcu_kernels::lipschitz::gram_scratch_len;
+///
+/// // 2·min(rows, cols)²: the Gram matrices are min(rows, cols) square.
+/// assert_eq!(gram_scratch_len(16, 16), 512);
+/// assert_eq!(gram_scratch_len(3, 100), 18);
+/// ```
 pub const fn gram_scratch_len(rows: usize, cols: usize) -> usize {
     let d = if rows < cols { rows } else { cols };
     2 * d * d
@@ -174,6 +216,40 @@ fn accumulate_outer(b: &mut [f32], x: &[f32]) {
 /// `w.len() != rows·cols` or `scratch` is shorter than [`gram_scratch_len`],
 /// [`Error::NonFinite`] for NaN or ±∞ entries, [`Error::BadParameter`] for a shape above
 /// [`MAX_DIM`]/[`MAX_ELEMS`] or `iters` > [`MAX_GRAM_ITERS`].
+///
+/// ```
+/// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+/// let svals = |w: &[f32]| {
+///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+///     for r in w.chunks(2) {
+///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+///         a += x * x;
+///         b += x * y;
+///         c += y * y;
+///     }
+///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+/// };
+/// use mcu_kernels::{lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS}, Error};
+///
+/// let w = [1.0f32, 2.0, 3.0, 4.0, 0.5, -1.0]; // 3×2, row-major
+/// let mut scratch = [0.0f32; gram_scratch_len(3, 2)];
+/// let bound = spectral_norm_upper_bound(&w, 3, 2, GRAM_ITERS, &mut scratch)?;
+/// // Certified: ≥ the true σ_max, and tight (≤ rank^(1/1024) above, rank 2 here).
+/// let (smax, _) = svals(&w);
+/// assert!(f64::from(bound) >= smax);
+/// assert!(f64::from(bound) <= smax * 2f64.powf(1.0 / 1024.0) * (1.0 + 1e-6));
+/// assert_eq!(spectral_norm_upper_bound(&[0.0; 6], 3, 2, GRAM_ITERS, &mut scratch)?, 0.0);
+/// // Refusals.
+/// let short = &mut [0.0f32; 7];
+/// assert_eq!(
+///     spectral_norm_upper_bound(&w, 3, 2, GRAM_ITERS, short),
+///     Err(Error::LengthMismatch { expected: 8, actual: 7 })
+/// );
+/// let nan = [f32::NAN; 6];
+/// assert_eq!(spectral_norm_upper_bound(&nan, 3, 2, 8, &mut scratch), Err(Error::NonFinite));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn spectral_norm_upper_bound(
     w: &[f32],
@@ -333,6 +409,36 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 /// # Errors
 /// As [`spectral_norm_upper_bound`] for `w`; [`Error::LengthMismatch`] if `v.len() != cols`
 /// or `u.len() != rows`; [`Error::BadParameter`] if `steps` = 0.
+///
+/// ```
+/// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
+/// let svals = |w: &[f32]| {
+///     let (mut a, mut b, mut c) = (0.0f64, 0.0, 0.0);
+///     for r in w.chunks(2) {
+///         let (x, y) = (f64::from(r[0]), f64::from(r[1]));
+///         a += x * x;
+///         b += x * y;
+///         c += y * y;
+///     }
+///     let h = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+///     (((a + c) / 2.0 + h).sqrt(), ((a + c) / 2.0 - h).max(0.0).sqrt())
+/// };
+/// use mcu_kernels::{lipschitz::power_iteration, Error};
+///
+/// let w = [2.0f32, 1.0, 1.0, 3.0, 0.0, 1.0]; // 3×2
+/// let (smax, _) = svals(&w);
+/// let mut v = [1.0f32, 0.0]; // persistent right vector
+/// let mut u = [0.0f32; 3];
+/// // A rigorous lower bound, increasing towards σ_max as the vector converges.
+/// let first = power_iteration(&w, 3, 2, &mut v, &mut u, 1)?;
+/// let later = power_iteration(&w, 3, 2, &mut v, &mut u, 20)?;
+/// assert!(f64::from(first) <= smax && f64::from(later) <= smax);
+/// assert!(first <= later && f64::from(later) > smax * (1.0 - 1e-5));
+/// // u holds the unit left vector Wv/‖Wv‖.
+/// assert!((u.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-5);
+/// assert_eq!(power_iteration(&w, 3, 2, &mut v, &mut u, 0), Err(Error::BadParameter("steps = 0")));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn power_iteration(
     w: &[f32],

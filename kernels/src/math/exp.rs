@@ -18,6 +18,21 @@ use super::reduce::{exp_poly, reduce, scale};
 /// table in [`crate::math`]); documented bound 2 ulp. Stack: none beyond registers.
 ///
 /// Cost: see `cargo xtask bench`.
+///
+/// ```
+/// use mcu_kernels::math::own::exp;
+///
+/// // e^x against the f64 reference, within the documented 2 ulp.
+/// for x in [-3.5f32, -0.25, 1.0, 10.0, 80.0] {
+///     let want = f64::from(x).exp();
+///     let ulp = (want.log2().floor() - 23.0).exp2();
+///     assert!((f64::from(exp(x)) - want).abs() <= 2.0 * ulp, "x = {x}");
+/// }
+/// // Special values from the docs.
+/// assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+/// assert_eq!(exp(89.0), f32::INFINITY);
+/// assert!(exp(f32::NAN).is_nan());
+/// ```
 #[inline]
 pub fn exp(x: f32) -> f32 {
     // NaN fails both comparisons and flows through as NaN.

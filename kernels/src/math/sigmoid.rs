@@ -13,6 +13,21 @@ use super::exp::exp;
 /// x ≈ −103.97. Stack: registers only.
 ///
 /// Cost: see `cargo xtask bench`.
+///
+/// ```
+/// use mcu_kernels::math::own::sigmoid;
+///
+/// // σ(x) against the f64 reference 1/(1 + e^−x), within the documented 4 ulp.
+/// for x in [-30.0f32, -2.0, 0.5, 6.0] {
+///     let want = 1.0 / (1.0 + (-f64::from(x)).exp());
+///     let ulp = (want.log2().floor() - 23.0).exp2();
+///     assert!((f64::from(sigmoid(x)) - want).abs() <= 4.0 * ulp, "x = {x}");
+/// }
+/// // A probability: σ(x) + σ(−x) = 1 (to rounding), limits 0 and 1.
+/// assert!((sigmoid(1.5) + sigmoid(-1.5) - 1.0).abs() <= 2.0 * f32::EPSILON);
+/// assert_eq!(sigmoid(f32::INFINITY), 1.0);
+/// assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {

@@ -10,6 +10,16 @@ use crate::Error;
 
 /// −ln(1e−15): the largest log-loss term River reports (it clamps probabilities to
 /// [1e−15, 1 − 1e−15]).
+///
+/// ```
+/// use mcu_kernels::online::{eval::MAX_LOG_LOSS, BinaryEval};
+///
+/// assert!((f64::from(MAX_LOG_LOSS) - 1e15f64.ln()).abs() < 1e-5);
+/// // A confidently wrong logit costs at most MAX_LOG_LOSS.
+/// let mut e = BinaryEval::new();
+/// e.update_logit(-1000.0, true);
+/// assert_eq!(e.log_loss(), f64::from(MAX_LOG_LOSS));
+/// ```
 pub const MAX_LOG_LOSS: f32 = 34.538_776;
 
 /// The running counts both classification evaluators keep. Sums are kept in f64 (additions
@@ -58,17 +68,43 @@ impl Tally {
 }
 
 /// Running binary accuracy and mean log-loss. State: 24 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::BinaryEval;
+///
+/// let mut e = BinaryEval::new();
+/// e.update_logit(2.0, true); // right: ln(1 + e^−2)
+/// e.update_logit(0.0, true); // a tie predicts false: wrong, ln 2
+/// e.update_proba(0.9, false); // wrong: −ln(0.1)
+/// e.skip();
+/// assert_eq!((e.n(), e.correct(), e.skipped()), (3, 1, 1));
+/// assert!((e.accuracy() - 1.0 / 3.0).abs() < 1e-12);
+/// let want = ((-2f64).exp().ln_1p() + 2f64.ln() + 10f64.ln()) / 3.0;
+/// assert!((e.log_loss() - want).abs() < 1e-6);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BinaryEval(Tally);
 
 impl BinaryEval {
     /// Nothing scored yet.
+    /// Example: see the example on [`BinaryEval`].
     pub const fn new() -> Self {
         BinaryEval(Tally::new())
     }
     /// Score a prediction given as a logit z (P(y=1) = σ(z)); the predicted class is z > 0.
     /// The log-loss term is ln(1 + e^(−y±·z)), capped at [`MAX_LOG_LOSS`]. A NaN logit counts as
     /// z = 0.
+    ///
+    /// ```
+    /// use mcu_kernels::online::BinaryEval;
+    ///
+    /// let mut e = BinaryEval::new();
+    /// e.update_logit(1.0, false); // predicted true: wrong, term ln(1 + e^1)
+    /// assert_eq!((e.n(), e.correct()), (1, 0));
+    /// assert!((e.log_loss() - 1f64.exp().ln_1p()).abs() < 1e-6);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update_logit(&mut self, z: f32, y: bool) {
         let z = if z.is_nan() { 0.0 } else { z };
@@ -82,6 +118,16 @@ impl BinaryEval {
     }
     /// Score a prediction given as P(y = 1) = p (predicted class: p > 0.5; p clamped to
     /// [1e−15, 1 − 2⁻²⁴] as far as f32 allows; NaN counts as 0.5).
+    ///
+    /// ```
+    /// use mcu_kernels::online::BinaryEval;
+    ///
+    /// let mut e = BinaryEval::new();
+    /// e.update_proba(0.8, true); // right: −ln 0.8
+    /// e.update_proba(0.0, true); // wrong; P(y) = 0 is clamped to 1e−15
+    /// assert_eq!((e.n(), e.correct()), (2, 1));
+    /// assert!((e.log_loss() - (-(0.8f64.ln()) + 1e15f64.ln()) / 2.0).abs() < 1e-5);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update_proba(&mut self, p: f32, y: bool) {
         let p = if p.is_nan() { 0.5 } else { p };
@@ -92,28 +138,34 @@ impl BinaryEval {
         self.0.push((p > 0.5) == y, term);
     }
     /// Count a sample that was not scored (non-finite) or not learned (rejected update).
+    /// Example: see the example on [`BinaryEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn skip(&mut self) {
         self.0.skip();
     }
     /// Samples scored.
+    /// Example: see the example on [`BinaryEval`].
     pub const fn n(&self) -> u32 {
         self.0.n
     }
     /// Samples skipped (see [`progressive_binary`]).
+    /// Example: see the example on [`BinaryEval`].
     pub const fn skipped(&self) -> u32 {
         self.0.skipped
     }
     /// Correct predictions.
+    /// Example: see the example on [`BinaryEval`].
     pub const fn correct(&self) -> u32 {
         self.0.correct
     }
     /// Accuracy in [0, 1] (0 before any sample).
+    /// Example: see the example on [`BinaryEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn accuracy(&self) -> f64 {
         self.0.accuracy()
     }
     /// Mean log-loss (0 before any sample).
+    /// Example: see the example on [`BinaryEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn log_loss(&self) -> f64 {
         self.0.log_loss()
@@ -121,16 +173,43 @@ impl BinaryEval {
 }
 
 /// Running multiclass accuracy and mean cross-entropy. State: 24 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::MulticlassEval;
+///
+/// let mut e = MulticlassEval::new();
+/// e.update(&[0.7, 0.2, 0.1], 0); // right: −ln 0.7
+/// e.update(&[0.3, 0.5, 0.2], 2); // wrong: −ln 0.2
+/// e.update(&[0.3, 0.5, 0.2], 7); // out of range: wrong, −ln 1e−15
+/// e.skip();
+/// assert_eq!((e.n(), e.skipped()), (3, 1));
+/// assert!((e.accuracy() - 1.0 / 3.0).abs() < 1e-12);
+/// let want = (-(0.7f64.ln()) - 0.2f64.ln() + 1e15f64.ln()) / 3.0;
+/// assert!((e.log_loss() - want).abs() < 1e-5);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MulticlassEval(Tally);
 
 impl MulticlassEval {
     /// Nothing scored yet.
+    /// Example: see the example on [`MulticlassEval`].
     pub const fn new() -> Self {
         MulticlassEval(Tally::new())
     }
     /// Score class probabilities `proba` against class `y`: predicted class = argmax (first on
     /// ties); term −ln max(P(y), 1e−15). An out-of-range y counts as wrong with the maximum term.
+    ///
+    /// ```
+    /// use mcu_kernels::online::MulticlassEval;
+    ///
+    /// let mut e = MulticlassEval::new();
+    /// e.update(&[0.25, 0.25, 0.5], 2); // right: −ln 0.5
+    /// e.update(&[0.4, 0.4, 0.2], 1); // tie between 0 and 1: predicts 0, wrong; −ln 0.4
+    /// assert!((e.accuracy() - 0.5).abs() < 1e-12);
+    /// assert!((e.log_loss() - (-(0.5f64.ln()) - 0.4f64.ln()) / 2.0).abs() < 1e-6);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update(&mut self, proba: &[f32], y: usize) {
         let py = proba.get(y).copied().unwrap_or(0.0);
@@ -140,24 +219,29 @@ impl MulticlassEval {
         self.0.push(argmax(proba) == y, term);
     }
     /// Count a skipped sample.
+    /// Example: see the example on [`MulticlassEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn skip(&mut self) {
         self.0.skip();
     }
     /// Samples scored.
+    /// Example: see the example on [`MulticlassEval`].
     pub const fn n(&self) -> u32 {
         self.0.n
     }
     /// Samples skipped.
+    /// Example: see the example on [`MulticlassEval`].
     pub const fn skipped(&self) -> u32 {
         self.0.skipped
     }
     /// Accuracy in [0, 1].
+    /// Example: see the example on [`MulticlassEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn accuracy(&self) -> f64 {
         self.0.accuracy()
     }
     /// Mean cross-entropy.
+    /// Example: see the example on [`MulticlassEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn log_loss(&self) -> f64 {
         self.0.log_loss()
@@ -165,6 +249,22 @@ impl MulticlassEval {
 }
 
 /// Running regression errors: mean absolute error and root mean squared error. State: 24 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::RegressionEval;
+///
+/// let mut e = RegressionEval::new();
+/// e.update(3.0, 1.0); // error 2
+/// e.update(0.0, 1.0); // error −1
+/// e.update(f32::INFINITY, 1.0); // not finite: skipped
+/// assert_eq!((e.n(), e.skipped()), (2, 1));
+/// assert_eq!(e.mae(), 1.5);
+/// assert_eq!(e.mse(), 2.5);
+/// e.skip();
+/// assert_eq!(e.skipped(), 2);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegressionEval {
     n: u32,
@@ -175,6 +275,7 @@ pub struct RegressionEval {
 
 impl RegressionEval {
     /// Nothing scored yet.
+    /// Example: see the example on [`RegressionEval`].
     pub const fn new() -> Self {
         RegressionEval {
             n: 0,
@@ -184,6 +285,16 @@ impl RegressionEval {
         }
     }
     /// Score prediction `pred` against `y` (non-finite pairs are counted as skipped).
+    ///
+    /// ```
+    /// use mcu_kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// e.update(2.5, 1.0); // error 1.5
+    /// e.update(f32::NAN, 1.0); // skipped
+    /// assert_eq!((e.n(), e.skipped()), (1, 1));
+    /// assert_eq!((e.mae(), e.mse()), (1.5, 2.25));
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update(&mut self, pred: f32, y: f32) {
         let e = f64::from(pred) - f64::from(y);
@@ -196,19 +307,33 @@ impl RegressionEval {
         self.sq_sum += e * e;
     }
     /// Count a skipped sample.
+    /// Example: see the example on [`RegressionEval`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn skip(&mut self) {
         self.skipped = self.skipped.saturating_add(1);
     }
     /// Samples scored.
+    /// Example: see the example on [`RegressionEval`].
     pub const fn n(&self) -> u32 {
         self.n
     }
     /// Samples skipped.
+    /// Example: see the example on [`RegressionEval`].
     pub const fn skipped(&self) -> u32 {
         self.skipped
     }
     /// Mean absolute error.
+    ///
+    /// ```
+    /// use mcu_kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// assert_eq!(e.mae(), 0.0);
+    /// for (p, y) in [(1.0f32, 0.0f32), (0.0, 3.0), (2.0, 2.0)] {
+    ///     e.update(p, y);
+    /// }
+    /// assert_eq!(e.mae(), 4.0 / 3.0); // (1 + 3 + 0)/3
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mae(&self) -> f64 {
         if self.n == 0 {
@@ -218,6 +343,17 @@ impl RegressionEval {
         }
     }
     /// Mean squared error.
+    ///
+    /// ```
+    /// use mcu_kernels::online::RegressionEval;
+    ///
+    /// let mut e = RegressionEval::new();
+    /// for (p, y) in [(1.0f32, 0.0f32), (0.0, 3.0), (2.0, 2.0)] {
+    ///     e.update(p, y);
+    /// }
+    /// assert_eq!(e.mse(), 10.0 / 3.0); // (1 + 9 + 0)/3
+    /// assert!(e.mse() >= e.mae() * e.mae()); // MSE ≥ MAE²
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn mse(&self) -> f64 {
         if self.n == 0 {
@@ -241,6 +377,25 @@ impl RegressionEval {
 /// # Errors
 /// The sample errors above, or an overflow reported by the scaler or the model (the sample
 /// was scored but not learned; `eval.skip()` is called).
+///
+/// ```
+/// use mcu_kernels::{online::{progressive_binary, BinaryEval, LogisticRegression, Sgd}, Error};
+///
+/// let mut model = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
+/// let mut eval = BinaryEval::new();
+/// // Scored before it is learned: the first prediction (logit 0) counts as a wrong `false`.
+/// progressive_binary(None, &mut model, &mut eval, &[1.0, 0.0], true)?;
+/// assert_eq!((eval.n(), eval.correct()), (1, 0));
+/// assert!((eval.log_loss() - 2f64.ln()).abs() < 1e-6);
+/// // Learned after scoring: the same sample now scores right.
+/// progressive_binary(None, &mut model, &mut eval, &[1.0, 0.0], true)?;
+/// assert_eq!((eval.n(), eval.correct()), (2, 1));
+/// // A NaN feature is neither scored nor learned.
+/// let e = progressive_binary(None, &mut model, &mut eval, &[f32::NAN, 0.0], true);
+/// assert_eq!(e, Err(Error::NanInput));
+/// assert_eq!((eval.n(), eval.skipped()), (2, 1));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn progressive_binary<const D: usize, R: Rule<D>>(
     scaler: Option<&mut StandardScaler<D>>,

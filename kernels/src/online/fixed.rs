@@ -90,6 +90,21 @@ fn sqrt_q16(a: i32) -> i32 {
 /// as it is. Below, i = trunc(s) and the fraction s − i are both exact, and i moves one
 /// step away from zero when |s − i| ≥ 1/2. (The old `s + 0.5` rounded a second time: to even
 /// for |s| ∈ [2^23, 2^24), so 255.99 gave one LSB too many, and up for s just below 1/2.)
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::to_fixed;
+///
+/// assert_eq!(to_fixed(0.5), I16F16::from_bits(0x8000));
+/// // Ties away from zero: ±1.5 LSB → ±2 LSB; 255.99 rounds to the nearest LSB (16776561).
+/// assert_eq!(to_fixed(1.5 / 65536.0).to_bits(), 2);
+/// assert_eq!(to_fixed(-1.5 / 65536.0).to_bits(), -2);
+/// assert_eq!(to_fixed(255.99).to_bits(), (255.99f64 * 65536.0).round() as i32);
+/// // Saturated, and NaN → 0.
+/// assert_eq!(to_fixed(1e9), I16F16::MAX);
+/// assert_eq!(to_fixed(f32::NEG_INFINITY), I16F16::MIN);
+/// assert_eq!(to_fixed(f32::NAN), I16F16::ZERO);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn to_fixed(v: f32) -> I16F16 {
     const TWO_23: f32 = 8_388_608.0;
@@ -111,13 +126,44 @@ pub fn to_fixed(v: f32) -> I16F16 {
     I16F16::from_bits(r)
 }
 
-/// The f32 value of an `I16F16` (exact).
+/// The f32 value of an `I16F16`: exact for |v| < 256 (up to 24 significant bits), rounded to
+/// nearest beyond (the raw `i32` is converted to f32 before the exact scaling by 2⁻¹⁶).
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::{to_f32, to_fixed};
+///
+/// assert_eq!(to_f32(I16F16::from_bits(0x18000)), 1.5);
+/// assert_eq!(to_f32(I16F16::MIN), -32768.0);
+/// // Exact below 256: these survive the round trip through f32.
+/// for bits in [1, -1, 0x00ff_ffff, -0x0012_3456] {
+///     assert_eq!(to_fixed(to_f32(I16F16::from_bits(bits))).to_bits(), bits);
+/// }
+/// // Beyond, rounded to nearest f32: 32768 − 2^−16 becomes 32768.
+/// assert_eq!(to_f32(I16F16::MAX), 32768.0);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn to_f32(v: I16F16) -> f32 {
     v.to_bits() as f32 * (1.0 / 65536.0)
 }
 
 /// σ(z) = 1/(1 + e^(−z)) in `I16F16` (in [0, 1]); see the module docs for the algorithm.
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::sigmoid;
+///
+/// // Within 2 LSB (2 · 2^−16) of the f64 logistic function.
+/// for z in [-6.0f64, -1.0, 0.0, 0.25, 3.0] {
+///     let s = sigmoid(I16F16::from_num(z)).to_num::<f64>();
+///     assert!((s - 1.0 / (1.0 + (-z).exp())).abs() <= 2.0 / 65536.0, "z = {z}");
+/// }
+/// // σ(−z) = 1 − σ(z) exactly, and |z| ≥ 32 saturates.
+/// let z = I16F16::from_num(1.7);
+/// assert_eq!(sigmoid(-z).to_bits(), 0x10000 - sigmoid(z).to_bits());
+/// assert_eq!(sigmoid(I16F16::from_num(40)), I16F16::ONE);
+/// assert_eq!(sigmoid(I16F16::MIN), I16F16::ZERO);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sigmoid(z: I16F16) -> I16F16 {
     let zb = z.to_bits();
@@ -134,12 +180,37 @@ pub fn sigmoid(z: I16F16) -> I16F16 {
 }
 
 /// A fixed-point update rule (the fixed-point counterpart of [`super::Rule`]).
+///
+/// # Example
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::{FxRule, FxSgd};
+///
+/// // Saturating: a step that would leave the I16F16 range stops at its edge.
+/// let mut w = [I16F16::from_num(32000)];
+/// FxSgd::new(I16F16::from_num(4)).step(&mut w, &[I16F16::from_num(-1000)]);
+/// assert_eq!(w, [I16F16::MAX]);
+/// ```
 pub trait FxRule<const D: usize>: Clone {
-    /// Move `w` by the gradient `g`.
+    /// Move `w` by the gradient `g`. Example: see the example on [`FxRule`].
     fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]);
 }
 
 /// Saturating SGD: w ← w − η·g. State: 4 bytes.
+///
+/// # Example
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::{FxRule, FxSgd};
+///
+/// // w − η·g, exact here: 1 − 0.5·(0.25, −2) = (0.875, 2).
+/// let mut w = [I16F16::ONE; 2];
+/// let g = [I16F16::from_num(0.25), I16F16::from_num(-2)];
+/// FxSgd::new(I16F16::from_num(0.5)).step(&mut w, &g);
+/// assert_eq!(w, [I16F16::from_num(0.875), I16F16::from_num(2)]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FxSgd {
     /// Learning rate η.
@@ -147,7 +218,7 @@ pub struct FxSgd {
 }
 
 impl FxSgd {
-    /// SGD with learning rate `lr`.
+    /// SGD with learning rate `lr`. Example: see the example on [`FxSgd`].
     pub const fn new(lr: I16F16) -> Self {
         FxSgd { lr }
     }
@@ -165,6 +236,21 @@ impl<const D: usize> FxRule<D> for FxSgd {
 
 /// Saturating AdaGrad, River's form: G_i += g_i²; w_i −= η·g_i/√(G_i + ε). G saturates at
 /// 32768 (after which the step stays at its smallest, η·g/181). ε ≥ 1 LSB. State: 4·D + 8 bytes.
+///
+/// # Example
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::{FxAdaGrad, FxRule};
+///
+/// // First step: G = g², so w moves by η·g/√(g² + ε) ≈ η·sign(g) (to a few LSB).
+/// let mut rule = FxAdaGrad::<2>::new(I16F16::from_num(0.1));
+/// let mut w = [I16F16::ZERO; 2];
+/// rule.step(&mut w, &[I16F16::from_num(3), I16F16::from_num(-0.5)]);
+/// assert!((w[0].to_num::<f64>() + 0.1).abs() < 4.0 / 65536.0);
+/// assert!((w[1].to_num::<f64>() - 0.1).abs() < 4.0 / 65536.0);
+/// assert_eq!(rule.eps, I16F16::from_bits(1));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FxAdaGrad<const D: usize> {
     /// Learning rate η.
@@ -175,7 +261,7 @@ pub struct FxAdaGrad<const D: usize> {
 }
 
 impl<const D: usize> FxAdaGrad<D> {
-    /// AdaGrad with step `lr` and ε = 1 LSB (2⁻¹⁶).
+    /// AdaGrad with step `lr` and ε = 1 LSB (2⁻¹⁶). Example: see the example on [`FxAdaGrad`].
     pub const fn new(lr: I16F16) -> Self {
         FxAdaGrad {
             lr,
@@ -210,6 +296,42 @@ impl<const D: usize> FxRule<D> for FxAdaGrad<D> {
 ///
 /// State: 4·D + 8 bytes plus the rule's; `FxLogisticRegression<9, FxAdaGrad<9>>` is 88 bytes
 /// (tested). Cost: see `cargo xtask bench`.
+///
+/// # Example
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
+///
+/// // Label = x₀ > x₁, learned in fixed point; the mean log loss falls each pass.
+/// let data = [
+///     ([2.0f32, 0.5], true),
+///     ([0.0, 1.0], false),
+///     ([1.5, -1.0], true),
+///     ([-1.0, 0.5], false),
+/// ];
+/// let fx = |x: [f32; 2]| x.map(to_fixed);
+/// let mut model = FxLogisticRegression::<2, FxAdaGrad<2>>::new(FxAdaGrad::new(to_fixed(0.1)));
+/// let mut last = f64::INFINITY;
+/// for _pass in 0..4 {
+///     let mut loss = 0.0;
+///     for (x, y) in data {
+///         let p = model.predict_proba(&fx(x)).to_num::<f64>();
+///         assert!((0.0..=1.0).contains(&p));
+///         loss += -(if y { p } else { 1.0 - p }).ln();
+///         model.learn_one(&fx(x), y);
+///     }
+///     assert!(loss < last);
+///     last = loss;
+/// }
+/// for (x, y) in data {
+///     assert_eq!(model.predict(&fx(x)), y);
+///     assert_eq!(model.predict(&fx(x)), model.predict_logit(&fx(x)) > I16F16::ZERO);
+/// }
+/// assert!(model.weights()[0] > I16F16::ZERO && model.weights()[1] < I16F16::ZERO);
+/// assert_eq!(model.intercept_lr.to_bits(), 655); // 0.01
+/// let _b: I16F16 = model.intercept();
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FxLogisticRegression<const D: usize, R: FxRule<D>> {
     w: [I16F16; D],
@@ -222,6 +344,7 @@ pub struct FxLogisticRegression<const D: usize, R: FxRule<D>> {
 
 impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     /// Zero weights, intercept step 0.01 (River's).
+    /// Example: see the example on [`FxLogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(rule: R) -> Self {
         FxLogisticRegression {
@@ -232,16 +355,32 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         }
     }
     /// The weights.
+    /// Example: see the example on [`FxLogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn weights(&self) -> &[I16F16; D] {
         &self.w
     }
     /// The intercept.
+    /// Example: see the example on [`FxLogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn intercept(&self) -> I16F16 {
         self.b
     }
     /// The logit wᵀx + b (saturated).
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let m = FxLogisticRegression::<2, FxSgd>::new(FxSgd::new(I16F16::from_num(0.5)));
+    /// assert_eq!(m.predict_logit(&[I16F16::ONE; 2]), I16F16::ZERO);
+    /// let mut m = m;
+    /// m.learn_one(&[I16F16::from_num(2), I16F16::ZERO], true);
+    /// // w₀ = −0.5·(0.5 − 1)·2 = 0.5, so the logit of (3, 0) is 1.5 + b.
+    /// assert_eq!(m.weights()[0], I16F16::from_num(0.5));
+    /// let logit = m.predict_logit(&[I16F16::from_num(3), I16F16::ZERO]);
+    /// assert_eq!(logit, I16F16::from_num(1.5) + m.intercept());
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_logit(&self, x: &[I16F16; D]) -> I16F16 {
         let mut acc: i64 = 0;
@@ -252,16 +391,54 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         I16F16::from_bits(sat(acc.saturating_add(i64::from(self.b.to_bits()))))
     }
     /// P(y = 1 | x).
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
+    /// assert_eq!(m.predict_proba(&[I16F16::ONE]), I16F16::from_num(0.5)); // σ(0)
+    /// m.learn_one(&[I16F16::ONE], true);
+    /// // σ(logit) within 2 LSB of the f64 logistic function.
+    /// let z = m.predict_logit(&[I16F16::ONE]).to_num::<f64>();
+    /// let p = m.predict_proba(&[I16F16::ONE]).to_num::<f64>();
+    /// assert!((p - 1.0 / (1.0 + (-z).exp())).abs() <= 2.0 / 65536.0);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[I16F16; D]) -> I16F16 {
         sigmoid(self.predict_logit(x))
     }
     /// The predicted class (logit > 0).
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1)));
+    /// assert!(!m.predict(&[I16F16::ONE])); // logit 0 predicts false
+    /// m.learn_one(&[I16F16::ONE], true);
+    /// assert!(m.predict(&[I16F16::ONE]) && !m.predict(&[-I16F16::ONE]));
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[I16F16; D]) -> bool {
         self.predict_logit(x).to_bits() > 0
     }
     /// One step on (x, y). Total: every input is a valid `I16F16`, all arithmetic saturates.
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(0.25)));
+    /// let x = [I16F16::ONE];
+    /// let p0 = m.predict_proba(&x);
+    /// m.learn_one(&x, true);
+    /// assert!(m.predict_proba(&x) > p0 && m.predict(&x));
+    /// // Total: extreme inputs saturate instead of overflowing.
+    /// m.learn_one(&[I16F16::MAX], false);
+    /// m.learn_one(&[I16F16::MIN], true);
+    /// assert!(m.predict_proba(&x) <= I16F16::ONE);
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[I16F16; D], y: bool) {
         let p = self.predict_proba(x).to_bits();

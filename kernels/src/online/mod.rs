@@ -82,6 +82,17 @@ use crate::Error;
 
 /// Largest magnitude of one gradient coordinate; larger ones are clipped. Its square (1e30)
 /// and sums of many squares stay finite in f32.
+///
+/// ```
+/// use mcu_kernels::online::{LinearRegression, Sgd, GRAD_LIMIT};
+///
+/// // A huge but finite feature: the gradient coordinate 2(p − y)·x = −2e20 is clipped to
+/// // −GRAD_LIMIT before the rule sees it, so one SGD step moves w by at most η·GRAD_LIMIT.
+/// let mut m = LinearRegression::<1, Sgd>::new(Sgd::new(1e-3));
+/// m.learn_one(&[1e20], 1.0)?;
+/// assert_eq!(m.weights()[0], 1e-3 * GRAD_LIMIT);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const GRAD_LIMIT: f32 = 1e15;
 
 /// `v` clamped to ±`lim` (NaN gives 0).

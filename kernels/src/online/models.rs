@@ -8,6 +8,22 @@ use crate::softmax::three_pass;
 use crate::Error;
 
 /// The settings shared by every model (River's `GLM` arguments).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{GlmConfig, LinearRegression, Sgd};
+///
+/// assert_eq!(GlmConfig::default(), GlmConfig::RIVER);
+/// assert_eq!(GlmConfig::RIVER.intercept_lr, 0.01);
+/// // intercept_lr = 0 freezes the intercept; the weights still learn.
+/// let cfg = GlmConfig { intercept_lr: 0.0, ..GlmConfig::RIVER };
+/// let mut m = LinearRegression::<1, Sgd>::with_config(Sgd::new(0.1), cfg);
+/// m.learn_one(&[1.0], 3.0)?;
+/// assert_eq!(m.intercept(), 0.0);
+/// assert!(m.weights()[0] > 0.0);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GlmConfig {
     /// Step of the plain-SGD intercept update b ← b − lr·ℓ'(p) (River: 0.01; 0 freezes b).
@@ -23,6 +39,7 @@ pub struct GlmConfig {
 
 impl GlmConfig {
     /// River's defaults: intercept_lr 0.01, l2 0, clip_gradient 1e12, PA ε 0.1.
+    /// Example: see the example on [`GlmConfig`].
     pub const RIVER: GlmConfig = GlmConfig {
         intercept_lr: 0.01,
         l2: 0.0,
@@ -74,6 +91,38 @@ fn glm_step<const D: usize, R: Rule<D>>(
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state
 /// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost: see `cargo xtask bench`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::{online::{LinearRegression, Sgd}, Error};
+///
+/// // y = 2·x₀ − x₁ + 0.5 on a small repeated stream: the squared error of each pass decreases.
+/// let data = [
+///     ([1.0f32, 0.0], 2.5f32),
+///     ([0.0, 1.0], -0.5),
+///     ([1.0, 1.0], 1.5),
+///     ([0.5, -1.0], 2.5),
+/// ];
+/// let mut model = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
+/// let mut last = f32::INFINITY;
+/// for _pass in 0..5 {
+///     let mut sse = 0.0;
+///     for (x, y) in &data {
+///         sse += (model.predict(x) - y).powi(2); // predict, then learn
+///         model.learn_one(x, *y)?;
+///     }
+///     assert!(sse < last);
+///     last = sse;
+/// }
+/// assert!(model.weights()[0] > 1.0 && model.weights()[1] < 0.0 && model.intercept() > 0.0);
+/// // A NaN sample is refused and leaves the model as it was.
+/// let before = model.clone();
+/// assert_eq!(model.learn_one(&[f32::NAN, 0.0], 1.0), Err(Error::NanInput));
+/// assert!(matches!(model.learn_one(&[f32::INFINITY, 0.0], 1.0), Err(Error::BadParameter(_))));
+/// assert_eq!(model, before);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearRegression<const D: usize, R: Rule<D>> {
     w: [f32; D],
@@ -86,11 +135,24 @@ pub struct LinearRegression<const D: usize, R: Rule<D>> {
 
 impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// Zero weights and intercept, River's [`GlmConfig::RIVER`].
+    /// Example: see the example on [`LinearRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(rule: R) -> Self {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights and intercept with the given settings.
+    ///
+    /// ```
+    /// use mcu_kernels::online::{GlmConfig, LinearRegression, Sgd};
+    ///
+    /// // A faster intercept: ℓ'(0) = 2(0 − 1) = −2 on (x, y) = ((1), 1), so b = −0.5·(−2) = 1 and
+    /// // w = −0.1·(−2) = 0.2.
+    /// let cfg = GlmConfig { intercept_lr: 0.5, ..GlmConfig::RIVER };
+    /// let mut m = LinearRegression::<1, Sgd>::with_config(Sgd::new(0.1), cfg);
+    /// m.learn_one(&[1.0], 1.0)?;
+    /// assert_eq!((m.weights()[0], m.intercept()), (0.2, 1.0));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         LinearRegression {
@@ -101,16 +163,32 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
         }
     }
     /// The weights w.
+    /// Example: see the example on [`LinearRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn weights(&self) -> &[f32; D] {
         &self.w
     }
     /// The intercept b.
+    /// Example: see the example on [`LinearRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn intercept(&self) -> f32 {
         self.b
     }
     /// ŷ = wᵀx + b (finite: overflow clamps to ±f32::MAX, NaN becomes 0).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{LinearRegression, Sgd};
+    ///
+    /// let mut m = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
+    /// m.learn_one(&[1.0, 2.0], 1.0)?;
+    /// // ŷ = wᵀx + b with the learned w, b.
+    /// let (w, b) = (m.weights(), m.intercept());
+    /// assert_eq!(m.predict(&[3.0, -1.0]), w[0] * 3.0 - w[1] + b);
+    /// // Finite whatever the input: an overflowing score is clamped.
+    /// m.learn_one(&[1.0, 0.0], 1e30)?;
+    /// assert_eq!(m.predict(&[3e38, 0.0]), f32::MAX);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> f32 {
         finite_or_clamp(dot(&self.w, x) + self.b)
@@ -120,6 +198,18 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// # Errors
     /// [`Error::NanInput`] / [`Error::BadParameter`] for a non-finite sample, or if the update
     /// would overflow (then undone); see the module's safety policy.
+    ///
+    /// ```
+    /// use mcu_kernels::online::{LinearRegression, Sgd};
+    ///
+    /// // One SGD step from zero on (x, y) = ((1, 2), 1), squared loss: ℓ' = 2(0 − 1) = −2, so
+    /// // w = −0.1·(−2)·x = (0.2, 0.4) and b = −0.01·(−2) = 0.02 (River's intercept step).
+    /// let mut m = LinearRegression::<2, Sgd>::new(Sgd::new(0.1));
+    /// m.learn_one(&[1.0, 2.0], 1.0)?;
+    /// assert_eq!(m.weights(), &[0.2, 0.4]);
+    /// assert_eq!(m.intercept(), 0.02);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: f32) -> Result<(), Error> {
         check_sample(x, y)?;
@@ -159,6 +249,41 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state; e.g.
 /// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost: see `cargo xtask bench`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{AdaGrad, LogisticRegression};
+///
+/// // Label = x₀ > x₁. A few passes separate the stream; the mean log loss falls each pass.
+/// let data = [
+///     ([2.0f32, 0.5], true),
+///     ([0.0, 1.0], false),
+///     ([1.5, -1.0], true),
+///     ([-1.0, 0.5], false),
+/// ];
+/// let mut model = LogisticRegression::<2, AdaGrad<2>>::new(AdaGrad::river());
+/// let mut last = f64::INFINITY;
+/// for _pass in 0..4 {
+///     let mut loss = 0.0;
+///     for (x, y) in &data {
+///         let p = f64::from(model.predict_proba(x));
+///         loss += -(if *y { p } else { 1.0 - p }).ln();
+///         model.learn_one(x, *y)?;
+///     }
+///     assert!(loss < last);
+///     last = loss;
+/// }
+/// for (x, y) in &data {
+///     assert_eq!(model.predict(x), *y);
+///     // P(y = 1 | x) = σ(logit), against the f64 logistic function.
+///     let z = f64::from(model.predict_logit(x));
+///     assert!((f64::from(model.predict_proba(x)) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
+/// }
+/// assert_eq!(model.weights().len(), 2);
+/// assert!(model.intercept().is_finite());
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegression<const D: usize, R: Rule<D>> {
     w: [f32; D],
@@ -171,11 +296,23 @@ pub struct LogisticRegression<const D: usize, R: Rule<D>> {
 
 impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// Zero weights and intercept, River's [`GlmConfig::RIVER`].
+    /// Example: see the example on [`LogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(rule: R) -> Self {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights and intercept with the given settings.
+    ///
+    /// ```
+    /// use mcu_kernels::online::{GlmConfig, LogisticRegression, Sgd};
+    ///
+    /// // ℓ'(0) = σ(0) − 1 = −0.5 is clipped to −0.25: w = −1·(−0.25)·2 = 0.5, b = 0.01·0.25.
+    /// let cfg = GlmConfig { clip_gradient: 0.25, ..GlmConfig::RIVER };
+    /// let mut m = LogisticRegression::<1, Sgd>::with_config(Sgd::new(1.0), cfg);
+    /// m.learn_one(&[2.0], true)?;
+    /// assert_eq!((m.weights()[0], m.intercept()), (0.5, 0.0025));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         LogisticRegression {
@@ -186,26 +323,64 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
         }
     }
     /// The weights w.
+    /// Example: see the example on [`LogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn weights(&self) -> &[f32; D] {
         &self.w
     }
     /// The intercept b.
+    /// Example: see the example on [`LogisticRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn intercept(&self) -> f32 {
         self.b
     }
     /// The logit p = wᵀx + b (finite).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
+    /// assert_eq!(m.predict_logit(&[1.0, 1.0]), 0.0); // zero weights
+    /// m.learn_one(&[1.0, -1.0], true)?;
+    /// // The logit is wᵀx + b.
+    /// let (w, b) = (m.weights(), m.intercept());
+    /// assert_eq!(m.predict_logit(&[2.0, 0.5]), w[0] * 2.0 + w[1] * 0.5 + b);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_logit(&self, x: &[f32; D]) -> f32 {
         finite_or_clamp(dot(&self.w, x) + self.b)
     }
     /// P(y = 1 | x) = σ(p) ∈ [0, 1].
+    ///
+    /// ```
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.5));
+    /// assert_eq!(m.predict_proba(&[1.0, 1.0]), 0.5); // σ(0)
+    /// m.learn_one(&[1.0, -1.0], true)?;
+    /// // σ(logit) against the f64 logistic function, and a probability.
+    /// let z = f64::from(m.predict_logit(&[1.0, -1.0]));
+    /// let p = m.predict_proba(&[1.0, -1.0]);
+    /// assert!((f64::from(p) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-7);
+    /// assert!(p > 0.5 && p < 1.0);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D]) -> f32 {
         sigmoid(self.predict_logit(x))
     }
     /// The predicted class: p > 0 (River: P > 0.5; a tie predicts `false`).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{LogisticRegression, Sgd};
+    ///
+    /// let mut m = LogisticRegression::<1, Sgd>::new(Sgd::new(0.5));
+    /// assert!(!m.predict(&[1.0])); // a tie (logit 0) predicts false
+    /// m.learn_one(&[1.0], true)?;
+    /// assert!(m.predict(&[1.0]) && !m.predict(&[-1.0]));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> bool {
         self.predict_logit(x) > 0.0
@@ -214,6 +389,20 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     ///
     /// # Errors
     /// As [`LinearRegression::learn_one`].
+    ///
+    /// ```
+    /// use mcu_kernels::{online::{LogisticRegression, Sgd}, Error};
+    ///
+    /// // From zero: ℓ'(0) = σ(0) − 1 = −0.5 for y = true, so w = −η·(−0.5)·x and b = 0.01·0.5.
+    /// let mut m = LogisticRegression::<2, Sgd>::new(Sgd::new(0.2));
+    /// m.learn_one(&[1.0, -2.0], true)?;
+    /// assert_eq!(m.weights(), &[0.1, -0.2]);
+    /// assert_eq!(m.intercept(), 0.005);
+    /// // Refused samples leave the model unchanged.
+    /// assert_eq!(m.learn_one(&[f32::NAN, 0.0], false), Err(Error::NanInput));
+    /// assert_eq!(m.weights(), &[0.1, -0.2]);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: bool) -> Result<(), Error> {
         check_sample(x, 0.0)?;
@@ -252,6 +441,38 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 ///
 /// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
 /// Cost: see `cargo xtask bench`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::{online::{SoftmaxRegression, Sgd}, Error};
+///
+/// // Three classes, one per dominant feature.
+/// let data = [([1.0f32, 0.0, 0.0], 0), ([0.0, 1.0, 0.0], 1), ([0.0, 0.0, 1.0], 2)];
+/// let mut model = SoftmaxRegression::<3, 3, Sgd>::new(Sgd::new(0.5));
+/// for _pass in 0..10 {
+///     for (x, y) in &data {
+///         model.learn_one(x, *y)?;
+///     }
+/// }
+/// let mut proba = [0.0f32; 3];
+/// let mut scores = [0.0f32; 3];
+/// for (x, y) in &data {
+///     assert_eq!(model.predict(x), *y);
+///     model.predict_proba(x, &mut proba);
+///     // A distribution: every P in (0, 1), summing to 1; the softmax of the raw scores.
+///     assert!(proba.iter().all(|&p| p > 0.0 && p < 1.0));
+///     assert!((proba.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+///     model.predict_scores(x, &mut scores);
+///     let z: f64 = scores.iter().map(|&s| f64::from(s).exp()).sum();
+///     assert!((f64::from(proba[*y]) - f64::from(scores[*y]).exp() / z).abs() < 1e-6);
+/// }
+/// assert_eq!(model.weights().len(), 3);
+/// assert_eq!(model.intercepts().len(), 3);
+/// // A class label out of range is refused.
+/// assert_eq!(model.learn_one(&[0.0; 3], 3), Err(Error::IndexOutOfRange { index: 3, len: 3 }));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoftmaxRegression<const D: usize, const K: usize, R: Rule<D>> {
     w: [[f32; D]; K],
@@ -264,11 +485,24 @@ pub struct SoftmaxRegression<const D: usize, const K: usize, R: Rule<D>> {
 
 impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// Zero weights; each class row gets a copy of `rule`.
+    /// Example: see the example on [`SoftmaxRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(rule: R) -> Self {
         Self::with_config(rule, GlmConfig::RIVER)
     }
     /// Zero weights with the given settings.
+    ///
+    /// ```
+    /// use mcu_kernels::online::{GlmConfig, SoftmaxRegression, Sgd};
+    ///
+    /// // intercept_lr = 0 freezes the intercepts; the weight rows still learn.
+    /// let cfg = GlmConfig { intercept_lr: 0.0, ..GlmConfig::RIVER };
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::with_config(Sgd::new(0.1), cfg);
+    /// m.learn_one(&[1.0, -1.0], 1)?;
+    /// assert_eq!(m.intercepts(), &[0.0; 3]);
+    /// assert!(m.weights()[1][0] > 0.0 && m.weights()[0][0] < 0.0);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn with_config(rule: R, config: GlmConfig) -> Self {
         SoftmaxRegression {
@@ -279,16 +513,33 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         }
     }
     /// The weight rows W.
+    /// Example: see the example on [`SoftmaxRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn weights(&self) -> &[[f32; D]; K] {
         &self.w
     }
     /// The intercepts b.
+    /// Example: see the example on [`SoftmaxRegression`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn intercepts(&self) -> &[f32; K] {
         &self.b
     }
     /// Raw scores p = W x + b (finite).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// m.learn_one(&[1.0, 0.5], 2)?;
+    /// // Raw scores W x + b, row by row.
+    /// let mut s = [0.0f32; 3];
+    /// m.predict_scores(&[2.0, -1.0], &mut s);
+    /// for k in 0..3 {
+    ///     let row = m.weights()[k];
+    ///     assert_eq!(s[k], row[0] * 2.0 - row[1] + m.intercepts()[k]);
+    /// }
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_scores(&self, x: &[f32; D], scores: &mut [f32; K]) {
         for ((s, row), bk) in scores.iter_mut().zip(self.w.iter()).zip(self.b.iter()) {
@@ -297,6 +548,20 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     }
     /// Class probabilities P(k | x) into `proba` (uniform for K's softmax errors, which finite
     /// scores cannot cause for K ≥ 1).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// let mut p = [0.0f32; 3];
+    /// m.predict_proba(&[1.0, 1.0], &mut p);
+    /// assert!(p.iter().all(|&v| (v - 1.0 / 3.0).abs() < 1e-7)); // uniform before learning
+    /// m.learn_one(&[1.0, 0.5], 2)?;
+    /// m.predict_proba(&[1.0, 0.5], &mut p);
+    /// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    /// assert!(p[2] > p[0] && p[2] > p[1]);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict_proba(&self, x: &[f32; D], proba: &mut [f32; K]) {
         let mut scores = [0.0f32; K];
@@ -309,6 +574,16 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
         }
     }
     /// The most probable class (the first on ties; 0 for K = 0).
+    ///
+    /// ```
+    /// use mcu_kernels::online::{SoftmaxRegression, Sgd};
+    ///
+    /// let mut m = SoftmaxRegression::<2, 3, Sgd>::new(Sgd::new(0.3));
+    /// assert_eq!(m.predict(&[1.0, 1.0]), 0); // all tied: the first class
+    /// m.learn_one(&[1.0, 0.5], 1)?;
+    /// assert_eq!(m.predict(&[1.0, 0.5]), 1);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn predict(&self, x: &[f32; D]) -> usize {
         let mut scores = [0.0f32; K];
@@ -319,6 +594,18 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     ///
     /// # Errors
     /// [`Error::IndexOutOfRange`] if y ≥ K; otherwise as [`LinearRegression::learn_one`].
+    ///
+    /// ```
+    /// use mcu_kernels::{online::{SoftmaxRegression, Sgd}, Error};
+    ///
+    /// // From zero, P = 1/3 each: row k moves by −η·(P_k − [k = y])·x.
+    /// let mut m = SoftmaxRegression::<1, 3, Sgd>::new(Sgd::new(0.3));
+    /// m.learn_one(&[3.0], 0)?;
+    /// assert!((m.weights()[0][0] - 0.3 * (2.0 / 3.0) * 3.0).abs() < 1e-6);
+    /// assert!((m.weights()[1][0] + 0.3 * (1.0 / 3.0) * 3.0).abs() < 1e-6);
+    /// assert_eq!(m.learn_one(&[3.0], 3), Err(Error::IndexOutOfRange { index: 3, len: 3 }));
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: usize) -> Result<(), Error> {
         if y >= K {

@@ -15,6 +15,28 @@ use crate::softmax::three_pass;
 /// log loss, 1/2 per class for cross-entropy), `margin_loss` / `margin_dir` = the
 /// passive-aggressive loss (hinge max(0, 1 − y·p) with y = ±1 for classifiers, ε-insensitive
 /// max(0, |p − y| − ε) for regression) and its derivative with respect to p.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, Rule, Sgd};
+///
+/// // A rule can be driven by hand: squared loss (p − y)² of p = wᵀx at w = 0 for x = (1, 2),
+/// // y = 1: ℓ'(p) = 2(p − y) = −2, g = ℓ'(p)·x = (−2, −4).
+/// let x = [1.0f32, 2.0];
+/// let ex = Example {
+///     x: &x,
+///     grad: &[-2.0, -4.0],
+///     dloss: -2.0,
+///     loss: 1.0,
+///     curvature: 2.0,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// let mut w = [0.0f32; 2];
+/// Sgd::new(0.1).step(&mut w, &ex);
+/// assert_eq!(w, [0.2, 0.4]); // w − 0.1·g
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Example<'a, const D: usize> {
     /// The features x.
@@ -34,10 +56,36 @@ pub struct Example<'a, const D: usize> {
 }
 
 /// An online update rule for a weight vector of `D` coordinates.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, LinearRegression, Rule};
+///
+/// // A user-defined rule: sign SGD, w ← w − η·sign(g). Any model takes it.
+/// #[derive(Clone)]
+/// struct SignSgd(f32);
+/// impl<const D: usize> Rule<D> for SignSgd {
+///     fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+///         for (wi, gi) in w.iter_mut().zip(ex.grad) {
+///             *wi -= self.0 * gi.signum();
+///         }
+///     }
+///     fn is_finite(&self) -> bool {
+///         self.0.is_finite()
+///     }
+/// }
+/// let mut model = LinearRegression::<2, SignSgd>::new(SignSgd(0.25));
+/// model.learn_one(&[1.0, -3.0], 2.0)?; // p = 0 < y: g = 2(p − y)·x = (−4, 12)
+/// assert_eq!(model.weights(), &[0.25, -0.25]);
+/// assert!(Rule::<2>::is_finite(&model.rule));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub trait Rule<const D: usize>: Clone {
-    /// Move `w` after one example.
+    /// Move `w` after one example. Example: see the example on [`Rule`] (and on each rule).
     fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>);
-    /// Is every state value finite? (Models undo an update that breaks this.)
+    /// Is every state value finite? (Models undo an update that breaks this.) Example: see
+    /// the example on [`Rule`].
     fn is_finite(&self) -> bool;
 }
 
@@ -54,6 +102,28 @@ macro_rules! impl_default_new {
 /// Plain stochastic gradient descent: w ← w − η·g.
 ///
 /// State: 4 bytes. River's `optim.SGD(lr)` (its default lr 0.01; the Phishing figures use 0.1).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, Rule, Sgd};
+///
+/// let g = [0.5f32, -1.0];
+/// let ex = Example {
+///     x: &[1.0, 1.0],
+///     grad: &g,
+///     dloss: 1.0,
+///     loss: 1.0,
+///     curvature: 0.25,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// let mut w = [1.0f32, 2.0];
+/// let mut rule = Sgd::new(0.1);
+/// rule.step(&mut w, &ex);
+/// assert_eq!(w, [0.95, 2.1]); // w − 0.1·g
+/// assert_eq!(Sgd::default().lr, 0.01); // River's default
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sgd {
     /// Learning rate η.
@@ -61,7 +131,7 @@ pub struct Sgd {
 }
 
 impl Sgd {
-    /// SGD with learning rate `lr`.
+    /// SGD with learning rate `lr`. Example: see the example on [`Sgd`].
     pub const fn new(lr: f32) -> Self {
         Sgd { lr }
     }
@@ -92,6 +162,35 @@ impl<const D: usize> Rule<D> for Sgd {
 ///
 /// Defaults ([`AdaGrad::river`]): η = 0.1, ε = 1e−8, ε inside the root.
 /// State: 4·D + 12 bytes (G plus η, ε, flag).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{AdaGrad, Example, Rule};
+///
+/// // First step: G = g², so w moves by η·g/√(g² + ε) ≈ η·sign(g) whatever |g|.
+/// let g = [0.02f32, -300.0];
+/// let ex = Example {
+///     x: &[1.0, 1.0],
+///     grad: &g,
+///     dloss: 1.0,
+///     loss: 1.0,
+///     curvature: 0.25,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// let mut rule = AdaGrad::<2>::river();
+/// let mut w = [0.0f32; 2];
+/// rule.step(&mut w, &ex);
+/// assert!((w[0] + 0.1).abs() < 1e-5 && (w[1] - 0.1).abs() < 1e-6);
+/// assert_eq!(rule.sum_squares(), &[0.02 * 0.02, 90_000.0]);
+/// // The second identical step is smaller: η·g/√(2g²) = η/√2.
+/// rule.step(&mut w, &ex);
+/// assert!((w[1] - 0.1 * (1.0 + core::f32::consts::FRAC_1_SQRT_2)).abs() < 1e-6);
+/// // Duchi's placement of ε.
+/// let paper = AdaGrad::<2>::new(0.1, 1e-8, false);
+/// assert!(!paper.eps_inside_root);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdaGrad<const D: usize> {
     /// Learning rate η.
@@ -104,7 +203,7 @@ pub struct AdaGrad<const D: usize> {
 }
 
 impl<const D: usize> AdaGrad<D> {
-    /// AdaGrad with the given step, ε and ε placement.
+    /// AdaGrad with the given step, ε and ε placement. Example: see the example on [`AdaGrad`].
     pub const fn new(lr: f32, eps: f32, eps_inside_root: bool) -> Self {
         AdaGrad {
             lr,
@@ -114,10 +213,11 @@ impl<const D: usize> AdaGrad<D> {
         }
     }
     /// River's `optim.AdaGrad()`: η = 0.1, ε = 1e−8 inside the root.
+    /// Example: see the example on [`AdaGrad`].
     pub const fn river() -> Self {
         Self::new(0.1, 1e-8, true)
     }
-    /// The accumulated squared gradients G.
+    /// The accumulated squared gradients G. Example: see the example on [`AdaGrad`].
     pub const fn sum_squares(&self) -> &[f32; D] {
         &self.g2
     }
@@ -154,6 +254,30 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
 ///
 /// Defaults ([`Adam::river`]): η = 0.1 (River's default, not the paper's 0.001), β₁ = 0.9,
 /// β₂ = 0.999, ε = 1e−8, River's ε. State: 8·D + 28 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Adam, Example, Rule};
+///
+/// // Bias correction makes the first step η·sign(g) in both ε placements.
+/// let g = [4.0f32, -0.5];
+/// let ex = Example {
+///     x: &[1.0, 1.0],
+///     grad: &g,
+///     dloss: 1.0,
+///     loss: 1.0,
+///     curvature: 0.25,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// for mut rule in [Adam::<2>::river(), Adam::<2>::new(0.1, 0.9, 0.999, 1e-8, false)] {
+///     let mut w = [0.0f32; 2];
+///     rule.step(&mut w, &ex);
+///     assert!((w[0] + 0.1).abs() < 1e-5 && (w[1] - 0.1).abs() < 1e-5, "{w:?}");
+///     assert!(rule.is_finite());
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adam<const D: usize> {
     /// Learning rate η.
@@ -174,6 +298,7 @@ pub struct Adam<const D: usize> {
 
 impl<const D: usize> Adam<D> {
     /// Adam with the given parameters.
+    /// Example: see the example on [`Adam`].
     pub const fn new(lr: f32, beta1: f32, beta2: f32, eps: f32, river_eps: bool) -> Self {
         Adam {
             lr,
@@ -188,6 +313,7 @@ impl<const D: usize> Adam<D> {
         }
     }
     /// River's `optim.Adam()`: η = 0.1, β₁ = 0.9, β₂ = 0.999, ε = 1e−8 (not bias-corrected).
+    /// Example: see the example on [`Adam`].
     pub const fn river() -> Self {
         Self::new(0.1, 0.9, 0.999, 1e-8, true)
     }
@@ -235,6 +361,29 @@ impl<const D: usize> Rule<D> for Adam<D> {
 ///
 /// Defaults ([`AdaMax::river`], River's `optim.AdaMax()`): η = 0.1, β₁ = 0.9, β₂ = 0.999,
 /// ε = 1e−8. State: 8·D + 20 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{AdaMax, Example, Rule};
+///
+/// // First step: m = (1 − β₁)g, u = |g|, η/(1 − β₁)·m/u = η·sign(g).
+/// let g = [3.0f32, -0.25];
+/// let ex = Example {
+///     x: &[1.0, 1.0],
+///     grad: &g,
+///     dloss: 1.0,
+///     loss: 1.0,
+///     curvature: 0.25,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// let mut rule = AdaMax::<2>::river();
+/// let mut w = [0.0f32; 2];
+/// rule.step(&mut w, &ex);
+/// assert!((w[0] + 0.1).abs() < 1e-6 && (w[1] - 0.1).abs() < 1e-6);
+/// assert_eq!(AdaMax::<2>::new(0.1, 0.9, 0.999, 1e-8), AdaMax::<2>::river());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdaMax<const D: usize> {
     /// Learning rate η.
@@ -251,7 +400,7 @@ pub struct AdaMax<const D: usize> {
 }
 
 impl<const D: usize> AdaMax<D> {
-    /// AdaMax with the given parameters.
+    /// AdaMax with the given parameters. Example: see the example on [`AdaMax`].
     pub const fn new(lr: f32, beta1: f32, beta2: f32, eps: f32) -> Self {
         AdaMax {
             lr,
@@ -264,6 +413,7 @@ impl<const D: usize> AdaMax<D> {
         }
     }
     /// River's defaults: η = 0.1, β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
+    /// Example: see the example on [`AdaMax`].
     pub const fn river() -> Self {
         Self::new(0.1, 0.9, 0.999, 1e-8)
     }
@@ -313,6 +463,44 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
 ///
 /// Defaults ([`Ftrl::river`]): α = 0.05, β = 1, λ₁ = 0, λ₂ = 1, River order (VW's defaults are
 /// α = 0.005, β = 0.1). State: 8·D + 20 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, Ftrl, Rule};
+///
+/// let g = [1.0f32, -1.0];
+/// let ex = Example {
+///     x: &[1.0, 1.0],
+///     grad: &g,
+///     dloss: 1.0,
+///     loss: 1.0,
+///     curvature: 0.25,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// // VW order from w = 0: n = g², z = g, w = −z/((β + |g|)/α) = ∓0.005/1.1.
+/// let mut vw = Ftrl::<2>::vw();
+/// let mut w = [0.0f32; 2];
+/// vw.step(&mut w, &ex);
+/// assert!((w[0] + 0.005 / 1.1).abs() < 1e-9 && (w[1] - 0.005 / 1.1).abs() < 1e-9);
+/// // River order: the weights lag one step (the first step computes w from z = n = 0).
+/// let mut river = Ftrl::<2>::river();
+/// let mut w = [0.0f32; 2];
+/// river.step(&mut w, &ex);
+/// assert_eq!(w, [0.0, 0.0]);
+/// river.step(&mut w, &ex);
+/// assert!(w[0] < 0.0 && w[1] > 0.0);
+/// // L1 gives exact zeros: from w = 0, z = g and |z| = 1 ≤ λ₁ = 2 ...
+/// let mut sparse = Ftrl::<2>::new(0.1, 1.0, 2.0, 0.0, false);
+/// let mut w = [0.0f32; 2];
+/// sparse.step(&mut w, &ex);
+/// assert_eq!(w, [0.0, 0.0]);
+/// // ... while λ₁ = 0.5 < |z| shrinks z by λ₁: w = −(z − 0.5)/((β + 1)/α) = −0.025.
+/// let mut shrunk = Ftrl::<2>::new(0.1, 1.0, 0.5, 0.0, false);
+/// shrunk.step(&mut w, &ex);
+/// assert!((w[0] + 0.025).abs() < 1e-9 && (w[1] - 0.025).abs() < 1e-9);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ftrl<const D: usize> {
     /// α > 0 (learning rate).
@@ -331,6 +519,7 @@ pub struct Ftrl<const D: usize> {
 
 impl<const D: usize> Ftrl<D> {
     /// FTRL-Proximal with the given parameters.
+    /// Example: see the example on [`Ftrl`].
     pub const fn new(alpha: f32, beta: f32, l1: f32, l2: f32, river_order: bool) -> Self {
         Ftrl {
             alpha,
@@ -343,10 +532,12 @@ impl<const D: usize> Ftrl<D> {
         }
     }
     /// River's `optim.FTRLProximal()`: α = 0.05, β = 1, λ₁ = 0, λ₂ = 1, River order.
+    /// Example: see the example on [`Ftrl`].
     pub const fn river() -> Self {
         Self::new(0.05, 1.0, 0.0, 1.0, true)
     }
     /// Vowpal Wabbit's defaults: α = 0.005, β = 0.1, λ₁ = λ₂ = 0, paper order.
+    /// Example: see the example on [`Ftrl`].
     pub const fn vw() -> Self {
         Self::new(0.005, 0.1, 0.0, 0.0, false)
     }
@@ -420,6 +611,33 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
 ///
 /// Regret on convex losses: O(D·√(δ + Σ‖g_t − g_{t−1}‖²)) — small when gradients vary slowly.
 /// Defaults ([`OptimisticOgd::default`]): D = 20, δ = 1, optimistic. State: 8·D + 16 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, OptimisticOgd, Rule};
+///
+/// // Diameter 2: the iterate stays in the ball of radius 1 however large the gradients.
+/// let mut rule = OptimisticOgd::<2>::new(2.0, 1.0, true);
+/// let mut w = [0.0f32; 2];
+/// let (g1, g2) = ([30.0f32, -40.0], [10.0f32, 0.0]);
+/// for g in [&g1, &g2] {
+///     let ex = Example {
+///         x: &[1.0, 1.0],
+///         grad: g,
+///         dloss: 1.0,
+///         loss: 1.0,
+///         curvature: 0.25,
+///         margin_loss: 0.0,
+///         margin_dir: 0.0,
+///     };
+///     rule.step(&mut w, &ex);
+///     assert!(w[0].hypot(w[1]) <= 1.0 + 1e-6);
+/// }
+/// // Σ‖g_t − M_t‖² with hints M_1 = 0, M_2 = g_1: 2500 + (20² + 40²) = 4500.
+/// assert_eq!(rule.deviation(), 4500.0);
+/// assert_eq!(OptimisticOgd::<2>::default(), OptimisticOgd::<2>::new(20.0, 1.0, true));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptimisticOgd<const D: usize> {
     /// Diameter D of the feasible ball (radius D/2); also the step scale.
@@ -435,6 +653,7 @@ pub struct OptimisticOgd<const D: usize> {
 
 impl<const D: usize> OptimisticOgd<D> {
     /// A rule with the given diameter, δ and hint switch.
+    /// Example: see the example on [`OptimisticOgd`].
     pub const fn new(diameter: f32, delta: f32, optimistic: bool) -> Self {
         OptimisticOgd {
             diameter,
@@ -445,7 +664,7 @@ impl<const D: usize> OptimisticOgd<D> {
             hint: [0.0; D],
         }
     }
-    /// Σ‖g_s − M_s‖² so far.
+    /// Σ‖g_s − M_s‖² so far. Example: see the example on [`OptimisticOgd`].
     pub const fn deviation(&self) -> f32 {
         self.acc
     }
@@ -537,6 +756,23 @@ impl<const D: usize> Rule<D> for OptimisticOgd<D> {
 /// Kept as log-weights θ (shifted so max θ = 0 after each step) and normalised by
 /// [`crate::softmax::three_pass`]: w = softmax(θ). The weights are on the simplex after the first
 /// step. Default ([`EntropicOmd::default`]): η = 0.1, optimistic. State: 8·D + 8 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::EntropicOmd;
+///
+/// // Plain exponentiated gradient: after one step from uniform, w_i ∝ exp(−η·g_i).
+/// let mut rule = EntropicOmd::<3>::new(0.5, false);
+/// let mut w = [0.0f32; 3];
+/// let g = [1.0f32, 0.0, 2.0];
+/// rule.update(&mut w, &g);
+/// let z: f64 = g.iter().map(|&gi| (-0.5 * f64::from(gi)).exp()).sum();
+/// for (wi, gi) in w.iter().zip(g) {
+///     assert!((f64::from(*wi) - (-0.5 * f64::from(gi)).exp() / z).abs() < 1e-6);
+/// }
+/// assert!((w.iter().sum::<f32>() - 1.0).abs() < 1e-6); // on the simplex
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntropicOmd<const D: usize> {
     /// Step η > 0.
@@ -548,7 +784,7 @@ pub struct EntropicOmd<const D: usize> {
 }
 
 impl<const D: usize> EntropicOmd<D> {
-    /// A rule with step `eta`.
+    /// A rule with step `eta`. Example: see the example on [`EntropicOmd`].
     pub const fn new(eta: f32, optimistic: bool) -> Self {
         EntropicOmd {
             eta,
@@ -559,6 +795,22 @@ impl<const D: usize> EntropicOmd<D> {
     }
 
     /// One step with gradient (or loss vector) `g`; writes the new simplex point into `w`.
+    ///
+    /// ```
+    /// use mcu_kernels::online::EntropicOmd;
+    ///
+    /// // Optimistic: the weight moves away from the coordinate that keeps losing, and w stays
+    /// // a distribution.
+    /// let mut rule = EntropicOmd::<2>::new(0.3, true);
+    /// let mut w = [0.5f32; 2];
+    /// let mut prev = 0.5f32;
+    /// for _ in 0..5 {
+    ///     rule.update(&mut w, &[1.0, 0.0]);
+    ///     assert!(w[0] < prev && w.iter().all(|&v| v > 0.0));
+    ///     assert!((w[0] + w[1] - 1.0).abs() < 1e-6);
+    ///     prev = w[0];
+    /// }
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn update(&mut self, w: &mut [f32; D], g: &[f32; D]) {
         let mut max = f32::NEG_INFINITY;
@@ -609,6 +861,34 @@ impl<const D: usize> Rule<D> for EntropicOmd<D> {
 /// w ← w − η(p − y)x/(1 + η‖x‖²)). For other losses it is the standard stable approximation
 /// ("Generalized Implicit FTRL"; Kulis & Bartlett). The step never overshoots, whatever η.
 /// Default η = 0.1. State: 4 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, Implicit, Rule, Sgd};
+///
+/// // Squared loss (p − y)² at w = 0, x = (1, 1), y = 1: g = 2(p − y)·x = (−2, −2), c = 2.
+/// let x = [1.0f32, 1.0];
+/// let g = [-2.0f32, -2.0];
+/// let ex = Example {
+///     x: &x,
+///     grad: &g,
+///     dloss: -2.0,
+///     loss: 1.0,
+///     curvature: 2.0,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// // A huge step η = 10: w = −η·g/(1 + η·c·‖x‖²) = 20/41 each; p = 40/41 never passes y = 1.
+/// let mut w = [0.0f32; 2];
+/// Implicit::new(10.0).step(&mut w, &ex);
+/// assert!((w[0] - 20.0 / 41.0).abs() < 1e-6);
+/// assert!(w[0] + w[1] <= 1.0);
+/// // Plain SGD with the same η overshoots to p = 40.
+/// let mut w_sgd = [0.0f32; 2];
+/// Sgd::new(10.0).step(&mut w_sgd, &ex);
+/// assert_eq!(w_sgd[0] + w_sgd[1], 40.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Implicit {
     /// Step η.
@@ -616,7 +896,7 @@ pub struct Implicit {
 }
 
 impl Implicit {
-    /// An implicit rule with step `lr`.
+    /// An implicit rule with step `lr`. Example: see the example on [`Implicit`].
     pub const fn new(lr: f32) -> Self {
         Implicit { lr }
     }
@@ -656,6 +936,29 @@ impl<const D: usize> Rule<D> for Implicit {
 /// aProx truncated step (Asi & Duchi) for losses bounded below by 0:
 /// w ← w − min(η, ℓ(w)/‖g‖²)·g. The step never goes past the point where the linearised loss
 /// reaches 0; ‖g‖ = 0 skips the step. Default η = 0.1. State: 4 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{AProx, Example, Rule};
+///
+/// // Loss 1 with g = (2, 0): the step is min(η, ℓ/‖g‖²) = min(1, 1/4) — it stops where the
+/// // linearised loss 1 + gᵀΔw reaches 0.
+/// let g = [2.0f32, 0.0];
+/// let ex = Example {
+///     x: &[1.0, 0.0],
+///     grad: &g,
+///     dloss: 2.0,
+///     loss: 1.0,
+///     curvature: 2.0,
+///     margin_loss: 0.0,
+///     margin_dir: 0.0,
+/// };
+/// let mut w = [0.0f32; 2];
+/// AProx::new(1.0).step(&mut w, &ex);
+/// assert_eq!(w, [-0.5, 0.0]);
+/// assert_eq!(1.0 + g[0] * w[0], 0.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AProx {
     /// Step cap η.
@@ -663,7 +966,7 @@ pub struct AProx {
 }
 
 impl AProx {
-    /// An aProx rule with step cap `lr`.
+    /// An aProx rule with step cap `lr`. Example: see the example on [`AProx`].
     pub const fn new(lr: f32) -> Self {
         AProx { lr }
     }
@@ -699,6 +1002,29 @@ impl<const D: usize> Rule<D> for AProx {
 /// τ = min(C, ℓ_PA/‖x‖²); w ← w − τ·ℓ_PA'·x, i.e. w += τ·y·x for the hinge loss of a classifier
 /// (y = ±1) and w += τ·sign(y − p)·x for the ε-insensitive loss of a regressor. ‖x‖ = 0 skips.
 /// Default C = 1 (River's `PAClassifier`). State: 4 bytes.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::online::{Example, PassiveAggressive, Rule};
+///
+/// // Hinge loss of a classifier at w = 0, x = (1, 2), y = +1: ℓ = 1 − y·p = 1, ℓ' = −y = −1.
+/// let x = [1.0f32, 2.0];
+/// let ex = Example {
+///     x: &x,
+///     grad: &[0.0; 2],
+///     dloss: 0.0,
+///     loss: 0.0,
+///     curvature: 0.25,
+///     margin_loss: 1.0,
+///     margin_dir: -1.0,
+/// };
+/// let mut w = [0.0f32; 2];
+/// PassiveAggressive::new(1.0).step(&mut w, &ex);
+/// // τ = min(C, ℓ/‖x‖²) = 1/5: w = τ·y·x, and the new margin y·wᵀx is exactly 1 (hinge 0).
+/// assert_eq!(w, [0.2, 0.4]);
+/// assert!((w[0] * x[0] + w[1] * x[1] - 1.0).abs() < 1e-6);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PassiveAggressive {
     /// Aggressiveness C > 0.
@@ -706,7 +1032,7 @@ pub struct PassiveAggressive {
 }
 
 impl PassiveAggressive {
-    /// PA-I with aggressiveness `c`.
+    /// PA-I with aggressiveness `c`. Example: see the example on [`PassiveAggressive`].
     pub const fn new(c: f32) -> Self {
         PassiveAggressive { c }
     }
