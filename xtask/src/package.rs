@@ -255,6 +255,35 @@ mod tests {
         })
     }
 
+    /// The README's "Use it in your firmware" shows the example's files: every fenced block
+    /// after a `<!-- from PATH -->` line is a verbatim part of that file.
+    #[test]
+    fn readme_shows_the_example_as_it_is() {
+        let root = cmd::root();
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let mut checked = 0;
+        let mut rest = readme.as_str();
+        while let Some(i) = rest.find("<!-- from ") {
+            rest = &rest[i + "<!-- from ".len()..];
+            let path = &rest[..rest.find(" -->").unwrap()];
+            let fence = rest.find("```").unwrap();
+            let body_start = fence + rest[fence..].find('\n').unwrap() + 1;
+            let body_len = rest[body_start..].find("```").unwrap();
+            let block = &rest[body_start..body_start + body_len];
+            let file = std::fs::read_to_string(root.join(path)).unwrap();
+            assert!(
+                file.contains(block),
+                "README.md's block from {path} is not the file's text; copy it again"
+            );
+            checked += 1;
+            rest = &rest[body_start + body_len..];
+        }
+        assert!(
+            checked >= 4,
+            "only {checked} example blocks found in README.md"
+        );
+    }
+
     #[test]
     fn every_workspace_crate_is_published_or_says_it_is_not() {
         let root = cmd::root();
