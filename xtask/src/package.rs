@@ -4,7 +4,6 @@
 
 use crate::boards::Board;
 use crate::cmd;
-use crate::qemu::Qemu;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -178,33 +177,18 @@ pub fn example(overwrite: bool) -> Result<()> {
     let dir = cmd::root().join(EXAMPLE_DIR);
     let expected_file = dir.join("expected.out");
     for board in [Board::M4f, Board::M0] {
-        cmd::run(cmd::cargo().current_dir(&dir).args([
-            "build",
-            "--quiet",
-            "--release",
-            "--target",
-            board.target(),
-        ]))?;
-        let elf = dir
-            .join("target")
-            .join(board.target())
-            .join("release/mcu-kernels-example");
-        let out = Qemu {
-            board,
-            elf: &elf,
-            timeout: Duration::from_secs(60),
-            trace: None,
-            serial: None,
-        }
-        .run()?;
-        let log: String = out.messages().map(|m| format!("{m}\n")).collect();
+        // Exactly the README's command: cargo's runner (`qemu-run`) starts QEMU and pipes the
+        // defmt frames through defmt-print; its exit status is the firmware's.
+        let mut c = cmd::cargo();
+        c.current_dir(&dir)
+            .args(["run", "--quiet", "--release", "--target", board.target()]);
+        eprintln!("$ {}", cmd::display(&c));
+        let (code, log) = run_with_timeout(&mut c, Duration::from_secs(600))?;
         print!("{log}");
-        if out.code != Some(0) {
+        if code != Some(0) {
             bail!(
-                "the example failed on the {} (exit code {:?}; qemu: {})",
-                board.core(),
-                out.code,
-                out.stderr.trim()
+                "the example failed on the {} (exit status {code:?})",
+                board.core()
             );
         }
         if overwrite && board == Board::M4f {
@@ -224,6 +208,38 @@ pub fn example(overwrite: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs `c` with its standard output captured; kills it after `timeout`. Returns the exit
+/// code (`None` if killed) and the output.
+fn run_with_timeout(c: &mut Command, timeout: Duration) -> Result<(Option<i32>, String)> {
+    use std::io::Read;
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", cmd::display(c)))?;
+    let mut stdout = child.stdout.take().context("no stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait()? {
+            break status.code();
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("stdout reader panicked"))?;
+    Ok((code, out))
 }
 
 #[cfg(test)]

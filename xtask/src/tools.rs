@@ -62,6 +62,8 @@ pub enum Kind {
     /// A further rustup toolchain (`name` is its version), installed with the minimal profile
     /// and these targets: the MSRV build.
     RustToolchain { targets: &'static [&'static str] },
+    /// A program built from crates.io with `cargo install --locked` (into `~/.cargo/bin`).
+    CargoInstall { version: &'static str },
     /// A Debian package; present when `dpkg-query` reports it installed or `probe` finds
     /// what it provides (a program on the PATH, say, installed some other way).
     Apt(Probe),
@@ -134,6 +136,12 @@ pub const NEEDS: &[Need] = &[
         },
         tasks: &[Test, Package],
         why: "the minimum-supported-Rust-version build",
+    },
+    Need {
+        name: "defmt-print",
+        kind: Kind::CargoInstall { version: "1.2.0" },
+        tasks: &[Test, Package],
+        why: "decodes the defmt log of examples/firmware under `cargo run` (the README's way)",
     },
     Need {
         name: "rustfmt",
@@ -311,6 +319,18 @@ fn rustup_toolchain_has(toolchain: &str, targets: &[&str]) -> bool {
         .all(|t| installed.lines().any(|l| l.trim() == *t))
 }
 
+/// True if `program --version` runs and names `version`.
+fn cargo_installed(program: &str, version: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .any(|w| w == version)
+        })
+}
+
 /// Installed Python distributions of the venv, as `name==version` in lower case.
 fn pip_installed() -> Vec<String> {
     let py = venv_python();
@@ -424,6 +444,22 @@ pub fn preflight(task: Task) -> Result<()> {
         }
     }
 
+    for n in &needs {
+        if let Kind::CargoInstall { version } = n.kind {
+            if !cargo_installed(n.name, version) {
+                eprintln!("preflight: installing {} {version} ({})", n.name, n.why);
+                cmd::run(cmd::cargo().args([
+                    "install",
+                    "--locked",
+                    "--quiet",
+                    n.name,
+                    "--version",
+                    version,
+                ]))?;
+            }
+        }
+    }
+
     let pip_wanted: Vec<String> = needs
         .iter()
         .filter_map(|n| match n.kind {
@@ -524,6 +560,7 @@ mod tests {
                     Kind::RustTarget => "rustup target",
                     Kind::RustComponent => "rustup component",
                     Kind::RustToolchain { .. } => "rustup toolchain",
+                    Kind::CargoInstall { .. } => "cargo install",
                     Kind::Apt(_) => "Debian package",
                     Kind::Pip { .. } => "Python package",
                 };
