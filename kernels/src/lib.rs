@@ -1,4 +1,4 @@
-//! `kernels`: numerical kernels for Cortex-M microcontrollers.
+//! `mcu-kernels`: numerical kernels for Cortex-M microcontrollers.
 //!
 //! * `#![no_std]`, no heap, `#![forbid(unsafe_code)]`.
 //! * No kernel panics, whatever its input: bad lengths, empty slices, NaN, ±Inf and bad
@@ -37,6 +37,39 @@
 //! * [`mish`]: the Mish activation, its derivative and quantized forms.
 //! * [`lipschitz`]: Lipschitz-constrained dense layers, certified spectral-norm bounds,
 //!   projections, 1-Lipschitz activations and a small certified MLP.
+//! * [`online`]: online learners (linear models trained one example at a time, their update
+//!   rules, a running scaler, a progressive-validation evaluator).
+//! * [`fixedpoint`]: gemmlowp-style Q-format primitives, bit-exact with TFLite (Micro) and
+//!   CMSIS-NN.
+//!
+//! # Example
+//!
+//! ```
+//! use mcu_kernels::Error;
+//! use mcu_kernels::softmax::softmax;
+//! use mcu_kernels::sparsemax::sparsemax;
+//!
+//! // Class scores of a model. Softmax: probabilities that match e^(x_i) / Σ_j e^(x_j)
+//! // (computed here in f64) and sum to 1.
+//! let logits = [1.5f32, 0.25, -0.5, 3.0];
+//! let mut p = [0.0f32; 4];
+//! softmax(&logits, &mut p)?;
+//! let z: f64 = logits.iter().map(|&v| f64::from(v).exp()).sum();
+//! for (&pi, &x) in p.iter().zip(&logits) {
+//!     let want = f64::from(x).exp() / z;
+//!     assert!((f64::from(pi) - want).abs() <= 5e-7 * want);
+//! }
+//! // Sparsemax: a sparse distribution; 3.0 leads the others by more than 1, so it takes
+//! // all the mass.
+//! assert_eq!(sparsemax(&logits, &mut p)?, 1);
+//! assert_eq!(p, [0.0, 0.0, 0.0, 1.0]);
+//! // Bad input is an error, never a panic.
+//! assert_eq!(
+//!     softmax(&logits, &mut p[..3]),
+//!     Err(Error::LengthMismatch { expected: 4, actual: 3 })
+//! );
+//! # Ok::<(), mcu_kernels::Error>(())
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -284,6 +284,38 @@ fn sigmoid_u(u: f64) -> f64 {
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
 /// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
 /// infinite output.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::zloss::zloss;
+///
+/// // f64 reference: z_c = (o_c − μ)/σ (population moments), L = ln(1 + e^(a(b − z_c)))/a.
+/// fn zloss64(o: &[f32], c: usize, a: f64, b: f64) -> f64 {
+///     let d = o.len() as f64;
+///     let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+///     let var = o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d;
+///     let z = (f64::from(o[c]) - mu) / var.sqrt();
+///     (1.0 + (a * (b - z)).exp()).ln() / a
+/// }
+/// let o = [0.5f32, 2.0, -1.25, 0.75];
+/// let l = zloss(&o, 1, 2.0, 1.0)?;
+/// let want = zloss64(&o, 1, 2.0, 1.0);
+/// assert!((f64::from(l) - want).abs() <= 1e-6 * want);
+/// // Closed form: o = [1, 0] has z_0 = 1, so with a = b = 1, L = ln(1 + e^0) = ln 2.
+/// assert!((f64::from(zloss(&[1.0, 0.0], 0, 1.0, 1.0)?) - 2f64.ln()).abs() <= 1e-6 * 2f64.ln());
+/// // Shift and scale invariant: bit for bit for 4·o + 1000 (a power of two, exact in f32).
+/// let moved = o.map(|v| 4.0 * v + 1000.0);
+/// assert_eq!(zloss(&moved, 1, 2.0, 1.0)?, l);
+/// // σ = 0 (all outputs equal): z_c = 0 and L = softplus(a·b)/a.
+/// let flat = f64::from(zloss(&[3.0; 4], 2, 2.0, 1.0)?);
+/// assert!((flat - (1.0 + 2f64.exp()).ln() / 2.0).abs() <= 1e-6 * flat);
+/// assert_eq!(zloss(&o, 4, 2.0, 1.0), Err(Error::IndexOutOfRange { index: 4, len: 4 }));
+/// assert!(matches!(zloss(&o, 1, 0.0, 1.0), Err(Error::BadParameter(_))));
+/// assert!(matches!(zloss(&[f32::INFINITY, 0.0], 1, 1.0, 1.0), Err(Error::BadParameter(_))));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     let oc = validate(o, target, a, b)?;
@@ -310,6 +342,43 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 ///
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::zloss::{zloss, zloss_grad};
+///
+/// // f64 reference of the module docs' gradient:
+/// // ∂L/∂o_k = −sigmoid(a(b − z_c))·[(δ_kc − 1/D) − z_c·z_k/D]/σ.
+/// let (o, c, a, b) = ([0.5f32, 2.0, -1.25, 0.75, 0.0], 2, 1.5, 0.5);
+/// let d = o.len() as f64;
+/// let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+/// let sigma = (o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d).sqrt();
+/// let z = |k: usize| (f64::from(o[k]) - mu) / sigma;
+/// let sig = 1.0 / (1.0 + (-a * (b - z(c))).exp());
+/// let want: Vec<f64> = (0..o.len())
+///     .map(|k| {
+///         let delta = if k == c { 1.0 } else { 0.0 };
+///         -sig * ((delta - 1.0 / d) - z(c) * z(k) / d) / sigma
+///     })
+///     .collect();
+/// let mut g = [0.0f32; 5];
+/// let l = zloss_grad(&o, c, a as f32, b as f32, &mut g)?;
+/// assert_eq!(l, zloss(&o, c, a as f32, b as f32)?); // the loss of `zloss`
+/// // Every component within 1e−6·‖∇L‖.
+/// let norm = want.iter().map(|w| w * w).sum::<f64>().sqrt();
+/// for (&gk, &wk) in g.iter().zip(&want) {
+///     assert!((f64::from(gk) - wk).abs() <= 1e-6 * norm);
+/// }
+/// // Invariance shows in the gradient: it is orthogonal to the all-ones vector and to o.
+/// let dot1: f64 = g.iter().map(|&v| f64::from(v)).sum();
+/// let doto: f64 = g.iter().zip(&o).map(|(&v, &x)| f64::from(v) * f64::from(x)).sum();
+/// assert!(dot1.abs() <= 1e-6 * norm && doto.abs() <= 1e-5 * norm);
+/// // σ = 0: the gradient is 0.
+/// zloss_grad(&[1.0; 5], 0, 1.0, 0.0, &mut g)?;
+/// assert_eq!(g, [0.0; 5]);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn zloss_grad(
     o: &[f32],
@@ -417,6 +486,27 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`
 /// or D ≥ 2^32.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::zloss::zloss_s8;
+///
+/// // f64 reference from the integer outputs themselves.
+/// let q = [-20i8, 35, 10, -5, 0, 12];
+/// let d = q.len() as f64;
+/// let mu = q.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+/// let sd = (q.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d).sqrt();
+/// let want = (1.0 + (1.0 - (35.0 - mu) / sd).exp()).ln(); // a = 1, b = 1, target 1
+/// let l = zloss_s8(&q, 1, 1.0, 1.0)?;
+/// assert!((f64::from(l) - want).abs() <= 1e-6 * want);
+/// // Any scale and zero point give the same loss: here q' = 3q + 7.
+/// let q2 = q.map(|v| 3 * v + 7);
+/// assert!((f64::from(zloss_s8(&q2, 1, 1.0, 1.0)?) - want).abs() <= 1e-6 * want);
+/// assert_eq!(zloss_s8(&[], 0, 1.0, 1.0), Err(Error::Empty));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     zloss_int(o, target, a, b)
@@ -427,6 +517,25 @@ pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 ///
 /// # Errors
 /// As [`zloss_s8`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::zloss::{zloss_s16, zloss_s8};
+///
+/// // The int8 row of `zloss_s8` requantised to int16 (scale 256, zero point −1000): the same
+/// // loss, within the error of each.
+/// let q8 = [-20i8, 35, 10, -5, 0, 12];
+/// let q16 = q8.map(|v| 256 * i16::from(v) - 1000);
+/// let d = q8.len() as f64;
+/// let mu = q8.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+/// let sd = (q8.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d).sqrt();
+/// let want = (1.0 + (1.0 - (35.0 - mu) / sd).exp()).ln();
+/// let l16 = f64::from(zloss_s16(&q16, 1, 1.0, 1.0)?);
+/// assert!((l16 - want).abs() <= 1e-6 * want);
+/// assert!((l16 - f64::from(zloss_s8(&q8, 1, 1.0, 1.0)?)).abs() <= 2e-6 * want);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn zloss_s16(o: &[i16], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     zloss_int(o, target, a, b)

@@ -49,6 +49,33 @@ const SUM_LIMIT: f32 = 85_070_591_730_234_615_865_843_651_857_942_052_864.0; // 
 /// [`Error::Empty`] for an empty `x`, [`Error::LengthMismatch`] if `y.len() != x.len()`,
 /// [`Error::NanInput`] if `x` contains NaN, [`Error::AllNegInfinity`] if every element is −∞.
 /// On error the contents of `y` are unspecified.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::{anchored, three_pass};
+///
+/// let x = [0.5f32, 3.0, -2.0, 1.0, 0.0];
+/// let mut y = [0.0f32; 5];
+/// anchored(&x, &mut y)?;
+/// // Against the f64 softmax: relative error ≤ 5e−7; Σ y = 1 within N·2^−24.
+/// let z: f64 = x.iter().map(|&v| f64::from(v).exp()).sum();
+/// for (&yi, &xi) in y.iter().zip(&x) {
+///     let want = f64::from(xi).exp() / z;
+///     assert!((f64::from(yi) - want).abs() <= 5e-7 * want);
+/// }
+/// let sum: f64 = y.iter().map(|&v| f64::from(v)).sum();
+/// assert!((sum - 1.0).abs() <= 5.0 * 2f64.powi(-24));
+/// // |x_0| ≥ 128: the anchor cannot represent the row, and three_pass computes it (same bits).
+/// let far = [200.0f32, 199.0, 150.0];
+/// let (mut a, mut b) = ([0.0f32; 3], [0.0f32; 3]);
+/// anchored(&far, &mut a)?;
+/// three_pass(&far, &mut b)?;
+/// assert_eq!(a, b);
+/// let want = 1.0 / (1.0 + (-1f64).exp() + (-50f64).exp()); // e^(x_i − 200) / Σ, i = 0
+/// assert!((f64::from(a[0]) - want).abs() <= 5e-7 * want);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn anchored(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;

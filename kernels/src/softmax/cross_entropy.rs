@@ -24,6 +24,29 @@ use crate::Error;
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::fpu::cross_entropy;
+///
+/// let logits = [0.2f32, 2.2, -1.0];
+/// let mut g = [0.0f32; 3];
+/// let loss = cross_entropy(&logits, 0, Some(&mut g))?;
+/// // Loss within 2e−6·max(1, L) of f64; gradient softmax(x) − e_target.
+/// let z: f64 = logits.iter().map(|&v| f64::from(v).exp()).sum();
+/// let want = z.ln() - 0.2f32 as f64;
+/// assert!((f64::from(loss) - want).abs() <= 2e-6 * want.max(1.0));
+/// for (i, (&gi, &x)) in g.iter().zip(&logits).enumerate() {
+///     let want = f64::from(x).exp() / z - if i == 0 { 1.0 } else { 0.0 };
+///     assert!((f64::from(gi) - want).abs() <= 1e-6);
+/// }
+/// // The target at −∞ costs +∞; with +∞ logits, L = ln(count of +∞) if the target is one.
+/// assert_eq!(cross_entropy(&[f32::NEG_INFINITY, 1.0], 0, None)?, f32::INFINITY);
+/// let l = cross_entropy(&[f32::INFINITY, 1.0, f32::INFINITY], 2, None)?;
+/// assert!((f64::from(l) - 2f64.ln()).abs() <= 2e-6);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn cross_entropy(
     logits: &[f32],

@@ -73,6 +73,32 @@ pub(crate) fn lse(x: &[f32]) -> Result<f32, Error> {
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`] (`y.len() != x.len()`), [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::fpu::log_softmax;
+///
+/// let x = [3.0f32, -1.0, 0.25, 10.0];
+/// let mut l = [0.0f32; 4];
+/// log_softmax(&x, &mut l)?;
+/// // Absolute error ≤ 2e−6·max(1, |y_i|) against f64.
+/// let lse = x.iter().map(|&v| f64::from(v).exp()).sum::<f64>().ln();
+/// for (&li, &xi) in l.iter().zip(&x) {
+///     let want = f64::from(xi) - lse;
+///     assert!((f64::from(li) - want).abs() <= 2e-6 * want.abs().max(1.0));
+/// }
+/// // +∞ inputs get −ln(count), the others −∞.
+/// let mut m = [0.0f32; 3];
+/// log_softmax(&[f32::INFINITY, 1.0, f32::INFINITY], &mut m)?;
+/// assert!((f64::from(m[0]) + 2f64.ln()).abs() <= 2e-6 && m[2] == m[0]);
+/// assert_eq!(m[1], f32::NEG_INFINITY);
+/// // Logits near ±3.4e38: the maximum gets ≈ −ln 2; a true result below −f32::MAX is −∞.
+/// log_softmax(&[3.0e38, 3.0e38, -3.0e38], &mut m)?;
+/// assert!((f64::from(m[0]) + 2f64.ln()).abs() <= 2e-6);
+/// assert_eq!(m[2], f32::NEG_INFINITY);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -87,6 +113,25 @@ pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 ///
 /// # Errors
 /// As [`log_softmax`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::log_softmax_in_place;
+///
+/// let x = [1.0f32, 2.0, 3.0];
+/// let mut v = x;
+/// log_softmax_in_place(&mut v)?;
+/// let lse = x.iter().map(|&a| f64::from(a).exp()).sum::<f64>().ln();
+/// for (&li, &a) in v.iter().zip(&x) {
+///     let want = f64::from(a) - lse;
+///     assert!((f64::from(li) - want).abs() <= 2e-6 * want.abs().max(1.0));
+/// }
+/// // The outputs are log-probabilities: their exponentials sum to 1.
+/// let s: f64 = v.iter().map(|&l| f64::from(l).exp()).sum();
+/// assert!((s - 1.0).abs() <= 1e-5);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn log_softmax_in_place(x: &mut [f32]) -> Result<(), Error> {
     let p = plan(x)?;

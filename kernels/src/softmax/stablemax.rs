@@ -67,6 +67,29 @@ fn prepare(x: &[f32]) -> Result<(f32, usize), Error> {
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`], [`Error::AllNegInfinity`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::stablemax;
+///
+/// // s(x) = x + 1 for x ≥ 0, 1/(1 − x) below: s = [2, 1, 1/2, 4], Σ s = 7.5.
+/// let x = [1.0f32, 0.0, -1.0, 3.0];
+/// let mut y = [0.0f32; 4];
+/// stablemax(&x, &mut y)?;
+/// for (&p, s) in y.iter().zip([2.0, 1.0, 0.5, 4.0]) {
+///     let want = s / 7.5;
+///     assert!((f64::from(p) - want).abs() <= 5.0 * 2f64.powi(-23) * want);
+/// }
+/// // Heavy tails, no underflow: x = [0, −1000] gives s = [1, 1/1001], y_1 = 1/1002.
+/// let mut t = [0.0f32; 2];
+/// stablemax(&[0.0, -1000.0], &mut t)?;
+/// assert!((f64::from(t[1]) - 1.0 / 1002.0).abs() <= 5.0 * 2f64.powi(-23) / 1002.0);
+/// // Each +∞ gets 1/count, the others 0.
+/// stablemax(&[f32::INFINITY, 2.0, f32::INFINITY, f32::INFINITY], &mut y)?;
+/// assert_eq!(y, [1.0 / 3.0, 0.0, 1.0 / 3.0, 1.0 / 3.0]);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn stablemax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -92,6 +115,22 @@ pub fn stablemax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 ///
 /// # Errors
 /// As [`stablemax`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::softmax::stablemax_in_place;
+///
+/// // s = [1/4, 1/2, 0] (−∞ gives exactly 0): y = [1/3, 2/3, 0].
+/// let mut v = [-3.0f32, -1.0, f32::NEG_INFINITY];
+/// stablemax_in_place(&mut v)?;
+/// assert!((f64::from(v[0]) - 1.0 / 3.0).abs() <= 5.0 * 2f64.powi(-23) / 3.0);
+/// assert!((f64::from(v[1]) - 2.0 / 3.0).abs() <= 5.0 * 2f64.powi(-23) * 2.0 / 3.0);
+/// assert_eq!(v[2], 0.0);
+/// assert_eq!(stablemax_in_place(&mut [f32::NAN, 1.0]), Err(Error::NanInput));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn stablemax_in_place(x: &mut [f32]) -> Result<(), Error> {
     let (f, inf) = prepare(x)?;

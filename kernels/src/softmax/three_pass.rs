@@ -19,6 +19,29 @@ use crate::Error;
 /// # Errors
 /// [`Error::Empty`] for an empty `x`, [`Error::LengthMismatch`] if `y.len() != x.len()`,
 /// [`Error::NanInput`] if `x` contains NaN, [`Error::AllNegInfinity`] if every element is −∞.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::softmax::three_pass_with;
+///
+/// // The exponential is the caller's: with 2^x this is the base-2 softmax
+/// // 2^(x_i) / Σ_j 2^(x_j), exact here (powers of two).
+/// let mut y = [0.0f32; 3];
+/// three_pass_with(&[1.0, 0.0, 0.0], &mut y, f32::exp2)?;
+/// assert_eq!(y, [0.5, 0.25, 0.25]);
+/// // With std's e^x: close to the f64 softmax for moderate logits.
+/// let x = [0.3f32, -1.2, 2.5];
+/// three_pass_with(&x, &mut y, f32::exp)?;
+/// let z: f64 = x.iter().map(|&v| f64::from(v).exp()).sum();
+/// for (&yi, &xi) in y.iter().zip(&x) {
+///     let want = f64::from(xi).exp() / z;
+///     assert!((f64::from(yi) - want).abs() <= 1e-6 * want);
+/// }
+/// assert_eq!(three_pass_with(&[1.0, f32::NAN], &mut y[..2], f32::exp), Err(Error::NanInput));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn three_pass_with(x: &[f32], y: &mut [f32], exp: impl Fn(f32) -> f32) -> Result<(), Error> {
@@ -85,6 +108,33 @@ pub fn three_pass_with(x: &[f32], y: &mut [f32], exp: impl Fn(f32) -> f32) -> Re
 /// [`Error::Empty`] for an empty `x`, [`Error::LengthMismatch`] if `y.len() != x.len()`,
 /// [`Error::NanInput`] if `x` contains NaN, [`Error::AllNegInfinity`] if every element is −∞.
 /// On error the contents of `y` are unspecified.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::three_pass;
+///
+/// let x = [1.0f32, -0.5, 3.25, -90.0, 0.0];
+/// let mut y = [0.0f32; 5];
+/// three_pass(&x, &mut y)?;
+/// // Against f64: relative error ≤ 5e−7 for outputs ≥ 2^−126, absolute ≤ 2^−148 below
+/// // (the share of −90 is ≈ 3e−41, a subnormal).
+/// let z: f64 = x.iter().map(|&v| f64::from(v).exp()).sum();
+/// for (&yi, &xi) in y.iter().zip(&x) {
+///     let want = f64::from(xi).exp() / z;
+///     let bound = if want >= 2f64.powi(-126) { 5e-7 * want } else { 2f64.powi(-148) };
+///     assert!((f64::from(yi) - want).abs() <= bound, "{yi} vs {want}");
+/// }
+/// // −∞ gives exactly 0; the +∞ entries share the mass.
+/// let mut w = [0.0f32; 4];
+/// three_pass(&[f32::INFINITY, 0.0, f32::INFINITY, f32::NEG_INFINITY], &mut w)?;
+/// assert_eq!(w, [0.5, 0.0, 0.5, 0.0]);
+/// // No NaN or ∞ at the ends of the f32 range.
+/// three_pass(&[f32::MAX, f32::MAX, -f32::MAX], &mut w[..3])?;
+/// assert!((f64::from(w[0]) - 0.5).abs() <= 5e-7 * 0.5 && w[1] == w[0]);
+/// assert!(f64::from(w[2]) <= 2f64.powi(-148));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn three_pass(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -95,6 +145,27 @@ pub fn three_pass(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 ///
 /// # Errors
 /// As [`three_pass`] (no length mismatch possible).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::{three_pass, three_pass_in_place};
+///
+/// let x = [0.5f32, 2.0, -1.0, 2.0];
+/// let mut v = x;
+/// three_pass_in_place(&mut v)?;
+/// // The computation of three_pass, in place: the same bits.
+/// let mut y = [0.0f32; 4];
+/// three_pass(&x, &mut y)?;
+/// assert_eq!(v, y);
+/// assert_eq!(v[1], v[3]); // equal logits, equal probabilities
+/// let z: f64 = x.iter().map(|&a| f64::from(a).exp()).sum();
+/// for (&p, &a) in v.iter().zip(&x) {
+///     let want = f64::from(a).exp() / z;
+///     assert!((f64::from(p) - want).abs() <= 5e-7 * want);
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn three_pass_in_place(x: &mut [f32]) -> Result<(), Error> {
     three_pass_in_place_map(x, |v| v)

@@ -64,6 +64,31 @@ fn accumulate(x: &[f32]) -> (f32, i32) {
 ///
 /// # Errors
 /// As [`three_pass`]. On error the contents of `y` are unspecified.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::softmax::{three_pass, two_pass};
+///
+/// let x = [0.7f32, -2.0, 4.5, 1.25, -30.0, 4.5];
+/// let mut y = [0.0f32; 6];
+/// two_pass(&x, &mut y)?;
+/// // Accuracy as three_pass: relative error ≤ 5e−7 against f64.
+/// let z: f64 = x.iter().map(|&v| f64::from(v).exp()).sum();
+/// for (&yi, &xi) in y.iter().zip(&x) {
+///     let want = f64::from(xi).exp() / z;
+///     assert!((f64::from(yi) - want).abs() <= 5e-7 * want);
+/// }
+/// // A row whose maximum is ≥ 1000 is handed to three_pass (same bits).
+/// let big = [1500.0f32, 1499.0, 1000.5];
+/// let (mut a, mut b) = ([0.0f32; 3], [0.0f32; 3]);
+/// two_pass(&big, &mut a)?;
+/// three_pass(&big, &mut b)?;
+/// assert_eq!(a, b);
+/// let want = (-1f64).exp() / (1.0 + (-1f64).exp() + (-499.5f64).exp()); // i = 1
+/// assert!((f64::from(a[1]) - want).abs() <= 5e-7 * want);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn two_pass(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -86,6 +111,27 @@ pub fn two_pass(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 ///
 /// # Errors
 /// As [`two_pass`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::softmax::{two_pass, two_pass_in_place};
+///
+/// let x = [3.0f32, -1.5, 0.125, 2.0];
+/// let mut v = x;
+/// two_pass_in_place(&mut v)?;
+/// let mut y = [0.0f32; 4];
+/// two_pass(&x, &mut y)?;
+/// assert_eq!(v, y); // the computation of two_pass, in place
+/// let z: f64 = x.iter().map(|&a| f64::from(a).exp()).sum();
+/// for (&p, &a) in v.iter().zip(&x) {
+///     let want = f64::from(a).exp() / z;
+///     assert!((f64::from(p) - want).abs() <= 5e-7 * want);
+/// }
+/// assert_eq!(two_pass_in_place(&mut []), Err(Error::Empty));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn two_pass_in_place(x: &mut [f32]) -> Result<(), Error> {
     if x.is_empty() {

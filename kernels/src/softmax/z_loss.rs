@@ -15,6 +15,30 @@ use crate::Error;
 ///
 /// # Errors
 /// [`Error::BadParameter`] unless λ is finite and ≥ 0; otherwise as [`super::logsumexp()`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::softmax::z_loss_aux;
+///
+/// // The documented bound on the relative error, for a given ln Z.
+/// let bound = |lz: f64| 2.0 * (2e-6 * lz.abs().max(1.0) / lz.abs()) + 2f64.powi(-23);
+/// // Four equal router logits: Z = 4, so the loss is λ·(ln 4)².
+/// let lambda = 1e-3f32;
+/// let want = f64::from(lambda) * 4f64.ln().powi(2);
+/// let got = f64::from(z_loss_aux(&[0.0; 4], lambda)?);
+/// assert!((got - want).abs() <= bound(4f64.ln()) * want);
+/// // A generic row against the f64 formula.
+/// let x = [1.5f32, -0.5, 0.25];
+/// let lz = x.iter().map(|&v| f64::from(v).exp()).sum::<f64>().ln();
+/// let want = f64::from(0.01f32) * lz * lz;
+/// assert!((f64::from(z_loss_aux(&x, 0.01)?) - want).abs() <= bound(lz) * want);
+/// // λ = 0 switches it off, even with +∞ logits; λ < 0 is refused.
+/// assert_eq!(z_loss_aux(&[f32::INFINITY, 1.0], 0.0)?, 0.0);
+/// assert!(matches!(z_loss_aux(&x, -1.0), Err(Error::BadParameter(_))));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn z_loss_aux(x: &[f32], lambda: f32) -> Result<f32, Error> {
     if !(0.0..f32::INFINITY).contains(&lambda) {

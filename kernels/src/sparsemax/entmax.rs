@@ -27,6 +27,30 @@ use crate::Error;
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::sparsemax::entmax15;
+///
+/// // z = [1, 0]: y = (z − max)/2 = [0, −0.5], and τ solves τ² + (−0.5 − τ)² = 1,
+/// // τ = (−1 − √7)/4; p = [(0 − τ)², (−0.5 − τ)²].
+/// let mut p = [0.0f32; 2];
+/// entmax15(&[1.0, 0.0], &mut p)?;
+/// let tau = (-1.0 - 7f64.sqrt()) / 4.0;
+/// assert!((f64::from(p[0]) - tau * tau).abs() <= 2f64.powi(-21));
+/// assert!((f64::from(p[1]) - (-0.5 - tau).powi(2)).abs() <= 2f64.powi(-21));
+/// // A gap ≥ 2 between the two largest logits gives a one-hot output.
+/// let mut q = [0.0f32; 3];
+/// entmax15(&[3.0, 0.0, -1.0], &mut q)?;
+/// assert_eq!(q, [1.0, 0.0, 0.0]);
+/// // Equal logits share equally; Σp = 1 within N·2^−23.
+/// entmax15(&[0.7; 3], &mut q)?;
+/// assert!(q.iter().all(|&v| (f64::from(v) - 1.0 / 3.0).abs() <= 2f64.powi(-21)));
+/// let sum: f64 = q.iter().map(|&v| f64::from(v)).sum();
+/// assert!((sum - 1.0).abs() <= 3.0 * 2f64.powi(-23));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
     let n = z.len();

@@ -16,6 +16,26 @@ const MAX_ROUNDS: usize = 12;
 ///
 /// When some logits are +∞, `shift` is +∞, `tau` is 0 and the +∞ entries share the mass
 /// equally (the limit of sparsemax as those logits grow together).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::sparsemax::{sparsemax_threshold, Threshold};
+///
+/// let z = [1.0f32, 0.8, -1.0];
+/// let mut p = [0.0f32; 3];
+/// let t: Threshold = sparsemax_threshold(&z, &mut p)?;
+/// // shift = max z = 1; support {0, 1}; τ = ((0.8 − 1) + 0 − 1)/2 in shifted coordinates.
+/// assert_eq!((t.shift, t.support), (1.0, 2));
+/// let tau = ((f64::from(0.8f32) - 1.0) - 1.0) / 2.0;
+/// assert!((f64::from(t.tau) - tau).abs() <= 2f64.powi(-24));
+/// assert!((-1.0..0.0).contains(&t.tau));
+/// // The outputs are p_i = max((z_i − shift) − tau, 0), bit for bit.
+/// for (&pi, &zi) in p.iter().zip(&z) {
+///     assert_eq!(pi, ((zi - t.shift) - t.tau).max(0.0));
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Threshold {
@@ -137,6 +157,26 @@ fn project(z: &[f32], p: &mut [f32], m: f32, tau: f32) -> usize {
 /// As [`sparsemax`].
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 // `!(d <= -1.0)` is deliberate: one unordered-or-greater branch catches candidates and NaN.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::sparsemax::sparsemax_threshold;
+///
+/// // τ in the paper's coordinates is shift + tau: here (0.5 + 1.0 − 1)/2 = 0.25, support {0, 3}.
+/// let z = [0.5f32, 0.2, -0.1, 1.0];
+/// let mut p = [0.0f32; 4];
+/// let t = sparsemax_threshold(&z, &mut p)?;
+/// assert_eq!((t.shift, t.tau, t.support), (1.0, -0.75, 2));
+/// assert_eq!(p, [0.25, 0.0, 0.0, 0.75]); // dyadic inputs: exact
+/// // One logit alone: tau = −1, the lower end of its range.
+/// assert_eq!(sparsemax_threshold(&[3.0], &mut p[..1])?.tau, -1.0);
+/// // +∞ logits: shift = +∞, tau = 0, and they share the mass.
+/// let t = sparsemax_threshold(&[f32::INFINITY, 0.0, f32::INFINITY, 1.0], &mut p)?;
+/// assert_eq!((t.shift, t.tau, t.support), (f32::INFINITY, 0.0, 2));
+/// assert_eq!(p, [0.5, 0.0, 0.5, 0.0]);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub fn sparsemax_threshold(z: &[f32], p: &mut [f32]) -> Result<Threshold, Error> {
     check_lengths(z.len(), p.len())?;
@@ -231,6 +271,47 @@ pub fn sparsemax_threshold(z: &[f32], p: &mut [f32]) -> Result<Threshold, Error>
 /// # Errors
 /// [`Error::Empty`] for empty `z`, [`Error::LengthMismatch`] if `p.len() != z.len()`,
 /// [`Error::NanInput`] for a NaN logit, [`Error::AllNegInfinity`] if every logit is −∞.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::sparsemax::sparsemax;
+///
+/// // Well-separated logits (gap ≥ 1): one-hot.
+/// let mut p = [0.0f32; 3];
+/// assert_eq!(sparsemax(&[5.0, 1.0, 0.0], &mut p)?, 1);
+/// assert_eq!(p, [1.0, 0.0, 0.0]);
+/// // Two equal logits: [0.5, 0.5].
+/// let mut q = [0.0f32; 2];
+/// sparsemax(&[0.3, 0.3], &mut q)?;
+/// assert_eq!(q, [0.5, 0.5]);
+/// // A generic row: feasible (p ≥ 0, Σp = 1 within N·2^−24) and optimal: no point of the
+/// // simplex is closer to z (checked against a few of them).
+/// let z = [0.3f32, -0.2, 1.1, 0.9, -2.0, 0.95];
+/// let mut p = [0.0f32; 6];
+/// let k = sparsemax(&z, &mut p)?;
+/// assert_eq!(k, p.iter().filter(|&&v| v > 0.0).count());
+/// assert!(p.iter().all(|&v| v >= 0.0));
+/// let sum: f64 = p.iter().map(|&v| f64::from(v)).sum();
+/// assert!((sum - 1.0).abs() <= 6.0 * 2f64.powi(-24));
+/// let dist = |q: &[f64]| -> f64 { z.iter().zip(q).map(|(&a, b)| (f64::from(a) - b).powi(2)).sum() };
+/// let p64: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
+/// for i in 0..6 {
+///     for j in 0..6 {
+///         // q = p moved by 0.01 of mass from j to i (when that stays feasible).
+///         let mut q = p64.clone();
+///         if i == j || q[j] < 0.01 {
+///             continue;
+///         }
+///         q[i] += 0.01;
+///         q[j] -= 0.01;
+///         assert!(dist(&p64) <= dist(&q));
+///     }
+/// }
+/// assert_eq!(sparsemax(&[1.0, f32::NAN], &mut q), Err(Error::NanInput));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
     sparsemax_threshold(z, p).map(|t| t.support)
@@ -249,6 +330,37 @@ pub fn sparsemax(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
 ///
 /// # Errors
 /// As [`sparsemax`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::sparsemax::{sparsemax, sparsemax_sort};
+///
+/// let z = [0.3f32, -0.2, 1.1, 0.9, -2.0, 0.95];
+/// let mut p = [0.0f32; 6];
+/// let k = sparsemax_sort(&z, &mut p)?;
+/// // f64 reference: the paper's rule on the sorted logits,
+/// // k* = max{k : 1 + k·z_(k) > Σ_{j≤k} z_(j)}, τ = (Σ_{j≤k*} z_(j) − 1)/k*.
+/// let mut s = z.map(f64::from);
+/// s.sort_by(|a, b| b.total_cmp(a));
+/// let (mut cum, mut kk, mut tau) = (0.0, 0, 0.0);
+/// for (j, &v) in s.iter().enumerate() {
+///     cum += v;
+///     if 1.0 + (j + 1) as f64 * v > cum {
+///         kk = j + 1;
+///         tau = (cum - 1.0) / kk as f64;
+///     }
+/// }
+/// assert_eq!(k, kk);
+/// for (&pi, &zi) in p.iter().zip(&z) {
+///     assert!((f64::from(pi) - (f64::from(zi) - tau).max(0.0)).abs() <= 2f64.powi(-21));
+/// }
+/// // The same results as the fast path, up to the last bit.
+/// let mut f = [0.0f32; 6];
+/// assert_eq!(sparsemax(&z, &mut f)?, k);
+/// assert!(p.iter().zip(&f).all(|(a, b)| (a - b).abs() <= 2.0 * f32::EPSILON));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax_sort(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
     check_lengths(z.len(), p.len())?;
@@ -298,6 +410,29 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 /// [`Error::Empty`], [`Error::LengthMismatch`] (`v` and `out` must match `p`),
 /// [`Error::NanInput`] if `p` or `v` contains NaN,
 /// [`Error::BadParameter`] if `p` has no positive entry (not a sparsemax output).
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::sparsemax::sparsemax_jvp;
+///
+/// // At p = [0.6, 0.4, 0] (support {0, 1}) the Jacobian subtracts the support mean of v
+/// // (here (1 + 2)/2 = 1.5) and zeroes the rest.
+/// let p = [0.6f32, 0.4, 0.0];
+/// let mut out = [0.0f32; 3];
+/// sparsemax_jvp(&p, &[1.0, 2.0, 3.0], &mut out)?;
+/// assert_eq!(out, [-0.5, 0.5, 0.0]);
+/// // A direction along the support's all-ones vector does not move p.
+/// sparsemax_jvp(&p, &[7.0, 7.0, -4.0], &mut out)?;
+/// assert_eq!(out, [0.0; 3]);
+/// // p must be a sparsemax output (some positive entry).
+/// assert!(matches!(
+///     sparsemax_jvp(&[0.0; 3], &[1.0; 3], &mut out),
+///     Err(Error::BadParameter(_))
+/// ));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error> {
     check_lengths(p.len(), v.len())?;
@@ -374,6 +509,35 @@ fn tau_no_workspace(z: &[f32], m: f32) -> f32 {
 /// [`Error::Empty`], [`Error::LengthMismatch`] for a gradient of the wrong length,
 /// [`Error::IndexOutOfRange`] for `target ≥ N`, [`Error::NanInput`],
 /// [`Error::AllNegInfinity`], [`Error::BadParameter`] if a logit is +∞.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::sparsemax::sparsemax_loss;
+///
+/// // z = [0.5, 0.2, −0.1, 1.0]: τ = 0.25, S = {0, 3}. The definition
+/// // L = −z_y + ½·Σ_{j∈S}(z_j² − τ²) + ½ for target y = 1, in f64:
+/// let z = [0.5f32, 0.2, -0.1, 1.0];
+/// let (z1, tau) = (f64::from(z[1]), 0.25);
+/// let want = -z1 + 0.5 * ((0.25 - tau * tau) + (1.0 - tau * tau)) + 0.5;
+/// let mut g = [0.0f32; 4];
+/// let l = sparsemax_loss(&z, 1, Some(&mut g))?;
+/// assert!((f64::from(l) - want).abs() <= 8.0 * 2f64.powi(-24) * want.max(1.0));
+/// assert_eq!(g, [0.25, -1.0, 0.0, 0.75]); // p − e_y
+/// // Without a gradient (no workspace): the same loss within the bound.
+/// let l2 = sparsemax_loss(&z, 1, None)?;
+/// assert!((f64::from(l2) - want).abs() <= 8.0 * 2f64.powi(-24) * want.max(1.0));
+/// // L ≥ 0, and 0 when p is already the one-hot target.
+/// assert_eq!(sparsemax_loss(&[5.0, 1.0, 0.0], 0, None)?, 0.0);
+/// // Target outside the support: ½·‖p − e_1‖² + (τ − z_1) = 1 + 3.
+/// assert_eq!(sparsemax_loss(&[5.0, 1.0, 0.0], 1, None)?, 4.0);
+/// assert!(matches!(
+///     sparsemax_loss(&[f32::INFINITY, 0.0], 1, None),
+///     Err(Error::BadParameter(_))
+/// ));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Result<f32, Error> {
     let n = z.len();

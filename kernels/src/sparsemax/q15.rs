@@ -3,13 +3,14 @@
 use super::heap;
 use crate::Error;
 
-/// 1.0 in the output format.
+/// 1.0 in the output format. Example: see the example on [`sparsemax_q15`].
 pub const Q15_ONE: u16 = 32_768;
 
-/// Largest accepted `frac_bits`.
+/// Largest accepted `frac_bits`. Example: see the example on [`sparsemax_q15`].
 pub const MAX_FRAC_BITS: u32 = 16;
 
-/// Largest accepted length (keeps every integer product below 2^56, see the proof below).
+/// Largest accepted length (keeps every integer product below 2^56, see the proof in
+/// [`sparsemax_q15`]'s source). Example: see the example on [`sparsemax_q15`].
 pub const MAX_LEN: usize = 1 << 24;
 
 const ROUNDS: usize = 12;
@@ -173,6 +174,32 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::BadParameter`] for
 /// frac_bits > 16 or N > 2^24.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::sparsemax::{sparsemax_q15, MAX_FRAC_BITS, MAX_LEN, Q15_ONE};
+///
+/// // [0.5, 0.2, −0.1, 1.0] in Q10 (×1024, rounded): as in f32, τ = 0.25 and p = [0.25, 0, 0, 0.75],
+/// // exactly representable in UQ1.15.
+/// let z = [512i16, 205, -102, 1024];
+/// assert!(z.len() <= MAX_LEN);
+/// let mut p = [0u16; 4];
+/// assert_eq!(sparsemax_q15(&z, 10, &mut p)?, 2);
+/// assert_eq!(p, [Q15_ONE / 4, 0, 0, 3 * (Q15_ONE / 4)]);
+/// // The example of the rounding rule: exact outputs 0.17, 32767.67, 0.17 LSB round to
+/// // floor or ceiling with an exact sum; the support (3) counts a zero output.
+/// let mut r = [0u16; 3];
+/// assert_eq!(sparsemax_q15(&[-32768, 32767, -32768], 16, &mut r)?, 3);
+/// assert_eq!(r, [0, 32767, 1]);
+/// assert_eq!(r.iter().map(|&v| u32::from(v)).sum::<u32>(), u32::from(Q15_ONE));
+/// assert!(matches!(
+///     sparsemax_q15(&z, MAX_FRAC_BITS + 1, &mut p),
+///     Err(Error::BadParameter(_))
+/// ));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax_q15(z: &[i16], frac_bits: u32, p: &mut [u16]) -> Result<usize, Error> {
     core(z, frac_bits, p)
@@ -185,6 +212,23 @@ pub fn sparsemax_q15(z: &[i16], frac_bits: u32, p: &mut [u16]) -> Result<usize, 
 ///
 /// # Errors
 /// As [`sparsemax_q15`].
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::sparsemax::sparsemax_q15_s8;
+///
+/// // Int8 logits in Q4: z/16 = [0.625, 3.125, −1.25, 2.5]; τ = (3.125 + 2.5 − 1)/2 = 2.3125,
+/// // so p = [0, 0.8125, 0, 0.1875] = [0, 26624, 0, 6144] in UQ1.15.
+/// let mut p = [0u16; 4];
+/// assert_eq!(sparsemax_q15_s8(&[10, 50, -20, 40], 4, &mut p)?, 2);
+/// assert_eq!(p, [0, 26624, 0, 6144]);
+/// // A zero point (here 30) does not matter: sparsemax is shift invariant.
+/// let mut s = [0u16; 4];
+/// sparsemax_q15_s8(&[-20, 20, -50, 10], 4, &mut s)?;
+/// assert_eq!(s, p);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sparsemax_q15_s8(z: &[i8], frac_bits: u32, p: &mut [u16]) -> Result<usize, Error> {
     core(z, frac_bits, p)

@@ -27,6 +27,34 @@ use crate::Error;
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`], [`Error::BadParameter`] for `k == 0`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::sparsemax::project_topk_simplex;
+///
+/// let z = [0.5f32, 0.2, -0.1, 1.0, 0.45];
+/// let mut p = [0.0f32; 5];
+/// // k = 1: the arg-max, one-hot.
+/// assert_eq!(project_topk_simplex(&z, 1, &mut p)?, 1);
+/// assert_eq!(p, [0.0, 0.0, 0.0, 1.0, 0.0]);
+/// // k = 2: sparsemax of the two largest, {0.5, 1.0}: τ = 0.25 (exact for dyadic values).
+/// assert_eq!(project_topk_simplex(&z, 2, &mut p)?, 2);
+/// assert_eq!(p, [0.25, 0.0, 0.0, 0.75, 0.0]);
+/// // k ≥ N: plain sparsemax, whose support here has 3 elements, τ = (1 + 0.5 + 0.45 − 1)/3.
+/// assert_eq!(project_topk_simplex(&z, 10, &mut p)?, 3);
+/// let tau = (1.0 + 0.5 + f64::from(0.45f32) - 1.0) / 3.0;
+/// for (&pi, &zi) in p.iter().zip(&z) {
+///     assert!((f64::from(pi) - (f64::from(zi) - tau).max(0.0)).abs() <= 2f64.powi(-22));
+/// }
+/// // Ties at the k-th value go to the lowest indices.
+/// let mut t = [0.0f32; 3];
+/// project_topk_simplex(&[1.0, 1.0, 1.0], 2, &mut t)?;
+/// assert_eq!(t, [0.5, 0.5, 0.0]);
+/// assert!(matches!(project_topk_simplex(&z, 0, &mut p), Err(Error::BadParameter(_))));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
     let n = z.len();
