@@ -67,16 +67,16 @@ fn main() {
 
     println!();
     println!(
-        "  max sampled |J(x)|_2 (2000 inputs)  {sampled:.6}   lower bound, {:.0} ms",
+        "  max sampled |J(x)|_2 (2000 inputs)  {sampled:>9.6}   lower bound, {:.0} ms",
         t_sampled * 1e3
     );
     println!(
-        "  LipSDP (Clarabel)                   {sdp:.6}   certified upper bound, {:.0} ms",
+        "  LipSDP (Clarabel)                   {sdp:>9.6}   certified upper bound, {:.0} ms",
         t_sdp * 1e3
     );
-    println!("  product of |W_l|_2 (SVD)            {exact_product:.6}   naive upper bound");
+    println!("  product of |W_l|_2 (SVD)            {exact_product:>9.6}   naive upper bound");
     println!(
-        "  product of certified f32 bounds     {certified_product:.6}   what the firmware computes"
+        "  product of certified f32 bounds     {certified_product:>9.6}   what the firmware computes"
     );
     println!(
         "\n  LipSDP is {:.1}% below the product of spectral norms and {:.1}% above the sampled lower bound",

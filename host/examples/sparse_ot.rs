@@ -69,11 +69,11 @@ fn report(name: &str, p: &Problem, s: &Solution, k: usize, seconds: f64) -> usiz
         s.converged,
         seconds * 1e3
     );
-    println!("  dual objective      {:.8}", s.dual_objective);
+    println!("  dual objective       {:.8}", s.dual_objective);
     println!("  transport cost <C,T> {:.8}", s.transport_cost);
-    println!("  marginal error      |T1 - a|_1 = {row_err:.2e}, |T^T 1 - b|_1 = {col_err:.2e}");
+    println!("  marginal error       |T1 - a|_1 = {row_err:.2e}, |T^T 1 - b|_1 = {col_err:.2e}");
     println!(
-        "  sparsity            {total_nnz} nonzeros of {} ({:.1}%), at most {max_nnz} per column (k = {k})",
+        "  sparsity             {total_nnz} nonzeros of {} ({:.1}%), at most {max_nnz} per column (k = {k})",
         p.m * p.n,
         100.0 * total_nnz as f64 / (p.m * p.n) as f64
     );
