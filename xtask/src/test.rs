@@ -143,6 +143,33 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     );
     step(
         s,
+        "host examples (cargo run --release -p host --example …, each checks its own result)",
+        || {
+            let mut names: Vec<String> = std::fs::read_dir(cmd::root().join("host/examples"))?
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(".rs").map(str::to_string)
+                })
+                .collect();
+            names.sort();
+            anyhow::ensure!(!names.is_empty(), "no examples in host/examples");
+            for name in &names {
+                cmd::run(cargo_in(".").args([
+                    "run",
+                    "--quiet",
+                    "--release",
+                    "-p",
+                    "host",
+                    "--example",
+                    name,
+                ]))?;
+            }
+            Ok(())
+        },
+    );
+    step(
+        s,
         "documentation of every crate (cargo doc --no-deps, -D warnings)",
         crate::package::docs,
     );

@@ -71,9 +71,11 @@ fn bench_f32(ok: &mut bool) {
             ))
         });
         run("softmax::three_pass[micromath]", n, LIBM3, &mut || {
-            check(mcu_kernels::softmax::three_pass_with(black_box(x), y, |v| {
-                v.exp()
-            }))
+            check(mcu_kernels::softmax::three_pass_with(
+                black_box(x),
+                y,
+                |v| v.exp(),
+            ))
         });
         run("softmax::softmax", n, LIBM3, &mut || {
             check(mcu_kernels::softmax::fpu::softmax(black_box(x), y))
@@ -152,7 +154,12 @@ fn bench_nofpu(ok: &mut bool) {
         "softmax::nofpu::log_softmax",
         N,
         "softmax::log_softmax",
-        &mut || check(mcu_kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
+        &mut || {
+            check(mcu_kernels::softmax::nofpu::log_softmax(
+                black_box(&x),
+                &mut y,
+            ))
+        },
     );
     run(
         "softmax::nofpu::cross_entropy",
@@ -160,7 +167,8 @@ fn bench_nofpu(ok: &mut bool) {
         "softmax::cross_entropy",
         &mut || {
             check(
-                mcu_kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
+                mcu_kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y))
+                    .map(|_| ()),
             )
         },
     );
