@@ -25,6 +25,21 @@ const TWO: Num = Num {
 /// measured 0.533 ulp over the dense sample of `cargo xtask accuracy` (2.1 M inputs, row
 /// `nofpu::mish`; the float form: 3.51 there, 3.589 over every f32). **Stack:**
 /// registers and a few words. **Cost:** see `cargo xtask bench` (row `mish::nofpu::mish_slice`).
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::mish::nofpu::mish;
+///
+/// // Within 0.5 + 2^-3 ulp of x·tanh(ln(1 + e^x)) (f64 reference).
+/// for x in [-20.0f32, -1.0, -1e-3, 0.5, 3.0, 12.0] {
+///     let xd = f64::from(x);
+///     let want = xd * xd.exp().ln_1p().tanh();
+///     assert!((f64::from(mish(x)) - want).abs() <= 0.625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(mish(f32::INFINITY), f32::INFINITY);
+/// assert_eq!(mish(f32::NEG_INFINITY).to_bits(), (-0.0f32).to_bits());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn mish(x: f32) -> f32 {
@@ -63,6 +78,26 @@ pub fn mish(x: f32) -> f32 {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// ```
+/// use mcu_kernels::mish::nofpu::{mish, mish_slice};
+/// use mcu_kernels::Error;
+///
+/// let x = [-2.0f32, -0.5, 0.0, 0.5, 2.0];
+/// let mut y = [0.0f32; 5];
+/// mish_slice(&x, &mut y)?;
+/// // The same bits as the scalar form, element by element.
+/// for (xi, yi) in x.iter().zip(&y) {
+///     assert_eq!(yi.to_bits(), mish(*xi).to_bits());
+/// }
+/// // Mish is not odd: f(−2) ≈ −0.2525, f(2) ≈ 1.9440 (x·tanh(ln(1 + e^x)) in f64).
+/// assert!((y[0] - -0.252_501_8).abs() < 1e-6 && (y[4] - 1.943_959).abs() < 1e-6);
+/// assert_eq!(
+///     mish_slice(&x, &mut y[..4]),
+///     Err(Error::LengthMismatch { expected: 5, actual: 4 })
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     if x.len() != y.len() {

@@ -36,6 +36,19 @@ fn one_plus(t: Num) -> Num {
 /// Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 864 on the M0, 178 on the M3 (float form
 /// on soft float: 3,061 / 1,850); code 2294 / 1276 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::tanh;
+///
+/// for x in [-5.0f32, -0.1, 1e-3, 2.5] {
+///     let want = f64::from(x).tanh();
+///     assert!((f64::from(tanh(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(tanh(f32::INFINITY), 1.0);
+/// assert_eq!(tanh(-0.0).to_bits(), (-0.0f32).to_bits());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn tanh(x: f32) -> f32 {
@@ -90,6 +103,19 @@ pub fn tanh(x: f32) -> f32 {
 /// 0 below x ≈ −103.97. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 799 on the M0, 157 on the M3 (float form
 /// on soft float: 2,752 / 1,630); code 1294 / 668 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::sigmoid;
+///
+/// for x in [-20.0f32, -1.0, 3.0, 15.0] {
+///     let want = 1.0 / (1.0 + (-f64::from(x)).exp());
+///     assert!((f64::from(sigmoid(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(sigmoid(0.0), 0.5);
+/// assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
@@ -113,6 +139,19 @@ pub fn sigmoid(x: f32) -> f32 {
 /// subnormal results below x ≈ −87.3. Error: ≤ 0.5 + 2^−4 ulp by construction.
 /// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 986 on the M0,
 /// 245 on the M3 (float form on soft float: 5,486 / 3,331); code 2466 / 1888 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::softplus;
+///
+/// for x in [-50.0f32, -1.0, 0.0, 5.0, 30.0] {
+///     let want = f64::from(x).exp().ln_1p();
+///     assert!((f64::from(softplus(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(softplus(f32::INFINITY), f32::INFINITY);
+/// assert_eq!(softplus(f32::NEG_INFINITY), 0.0);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn softplus(x: f32) -> f32 {

@@ -22,6 +22,22 @@ const TINY_BITS: u32 = 0x3300_0000;
 /// Error: ≤ 0.5 + 2^−5 ulp by construction; measured in the table of [`crate::math`].
 /// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 337 on the M0, 97
 /// on the M3 (float form on soft float: 2,430 / 1,429); code 700 / 454 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::exp;
+///
+/// // Within 0.5 + 2^-5 ulp of e^x, on every core (integer arithmetic only).
+/// for x in [-100.0f32, -3.5, -0.25, 1.0, 10.0, 80.0] {
+///     let want = f64::from(x).exp();
+///     assert!((f64::from(exp(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+/// assert_eq!(exp(89.0), f32::INFINITY);
+/// assert_eq!(exp(1e-9), 1.0);
+/// assert!(exp(f32::NAN).is_nan());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp(x: f32) -> f32 {
@@ -48,6 +64,19 @@ pub fn exp(x: f32) -> f32 {
 /// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 297 on the M0, 88 on the M3 (float form
 /// on soft float: 1,972 / 1,186); code 730 / 452 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::exp2;
+///
+/// // Integer x give exact powers of two, subnormal ones included.
+/// assert_eq!(exp2(10.0), 1024.0);
+/// assert_eq!(exp2(-149.0), f32::from_bits(1));
+/// let want = 2f64.sqrt();
+/// assert!((f64::from(exp2(0.5)) - want).abs() <= 0.5625 * ulp(want));
+/// assert_eq!(exp2(128.0), f32::INFINITY);
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn exp2(x: f32) -> f32 {
@@ -123,6 +152,20 @@ pub(crate) fn expm1_series(x: Num) -> Num {
 /// +∞ above 88.7228. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 497 on the M0, 137 on the M3 (float form
 /// on soft float: 2,884 / 1,724); code 1850 / 1318 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::expm1;
+///
+/// // Within 0.5 + 2^-4 ulp of e^x − 1, tiny x included (no cancellation).
+/// for x in [-20.0f32, -1.0, 1e-10, 1e-3, 0.5, 10.0] {
+///     let want = f64::from(x).exp_m1();
+///     assert!((f64::from(expm1(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(expm1(f32::NEG_INFINITY), -1.0);
+/// assert_eq!(expm1(-0.0).to_bits(), (-0.0f32).to_bits());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn expm1(x: f32) -> f32 {

@@ -15,6 +15,20 @@ use crate::math::int::{ln1p_small, ln_u64, pack, Num};
 /// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 784 on the M0, 218 on the M3 (float form
 /// on soft float: 2,507 / 1,454); code 1242 / 870 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::ln;
+///
+/// for x in [1e-40f32, 1e-30, 0.5, 2.0, 1e30] {
+///     let want = f64::from(x).ln();
+///     assert!((f64::from(ln(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(ln(1.0).to_bits(), 0); // +0
+/// assert_eq!(ln(0.0), f32::NEG_INFINITY);
+/// assert!(ln(-1.0).is_nan());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn ln(x: f32) -> f32 {
@@ -53,6 +67,20 @@ const BIG_BITS: u32 = 0x4E80_0000;
 /// ±0 → ±0, NaN → NaN. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 886 on the M0, 254 on the M3 (float form
 /// on soft float: 3,039 / 1,844); code 2814 / 2008 bytes.
+///
+/// ```
+/// // The f32 ulp at v, for the error bound in ulp (f64 reference).
+/// let ulp = |v: f64| (v.abs().log2().floor() - 23.0).exp2().max(2f64.powi(-149));
+/// use mcu_kernels::math::nofpu::log1p;
+///
+/// // Accurate near 0, where ln(1 + x) computed in f32 loses every digit.
+/// for x in [-0.5f32, 1e-7, 3.0, 1e20] {
+///     let want = f64::from(x).ln_1p();
+///     assert!((f64::from(log1p(x)) - want).abs() <= 0.5625 * ulp(want), "x = {x}");
+/// }
+/// assert_eq!(log1p(-1.0), f32::NEG_INFINITY);
+/// assert!(log1p(-2.0).is_nan());
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline]
 pub fn log1p(x: f32) -> f32 {

@@ -151,6 +151,29 @@ fn normalise(y: &mut [f32], sum: Sum) {
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`, [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`]. On error the contents of `y` are unspecified.
+///
+/// ```
+/// use mcu_kernels::softmax::nofpu::softmax;
+/// use mcu_kernels::Error;
+///
+/// let x = [2.0f32, 1.0, 0.1, -1.0, f32::NEG_INFINITY];
+/// let mut y = [0.0f32; 5];
+/// softmax(&x, &mut y)?;
+/// // Within 5e−7 relative of e^(x_i) / Σ e^(x_j) in f64; −∞ gives exactly 0.
+/// let z: f64 = x[..4].iter().map(|&v| f64::from(v).exp()).sum();
+/// for i in 0..4 {
+///     let want = f64::from(x[i]).exp() / z;
+///     assert!((f64::from(y[i]) - want).abs() <= 5e-7 * want);
+/// }
+/// assert_eq!(y[4], 0.0);
+/// // Equal logits: exactly 1/N.
+/// let mut u = [0.0f32; 4];
+/// softmax(&[7.5; 4], &mut u)?;
+/// assert_eq!(u, [0.25; 4]);
+/// assert_eq!(softmax(&[f32::NAN, 1.0], &mut u[..2]), Err(Error::NanInput));
+/// assert_eq!(softmax(&[], &mut []), Err(Error::Empty));
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -229,10 +252,31 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// −∞. Stack: 188 bytes on the M0, 116 on the M3 (bench).
 /// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 381 on the M0 and 164
 /// on the M3, against 3,108 and 1,915 for the float form on soft float (8.2× / 11.7×); code
-/// 5.9 KiB (M0) / 5.2 KiB (M3).///
+/// 5.9 KiB (M0) / 5.2 KiB (M3).
+///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
+///
+/// ```
+/// use mcu_kernels::softmax::nofpu::log_softmax;
+/// use mcu_kernels::Error;
+///
+/// // Far apart logits: the small probabilities underflow as softmax, not as log-softmax.
+/// let x = [0.0f32, -120.0, 3.0];
+/// let mut y = [0.0f32; 3];
+/// log_softmax(&x, &mut y)?;
+/// let lse = x.iter().map(|&v| f64::from(v).exp()).sum::<f64>().ln();
+/// for i in 0..3 {
+///     let want = f64::from(x[i]) - lse;
+///     assert!((f64::from(y[i]) - want).abs() <= 2e-6 * want.abs().max(1.0));
+/// }
+/// assert_eq!(
+///     log_softmax(&[f32::NEG_INFINITY; 2], &mut y[..2]),
+///     Err(Error::AllNegInfinity)
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     same_len(x.len(), y.len())?;
@@ -294,6 +338,26 @@ fn minus_one(g: f32) -> f32 {
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
+///
+/// ```
+/// use mcu_kernels::softmax::nofpu::cross_entropy;
+/// use mcu_kernels::Error;
+///
+/// let logits = [2.0f32, 0.5, -1.0];
+/// let mut grad = [0.0f32; 3];
+/// let loss = cross_entropy(&logits, 0, Some(&mut grad))?;
+/// // L = ln Σ e^(x_j) − x_0, in f64.
+/// let lse = logits.iter().map(|&v| f64::from(v).exp()).sum::<f64>().ln();
+/// assert!((f64::from(loss) - (lse - 2.0)).abs() <= 2e-6);
+/// // The gradient softmax(x) − e_0 sums to 0 and is negative only at the target.
+/// assert!(grad[0] < 0.0 && grad[1] > 0.0 && grad[2] > 0.0);
+/// assert!(grad.iter().sum::<f32>().abs() < 1e-6);
+/// assert_eq!(
+///     cross_entropy(&logits, 3, None),
+///     Err(Error::IndexOutOfRange { index: 3, len: 3 })
+/// );
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn cross_entropy(
     logits: &[f32],
