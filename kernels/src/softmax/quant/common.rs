@@ -89,6 +89,17 @@ pub(crate) fn round_non_negative(x: f64) -> f64 {
 /// [`super::softmax_s8_tflm_domain`], [`super::softmax_s8_s16_tflm_domain`] and
 /// [`super::softmax_s16_tflm_domain`]. See the module docs for what the TFLM-exact kernels
 /// return in each case.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_tflm_domain, SoftmaxS8Params, TflmDomain};
+///
+/// let params = SoftmaxS8Params::from_scale(0.1, 1.0)?;
+/// // An ordinary row: TFLite-Micro's answer is its formula's value.
+/// assert_eq!(softmax_s8_tflm_domain(&params, &[10, 0, -10, 3]), TflmDomain::Accurate);
+/// // 8,193 equal logits: TFLM's int32 sum passes 2^32 and wraps; the kernel reproduces it.
+/// assert_eq!(softmax_s8_tflm_domain(&params, &[127; 8193]), TflmDomain::Wraps);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum TflmDomain {

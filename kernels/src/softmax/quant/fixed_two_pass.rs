@@ -9,6 +9,23 @@ use fixed::types::{I16F16, U0F16};
 ///
 /// Overflow proof: each term `p · 2^(n − e)` is below `√2 · 2^40 < 2^41` in the `Q40` mantissa,
 /// so the running mantissa stays below `2^20 · 2^41 = 2^61` (any row below 2^23 would fit).
+///
+/// ```
+/// use fixed::types::{I16F16, U0F16};
+/// use mcu_kernels::softmax::quant::{softmax_fixed_two_pass, FIXED_MAX_ROW};
+/// use mcu_kernels::Error;
+///
+/// let x = vec![I16F16::ZERO; FIXED_MAX_ROW + 1];
+/// let mut y = vec![U0F16::ZERO; FIXED_MAX_ROW + 1];
+/// // A row longer than FIXED_MAX_ROW is refused; one of that length is fine (p = 2^−20).
+/// assert!(matches!(
+///     softmax_fixed_two_pass(&x, FIXED_MAX_ROW + 1, &mut y),
+///     Err(Error::BadParameter(_))
+/// ));
+/// softmax_fixed_two_pass(&x[..FIXED_MAX_ROW], FIXED_MAX_ROW, &mut y[..FIXED_MAX_ROW])?;
+/// assert_eq!(y[0].to_bits(), 0); // 65536 · 2^−20 = 1/16 rounds to 0
+/// # Ok::<(), Error>(())
+/// ```
 pub const FIXED_MAX_ROW: usize = 1 << 20;
 
 /// log2(e) in Q30.
@@ -68,6 +85,28 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > FIXED_MAX_ROW`.
+///
+/// ```
+/// use fixed::types::{I16F16, U0F16};
+/// use mcu_kernels::softmax::quant::{softmax_fixed_two_pass, FIXED_MAX_ROW};
+///
+/// let x = [I16F16::from_num(1.5), I16F16::from_num(0), I16F16::from_num(-2.25)];
+/// let mut y = [U0F16::ZERO; 3];
+/// softmax_fixed_two_pass(&x, 3, &mut y)?;
+/// // Within 0.5 LSB (+ 2e−4) of 65536·p, p from f64.
+/// let e: Vec<f64> = [1.5f64, 0.0, -2.25].iter().map(|v| v.exp()).collect();
+/// let s: f64 = e.iter().sum();
+/// for (yi, ei) in y.iter().zip(&e) {
+///     let lsb = f64::from(yi.to_bits());
+///     assert!((lsb - 65536.0 * ei / s).abs() <= 0.5 + 2e-4);
+/// }
+/// // A single logit: p = 1 saturates at the format's top, 1 − 2^−16.
+/// let mut one = [U0F16::ZERO; 1];
+/// softmax_fixed_two_pass(&[I16F16::from_num(-30000)], 1, &mut one)?;
+/// assert_eq!(one[0], U0F16::MAX);
+/// assert!(FIXED_MAX_ROW >= 1 << 20);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_fixed_two_pass(
     input: &[I16F16],

@@ -9,11 +9,35 @@ use crate::Error;
 ///
 /// Overflow proof: a term is `(H·L) >> 15 ≤ (2^31 · 2^31) >> 15 = 2^47`, so a row sum is at most
 /// `65535 · 2^47 < 2^63`; numerators `(H·L) >> 31 ≤ 2^31`, reciprocal ≤ 2^31, product < 2^62.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16, SoftmaxS16Lut, LUT_S16_MAX_ROW};
+///
+/// let lut = SoftmaxS16Lut::new(0.01, 1.0)?;
+/// let (x, mut y) = (vec![0i16; LUT_S16_MAX_ROW + 1], vec![0i16; LUT_S16_MAX_ROW + 1]);
+/// assert!(softmax_s16(&lut, &x, LUT_S16_MAX_ROW + 1, &mut y).is_err());
+/// assert!(softmax_s16(&lut, &x[..LUT_S16_MAX_ROW], LUT_S16_MAX_ROW, &mut y[..LUT_S16_MAX_ROW]).is_ok());
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const LUT_S16_MAX_ROW: usize = 65_535;
 
 /// Tables of [`softmax_s16`]: `H[a] = round(e^(−256·a·s) · 2^31)`, `L[b] = round(e^(−b·s) ·
 /// 2^31)` with `s = S_in · β`, so that `e^(−d·s) ≈ H[d >> 8] · L[d & 255] / 2^62`. 2 KiB; build
 /// once per tensor scale.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16, SoftmaxS16Lut, LUT_S16_MAX_ROW};
+///
+/// let lut = SoftmaxS16Lut::new(0.001, 2.0)?;
+/// assert!(SoftmaxS16Lut::new(-1.0, 1.0).is_err());
+/// // The whole int16 range in one row: max − x reaches 65,535 steps, no floor.
+/// let x = [i16::MAX, i16::MIN];
+/// let mut y = [0i16; 2];
+/// softmax_s16(&lut, &x, 2, &mut y)?;
+/// assert_eq!(y, [32767, 0]);
+/// assert_eq!(LUT_S16_MAX_ROW, 65_535);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoftmaxS16Lut {
     hi: [u32; 256],
@@ -75,6 +99,23 @@ impl SoftmaxS16Lut {
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
 /// [`super::softmax_s8`]; [`Error::BadParameter`] if `row_size > LUT_S16_MAX_ROW`.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16, SoftmaxS16Lut};
+///
+/// // Input scale 2^−10, β = 1: the logits 0, −1024, −2048 are 0, −1, −2.
+/// let lut = SoftmaxS16Lut::new(1.0 / 1024.0, 1.0)?;
+/// let x: [i16; 3] = [0, -1024, -2048];
+/// let mut y = [0i16; 3];
+/// softmax_s16(&lut, &x, 3, &mut y)?;
+/// let e = [1.0f64, (-1.0f64).exp(), (-2.0f64).exp()];
+/// let s: f64 = e.iter().sum();
+/// for (yi, ei) in y.iter().zip(&e) {
+///     // Within 0.5 LSB + (N + 1)·2^−16 + 6e−5 LSB of 32768·p (scale 1/32768, zero point 0).
+///     assert!((f64::from(*yi) - 32768.0 * ei / s).abs() <= 0.5 + 4.0 / 65536.0 + 6e-5);
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s16(
     lut: &SoftmaxS16Lut,

@@ -10,6 +10,19 @@ use crate::Error;
 /// Overflow proof: every sum-table entry is at most `2^47` (`e^0 · 2^47`, the largest), so a
 /// row sum is at most `65535 · 2^47 < 2^63` in its `u64`. Numerators are at most `2^30`, the
 /// (capped) reciprocal below `2^31`, their product below `2^61`.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8, SoftmaxS8Lut, LUT_MAX_ROW};
+///
+/// let lut = SoftmaxS8Lut::new(0.1, 1.0)?;
+/// let x = vec![3i8; LUT_MAX_ROW];
+/// let mut y = vec![0i8; LUT_MAX_ROW];
+/// softmax_s8(&lut, &x, LUT_MAX_ROW, &mut y)?; // the longest row: 1/65535 rounds to 0 → −128
+/// assert!(y.iter().all(|&v| v == -128));
+/// let (x, mut y) = (vec![0i8; LUT_MAX_ROW + 1], vec![0i8; LUT_MAX_ROW + 1]);
+/// assert!(softmax_s8(&lut, &x, LUT_MAX_ROW + 1, &mut y).is_err());
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const LUT_MAX_ROW: usize = 65_535;
 
 /// Fixed-point scale of the sum table (`2^47` ≙ 1).
@@ -35,6 +48,26 @@ const SLOTS: usize = 511;
 /// offset): no index arithmetic, no bounds check. 6 KiB; build once per tensor scale, in
 /// place with [`SoftmaxS8Lut::empty`] and [`SoftmaxS8Lut::rebuild`] where RAM is tight
 /// ([`SoftmaxS8Lut::new`] returns it by value, which may copy it on the stack).
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8, SoftmaxS8Lut};
+/// use mcu_kernels::Error;
+///
+/// // Built by value, or in place (no 6 KiB copy on the stack): the same tables.
+/// let a = SoftmaxS8Lut::new(0.05, 1.5)?;
+/// let mut b = SoftmaxS8Lut::empty();
+/// b.rebuild(0.05, 1.5)?;
+/// assert_eq!(a, b);
+/// // A bad scale is refused and leaves the tables as they were.
+/// assert!(matches!(b.rebuild(f32::NAN, 1.0), Err(Error::BadParameter(_))));
+/// assert!(matches!(SoftmaxS8Lut::new(1.0, 0.0), Err(Error::BadParameter(_))));
+/// assert_eq!(a, b);
+/// // Empty tables give no error and every code at its minimum.
+/// let mut y = [0i8; 3];
+/// softmax_s8(&SoftmaxS8Lut::empty(), &[1, 2, 3], 3, &mut y)?;
+/// assert_eq!(y, [-128; 3]);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoftmaxS8Lut {
     sum_lo: [u32; SLOTS],
@@ -239,6 +272,28 @@ fn lut_softmax<T: Copy>(
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > LUT_MAX_ROW`.
 /// Nothing is written on error.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8, SoftmaxS8Lut};
+/// use mcu_kernels::Error;
+///
+/// // Input scale 0.1, β = 1: two rows of four int8 logits.
+/// let lut = SoftmaxS8Lut::new(0.1, 1.0)?;
+/// let x: [i8; 8] = [10, 0, -10, -20, 5, 5, 5, 5];
+/// let mut y = [0i8; 8];
+/// softmax_s8(&lut, &x, 4, &mut y)?;
+/// // The correctly rounded probability in 1/256 steps, zero point −128 (f64 reference).
+/// let row = |r: &[i8]| -> Vec<i8> {
+///     let m = *r.iter().max().unwrap();
+///     let e: Vec<f64> = r.iter().map(|&v| (0.1 * f64::from(v - m)).exp()).collect();
+///     let s: f64 = e.iter().sum();
+///     e.iter().map(|p| ((256.0 * p / s + 0.5).floor().min(255.0) - 128.0) as i8).collect()
+/// };
+/// assert_eq!(y[..4], row(&x[..4])[..]);
+/// assert_eq!(y[4..], [-64; 4]); // four equal logits: 1/4 = 64/256
+/// assert_eq!(softmax_s8(&lut, &x, 3, &mut y), Err(Error::BadRowLength));
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8(
     lut: &SoftmaxS8Lut,
@@ -259,6 +314,23 @@ pub fn softmax_s8(
 ///
 /// # Errors
 /// As [`softmax_s8`].
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_s16, SoftmaxS8Lut};
+///
+/// let lut = SoftmaxS8Lut::new(0.25, 1.0)?;
+/// let x: [i8; 3] = [4, 0, -4];
+/// let mut y = [0i16; 3];
+/// softmax_s8_s16(&lut, &x, 3, &mut y)?;
+/// // e^0, e^−1, e^−2 normalised, in 1/65536 steps with zero point −32768 (f64 reference).
+/// let e = [1.0f64, (-1.0f64).exp(), (-2.0f64).exp()];
+/// let s: f64 = e.iter().sum();
+/// for (yi, ei) in y.iter().zip(&e) {
+///     let want = (65536.0 * ei / s + 0.5).floor() - 32768.0;
+///     assert_eq!(f64::from(*yi), want);
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_s16(
     lut: &SoftmaxS8Lut,
