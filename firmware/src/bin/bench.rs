@@ -269,6 +269,8 @@ fn bench_quant(ok: &mut bool) {
         *ok = false;
         return;
     };
+    // The table form of the TFLM-exact kernels: 1 KiB, built once per parameters (issue #20).
+    let tflm_table = q::SoftmaxS8TflmTable::new(&params);
     for n in SIZES {
         let (x8, y8, y16) = (&x8[..n], &mut y8[..n], &mut y16[..n]);
         let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
@@ -287,6 +289,16 @@ fn bench_quant(ok: &mut bool) {
         run("softmax::quant::softmax_s8_s16", n, TFLM_S8, &mut || {
             check(q::softmax_s8_s16(&lut, black_box(x8), n, y16))
         });
+        // Issue #20: the table forms, beside the table-free rows above.
+        run("softmax::quant::softmax_s8_tflm_table", n, TFLM_S8, &mut || {
+            check(q::softmax_s8_tflm_table(&tflm_table, black_box(x8), n, y8))
+        });
+        run(
+            "softmax::quant::softmax_s8_s16_tflm_table",
+            n,
+            TFLM_S8,
+            &mut || check(q::softmax_s8_s16_tflm_table(&tflm_table, black_box(x8), n, y16)),
+        );
     }
     black_box((&y8, &y16));
 }

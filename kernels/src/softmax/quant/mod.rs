@@ -4,6 +4,8 @@
 //! |---|---|---|---|
 //! | [`softmax_s8_tflm`] | int8 | int8 (1/256, −128) | TFLite-Micro-exact (below) |
 //! | [`softmax_s8_s16_tflm`] | int8 | int16 (1/65536, −32768) | TFLite-Micro-exact (below) |
+//! | [`softmax_s8_tflm_table`] | int8 | int8 (1/256, −128) | as [`softmax_s8_tflm`], from a [`SoftmaxS8TflmTable`] |
+//! | [`softmax_s8_s16_tflm_table`] | int8 | int16 (1/65536, −32768) | as [`softmax_s8_s16_tflm`], from a [`SoftmaxS8TflmTable`] |
 //! | [`softmax_s16_tflm`] | int16 | int16 (1/32768, 0) | TFLite-Micro-exact (below), LUT semantics |
 //! | [`softmax_s8`] | int8 | int8 (1/256, −128) | correctly rounded (≤ 0.5 LSB) |
 //! | [`softmax_s8_s16`] | int8 | int16 (1/65536, −32768) | correctly rounded (≤ 0.5 LSB) |
@@ -63,6 +65,7 @@ mod lut_s8;
 mod params;
 mod tflm_s16;
 mod tflm_s8;
+mod tflm_s8_table;
 
 pub use common::TflmDomain;
 pub use fixed_two_pass::{softmax_fixed_two_pass, FIXED_MAX_ROW};
@@ -77,3 +80,4 @@ pub use tflm_s8::{
     softmax_s8_s16_tflm, softmax_s8_s16_tflm_domain, softmax_s8_tflm, softmax_s8_tflm_domain,
     TFLM_MAX_ROW,
 };
+pub use tflm_s8_table::{softmax_s8_s16_tflm_table, softmax_s8_tflm_table, SoftmaxS8TflmTable};
