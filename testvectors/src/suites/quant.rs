@@ -90,6 +90,25 @@ s8_suite!(
     |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0)
         .and_then(|p| q::softmax_s8_s16_tflm(&p, x, row, y))
 );
+// Issue #20: the table forms of the TFLM-exact kernels (the table built per vector).
+s8_suite!(
+    s8_tflm_table,
+    "softmax::quant::softmax_s8_tflm_table",
+    i8,
+    |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0).and_then(|p| {
+        let t = q::SoftmaxS8TflmTable::new(&p);
+        q::softmax_s8_tflm_table(&t, x, row, y)
+    })
+);
+s8_suite!(
+    s8_s16_tflm_table,
+    "softmax::quant::softmax_s8_s16_tflm_table",
+    i16,
+    |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0).and_then(|p| {
+        let t = q::SoftmaxS8TflmTable::new(&p);
+        q::softmax_s8_s16_tflm_table(&t, x, row, y)
+    })
+);
 s8_suite!(s8_lut, "softmax::quant::softmax_s8", i8, |s, x, row, y| {
     // Built in place: the tables are 6 KiB, and the M0 has 16 KiB of RAM.
     let mut lut = q::SoftmaxS8Lut::empty();

@@ -92,6 +92,49 @@ fn row_sum(exp: &[u32; 256], x_row: &[i8], max: i8) -> u64 {
     sum
 }
 
+/// ⌊(a·b + 2^31) / 2^32⌋, exact: the high word of the product rounded at bit 31 (one `umull`
+/// and one add on the Cortex-M3/M4/M7).
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+fn mul_hi_round(a: u32, b: u32) -> u32 {
+    let p = u64::from(a).wrapping_mul(u64::from(b));
+    // + 2^31 carries into the high word exactly when bit 31 of the low word is set.
+    ((p >> 32) as u32).wrapping_add((p as u32) >> 31)
+}
+
+/// [`mul_hi_round_split`] on ARMv6-M (the Cortex-M0 has no long multiply: a `u64` product
+/// is a call to `__aeabi_lmul`; ARMv6-M is recognised by its missing 32-bit compare-and-swap).
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+fn mul_hi_round(a: u32, b: u32) -> u32 {
+    mul_hi_round_split(a, b)
+}
+
+/// ⌊(a·b + 2^31) / 2^32⌋, exact, from four 16×16-bit products. With a = ah·2^16 + al,
+/// b = bh·2^16 + bl: the middle column (units of 2^16) is (al·bl >> 16) + low halves of al·bh
+/// and ah·bl + 2^15 (the rounding constant; < 4·2^16: no overflow), and the low 16 bits of
+/// al·bl cannot carry past it; its carry joins ah·bh + the high halves (< 2^32, the result).
+#[cfg_attr(
+    not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn mul_hi_round_split(a: u32, b: u32) -> u32 {
+    let (ah, al) = (a >> 16, a & 0xFFFF);
+    let (bh, bl) = (b >> 16, b & 0xFFFF);
+    let ll = al.wrapping_mul(bl);
+    let lh = al.wrapping_mul(bh);
+    let hl = ah.wrapping_mul(bl);
+    let hh = ah.wrapping_mul(bh);
+    let mid = (ll >> 16)
+        .wrapping_add(lh & 0xFFFF)
+        .wrapping_add(hl & 0xFFFF)
+        .wrapping_add(0x8000);
+    hh.wrapping_add(lh >> 16)
+        .wrapping_add(hl >> 16)
+        .wrapping_add(mid >> 16)
+}
+
 #[inline]
 fn softmax_table_impl<T: OutQ>(
     table: &SoftmaxS8TflmTable,
@@ -125,19 +168,18 @@ fn softmax_table_impl<T: OutQ>(
         let exponent = (43 - T::BITS).saturating_sub(lz);
         if let Ok(scale) = u32::try_from(scale) {
             // The usual case (every row whose 32-bit sum is not 0): scale ∈ [2^30, 2^31) and
-            // e ∈ [0, 2^31), so SRDHM(scale, e) = (scale·e + 2^30) >> 31 (no negative product,
-            // no saturation: the result is < 2^31) and RoundingDivideByPOT of that
-            // non-negative value is (v + 2^(exponent−1)) >> exponent (< 2^32: no wrap).
+            // e ∈ [0, 2^31), so SRDHM(scale, e) = ⌊(scale·e + 2^30) / 2^31⌋ (no negative
+            // product, no saturation: the result is < 2^31) = ⌊(2·scale·e + 2^31) / 2^32⌋
+            // with 2·scale < 2^32: [`mul_hi_round`]. RoundingDivideByPOT of that non-negative
+            // value is (v + 2^(exponent−1)) >> exponent (< 2^32: no wrap).
+            let scale2 = scale.wrapping_shl(1);
             let half = 1u32.wrapping_shl(exponent) >> 1;
             for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
                 let e = exp
                     .get(usize::from(max.wrapping_sub(x) as u8))
                     .copied()
                     .unwrap_or(0);
-                let v = (u64::from(scale)
-                    .wrapping_mul(u64::from(e))
-                    .wrapping_add(1 << 30)
-                    >> 31) as u32;
+                let v = mul_hi_round(scale2, e);
                 *y = T::from_unsigned(v.wrapping_add(half).wrapping_shr(exponent));
             }
         } else {
@@ -235,6 +277,40 @@ mod tests {
     }
 
     #[test]
+    fn rounded_high_products_are_exact() {
+        let want = |a: u32, b: u32| ((u64::from(a) * u64::from(b) + (1 << 31)) >> 32) as u32;
+        let cases = [
+            0u32,
+            1,
+            0x7FFF,
+            0x8000,
+            0xFFFF,
+            0x1_0000,
+            0x7FFF_FFFF,
+            0x8000_0000,
+            0xFFFF_FFFF,
+        ];
+        for &a in &cases {
+            for &b in &cases {
+                assert_eq!(mul_hi_round(a, b), want(a, b));
+                assert_eq!(mul_hi_round_split(a, b), want(a, b));
+            }
+        }
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let (a, b) = (s as u32, (s >> 32) as u32);
+            assert_eq!(mul_hi_round(a, b), want(a, b));
+            assert_eq!(mul_hi_round_split(a, b), want(a, b));
+            // The kernel's operands: 2·scale ∈ [2^31, 2^32), e < 2^31.
+            let (a, b) = (a | 0x8000_0000, b >> 1);
+            assert_eq!(mul_hi_round_split(a, b), want(a, b));
+        }
+    }
+
+    #[test]
     fn known_row() {
         // Two equal maxima and one far below: outputs 0.5 → 0 (int8: 128 − 128) each.
         let p = SoftmaxS8Params::from_scale(1.0, 1.0).unwrap();
@@ -285,7 +361,10 @@ mod tests {
             softmax_s8_tflm_table(&t, &[1, 2, 3, 4], 0, &mut y),
             Err(Error::BadRowLength)
         );
-        assert_eq!(softmax_s8_tflm_table(&t, &[], 1, &mut []), Err(Error::Empty));
+        assert_eq!(
+            softmax_s8_tflm_table(&t, &[], 1, &mut []),
+            Err(Error::Empty)
+        );
         assert!(softmax_s8_tflm_table(&t, &[1, 2, 3], 3, &mut y).is_err());
         assert_eq!(y, [7; 4]);
     }
