@@ -146,7 +146,18 @@ impl SoftmaxS16Params {
         Self::from_raw(m, s)
     }
 
-    /// Parameters given directly.
+    /// Parameters given directly, as a CMSIS-NN call site or a TFLM `SoftmaxParams` holds
+    /// them: the one-line replacement of `arm_softmax_s16(input, num_rows, row_size, mult,
+    /// shift, &softmax_params, output)` is
+    /// `softmax_s16_tflm(&SoftmaxS16Params::from_raw(mult, shift)?, input, row_size, output)`
+    /// (the two tables of `softmax_params` are TFLM's fixed ones, [`EXP_LUT`] and
+    /// [`ONE_OVER_ONE_PLUS_X_LUT`], built in here).
+    ///
+    /// Formula (TFLM's `Prepare`, what [`Self::from_scale`] computes from the model's
+    /// `input_scale` `S_in` and β): `(input_multiplier, input_left_shift) =
+    /// QuantizeMultiplier(S_in · β / (10 / 65535))` in `f64`, i.e.
+    /// `S_in · β · 65535 / 10 ≈ input_multiplier · 2^(input_left_shift − 31)` with
+    /// `input_multiplier ∈ [2^30, 2^31)` (or 0 for a product below 2^−32).
     ///
     /// # Errors
     /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 31`.
