@@ -32,7 +32,7 @@ pub(super) trait OutQ: Copy {
     const MIN: i32;
     const MAX: i32;
     fn from_clamped(v: i32) -> Self;
-    /// `min(r, 2^BITS − 1) + MIN`: the output of a non-negative rounded quotient `r`.
+    /// `min(r, 2^BITS − 1) + MIN`: the output of a rounded quotient `0 ≤ r < 2^31`.
     fn from_unsigned(r: u32) -> Self;
 }
 
@@ -46,8 +46,8 @@ impl OutQ for i8 {
     }
     #[inline(always)]
     fn from_unsigned(r: u32) -> Self {
-        // min(r, 255) − 128 ∈ [−128, 127]: the cast to u8 and the xor with 0x80 are that.
-        (r.min(255) as u8 ^ 0x80) as i8
+        // r < 2^31: r − 128 cannot wrap, and the clamp is one `ssat` on ARMv7-M.
+        Self::from_clamped((r as i32).wrapping_add(<Self as OutQ>::MIN))
     }
 }
 
@@ -61,7 +61,7 @@ impl OutQ for i16 {
     }
     #[inline(always)]
     fn from_unsigned(r: u32) -> Self {
-        (r.min(65_535) as u16 ^ 0x8000) as i16
+        Self::from_clamped((r as i32).wrapping_add(<Self as OutQ>::MIN))
     }
 }
 
