@@ -16,8 +16,16 @@
 //! output slice must have the input's length. Errors are detected before anything is written.
 //!
 //! The TFLM kernels take parameters computed as TFLite-Micro does ([`SoftmaxS8Params`],
-//! [`SoftmaxS16Params`]); the accurate ones a table built once per input scale
-//! ([`SoftmaxS8Lut`], [`SoftmaxS16Lut`]). gemmlowp's fixed-point primitives are in
+//! [`SoftmaxS16Params`], from the model's `input_scale` and β or from the raw CMSIS-NN
+//! arguments with `from_raw`); the accurate ones a table built once per input scale
+//! ([`SoftmaxS8Lut`], [`SoftmaxS16Lut`]).
+//!
+//! The int8 TFLM-exact kernels come in two forms with the same outputs, bit for bit:
+//!
+//! | form | RAM | instructions/element, N = 256 (M4F / M3 / M0) |
+//! |---|---|---|
+//! | table-free: [`softmax_s8_tflm`], [`softmax_s8_s16_tflm`] | none kept; ≈ 1.2 KiB of stack per call | 157.4 / 159.8 / 475.6 (int8 out), 158.4 / 159.8 / 477.3 (int16 out) |
+//! | table: [`softmax_s8_tflm_table`], [`softmax_s8_s16_tflm_table`] | a [`SoftmaxS8TflmTable`], 1,036 bytes per parameter set; < 0.2 KiB of stack | 28.7 / 28.7 / 68.0, 26.0 / 26.0 / 69.2 | gemmlowp's fixed-point primitives are in
 //! [`crate::fixedpoint`].
 //!
 //! # "TFLite-Micro-exact"

@@ -200,6 +200,46 @@ impl SoftmaxS16Params {
         rounding_divide_by_pot(srdhm(shifted, self.input_multiplier), right)
     }
 
+    /// [`Self::exp_q15`] with the shifts and the multiplier hoisted out of the element loop and
+    /// a short path for the usual sign: the same value for every `diff` (tested exhaustively
+    /// over `[−65535, 0]` for a spread of parameters).
+    ///
+    /// When `shifted = diff · 2^left` (TFLM's wrapping `int32` product) is ≤ 0 and the
+    /// multiplier ≥ 0, `SRDHM(shifted, mult)` is `(ab + 1 − 2^30) / 2^31` truncated toward zero
+    /// with `ab = −n ≤ 0`, `n = |shifted| · mult < 2^62`: that is `−⌊(n + 2^30 − 1) / 2^31⌋`
+    /// (≤ 2^31 − 1 in magnitude: no wrap), one unsigned product instead of the signed nudge
+    /// and the truncating division. A positive `shifted` (only after TFLM's wrap) takes the
+    /// general [`srdhm`]; `RoundingDivideByPOT` by 0 is the identity.
+    #[inline(always)]
+    fn exp_q15_hoisted(&self, diff: i32, left: u32, right: u32) -> i32 {
+        let shifted = diff.wrapping_mul(1i32.wrapping_shl(left));
+        let mult = self.input_multiplier;
+        let scaled = if shifted <= 0 {
+            let n = u64::from(shifted.unsigned_abs()).wrapping_mul(u64::from(mult.unsigned_abs()));
+            // ≤ 2^31 − 1 (see above): the cast keeps it, the negation cannot wrap.
+            ((n.wrapping_add((1 << 30) - 1) >> 31) as i32).wrapping_neg()
+        } else {
+            srdhm(shifted, mult)
+        };
+        let scaled = if right == 0 {
+            scaled
+        } else {
+            rounding_divide_by_pot(scaled, right)
+        };
+        let sym = scaled.saturating_add(32767);
+        let sat = sym.clamp(-32768, 32767) as i16;
+        i32::from(lut_lookup(sat, &EXP_LUT))
+    }
+
+    /// The left and right shifts of [`Self::scale_diff`].
+    #[inline(always)]
+    fn shifts(&self) -> (u32, u32) {
+        (
+            self.input_left_shift.clamp(0, 31) as u32,
+            self.input_left_shift.saturating_neg().clamp(0, 31) as u32,
+        )
+    }
+
     /// Whether `diff · 2^left` wraps in TFLM's `int32` for some difference of a row whose
     /// largest difference is `spread = max − min`.
     #[inline]
@@ -265,8 +305,9 @@ pub fn softmax_s16_tflm(
     {
         let max = x_row.iter().fold(i16::MIN, |m, &v| m.max(v));
         let mut sum: u64 = 0;
+        let (left, right) = params.shifts();
         for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
-            let e = params.exp_q15(i32::from(x) - i32::from(max));
+            let e = params.exp_q15_hoisted(i32::from(x) - i32::from(max), left, right);
             *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
             sum = sum.wrapping_add(u64::from(e.max(0) as u32)); // ≤ N·32767 < 2^32: no wrap
         }
@@ -284,10 +325,21 @@ pub fn softmax_s16_tflm(
         let recip = i64::from(lut_lookup(sat, &ONE_OVER_ONE_PLUS_X_LUT));
         // TFLM: right_shift = 31 − clz = L − 1 ≥ 14 (S ≥ 2^14), round = 2^(L − 2).
         let right = len.saturating_sub(1).clamp(1, 62);
-        let round = 1i64 << (right - 1);
-        for y in y_row.iter_mut() {
-            let r = (i64::from(*y) * recip + round) >> right;
-            *y = r.clamp(0, 32767) as i16;
+        if right <= 30 {
+            // Every row of up to 2^16 elements: |y · recip| ≤ 2^30 and round ≤ 2^29, so the
+            // sum fits an i32 and its arithmetic shift is the i64 one below.
+            let recip = recip as i32; // |recip| ≤ 2^15
+            let round = 1i32 << (right - 1);
+            for y in y_row.iter_mut() {
+                let r = (i32::from(*y) * recip + round) >> right;
+                *y = r.clamp(0, 32767) as i16;
+            }
+        } else {
+            let round = 1i64 << (right - 1);
+            for y in y_row.iter_mut() {
+                let r = (i64::from(*y) * recip + round) >> right;
+                *y = r.clamp(0, 32767) as i16;
+            }
         }
     }
     Ok(())
@@ -334,6 +386,52 @@ pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDo
 )]
 mod tests {
     use super::*;
+
+    /// The hoisted exp of the kernel's exp pass equals TFLM's formula ([`SoftmaxS16Params::exp_q15`])
+    /// for every difference a row can have, over multipliers and shifts from TFLM's range
+    /// (including the wrapping left shifts ≥ 16 and negative shifts).
+    #[test]
+    fn hoisted_exp_equals_formula() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let fixed = [
+            SoftmaxS16Params::from_raw(0, 0).unwrap(),
+            SoftmaxS16Params::from_raw(i32::MAX, 31).unwrap(),
+            SoftmaxS16Params::from_raw(i32::MAX, -31).unwrap(),
+            SoftmaxS16Params::from_raw(1 << 30, 2).unwrap(),
+            SoftmaxS16Params::from_raw(1 << 30, 16).unwrap(),
+            SoftmaxS16Params::from_raw(1, 0).unwrap(),
+        ];
+        let scaled = [
+            1e-9f32,
+            1e-5,
+            10.0 / 65535.0,
+            10.0 / 32768.0,
+            0.01,
+            1.0,
+            4.9,
+            5.1,
+            100.0,
+        ]
+        .map(|s| SoftmaxS16Params::from_scale(s, 1.0).unwrap());
+        let random: [SoftmaxS16Params; 24] = core::array::from_fn(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let m = (seed as u32 >> 1) as i32;
+            let sh = ((seed >> 32) % 63) as i32 - 31;
+            SoftmaxS16Params::from_raw(m, sh).unwrap()
+        });
+        for p in fixed.iter().chain(&scaled).chain(&random) {
+            let (left, right) = p.shifts();
+            for diff in -65_535..=0 {
+                assert_eq!(
+                    p.exp_q15_hoisted(diff, left, right),
+                    p.exp_q15(diff),
+                    "{p:?} diff {diff}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn tables_look_right() {

@@ -277,9 +277,13 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
-/// Stack: ≈ 1.1 KiB (a 256-entry `u32` exp cache). Cost (`cargo xtask bench`, N = 256,
-/// uniform int8): 157.6 instructions/element on the M4F (M0 479), against ≈ 506 measured for
-/// CMSIS-NN's `arm_softmax_s8` (REFERENCE §6), which computes exp twice per element.
+/// The table-free form: no persistent RAM, stack ≈ 1.1 KiB (a 256-entry `u32` exp cache,
+/// refilled on every call; bench high-water mark 1,200 bytes on the M4F, 1,316 on the M0). Cost
+/// (`cargo xtask bench`, N = 256, uniform int8): 157.4 instructions/element on the M4F (M3
+/// 159.8, M0 475.6), against ≈ 506 measured for CMSIS-NN's `arm_softmax_s8` (REFERENCE §6),
+/// which computes exp twice per element. With the parameters fixed per model, the table form
+/// [`super::softmax_s8_tflm_table`] gives the same outputs bit for bit at 28.7 (M0 68.0) for
+/// 1,036 bytes of RAM ([`super::SoftmaxS8TflmTable`]).
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
@@ -314,7 +318,8 @@ pub fn softmax_s8_tflm(
 /// Accuracy where TFLM's arithmetic is accurate (measured as for [`softmax_s8_tflm`]; a
 /// measurement, not a bound): max error 0.89 LSB (1/65536): TFLM's Q12.19 sum and exp
 /// approximation show at this resolution. Golden file: all 540 rows bit-exact.
-/// Stack: ≈ 1.1 KiB. Cost (N = 256, M4F): 161.3 instructions/element.
+/// Stack: ≈ 1.1 KiB, no persistent RAM. Cost (N = 256): 158.4 instructions/element on the M4F
+/// (M3 159.8, M0 477.3); the table form [`super::softmax_s8_s16_tflm_table`]: 26.0 (M0 69.2).
 ///
 /// # Errors
 /// As [`softmax_s8_tflm`].
