@@ -116,7 +116,7 @@ pub const SUITES: &[Suite] = &[
         vectors: 1000,
         run: quant::s8_s16_tflm,
     },
-    // Issue #20: the table forms of the TFLM-exact int8 kernels.
+    // Issue #20: the table forms of the TFLM-exact int8 kernels, and MishS8Lut::apply.
     Suite {
         name: "softmax::quant::softmax_s8_tflm_table",
         vectors: 1000,
@@ -126,6 +126,11 @@ pub const SUITES: &[Suite] = &[
         name: "softmax::quant::softmax_s8_s16_tflm_table",
         vectors: 1000,
         run: quant::s8_s16_tflm_table,
+    },
+    Suite {
+        name: "mish::MishS8Lut::apply",
+        vectors: 40,
+        run: quant::mish_s8_lut,
     },
     Suite {
         name: "softmax::quant::softmax_s16_tflm",

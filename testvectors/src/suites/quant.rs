@@ -184,3 +184,35 @@ pub(super) fn fixed_two_pass(index: u32) -> Digest {
     }
     d
 }
+
+/// Issue #20: `mish::MishS8Lut::apply` (eight elements per step except on ARMv6-M), on random
+/// scales and zero points, lengths 0..=256 (every tail length of the eight-element steps).
+/// Few vectors: each builds a table in `f64` (soft float on the M0 and M3).
+pub(super) fn mish_s8_lut(index: u32) -> Digest {
+    let mut rng = Rng::new(seed("mish::MishS8Lut::apply", index));
+    let n = rng.below(MAX_LEN as u32 + 1) as usize;
+    let mut x = [0i8; MAX_LEN];
+    let mut y = [0i8; MAX_LEN];
+    for v in x[..n].iter_mut() {
+        *v = rng.next_u32() as i8;
+    }
+    let in_scale = (0.5 + rng.unit_f32()) / (1u32 << rng.below(6)) as f32;
+    let out_scale = (0.5 + rng.unit_f32()) / (1u32 << rng.below(6)) as f32;
+    let in_zp = rng.below(256) as i32 - 128;
+    let out_zp = rng.below(256) as i32 - 128;
+    let mut d = Digest::default();
+    d.input_i8s(&x[..n]);
+    for w in [
+        in_scale.to_bits(),
+        out_scale.to_bits(),
+        in_zp as u32,
+        out_zp as u32,
+    ] {
+        d.input_word(w);
+    }
+    let r = kernels::mish::MishS8Lut::new(in_scale, in_zp, out_scale, out_zp)
+        .and_then(|lut| lut.apply(&x[..n], &mut y[..n]));
+    d.result(&r);
+    d.i8s(&y[..n]);
+    d
+}

@@ -210,16 +210,20 @@ impl SoftmaxS16Params {
     /// (≤ 2^31 − 1 in magnitude: no wrap), one unsigned product instead of the signed nudge
     /// and the truncating division. A positive `shifted` (only after TFLM's wrap) takes the
     /// general [`srdhm`]; `RoundingDivideByPOT` by 0 is the identity.
+    ///
+    /// `mult2 = 2 · mult < 2^32` (from [`Self::mult2`]): `⌊(n + 2^30 − 1) / 2^31⌋ =
+    /// ⌊(|shifted| · mult2 + 2^31 − 2) / 2^32⌋`, the high word of one multiply-accumulate.
     #[inline(always)]
-    fn exp_q15_hoisted(&self, diff: i32, left: u32, right: u32) -> i32 {
+    fn exp_q15_hoisted(&self, diff: i32, left: u32, right: u32, mult2: u32) -> i32 {
         let shifted = diff.wrapping_mul(1i32.wrapping_shl(left));
-        let mult = self.input_multiplier;
         let scaled = if shifted <= 0 {
-            let n = u64::from(shifted.unsigned_abs()).wrapping_mul(u64::from(mult.unsigned_abs()));
+            let p = u64::from(shifted.unsigned_abs())
+                .wrapping_mul(u64::from(mult2))
+                .wrapping_add((1 << 31) - 2);
             // ≤ 2^31 − 1 (see above): the cast keeps it, the negation cannot wrap.
-            ((n.wrapping_add((1 << 30) - 1) >> 31) as i32).wrapping_neg()
+            ((p >> 32) as i32).wrapping_neg()
         } else {
-            srdhm(shifted, mult)
+            srdhm(shifted, self.input_multiplier)
         };
         let scaled = if right == 0 {
             scaled
@@ -229,6 +233,12 @@ impl SoftmaxS16Params {
         let sym = scaled.saturating_add(32767);
         let sat = sym.clamp(-32768, 32767) as i16;
         i32::from(lut_lookup(sat, &EXP_LUT))
+    }
+
+    /// `2 · input_multiplier` (< 2^32: the multiplier is in `0..=2^31 − 1`).
+    #[inline(always)]
+    fn mult2(&self) -> u32 {
+        self.input_multiplier.unsigned_abs().wrapping_shl(1)
     }
 
     /// The left and right shifts of [`Self::scale_diff`].
@@ -255,6 +265,27 @@ impl SoftmaxS16Params {
         let sat = sym.clamp(-32768, 32767) as i16;
         i32::from(lut_lookup(sat, &EXP_LUT))
     }
+}
+
+/// The exp pass of [`softmax_s16_tflm`]: each Q0.15 exp stored in `y_row` (rescaled later),
+/// their sum returned (each ≤ 32767 and a row below 2^20 elements: no wrap in `u64`).
+#[inline(always)]
+fn exp_pass(
+    params: &SoftmaxS16Params,
+    x_row: &[i16],
+    y_row: &mut [i16],
+    max: i16,
+    left: u32,
+    right: u32,
+) -> u64 {
+    let mult2 = params.mult2();
+    let mut sum: u64 = 0;
+    for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+        let e = params.exp_q15_hoisted(i32::from(x) - i32::from(max), left, right, mult2);
+        *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
+        sum = sum.wrapping_add(u64::from(e.max(0) as u32));
+    }
+    sum
 }
 
 /// int16 → int16 softmax, TFLite-Micro-exact (`SoftmaxInt16`, TFLM's int16 semantics).
@@ -285,8 +316,13 @@ impl SoftmaxS16Params {
 /// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
 /// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
 /// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
-/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes;
-/// tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes of
+/// its own (bench high-water mark 148 bytes on the M4F, 216 on the M0); tables: 2 × 1026
+/// bytes of flash, no RAM. Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`,
+/// N = 256, uniform int16 logits, `S_in` = 10/32768, QEMU instructions per element): 49.1 on
+/// the M4F and M7, 53.2 on the M3, 118.1 on the M0 (one multiply-accumulate for TFLM's
+/// `MultiplyByQuantizedMultiplier` of a non-positive difference, an interpolated lookup, and
+/// an `i32` rescale).
 ///
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
@@ -304,13 +340,14 @@ pub fn softmax_s16_tflm(
         .zip(output.chunks_exact_mut(row_size))
     {
         let max = x_row.iter().fold(i16::MIN, |m, &v| m.max(v));
-        let mut sum: u64 = 0;
         let (left, right) = params.shifts();
-        for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
-            let e = params.exp_q15_hoisted(i32::from(x) - i32::from(max), left, right);
-            *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
-            sum = sum.wrapping_add(u64::from(e.max(0) as u32)); // ≤ N·32767 < 2^32: no wrap
-        }
+        // The usual right shift of 0 (S_in · β ≥ 10/65535) gets its own loop, without the
+        // rounding division.
+        let sum = if right == 0 {
+            exp_pass(params, x_row, y_row, max, left, 0)
+        } else {
+            exp_pass(params, x_row, y_row, max, left, right)
+        };
         // L = bit length of the sum (TFLM: 32 − clz); the sum is ≥ 1 (the maximum has exp ≈
         // 32767), so L ≥ 1.
         let len = 64 - sum.leading_zeros();
@@ -425,7 +462,7 @@ mod tests {
             let (left, right) = p.shifts();
             for diff in -65_535..=0 {
                 assert_eq!(
-                    p.exp_q15_hoisted(diff, left, right),
+                    p.exp_q15_hoisted(diff, left, right, p.mult2()),
                     p.exp_q15(diff),
                     "{p:?} diff {diff}"
                 );
