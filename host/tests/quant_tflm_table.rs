@@ -9,7 +9,7 @@
 //! golden file (`quant_golden.rs`); equality here carries those checks over to every row
 //! kind generated below.
 
-use kernels::softmax::quant::*;
+use mcu_kernels::softmax::quant::*;
 use std::collections::BTreeMap;
 
 /// SplitMix64: a small seeded generator, independent of the kernels.

@@ -62,39 +62,39 @@ fn bench_f32(ok: &mut bool) {
     for n in SIZES {
         let (x, y) = (&mut x[..n], &mut y[..n]);
         logits(x);
-        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
         run(LIBM3, n, "-", &mut || {
-            check(kernels::softmax::three_pass_with(
+            check(mcu_kernels::softmax::three_pass_with(
                 black_box(x),
                 y,
                 libm::expf,
             ))
         });
         run("softmax::three_pass[micromath]", n, LIBM3, &mut || {
-            check(kernels::softmax::three_pass_with(black_box(x), y, |v| {
+            check(mcu_kernels::softmax::three_pass_with(black_box(x), y, |v| {
                 v.exp()
             }))
         });
         run("softmax::softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::softmax(black_box(x), y))
+            check(mcu_kernels::softmax::fpu::softmax(black_box(x), y))
         });
         run("softmax::three_pass", n, LIBM3, &mut || {
-            check(kernels::softmax::three_pass(black_box(x), y))
+            check(mcu_kernels::softmax::three_pass(black_box(x), y))
         });
         run("softmax::anchored", n, LIBM3, &mut || {
-            check(kernels::softmax::anchored(black_box(x), y))
+            check(mcu_kernels::softmax::anchored(black_box(x), y))
         });
         run("softmax::two_pass", n, LIBM3, &mut || {
-            check(kernels::softmax::two_pass(black_box(x), y))
+            check(mcu_kernels::softmax::two_pass(black_box(x), y))
         });
         run("softmax::log_softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::log_softmax(black_box(x), y))
+            check(mcu_kernels::softmax::fpu::log_softmax(black_box(x), y))
         });
         run("softmax::stablemax", n, LIBM3, &mut || {
-            check(kernels::softmax::stablemax(black_box(x), y))
+            check(mcu_kernels::softmax::stablemax(black_box(x), y))
         });
         run("softmax::cross_entropy", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
+            check(mcu_kernels::softmax::fpu::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
         });
         run(MISH_LIBM, n, "-", &mut || {
             for (o, &v) in y.iter_mut().zip(black_box(&*x)) {
@@ -102,7 +102,7 @@ fn bench_f32(ok: &mut bool) {
             }
         });
         run("mish::mish_slice", n, MISH_LIBM, &mut || {
-            check(kernels::mish::fpu::mish_slice(black_box(x), y))
+            check(mcu_kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         // Worst case of the block fallback: x in [−100, 100], so almost every block of 32 holds
         // an element below −78.33 and is recomputed element by element.
@@ -110,23 +110,23 @@ fn bench_f32(ok: &mut bool) {
             *v *= 12.5;
         }
         run("mish::mish_slice[wide]", n, "-", &mut || {
-            check(kernels::mish::fpu::mish_slice(black_box(x), y))
+            check(mcu_kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         logits(x);
         run(SPARSEMAX_SORT, n, "-", &mut || {
             sparsemax_sort_baseline(black_box(x), y)
         });
         run("sparsemax::sparsemax", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::sparsemax(black_box(x), y).map(|_| ()))
+            check(mcu_kernels::sparsemax::sparsemax(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::sparsemax_sort", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
+            check(mcu_kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::entmax15", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::entmax15(black_box(x), y))
+            check(mcu_kernels::sparsemax::entmax15(black_box(x), y))
         });
         run("zloss::zloss_grad", n, "-", &mut || {
-            check(kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+            check(mcu_kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
         });
     }
     black_box(&y);
@@ -141,18 +141,18 @@ fn bench_nofpu(ok: &mut bool) {
     let mut x = [0.0f32; N];
     let mut y = [0.0f32; N];
     logits(&mut x);
-    let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+    let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
     run(
         "softmax::nofpu::softmax",
         N,
         "softmax::softmax",
-        &mut || check(kernels::softmax::nofpu::softmax(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::softmax::nofpu::softmax(black_box(&x), &mut y)),
     );
     run(
         "softmax::nofpu::log_softmax",
         N,
         "softmax::log_softmax",
-        &mut || check(kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
     );
     run(
         "softmax::nofpu::cross_entropy",
@@ -160,7 +160,7 @@ fn bench_nofpu(ok: &mut bool) {
         "softmax::cross_entropy",
         &mut || {
             check(
-                kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
+                mcu_kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
             )
         },
     );
@@ -168,7 +168,7 @@ fn bench_nofpu(ok: &mut bool) {
         "mish::nofpu::mish_slice",
         N,
         "mish::mish_slice",
-        &mut || check(kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
     );
     black_box(&y);
 }
@@ -180,8 +180,8 @@ fn bench_nofpu(ok: &mut bool) {
 #[inline(never)]
 fn bench_math() {
     #[cfg(not(target_abi = "eabihf"))]
-    use kernels::math::fpu;
-    use kernels::math::nofpu;
+    use mcu_kernels::math::fpu;
+    use mcu_kernels::math::nofpu;
     type Row = (&'static str, &'static str, fn(f32) -> f32, bool);
     // The float forms through closures, not by address: taking a kernel's address would make
     // the compiler keep one out-of-line copy and call it from the other kernels too. The float
@@ -252,7 +252,7 @@ fn bench_math() {
 /// Quantized softmax over N ∈ SIZES, uniform int8 input (REFERENCE §6).
 #[inline(never)]
 fn bench_quant(ok: &mut bool) {
-    use kernels::softmax::quant as q;
+    use mcu_kernels::softmax::quant as q;
     let mut x8 = [0i8; MAX];
     let mut y8 = [0i8; MAX];
     let mut y16 = [0i16; MAX];
@@ -273,7 +273,7 @@ fn bench_quant(ok: &mut bool) {
     let tflm_table = q::SoftmaxS8TflmTable::new(&params);
     for n in SIZES {
         let (x8, y8, y16) = (&x8[..n], &mut y8[..n], &mut y16[..n]);
-        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
         run(TFLM_S8, n, "-", &mut || {
             check(q::softmax_s8_tflm(&params, black_box(x8), n, y8))
         });
@@ -316,7 +316,7 @@ fn bench_quant(ok: &mut bool) {
 /// One `learn_one` and one `predict` of logistic regression on 9 features, per rule.
 #[inline(never)]
 fn bench_online(ok: &mut bool) {
-    use kernels::online::*;
+    use mcu_kernels::online::*;
     let mut rng = Rng::new(0x5EED_0009);
     let mut x = [0.0f32; 9];
     rng.fill_uniform(&mut x, -2.0, 2.0);
@@ -376,7 +376,7 @@ fn lipschitz_layer() -> ([[f32; 16]; 16], [f32; 16], [f32; 16]) {
 /// certified upper bound (Gram iteration, `GRAM_ITERS`).
 #[inline(never)]
 fn bench_lipschitz(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         power_iteration, spectral_norm_upper_bound, Dense, DenseQ, Workspace, GRAM_ITERS,
     };
     let (w, b, x) = lipschitz_layer();
@@ -423,7 +423,7 @@ fn bench_lipschitz(ok: &mut bool) {
 #[cfg(target_abi = "eabihf")]
 #[inline(never)]
 fn bench_lipschitz_projections(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         bjorck_orthonormalize, spectral_hammer, spectral_hard_cap, spectral_normalize,
         spectral_soft_cap, Workspace,
     };
@@ -473,7 +473,7 @@ fn bench_lipschitz_projections(ok: &mut bool) {
 /// Backward pass, the activations on a 16-vector and a 16 → 16 → 16 → 16 model (MaxMin).
 #[inline(never)]
 fn bench_lipschitz_model(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         groupsort, householder, maxmin, relu, Activation, Dense, LipschitzMlp,
     };
     let (w, b, x) = lipschitz_layer();
@@ -524,7 +524,7 @@ fn bench_lipschitz_model(ok: &mut bool) {
     // Three certified bounds: FPU cores only (see `bench_lipschitz_projections`).
     #[cfg(target_abi = "eabihf")]
     {
-        let mut ws = kernels::lipschitz::Workspace::<16>::new();
+        let mut ws = mcu_kernels::lipschitz::Workspace::<16>::new();
         run(
             "lipschitz::LipschitzMlp<16,16,16,1>::certified_lipschitz_bound",
             16,
@@ -544,7 +544,7 @@ const SMALL: [usize; 3] = [16, 64, 256];
 /// int16 softmax (accurate and TFLM-exact) and the fixed-point two-pass softmax.
 #[inline(never)]
 fn bench_fixed_softmax_s16(ok: &mut bool) {
-    use kernels::softmax::quant as q;
+    use mcu_kernels::softmax::quant as q;
     let mut x = [0i16; MAX];
     let mut y = [0i16; MAX];
     let mut rng = Rng::new(0x5EED_0020);
@@ -562,7 +562,7 @@ fn bench_fixed_softmax_s16(ok: &mut bool) {
     };
     for n in SIZES {
         let (x, y) = (&x[..n], &mut y[..n]);
-        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
         run("softmax::quant::softmax_s16_tflm", n, "-", &mut || {
             check(q::softmax_s16_tflm(&params, black_box(x), n, y))
         });
@@ -593,7 +593,7 @@ fn bench_fixed_two_pass(ok: &mut bool) {
             n,
             TFLM_S8,
             &mut || {
-                *ok &= kernels::softmax::quant::softmax_fixed_two_pass(black_box(x), n, y).is_ok()
+                *ok &= mcu_kernels::softmax::quant::softmax_fixed_two_pass(black_box(x), n, y).is_ok()
             },
         );
     }
@@ -614,7 +614,7 @@ fn bench_fixed_integer(ok: &mut bool) {
         *a = r as i16;
         *b = (r >> 16) as i8;
     }
-    let Ok(mish_lut) = kernels::mish::MishS8Lut::new(0.05, 0, 0.05, 0) else {
+    let Ok(mish_lut) = mcu_kernels::mish::MishS8Lut::new(0.05, 0, 0.05, 0) else {
         *ok = false;
         return;
     };
@@ -625,23 +625,23 @@ fn bench_fixed_integer(ok: &mut bool) {
             "sparsemax::sparsemax_q15",
             n,
             "sparsemax::sparsemax",
-            &mut || *ok &= kernels::sparsemax::sparsemax_q15(black_box(z16), 12, p).is_ok(),
+            &mut || *ok &= mcu_kernels::sparsemax::sparsemax_q15(black_box(z16), 12, p).is_ok(),
         );
         // Logits q·2^−4: the int8 range is [−8, 8).
         run(
             "sparsemax::sparsemax_q15_s8",
             n,
             "sparsemax::sparsemax",
-            &mut || *ok &= kernels::sparsemax::sparsemax_q15_s8(black_box(z8), 4, p).is_ok(),
+            &mut || *ok &= mcu_kernels::sparsemax::sparsemax_q15_s8(black_box(z8), 4, p).is_ok(),
         );
         run("mish::MishS8Lut::apply", n, "mish::mish_slice", &mut || {
             *ok &= mish_lut.apply(black_box(z8), y8).is_ok()
         });
         run("zloss::zloss_s8", n, "zloss::zloss_grad", &mut || {
-            *ok &= black_box(kernels::zloss::zloss_s8(black_box(z8), 1, 1.0, 0.0)).is_ok()
+            *ok &= black_box(mcu_kernels::zloss::zloss_s8(black_box(z8), 1, 1.0, 0.0)).is_ok()
         });
         run("zloss::zloss_s16", n, "zloss::zloss_grad", &mut || {
-            *ok &= black_box(kernels::zloss::zloss_s16(black_box(z16), 1, 1.0, 0.0)).is_ok()
+            *ok &= black_box(mcu_kernels::zloss::zloss_s16(black_box(z16), 1, 1.0, 0.0)).is_ok()
         });
     }
     // Fixed-point Mish in I4F12 (x in [−8, 8)), reusing the int16 logits' bits.
@@ -653,7 +653,7 @@ fn bench_fixed_integer(ok: &mut bool) {
     for n in SIZES {
         let (xf, yf) = (&xf[..n], &mut yf[..n]);
         run("mish::mish_fixed_slice", n, "mish::mish_slice", &mut || {
-            *ok &= kernels::mish::mish_fixed_slice(black_box(xf), yf).is_ok()
+            *ok &= mcu_kernels::mish::mish_fixed_slice(black_box(xf), yf).is_ok()
         });
     }
     black_box((&p, &y8, &yf));
@@ -670,9 +670,9 @@ fn bench_fixed_float_helpers(ok: &mut bool) {
     for n in SMALL {
         let (z, p, out) = (&mut z[..n], &mut p[..n], &mut out[..n]);
         logits(z);
-        *ok &= kernels::sparsemax::sparsemax(z, p).is_ok();
+        *ok &= mcu_kernels::sparsemax::sparsemax(z, p).is_ok();
         run("mish::mish_grad_slice", n, "mish::mish_slice", &mut || {
-            *ok &= kernels::mish::mish_grad_slice(black_box(&*z), out).is_ok()
+            *ok &= mcu_kernels::mish::mish_grad_slice(black_box(&*z), out).is_ok()
         });
         // JVP at p = sparsemax(z) in the direction z.
         run(
@@ -681,7 +681,7 @@ fn bench_fixed_float_helpers(ok: &mut bool) {
             "sparsemax::sparsemax",
             &mut || {
                 *ok &=
-                    kernels::sparsemax::sparsemax_jvp(black_box(&*p), black_box(&*z), out).is_ok()
+                    mcu_kernels::sparsemax::sparsemax_jvp(black_box(&*p), black_box(&*z), out).is_ok()
             },
         );
         run(
@@ -689,7 +689,7 @@ fn bench_fixed_float_helpers(ok: &mut bool) {
             n,
             "sparsemax::sparsemax",
             &mut || {
-                *ok &= black_box(kernels::sparsemax::sparsemax_loss(
+                *ok &= black_box(mcu_kernels::sparsemax::sparsemax_loss(
                     black_box(&*z),
                     1,
                     Some(out),
@@ -702,7 +702,7 @@ fn bench_fixed_float_helpers(ok: &mut bool) {
             n,
             "sparsemax::sparsemax",
             &mut || {
-                *ok &= black_box(kernels::sparsemax::project_topk_simplex(
+                *ok &= black_box(mcu_kernels::sparsemax::project_topk_simplex(
                     black_box(&*z),
                     8,
                     out,
@@ -718,7 +718,7 @@ fn bench_fixed_float_helpers(ok: &mut bool) {
 /// regression on 9 features, per rule.
 #[inline(never)]
 fn bench_fixed_online() {
-    use kernels::online::fixed::*;
+    use mcu_kernels::online::fixed::*;
     let mut rng = Rng::new(0x5EED_0023);
     let mut x = [to_fixed(0.0); 9];
     for v in x.iter_mut() {
