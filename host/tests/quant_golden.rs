@@ -1,7 +1,10 @@
 //! Golden vectors: every row of `shared/data/softmax_s8_tflm_golden.jsonl` (bit-exact TFLM /
 //! CMSIS-NN outputs) through `softmax_s8_tflm` and `softmax_s8_s16_tflm`.
 
-use mcu_kernels::softmax::quant::{softmax_s8_s16_tflm, softmax_s8_tflm, SoftmaxS8Params};
+use mcu_kernels::softmax::quant::{
+    softmax_s8_s16_tflm, softmax_s8_s16_tflm_table, softmax_s8_tflm, softmax_s8_tflm_table,
+    SoftmaxS8Params, SoftmaxS8TflmTable,
+};
 use serde_json::Value;
 
 const GOLDEN: &str = concat!(
@@ -23,6 +26,7 @@ fn golden_file_bit_exact() {
     let text = std::fs::read_to_string(GOLDEN)
         .unwrap_or_else(|e| panic!("golden file {GOLDEN} missing or unreadable: {e}"));
     let (mut records, mut rows_total, mut rows_s8, mut rows_s16) = (0, 0, 0, 0);
+    let mut table_records = 0;
     for (line_no, line) in text
         .lines()
         .enumerate()
@@ -58,6 +62,16 @@ fn golden_file_bit_exact() {
         softmax_s8_tflm(&p, &input, row_size, &mut out8).unwrap();
         let mut out16 = vec![0i16; input.len()];
         softmax_s8_s16_tflm(&p, &input, row_size, &mut out16).unwrap();
+        // The table form (issue #20), from the raw parameters as a CMSIS-NN call site has
+        // them: the golden outputs, every row.
+        let table = SoftmaxS8TflmTable::new(&p_raw);
+        let mut t8 = vec![0i8; input.len()];
+        softmax_s8_tflm_table(&table, &input, row_size, &mut t8).unwrap();
+        assert_eq!(t8, want8, "line {line_no}: table form, int8");
+        let mut t16 = vec![0i16; input.len()];
+        softmax_s8_s16_tflm_table(&table, &input, row_size, &mut t16).unwrap();
+        assert_eq!(t16, want16, "line {line_no}: table form, int16");
+        table_records += 1;
         for r in 0..rows {
             let s = r * row_size..(r + 1) * row_size;
             if out8[s.clone()] == want8[s.clone()] {
@@ -90,4 +104,5 @@ fn golden_file_bit_exact() {
     assert!(records > 200, "golden file looks truncated");
     assert_eq!(rows_s8, rows_total);
     assert_eq!(rows_s16, rows_total);
+    assert_eq!(table_records, records);
 }

@@ -31,6 +31,8 @@ struct Tally {
     abort_prepare: usize,
     mismatches: usize,
     domains: BTreeMap<String, usize>,
+    /// int8-input rows also run through the table form and found equal.
+    table_rows: usize,
 }
 
 struct Row {
@@ -174,6 +176,25 @@ fn check_s8(r: &Row, bits: u32, t: &mut Tally) -> Option<String> {
         )
     };
     *t.domains.entry(format!("{domain:?}")).or_default() += 1;
+    // The table form (issue #20) must give the table-free form's outputs, bit for bit, so
+    // that everything checked below holds for both.
+    let table = SoftmaxS8TflmTable::new(&p);
+    let from_table: Vec<i64> = if bits == 8 {
+        let mut y = vec![0i8; n];
+        softmax_s8_tflm_table(&table, &x, n, &mut y).expect("table kernel");
+        y.iter().map(|&v| i64::from(v)).collect()
+    } else {
+        let mut y = vec![0i16; n];
+        softmax_s8_s16_tflm_table(&table, &x, n, &mut y).expect("table kernel");
+        y.iter().map(|&v| i64::from(v)).collect()
+    };
+    if from_table != got {
+        return Some(format!(
+            "{} [{}] N={n}: the table form differs from the table-free form",
+            r.v, r.tag
+        ));
+    }
+    t.table_rows += 1;
     match r.status.as_str() {
         "ok" => {
             let want = r.y.as_ref().expect("y");
@@ -326,4 +347,13 @@ fn tflm_exact_kernels_equal_tflite_micro() {
         );
     }
     assert!(tallies["s8s8"].abort_prepare > 0 && tallies["s8s16"].abort_prepare > 0);
+    // Every int8-input row that reached the kernel also went through the table form.
+    for name in ["s8s8", "s8s16"] {
+        let t = &tallies[name];
+        eprintln!(
+            "{name}: {} rows through the table form, equal",
+            t.table_rows
+        );
+        assert_eq!(t.table_rows, t.rows - t.abort_prepare, "{name}: table form");
+    }
 }

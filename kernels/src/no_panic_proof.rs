@@ -261,3 +261,13 @@ static N17: &dyn Sync = &(crate::mish::nofpu::mish_slice as fn(_, _) -> _);
 static N18: &dyn Sync = &(crate::mish::fpu::mish as fn(_) -> _);
 #[used]
 static N19: &dyn Sync = &(crate::mish::fpu::mish_slice as fn(_, _) -> _);
+
+// Issue #20: the table form of the TFLM-exact int8 softmax.
+#[used]
+static T0: &dyn Sync = &(crate::softmax::quant::softmax_s8_tflm_table as fn(_, _, _, _) -> _);
+#[used]
+static T1: &dyn Sync = &(crate::softmax::quant::softmax_s8_s16_tflm_table as fn(_, _, _, _) -> _);
+#[used]
+static T2: &dyn Sync = &(crate::softmax::quant::SoftmaxS8TflmTable::new as fn(_) -> _);
+#[used]
+static T3: &dyn Sync = &(crate::softmax::quant::SoftmaxS8TflmTable::rebuild as fn(&mut _, _));

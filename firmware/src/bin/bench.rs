@@ -277,6 +277,8 @@ fn bench_quant(ok: &mut bool) {
         *ok = false;
         return;
     };
+    // The table form of the TFLM-exact kernels: 1 KiB, built once per parameters (issue #20).
+    let tflm_table = q::SoftmaxS8TflmTable::new(&params);
     for n in SIZES {
         let (x8, y8, y16) = (&x8[..n], &mut y8[..n], &mut y16[..n]);
         let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
@@ -295,6 +297,26 @@ fn bench_quant(ok: &mut bool) {
         run("softmax::quant::softmax_s8_s16", n, TFLM_S8, &mut || {
             check(q::softmax_s8_s16(&lut, black_box(x8), n, y16))
         });
+        // Issue #20: the table forms, beside the table-free rows above.
+        run(
+            "softmax::quant::softmax_s8_tflm_table",
+            n,
+            TFLM_S8,
+            &mut || check(q::softmax_s8_tflm_table(&tflm_table, black_box(x8), n, y8)),
+        );
+        run(
+            "softmax::quant::softmax_s8_s16_tflm_table",
+            n,
+            TFLM_S8,
+            &mut || {
+                check(q::softmax_s8_s16_tflm_table(
+                    &tflm_table,
+                    black_box(x8),
+                    n,
+                    y16,
+                ))
+            },
+        );
     }
     black_box((&y8, &y16));
 }
@@ -520,6 +542,234 @@ fn bench_lipschitz_model(ok: &mut bool) {
     }
 }
 
+// ---- Issue #20: rows for the fixed-point and integer kernels that had none (and the float
+// helpers listed with them), on every core. One function per group so that the buffers of
+// one group never share the M0's 16 KiB with another's.
+
+/// N for the groups whose buffers would not fit the M0 at N = 1024.
+const SMALL: [usize; 3] = [16, 64, 256];
+
+/// int16 softmax (accurate and TFLM-exact) and the fixed-point two-pass softmax.
+#[inline(never)]
+fn bench_fixed_softmax_s16(ok: &mut bool) {
+    use mcu_kernels::softmax::quant as q;
+    let mut x = [0i16; MAX];
+    let mut y = [0i16; MAX];
+    let mut rng = Rng::new(0x5EED_0020);
+    for v in x.iter_mut() {
+        *v = rng.next_u32() as i16;
+    }
+    // S_in = 10/32768: the int16 range spans [−10, 10] (TFLM's int16 exp table covers [−10, 0]).
+    let s = 10.0 / 32768.0;
+    let (Ok(lut), Ok(params)) = (
+        q::SoftmaxS16Lut::new(s, 1.0),
+        q::SoftmaxS16Params::from_scale(s, 1.0),
+    ) else {
+        *ok = false;
+        return;
+    };
+    for n in SIZES {
+        let (x, y) = (&x[..n], &mut y[..n]);
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
+        run("softmax::quant::softmax_s16_tflm", n, "-", &mut || {
+            check(q::softmax_s16_tflm(&params, black_box(x), n, y))
+        });
+        run(
+            "softmax::quant::softmax_s16",
+            n,
+            "softmax::quant::softmax_s16_tflm",
+            &mut || check(q::softmax_s16(&lut, black_box(x), n, y)),
+        );
+    }
+    black_box(&y);
+}
+
+/// The fixed-point two-pass softmax, `I16F16` logits uniform in [−8, 8].
+#[inline(never)]
+fn bench_fixed_two_pass(ok: &mut bool) {
+    use fixed::types::{I16F16, U0F16};
+    let mut x = [I16F16::ZERO; MAX];
+    let mut y = [U0F16::ZERO; MAX];
+    let mut rng = Rng::new(0x5EED_0021);
+    for v in x.iter_mut() {
+        *v = I16F16::from_bits((rng.uniform_f32(-8.0, 8.0) * 65536.0) as i32);
+    }
+    for n in SIZES {
+        let (x, y) = (&x[..n], &mut y[..n]);
+        run(
+            "softmax::quant::softmax_fixed_two_pass",
+            n,
+            TFLM_S8,
+            &mut || {
+                *ok &=
+                    mcu_kernels::softmax::quant::softmax_fixed_two_pass(black_box(x), n, y).is_ok()
+            },
+        );
+    }
+    black_box(&y);
+}
+
+/// Integer sparsemax, int8 Mish (table), fixed-point Mish, int8/int16 Z-loss.
+#[inline(never)]
+fn bench_fixed_integer(ok: &mut bool) {
+    use fixed::types::I4F12;
+    let mut x16 = [0i16; MAX];
+    let mut x8 = [0i8; MAX];
+    let mut p = [0u16; MAX];
+    let mut y8 = [0i8; MAX];
+    let mut rng = Rng::new(0x5EED_0022);
+    for (a, b) in x16.iter_mut().zip(x8.iter_mut()) {
+        let r = rng.next_u32();
+        *a = r as i16;
+        *b = (r >> 16) as i8;
+    }
+    let Ok(mish_lut) = mcu_kernels::mish::MishS8Lut::new(0.05, 0, 0.05, 0) else {
+        *ok = false;
+        return;
+    };
+    for n in SIZES {
+        let (z16, z8, p, y8) = (&x16[..n], &x8[..n], &mut p[..n], &mut y8[..n]);
+        // Logits q·2^−12: the int16 range is [−8, 8).
+        run(
+            "sparsemax::sparsemax_q15",
+            n,
+            "sparsemax::sparsemax",
+            &mut || *ok &= mcu_kernels::sparsemax::sparsemax_q15(black_box(z16), 12, p).is_ok(),
+        );
+        // Logits q·2^−4: the int8 range is [−8, 8).
+        run(
+            "sparsemax::sparsemax_q15_s8",
+            n,
+            "sparsemax::sparsemax",
+            &mut || *ok &= mcu_kernels::sparsemax::sparsemax_q15_s8(black_box(z8), 4, p).is_ok(),
+        );
+        run("mish::MishS8Lut::apply", n, "mish::mish_slice", &mut || {
+            *ok &= mish_lut.apply(black_box(z8), y8).is_ok()
+        });
+        run("zloss::zloss_s8", n, "zloss::zloss_grad", &mut || {
+            *ok &= black_box(mcu_kernels::zloss::zloss_s8(black_box(z8), 1, 1.0, 0.0)).is_ok()
+        });
+        run("zloss::zloss_s16", n, "zloss::zloss_grad", &mut || {
+            *ok &= black_box(mcu_kernels::zloss::zloss_s16(black_box(z16), 1, 1.0, 0.0)).is_ok()
+        });
+    }
+    // Fixed-point Mish in I4F12 (x in [−8, 8)), reusing the int16 logits' bits.
+    let mut xf = [I4F12::ZERO; MAX];
+    let mut yf = [I4F12::ZERO; MAX];
+    for (o, &v) in xf.iter_mut().zip(&x16) {
+        *o = I4F12::from_bits(v);
+    }
+    for n in SIZES {
+        let (xf, yf) = (&xf[..n], &mut yf[..n]);
+        run("mish::mish_fixed_slice", n, "mish::mish_slice", &mut || {
+            *ok &= mcu_kernels::mish::mish_fixed_slice(black_box(xf), yf).is_ok()
+        });
+    }
+    black_box((&p, &y8, &yf));
+}
+
+/// The float helpers of the issue's list: Mish's derivative, the sparsemax JVP and loss, the
+/// top-k simplex projection (k = 8). Logits uniform in [−8, 8] (REFERENCE §6).
+#[inline(never)]
+fn bench_fixed_float_helpers(ok: &mut bool) {
+    const M: usize = 256;
+    let mut z = [0.0f32; M];
+    let mut p = [0.0f32; M];
+    let mut out = [0.0f32; M];
+    for n in SMALL {
+        let (z, p, out) = (&mut z[..n], &mut p[..n], &mut out[..n]);
+        logits(z);
+        *ok &= mcu_kernels::sparsemax::sparsemax(z, p).is_ok();
+        run("mish::mish_grad_slice", n, "mish::mish_slice", &mut || {
+            *ok &= mcu_kernels::mish::mish_grad_slice(black_box(&*z), out).is_ok()
+        });
+        // JVP at p = sparsemax(z) in the direction z.
+        run(
+            "sparsemax::sparsemax_jvp",
+            n,
+            "sparsemax::sparsemax",
+            &mut || {
+                *ok &= mcu_kernels::sparsemax::sparsemax_jvp(black_box(&*p), black_box(&*z), out)
+                    .is_ok()
+            },
+        );
+        run(
+            "sparsemax::sparsemax_loss",
+            n,
+            "sparsemax::sparsemax",
+            &mut || {
+                *ok &= black_box(mcu_kernels::sparsemax::sparsemax_loss(
+                    black_box(&*z),
+                    1,
+                    Some(out),
+                ))
+                .is_ok()
+            },
+        );
+        run(
+            "sparsemax::project_topk_simplex[k=8]",
+            n,
+            "sparsemax::sparsemax",
+            &mut || {
+                *ok &= black_box(mcu_kernels::sparsemax::project_topk_simplex(
+                    black_box(&*z),
+                    8,
+                    out,
+                ))
+                .is_ok()
+            },
+        );
+    }
+    black_box((&p, &out));
+}
+
+/// `online::fixed`: one `learn_one` and one `predict_proba` of the I16F16 logistic
+/// regression on 9 features, per rule.
+#[inline(never)]
+fn bench_fixed_online() {
+    use mcu_kernels::online::fixed::*;
+    let mut rng = Rng::new(0x5EED_0023);
+    let mut x = [to_fixed(0.0); 9];
+    for v in x.iter_mut() {
+        *v = to_fixed(rng.uniform_f32(-2.0, 2.0));
+    }
+    macro_rules! rule {
+        ($name:literal, $rule:expr) => {{
+            let mut m = FxLogisticRegression::<9, _>::new($rule);
+            for _ in 0..4 {
+                m.learn_one(&x, true);
+            }
+            run(
+                concat!("online::fixed::learn_one[", $name, "]"),
+                1,
+                "-",
+                &mut || m.learn_one(black_box(&x), true),
+            );
+            run(
+                concat!("online::fixed::predict_proba[", $name, "]"),
+                1,
+                "-",
+                &mut || {
+                    black_box(m.predict_proba(black_box(&x)));
+                },
+            );
+        }};
+    }
+    rule!("FxSgd", FxSgd::new(to_fixed(0.05)));
+    rule!("FxAdaGrad", FxAdaGrad::<9>::new(to_fixed(0.05)));
+}
+
+/// The issue #20 groups, in order.
+#[inline(never)]
+fn bench_fixed(ok: &mut bool) {
+    bench_fixed_softmax_s16(ok);
+    bench_fixed_two_pass(ok);
+    bench_fixed_integer(ok);
+    bench_fixed_float_helpers(ok);
+    bench_fixed_online();
+}
+// ---- end of issue #20's rows.
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     let mut ok = true;
@@ -533,5 +783,7 @@ fn main() -> ! {
     bench_lipschitz_model(&mut ok);
     bench_nofpu(&mut ok);
     bench_math();
+    // Issue #20's rows.
+    bench_fixed(&mut ok);
     firmware::exit(ok)
 }

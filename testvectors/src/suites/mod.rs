@@ -116,6 +116,22 @@ pub const SUITES: &[Suite] = &[
         vectors: 1000,
         run: quant::s8_s16_tflm,
     },
+    // Issue #20: the table forms of the TFLM-exact int8 kernels, and MishS8Lut::apply.
+    Suite {
+        name: "softmax::quant::softmax_s8_tflm_table",
+        vectors: 1000,
+        run: quant::s8_tflm_table,
+    },
+    Suite {
+        name: "softmax::quant::softmax_s8_s16_tflm_table",
+        vectors: 1000,
+        run: quant::s8_s16_tflm_table,
+    },
+    Suite {
+        name: "mish::MishS8Lut::apply",
+        vectors: 40,
+        run: quant::mish_s8_lut,
+    },
     Suite {
         name: "softmax::quant::softmax_s16_tflm",
         vectors: 1000,

@@ -90,6 +90,25 @@ s8_suite!(
     |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0)
         .and_then(|p| q::softmax_s8_s16_tflm(&p, x, row, y))
 );
+// Issue #20: the table forms of the TFLM-exact kernels (the table built per vector).
+s8_suite!(
+    s8_tflm_table,
+    "softmax::quant::softmax_s8_tflm_table",
+    i8,
+    |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0).and_then(|p| {
+        let t = q::SoftmaxS8TflmTable::new(&p);
+        q::softmax_s8_tflm_table(&t, x, row, y)
+    })
+);
+s8_suite!(
+    s8_s16_tflm_table,
+    "softmax::quant::softmax_s8_s16_tflm_table",
+    i16,
+    |s, x, row, y| q::SoftmaxS8Params::from_scale(s, 1.0).and_then(|p| {
+        let t = q::SoftmaxS8TflmTable::new(&p);
+        q::softmax_s8_s16_tflm_table(&t, x, row, y)
+    })
+);
 s8_suite!(s8_lut, "softmax::quant::softmax_s8", i8, |s, x, row, y| {
     // Built in place: the tables are 6 KiB, and the M0 has 16 KiB of RAM.
     let mut lut = q::SoftmaxS8Lut::empty();
@@ -163,5 +182,37 @@ pub(super) fn fixed_two_pass(index: u32) -> Digest {
     for v in &y[..n] {
         d.word(u32::from(v.to_bits()));
     }
+    d
+}
+
+/// Issue #20: `mish::MishS8Lut::apply` (eight elements per step except on ARMv6-M), on random
+/// scales and zero points, lengths 0..=256 (every tail length of the eight-element steps).
+/// Few vectors: each builds a table in `f64` (soft float on the M0 and M3).
+pub(super) fn mish_s8_lut(index: u32) -> Digest {
+    let mut rng = Rng::new(seed("mish::MishS8Lut::apply", index));
+    let n = rng.below(MAX_LEN as u32 + 1) as usize;
+    let mut x = [0i8; MAX_LEN];
+    let mut y = [0i8; MAX_LEN];
+    for v in x[..n].iter_mut() {
+        *v = rng.next_u32() as i8;
+    }
+    let in_scale = (0.5 + rng.unit_f32()) / (1u32 << rng.below(6)) as f32;
+    let out_scale = (0.5 + rng.unit_f32()) / (1u32 << rng.below(6)) as f32;
+    let in_zp = rng.below(256) as i32 - 128;
+    let out_zp = rng.below(256) as i32 - 128;
+    let mut d = Digest::default();
+    d.input_i8s(&x[..n]);
+    for w in [
+        in_scale.to_bits(),
+        out_scale.to_bits(),
+        in_zp as u32,
+        out_zp as u32,
+    ] {
+        d.input_word(w);
+    }
+    let r = mcu_kernels::mish::MishS8Lut::new(in_scale, in_zp, out_scale, out_zp)
+        .and_then(|lut| lut.apply(&x[..n], &mut y[..n]));
+    d.result(&r);
+    d.i8s(&y[..n]);
     d
 }

@@ -4,6 +4,8 @@
 //! |---|---|---|---|
 //! | [`softmax_s8_tflm`] | int8 | int8 (1/256, −128) | TFLite-Micro-exact (below) |
 //! | [`softmax_s8_s16_tflm`] | int8 | int16 (1/65536, −32768) | TFLite-Micro-exact (below) |
+//! | [`softmax_s8_tflm_table`] | int8 | int8 (1/256, −128) | as [`softmax_s8_tflm`], from a [`SoftmaxS8TflmTable`] |
+//! | [`softmax_s8_s16_tflm_table`] | int8 | int16 (1/65536, −32768) | as [`softmax_s8_s16_tflm`], from a [`SoftmaxS8TflmTable`] |
 //! | [`softmax_s16_tflm`] | int16 | int16 (1/32768, 0) | TFLite-Micro-exact (below), LUT semantics |
 //! | [`softmax_s8`] | int8 | int8 (1/256, −128) | correctly rounded (≤ 0.5 LSB) |
 //! | [`softmax_s8_s16`] | int8 | int16 (1/65536, −32768) | correctly rounded (≤ 0.5 LSB) |
@@ -14,8 +16,16 @@
 //! output slice must have the input's length. Errors are detected before anything is written.
 //!
 //! The TFLM kernels take parameters computed as TFLite-Micro does ([`SoftmaxS8Params`],
-//! [`SoftmaxS16Params`]); the accurate ones a table built once per input scale
-//! ([`SoftmaxS8Lut`], [`SoftmaxS16Lut`]). gemmlowp's fixed-point primitives are in
+//! [`SoftmaxS16Params`], from the model's `input_scale` and β or from the raw CMSIS-NN
+//! arguments with `from_raw`); the accurate ones a table built once per input scale
+//! ([`SoftmaxS8Lut`], [`SoftmaxS16Lut`]).
+//!
+//! The int8 TFLM-exact kernels come in two forms with the same outputs, bit for bit:
+//!
+//! | form | RAM | instructions/element, N = 256 (M4F / M3 / M0) |
+//! |---|---|---|
+//! | table-free: [`softmax_s8_tflm`], [`softmax_s8_s16_tflm`] | none kept; ≈ 1.2 KiB of stack per call | 157.4 / 159.8 / 475.6 (int8 out), 158.4 / 159.8 / 477.3 (int16 out) |
+//! | table: [`softmax_s8_tflm_table`], [`softmax_s8_s16_tflm_table`] | a [`SoftmaxS8TflmTable`], 1,036 bytes per parameter set; < 0.2 KiB of stack | 28.7 / 28.7 / 68.0, 26.0 / 26.0 / 69.2 | gemmlowp's fixed-point primitives are in
 //! [`crate::fixedpoint`].
 //!
 //! # "TFLite-Micro-exact"
@@ -63,6 +73,7 @@ mod lut_s8;
 mod params;
 mod tflm_s16;
 mod tflm_s8;
+mod tflm_s8_table;
 
 pub use common::TflmDomain;
 pub use fixed_two_pass::{softmax_fixed_two_pass, FIXED_MAX_ROW};
@@ -77,3 +88,4 @@ pub use tflm_s8::{
     softmax_s8_s16_tflm, softmax_s8_s16_tflm_domain, softmax_s8_tflm, softmax_s8_tflm_domain,
     TFLM_MAX_ROW,
 };
+pub use tflm_s8_table::{softmax_s8_s16_tflm_table, softmax_s8_tflm_table, SoftmaxS8TflmTable};

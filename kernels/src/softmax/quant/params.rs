@@ -109,7 +109,21 @@ impl SoftmaxS8Params {
         Self::from_raw_unchecked(mult, shift)
     }
 
-    /// Parameters given directly (as stored in a TFLM `SoftmaxParams` / CMSIS-NN call).
+    /// Parameters given directly, as stored in a TFLM `SoftmaxParams` or passed to a CMSIS-NN
+    /// call. The one-line replacement of `arm_softmax_s8(input, num_rows, row_size, mult,
+    /// shift, diff_min, output)` is
+    /// `softmax_s8_tflm(&SoftmaxS8Params::from_raw(mult, shift, diff_min)?, input, row_size, output)`
+    /// (`arm_softmax_s8_s16`: [`super::softmax_s8_s16_tflm`]); with the parameters known once
+    /// per model, build a [`super::SoftmaxS8TflmTable`] from them once and call
+    /// [`super::softmax_s8_tflm_table`] instead (same outputs, 5× fewer instructions).
+    ///
+    /// Formula (TFLM's `Prepare`, what [`Self::from_scale`] computes from the model's
+    /// `input_scale` `S_in` and β, in `f64`):
+    /// `(mult, shift) = QuantizeMultiplierGreaterThanOne(min(β · S_in · 2^26, 2^31 − 1))`,
+    /// i.e. `β · S_in · 2^26 ≈ mult · 2^(shift − 31)` with `mult ∈ [2^30, 2^31)`, `shift ≥ 1`;
+    /// `diff_min = −CalculateInputRadius(5, shift, 31) = −⌊31 · 2^26 / 2^shift⌋`.
+    /// Example: `S_in = 1/256`, `β = 1`: `β · S_in · 2^26 = 2^18 = 0.5 · 2^19`, so
+    /// `mult = 2^30`, `shift = 19`, `diff_min = −⌊31 · 2^7⌋ = −3968`.
     ///
     /// # Errors
     /// [`Error::BadParameter`] unless `mult > 0`, `shift ≤ 31` and `diff_min ≤ 0`;
@@ -201,6 +215,10 @@ mod tests {
         assert_eq!((p.mult(), p.shift(), p.diff_min()), (1_155_319_359, 30, -1));
         let p = SoftmaxS8Params::from_scale(100.0, 1.0).unwrap();
         assert_eq!((p.mult(), p.shift(), p.diff_min()), (i32::MAX, 31, 0));
+        // The worked example of `from_raw`'s documentation.
+        let p = SoftmaxS8Params::from_scale(1.0 / 256.0, 1.0).unwrap();
+        assert_eq!((p.mult(), p.shift(), p.diff_min()), (1 << 30, 19, -3968));
+        assert_eq!(p, SoftmaxS8Params::from_raw(1 << 30, 19, -3968).unwrap());
     }
 
     #[test]

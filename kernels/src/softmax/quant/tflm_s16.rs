@@ -146,7 +146,18 @@ impl SoftmaxS16Params {
         Self::from_raw(m, s)
     }
 
-    /// Parameters given directly.
+    /// Parameters given directly, as a CMSIS-NN call site or a TFLM `SoftmaxParams` holds
+    /// them: the one-line replacement of `arm_softmax_s16(input, num_rows, row_size, mult,
+    /// shift, &softmax_params, output)` is
+    /// `softmax_s16_tflm(&SoftmaxS16Params::from_raw(mult, shift)?, input, row_size, output)`
+    /// (the two tables of `softmax_params` are TFLM's fixed ones, [`EXP_LUT`] and
+    /// [`ONE_OVER_ONE_PLUS_X_LUT`], built in here).
+    ///
+    /// Formula (TFLM's `Prepare`, what [`Self::from_scale`] computes from the model's
+    /// `input_scale` `S_in` and β): `(input_multiplier, input_left_shift) =
+    /// QuantizeMultiplier(S_in · β / (10 / 65535))` in `f64`, i.e.
+    /// `S_in · β · 65535 / 10 ≈ input_multiplier · 2^(input_left_shift − 31)` with
+    /// `input_multiplier ∈ [2^30, 2^31)` (or 0 for a product below 2^−32).
     ///
     /// # Errors
     /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 31`.
@@ -189,6 +200,56 @@ impl SoftmaxS16Params {
         rounding_divide_by_pot(srdhm(shifted, self.input_multiplier), right)
     }
 
+    /// [`Self::exp_q15`] with the shifts and the multiplier hoisted out of the element loop and
+    /// a short path for the usual sign: the same value for every `diff` (tested exhaustively
+    /// over `[−65535, 0]` for a spread of parameters).
+    ///
+    /// When `shifted = diff · 2^left` (TFLM's wrapping `int32` product) is ≤ 0 and the
+    /// multiplier ≥ 0, `SRDHM(shifted, mult)` is `(ab + 1 − 2^30) / 2^31` truncated toward zero
+    /// with `ab = −n ≤ 0`, `n = |shifted| · mult < 2^62`: that is `−⌊(n + 2^30 − 1) / 2^31⌋`
+    /// (≤ 2^31 − 1 in magnitude: no wrap), one unsigned product instead of the signed nudge
+    /// and the truncating division. A positive `shifted` (only after TFLM's wrap) takes the
+    /// general [`srdhm`]; `RoundingDivideByPOT` by 0 is the identity.
+    ///
+    /// `mult2 = 2 · mult < 2^32` (from [`Self::mult2`]): `⌊(n + 2^30 − 1) / 2^31⌋ =
+    /// ⌊(|shifted| · mult2 + 2^31 − 2) / 2^32⌋`, the high word of one multiply-accumulate.
+    #[inline(always)]
+    fn exp_q15_hoisted(&self, diff: i32, left: u32, right: u32, mult2: u32) -> i32 {
+        let shifted = diff.wrapping_mul(1i32.wrapping_shl(left));
+        let scaled = if shifted <= 0 {
+            let p = u64::from(shifted.unsigned_abs())
+                .wrapping_mul(u64::from(mult2))
+                .wrapping_add((1 << 31) - 2);
+            // ≤ 2^31 − 1 (see above): the cast keeps it, the negation cannot wrap.
+            ((p >> 32) as i32).wrapping_neg()
+        } else {
+            srdhm(shifted, self.input_multiplier)
+        };
+        let scaled = if right == 0 {
+            scaled
+        } else {
+            rounding_divide_by_pot(scaled, right)
+        };
+        let sym = scaled.saturating_add(32767);
+        let sat = sym.clamp(-32768, 32767) as i16;
+        i32::from(lut_lookup(sat, &EXP_LUT))
+    }
+
+    /// `2 · input_multiplier` (< 2^32: the multiplier is in `0..=2^31 − 1`).
+    #[inline(always)]
+    fn mult2(&self) -> u32 {
+        self.input_multiplier.unsigned_abs().wrapping_shl(1)
+    }
+
+    /// The left and right shifts of [`Self::scale_diff`].
+    #[inline(always)]
+    fn shifts(&self) -> (u32, u32) {
+        (
+            self.input_left_shift.clamp(0, 31) as u32,
+            self.input_left_shift.saturating_neg().clamp(0, 31) as u32,
+        )
+    }
+
     /// Whether `diff · 2^left` wraps in TFLM's `int32` for some difference of a row whose
     /// largest difference is `spread = max − min`.
     #[inline]
@@ -204,6 +265,27 @@ impl SoftmaxS16Params {
         let sat = sym.clamp(-32768, 32767) as i16;
         i32::from(lut_lookup(sat, &EXP_LUT))
     }
+}
+
+/// The exp pass of [`softmax_s16_tflm`]: each Q0.15 exp stored in `y_row` (rescaled later),
+/// their sum returned (each ≤ 32767 and a row below 2^20 elements: no wrap in `u64`).
+#[inline(always)]
+fn exp_pass(
+    params: &SoftmaxS16Params,
+    x_row: &[i16],
+    y_row: &mut [i16],
+    max: i16,
+    left: u32,
+    right: u32,
+) -> u64 {
+    let mult2 = params.mult2();
+    let mut sum: u64 = 0;
+    for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+        let e = params.exp_q15_hoisted(i32::from(x) - i32::from(max), left, right, mult2);
+        *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
+        sum = sum.wrapping_add(u64::from(e.max(0) as u32));
+    }
+    sum
 }
 
 /// int16 → int16 softmax, TFLite-Micro-exact (`SoftmaxInt16`, TFLM's int16 semantics).
@@ -234,8 +316,13 @@ impl SoftmaxS16Params {
 /// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
 /// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
 /// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
-/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes;
-/// tables: 2 × 1026 bytes of flash. Cost: see `cargo xtask bench`.
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes of
+/// its own (bench high-water mark 148 bytes on the M4F, 216 on the M0); tables: 2 × 1026
+/// bytes of flash, no RAM. Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`,
+/// N = 256, uniform int16 logits, `S_in` = 10/32768, QEMU instructions per element): 49.1 on
+/// the M4F and M7, 53.2 on the M3, 118.1 on the M0 (one multiply-accumulate for TFLM's
+/// `MultiplyByQuantizedMultiplier` of a non-positive difference, an interpolated lookup, and
+/// an `i32` rescale).
 ///
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
@@ -253,12 +340,14 @@ pub fn softmax_s16_tflm(
         .zip(output.chunks_exact_mut(row_size))
     {
         let max = x_row.iter().fold(i16::MIN, |m, &v| m.max(v));
-        let mut sum: u64 = 0;
-        for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
-            let e = params.exp_q15(i32::from(x) - i32::from(max));
-            *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
-            sum = sum.wrapping_add(u64::from(e.max(0) as u32)); // ≤ N·32767 < 2^32: no wrap
-        }
+        let (left, right) = params.shifts();
+        // The usual right shift of 0 (S_in · β ≥ 10/65535) gets its own loop, without the
+        // rounding division.
+        let sum = if right == 0 {
+            exp_pass(params, x_row, y_row, max, left, 0)
+        } else {
+            exp_pass(params, x_row, y_row, max, left, right)
+        };
         // L = bit length of the sum (TFLM: 32 − clz); the sum is ≥ 1 (the maximum has exp ≈
         // 32767), so L ≥ 1.
         let len = 64 - sum.leading_zeros();
@@ -273,10 +362,21 @@ pub fn softmax_s16_tflm(
         let recip = i64::from(lut_lookup(sat, &ONE_OVER_ONE_PLUS_X_LUT));
         // TFLM: right_shift = 31 − clz = L − 1 ≥ 14 (S ≥ 2^14), round = 2^(L − 2).
         let right = len.saturating_sub(1).clamp(1, 62);
-        let round = 1i64 << (right - 1);
-        for y in y_row.iter_mut() {
-            let r = (i64::from(*y) * recip + round) >> right;
-            *y = r.clamp(0, 32767) as i16;
+        if right <= 30 {
+            // Every row of up to 2^16 elements: |y · recip| ≤ 2^30 and round ≤ 2^29, so the
+            // sum fits an i32 and its arithmetic shift is the i64 one below.
+            let recip = recip as i32; // |recip| ≤ 2^15
+            let round = 1i32 << (right - 1);
+            for y in y_row.iter_mut() {
+                let r = (i32::from(*y) * recip + round) >> right;
+                *y = r.clamp(0, 32767) as i16;
+            }
+        } else {
+            let round = 1i64 << (right - 1);
+            for y in y_row.iter_mut() {
+                let r = (i64::from(*y) * recip + round) >> right;
+                *y = r.clamp(0, 32767) as i16;
+            }
         }
     }
     Ok(())
@@ -323,6 +423,52 @@ pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDo
 )]
 mod tests {
     use super::*;
+
+    /// The hoisted exp of the kernel's exp pass equals TFLM's formula ([`SoftmaxS16Params::exp_q15`])
+    /// for every difference a row can have, over multipliers and shifts from TFLM's range
+    /// (including the wrapping left shifts ≥ 16 and negative shifts).
+    #[test]
+    fn hoisted_exp_equals_formula() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let fixed = [
+            SoftmaxS16Params::from_raw(0, 0).unwrap(),
+            SoftmaxS16Params::from_raw(i32::MAX, 31).unwrap(),
+            SoftmaxS16Params::from_raw(i32::MAX, -31).unwrap(),
+            SoftmaxS16Params::from_raw(1 << 30, 2).unwrap(),
+            SoftmaxS16Params::from_raw(1 << 30, 16).unwrap(),
+            SoftmaxS16Params::from_raw(1, 0).unwrap(),
+        ];
+        let scaled = [
+            1e-9f32,
+            1e-5,
+            10.0 / 65535.0,
+            10.0 / 32768.0,
+            0.01,
+            1.0,
+            4.9,
+            5.1,
+            100.0,
+        ]
+        .map(|s| SoftmaxS16Params::from_scale(s, 1.0).unwrap());
+        let random: [SoftmaxS16Params; 24] = core::array::from_fn(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let m = (seed as u32 >> 1) as i32;
+            let sh = ((seed >> 32) % 63) as i32 - 31;
+            SoftmaxS16Params::from_raw(m, sh).unwrap()
+        });
+        for p in fixed.iter().chain(&scaled).chain(&random) {
+            let (left, right) = p.shifts();
+            for diff in -65_535..=0 {
+                assert_eq!(
+                    p.exp_q15_hoisted(diff, left, right, p.mult2()),
+                    p.exp_q15(diff),
+                    "{p:?} diff {diff}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn tables_look_right() {

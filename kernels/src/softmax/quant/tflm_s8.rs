@@ -23,15 +23,17 @@ use crate::Error;
 /// most 2^20 terms ≤ 1, exact to far below an output LSB).
 pub const TFLM_MAX_ROW: usize = 1 << 20;
 
-const BLOCK: usize = 4096;
+pub(super) const BLOCK: usize = 4096;
 
 /// The output formats: int8 (scale 1/256, zero point −128) and int16 (scale 1/65536, zero
 /// point −32768).
-trait OutQ: Copy {
+pub(super) trait OutQ: Copy {
     const BITS: u32;
     const MIN: i32;
     const MAX: i32;
     fn from_clamped(v: i32) -> Self;
+    /// `min(r, 2^BITS − 1) + MIN`: the output of a rounded quotient `0 ≤ r < 2^31`.
+    fn from_unsigned(r: u32) -> Self;
 }
 
 impl OutQ for i8 {
@@ -41,6 +43,11 @@ impl OutQ for i8 {
     #[inline(always)]
     fn from_clamped(v: i32) -> Self {
         v.clamp(<Self as OutQ>::MIN, <Self as OutQ>::MAX) as i8
+    }
+    #[inline(always)]
+    fn from_unsigned(r: u32) -> Self {
+        // r < 2^31: r − 128 cannot wrap, and the clamp is one `ssat` on ARMv7-M.
+        Self::from_clamped((r as i32).wrapping_add(<Self as OutQ>::MIN))
     }
 }
 
@@ -52,6 +59,10 @@ impl OutQ for i16 {
     fn from_clamped(v: i32) -> Self {
         v.clamp(<Self as OutQ>::MIN, <Self as OutQ>::MAX) as i16
     }
+    #[inline(always)]
+    fn from_unsigned(r: u32) -> Self {
+        Self::from_clamped((r as i32).wrapping_add(<Self as OutQ>::MIN))
+    }
 }
 
 /// Sentinel of an exp-cache slot not yet computed (a `Q0.31` exp is at most `2^31 − 1`).
@@ -62,7 +73,7 @@ const EMPTY: u32 = u32::MAX;
 /// in `i64` and saturated (TFLM's `diff_min` keeps it below 31·2^26 in magnitude, so saturation
 /// never changes a TFLM-defined value).
 #[inline]
-fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
+pub(super) fn exp_of_diff(p: &SoftmaxS8Params, d: u8) -> u32 {
     let diff = -i64::from(d);
     let shifted = saturate_i32(diff << p.shift().clamp(0, 31));
     let scaled = srdhm(shifted, p.mult());
@@ -104,7 +115,7 @@ fn row_sum(params: &SoftmaxS8Params, x_row: &[i8], max: i8, cache: &mut [u32; 25
 /// `uint32`): the low 32 bits. Its output shift is `exponent = 12 − clz32(sum) + 31 − bits`,
 /// and `TFLITE_CHECK(0 <= exponent && exponent <= 31)` aborts otherwise.
 #[inline]
-fn classify(sum: u64, bits: u32) -> TflmDomain {
+pub(super) fn classify(sum: u64, bits: u32) -> TflmDomain {
     let clz = (sum as u32).leading_zeros(); // 0..=32
     let exponent = 43i32.saturating_sub(bits as i32).saturating_sub(clz as i32);
     if !(0..=31).contains(&exponent) {
@@ -130,7 +141,7 @@ fn classify(sum: u64, bits: u32) -> TflmDomain {
 #[cold]
 #[inline(never)]
 #[allow(improper_ctypes_definitions)]
-extern "C" fn correctly_rounded_row<T: OutQ>(fallback: &mut Fallback<'_, T>) {
+pub(super) extern "C" fn correctly_rounded_row<T: OutQ>(fallback: &mut Fallback<'_, T>) {
     let Fallback {
         params,
         x_row,
@@ -151,11 +162,11 @@ extern "C" fn correctly_rounded_row<T: OutQ>(fallback: &mut Fallback<'_, T>) {
 }
 
 /// The arguments of [`correctly_rounded_row`].
-struct Fallback<'a, T> {
-    params: &'a SoftmaxS8Params,
-    x_row: &'a [i8],
-    max: i8,
-    y_row: &'a mut [T],
+pub(super) struct Fallback<'a, T> {
+    pub(super) params: &'a SoftmaxS8Params,
+    pub(super) x_row: &'a [i8],
+    pub(super) max: i8,
+    pub(super) y_row: &'a mut [T],
 }
 
 /// Where `row` lies for TFLM's arithmetic with an output of `bits` bits.
@@ -266,9 +277,13 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
-/// Stack: ≈ 1.1 KiB (a 256-entry `u32` exp cache). Cost (`cargo xtask bench`, N = 256,
-/// uniform int8): 157.6 instructions/element on the M4F (M0 479), against ≈ 506 measured for
-/// CMSIS-NN's `arm_softmax_s8` (REFERENCE §6), which computes exp twice per element.
+/// The table-free form: no persistent RAM, stack ≈ 1.1 KiB (a 256-entry `u32` exp cache,
+/// refilled on every call; bench high-water mark 1,200 bytes on the M4F, 1,316 on the M0). Cost
+/// (`cargo xtask bench`, N = 256, uniform int8): 157.4 instructions/element on the M4F (M3
+/// 159.8, M0 475.6), against ≈ 506 measured for CMSIS-NN's `arm_softmax_s8` (REFERENCE §6),
+/// which computes exp twice per element. With the parameters fixed per model, the table form
+/// [`super::softmax_s8_tflm_table`] gives the same outputs bit for bit at 28.7 (M0 68.0) for
+/// 1,036 bytes of RAM ([`super::SoftmaxS8TflmTable`]).
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
@@ -303,7 +318,8 @@ pub fn softmax_s8_tflm(
 /// Accuracy where TFLM's arithmetic is accurate (measured as for [`softmax_s8_tflm`]; a
 /// measurement, not a bound): max error 0.89 LSB (1/65536): TFLM's Q12.19 sum and exp
 /// approximation show at this resolution. Golden file: all 540 rows bit-exact.
-/// Stack: ≈ 1.1 KiB. Cost (N = 256, M4F): 161.3 instructions/element.
+/// Stack: ≈ 1.1 KiB, no persistent RAM. Cost (N = 256): 158.4 instructions/element on the M4F
+/// (M3 159.8, M0 477.3); the table form [`super::softmax_s8_s16_tflm_table`]: 26.0 (M0 69.2).
 ///
 /// # Errors
 /// As [`softmax_s8_tflm`].
