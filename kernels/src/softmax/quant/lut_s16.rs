@@ -49,6 +49,8 @@ impl SoftmaxS16Lut {
     ///
     /// # Errors
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0.
+    ///
+    /// Example: see the example on [`SoftmaxS16Lut`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(input_scale: f32, beta: f32) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {

@@ -115,6 +115,8 @@ impl SoftmaxS8Lut {
     ///
     /// # Errors
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0.
+    ///
+    /// Example: see the example on [`SoftmaxS8Lut`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(input_scale: f32, beta: f32) -> Result<Self, Error> {
         let mut lut = Self::empty();
@@ -126,6 +128,8 @@ impl SoftmaxS8Lut {
     /// tables in place, without the by-value copies of [`SoftmaxS8Lut::new`] (which matter on
     /// a Cortex-M0 with 16 KiB of RAM). The empty tables give no error and meaningless output
     /// (every code at its minimum).
+    ///
+    /// Example: see the example on [`SoftmaxS8Lut`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn empty() -> Self {
         Self {
@@ -141,6 +145,8 @@ impl SoftmaxS8Lut {
     /// # Errors
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0 (the tables
     /// are left unchanged).
+    ///
+    /// Example: see the example on [`SoftmaxS8Lut`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn rebuild(&mut self, input_scale: f32, beta: f32) -> Result<(), Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {

@@ -38,6 +38,20 @@ pub(crate) fn quantize_multiplier(d: f64) -> (i32, i32) {
 /// A difference `diff = x − max` (in input steps) is scaled into `Q5.26` as
 /// `SRDHM(diff · 2^shift, mult)`, i.e. `diff · S_in · β`; differences below `diff_min` (where
 /// the scaled value would pass −31) contribute nothing and output the format's minimum.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::SoftmaxS8Params;
+/// use mcu_kernels::Error;
+///
+/// // The worked example of `from_raw`'s docs: S_in = 1/256, β = 1 gives
+/// // β·S_in·2^26 = 2^18 = 0.5·2^19, so mult = 2^30, shift = 19, diff_min = −⌊31·2^7⌋.
+/// let p = SoftmaxS8Params::from_scale(1.0 / 256.0, 1.0)?;
+/// assert_eq!((p.mult(), p.shift(), p.diff_min()), (1 << 30, 19, -3968));
+/// assert_eq!(SoftmaxS8Params::from_raw(1 << 30, 19, -3968)?, p);
+/// // TFLM's Prepare refuses S_in·β·2^26 ≤ 1; so does the constructor.
+/// assert!(matches!(SoftmaxS8Params::from_scale(2f32.powi(-26), 1.0), Err(Error::TflmRefuses(_))));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SoftmaxS8Params {
@@ -67,6 +81,19 @@ impl SoftmaxS8Params {
     /// `QuantizeMultiplierGreaterThanOne` requires a multiplier above 1 and aborts the model's
     /// `Prepare` otherwise (measured: `S_in = 2^−26`, `β = 1` aborts, the next `f32` above
     /// loads).
+    ///
+    /// ```
+    /// use mcu_kernels::softmax::quant::SoftmaxS8Params;
+    ///
+    /// // The example above: S_in = 1/255, β = 1.
+    /// let p = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0)?;
+    /// assert_eq!((p.mult(), p.shift(), p.diff_min()), (1_077_952_640, 19, -3968));
+    /// // Above S_in·β = 32 the multiplier is capped: shift 31, diff_min 0.
+    /// let big = SoftmaxS8Params::from_scale(100.0, 1.0)?;
+    /// assert_eq!((big.shift(), big.diff_min()), (31, 0));
+    /// assert!(SoftmaxS8Params::from_scale(f32::NAN, 1.0).is_err());
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -87,6 +114,17 @@ impl SoftmaxS8Params {
     ///
     /// # Errors
     /// As [`Self::from_scale`] (the refusal is `β · S_in · 2^26 ≤ 1` in `f64`).
+    ///
+    /// ```
+    /// use mcu_kernels::softmax::quant::SoftmaxS8Params;
+    ///
+    /// // A scale given in f64 (as TFLM stores it in the model) yields TFLM's parameters:
+    /// // 0.25·2^26 = 2^24 = 0.5·2^25 → mult 2^30, shift 25, diff_min −⌊31·2^26/2^25⌋ = −62.
+    /// let p = SoftmaxS8Params::from_scale_f64(0.25, 1.0)?;
+    /// assert_eq!((p.mult(), p.shift(), p.diff_min()), (1 << 30, 25, -62));
+    /// assert_eq!(p, SoftmaxS8Params::from_scale(0.25, 1.0)?);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale_f64(input_scale: f64, beta: f64) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -129,6 +167,24 @@ impl SoftmaxS8Params {
     /// [`Error::BadParameter`] unless `mult > 0`, `shift ≤ 31` and `diff_min ≤ 0`;
     /// [`Error::TflmRefuses`] for `shift ≤ 0`: TFLM's `Prepare` only produces
     /// `shift ≥ 1` (it refuses `S_in · β · 2^26 ≤ 1`, the multipliers with `shift ≤ 0`).
+    ///
+    /// ```
+    /// use mcu_kernels::softmax::quant::{softmax_s8_tflm, SoftmaxS8Params};
+    /// use mcu_kernels::Error;
+    ///
+    /// // A row of CMSIS-NN's test data with its parameters and output (softmax_s8_tflm_golden.jsonl).
+    /// let p = SoftmaxS8Params::from_raw(1_078_071_151, 19, -3968)?;
+    /// let x: [i8; 16] = [-102, -97, 84, -75, -21, 13, 94, -30, -67, 48, -92, 32, -47, 32, 31, -110];
+    /// let mut y = [0i8; 16];
+    /// softmax_s8_tflm(&p, &x, 16, &mut y)?;
+    /// assert_eq!(
+    ///     y,
+    ///     [-117, -117, -105, -116, -113, -110, -104, -113, -115, -108, -116, -109, -114, -109, -109, -117]
+    /// );
+    /// assert!(matches!(SoftmaxS8Params::from_raw(1 << 30, 0, -10), Err(Error::TflmRefuses(_))));
+    /// assert!(matches!(SoftmaxS8Params::from_raw(0, 19, -3968), Err(Error::BadParameter(_))));
+    /// # Ok::<(), Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_raw(mult: i32, shift: i32, diff_min: i32) -> Result<Self, Error> {
         if mult <= 0 {
@@ -170,16 +226,22 @@ impl SoftmaxS8Params {
     }
 
     /// The `Q0.31` input multiplier.
+    ///
+    /// Example: see the example on [`SoftmaxS8Params`].
     pub const fn mult(&self) -> i32 {
         self.mult
     }
 
     /// The left shift applied to `diff` before the multiplier.
+    ///
+    /// Example: see the example on [`SoftmaxS8Params`].
     pub const fn shift(&self) -> i32 {
         self.shift
     }
 
     /// The smallest difference `x − max` that still contributes.
+    ///
+    /// Example: see the example on [`SoftmaxS8Params`].
     pub const fn diff_min(&self) -> i32 {
         self.diff_min
     }

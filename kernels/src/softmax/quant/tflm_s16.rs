@@ -15,6 +15,16 @@ use crate::Error;
 /// `2^(L−2) ≤ 2^33` fits `i64`. (TFLM's own `int32` sum is exact up to 65,537 elements:
 /// 65537 · 32767 < 2^31; beyond, its normalisation shift can be negative, and this kernel
 /// extends the formula instead, see [`softmax_s16_tflm`].)
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16_tflm, SoftmaxS16Params, TFLM_S16_MAX_ROW};
+///
+/// let p = SoftmaxS16Params::from_scale(1.0 / 4096.0, 1.0)?;
+/// let (x, mut y) = (vec![0i16; TFLM_S16_MAX_ROW + 1], vec![0i16; TFLM_S16_MAX_ROW + 1]);
+/// assert!(softmax_s16_tflm(&p, &x, TFLM_S16_MAX_ROW + 1, &mut y).is_err());
+/// softmax_s16_tflm(&p, &x[..TFLM_S16_MAX_ROW], TFLM_S16_MAX_ROW, &mut y[..TFLM_S16_MAX_ROW])?;
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 pub const TFLM_S16_MAX_ROW: usize = 1 << 20;
 
 /// Which function a TFLM table samples.
@@ -108,6 +118,18 @@ fn lut_lookup(value: i16, lut: &[i16; 513]) -> i16 {
 /// Parameters of [`softmax_s16_tflm`], as TFLite-Micro's `SoftmaxParams` for int16:
 /// `input_multiplier` / `input_left_shift` scale `diff = x − max` so that `[−65535, 0]` maps to
 /// `[−10, 0]` (`MultiplyByQuantizedMultiplier`, i.e. `diff · S_in · β · 65535/10`).
+///
+/// ```
+/// use mcu_kernels::softmax::quant::SoftmaxS16Params;
+///
+/// // TFLM's Prepare multiplies S_in·β in double (issue #28): S_in = 10/65535, β = 1.7.
+/// let p = SoftmaxS16Params::from_scale(10.0 / 65535.0, 1.7)?;
+/// assert_eq!((p.input_multiplier(), p.input_left_shift()), (1_825_361_152, 1));
+/// let q = SoftmaxS16Params::from_scale(1.0 / 4096.0, 1.0)?;
+/// assert_eq!((q.input_multiplier(), q.input_left_shift()), (1_717_960_704, 1));
+/// assert_eq!(SoftmaxS16Params::from_raw(1_717_960_704, 1)?, q);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SoftmaxS16Params {
@@ -132,6 +154,16 @@ impl SoftmaxS16Params {
     /// [`Error::BadParameter`] if `input_scale` or `beta` is not finite and > 0, or if the
     /// shift exceeds 31 (`S_in · β ≥ 2^31 · 10/65535 ≈ 327,680`: TFLM evaluates `1 << shift`
     /// in `int`, undefined with no two's-complement answer).
+    ///
+    /// ```
+    /// use mcu_kernels::softmax::quant::SoftmaxS16Params;
+    ///
+    /// assert!(SoftmaxS16Params::from_scale(0.0, 1.0).is_err());
+    /// assert!(SoftmaxS16Params::from_scale(1.0, f32::NAN).is_err());
+    /// // S_in·β ≥ 2^31·10/65535 would need a shift of 32: refused.
+    /// assert!(SoftmaxS16Params::from_scale(400_000.0, 1.0).is_err());
+    /// assert!(SoftmaxS16Params::from_scale(200_000.0, 1.0).is_ok());
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_scale(input_scale: f32, beta: f32) -> Result<Self, Error> {
         if !(input_scale.is_finite() && input_scale > 0.0) {
@@ -161,6 +193,19 @@ impl SoftmaxS16Params {
     ///
     /// # Errors
     /// [`Error::BadParameter`] unless `input_multiplier ≥ 0` and `−31 ≤ input_left_shift ≤ 31`.
+    ///
+    /// ```
+    /// use mcu_kernels::softmax::quant::{softmax_s16_tflm, SoftmaxS16Params};
+    ///
+    /// // A CMSIS-NN call site's (mult, shift): the parameters TFLM derives for S_in = 1/4096.
+    /// let p = SoftmaxS16Params::from_raw(1_717_960_704, 1)?;
+    /// let mut y = [0i16; 2];
+    /// softmax_s16_tflm(&p, &[0, 0], 2, &mut y)?;
+    /// assert_eq!(y, [16384, 16384]); // two equal logits: ½ in Q0.15
+    /// assert!(SoftmaxS16Params::from_raw(-1, 1).is_err());
+    /// assert!(SoftmaxS16Params::from_raw(1 << 30, 32).is_err());
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn from_raw(input_multiplier: i32, input_left_shift: i32) -> Result<Self, Error> {
         if input_multiplier < 0 {
@@ -178,11 +223,15 @@ impl SoftmaxS16Params {
     }
 
     /// The `Q0.31` input multiplier.
+    ///
+    /// Example: see the example on [`SoftmaxS16Params`].
     pub const fn input_multiplier(&self) -> i32 {
         self.input_multiplier
     }
 
     /// The shift (positive: left) applied with the multiplier.
+    ///
+    /// Example: see the example on [`SoftmaxS16Params`].
     pub const fn input_left_shift(&self) -> i32 {
         self.input_left_shift
     }
@@ -327,6 +376,21 @@ fn exp_pass(
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
 /// [`super::softmax_s8_tflm`]; [`Error::BadParameter`] if `row_size > TFLM_S16_MAX_ROW`.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16_tflm, SoftmaxS16Params};
+///
+/// // TFLite-Micro's own outputs (its interpreter): S_in = 4.9 and 8, β = 1.
+/// let x = [-32768i16, 32767];
+/// let mut y = [0i16; 2];
+/// softmax_s16_tflm(&SoftmaxS16Params::from_scale(4.9, 1.0)?, &x, 2, &mut y)?;
+/// assert_eq!(y, [2, 32766]); // exp floored at e^−10, as TFLM
+/// let x7 = [-32768i16, 0, 32767, 1, -1, 16384, -16385];
+/// let mut y7 = [0i16; 7];
+/// softmax_s16_tflm(&SoftmaxS16Params::from_scale(8.0, 1.0)?, &x7, 7, &mut y7)?;
+/// assert_eq!(y7, [10921, 1, 10921, 1, 1, 1, 10921]); // TFLM's int32 wrap, reproduced
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s16_tflm(
     params: &SoftmaxS16Params,
@@ -392,6 +456,18 @@ pub fn softmax_s16_tflm(
 ///
 /// Cost: one min/max pass (plus an exp pass for rows above 65,537 elements); no stack beyond
 /// a few words.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s16_tflm_domain, SoftmaxS16Params, TflmDomain};
+///
+/// let x = [-32768i16, 32767];
+/// let ok = SoftmaxS16Params::from_scale(5.0, 1.0)?;
+/// let wraps = SoftmaxS16Params::from_scale(5.0001, 1.0)?;
+/// assert_eq!(softmax_s16_tflm_domain(&ok, &x), TflmDomain::Accurate);
+/// assert_eq!(softmax_s16_tflm_domain(&wraps, &x), TflmDomain::Wraps);
+/// assert_eq!(softmax_s16_tflm_domain(&wraps, &[100, 101, 99]), TflmDomain::Accurate);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDomain {
     let (min, max) = row

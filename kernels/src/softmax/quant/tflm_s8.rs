@@ -21,6 +21,17 @@ use crate::Error;
 /// 2^45); TFLM's `int32` sum is its low 32 bits. Nothing else accumulates; the output shift is
 /// TFLM's, checked to lie in `0..=31` (else TFLM aborts and the `f64` fallback runs: a sum of at
 /// most 2^20 terms ≤ 1, exact to far below an output LSB).
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_tflm, SoftmaxS8Params, TFLM_MAX_ROW};
+/// use mcu_kernels::Error;
+///
+/// let p = SoftmaxS8Params::from_scale(0.1, 1.0)?;
+/// let (x, mut y) = (vec![0i8; TFLM_MAX_ROW + 1], vec![0i8; TFLM_MAX_ROW + 1]);
+/// assert!(matches!(softmax_s8_tflm(&p, &x, TFLM_MAX_ROW + 1, &mut y), Err(Error::BadParameter(_))));
+/// softmax_s8_tflm(&p, &x[..TFLM_MAX_ROW], TFLM_MAX_ROW, &mut y[..TFLM_MAX_ROW])?;
+/// # Ok::<(), Error>(())
+/// ```
 pub const TFLM_MAX_ROW: usize = 1 << 20;
 
 pub(super) const BLOCK: usize = 4096;
@@ -290,6 +301,28 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > TFLM_MAX_ROW`.
 /// Nothing is written on error.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_tflm, SoftmaxS8Params};
+/// use mcu_kernels::Error;
+///
+/// // A CMSIS-NN golden row (input scale 1.1044, β = 1): five equal logits give −77 each
+/// // (TFLM's bits; the exact 1/5 would be 51.2/256 → −77 as well).
+/// let p = SoftmaxS8Params::from_scale(1.1044, 1.0)?;
+/// let mut y = [0i8; 10];
+/// softmax_s8_tflm(&p, &[7; 10], 5, &mut y)?; // two rows of five
+/// assert_eq!(y, [-77; 10]);
+/// // 511 equal logits: TFLM answers −127; 512 make TFLM abort and the kernel gives the
+/// // correctly rounded value (256/512 = 0.5 rounds up: −127).
+/// let p = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0)?;
+/// let mut y = vec![0i8; 512];
+/// softmax_s8_tflm(&p, &[3; 511], 511, &mut y[..511])?;
+/// assert!(y[..511].iter().all(|&v| v == -127));
+/// softmax_s8_tflm(&p, &[3; 512], 512, &mut y)?;
+/// assert!(y.iter().all(|&v| v == -127));
+/// assert_eq!(softmax_s8_tflm(&p, &[1, 2, 3], 2, &mut y[..3]), Err(Error::BadRowLength));
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_tflm(
     params: &SoftmaxS8Params,
@@ -323,6 +356,19 @@ pub fn softmax_s8_tflm(
 ///
 /// # Errors
 /// As [`softmax_s8_tflm`].
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_s16_tflm, SoftmaxS8Params};
+///
+/// // TFLite-Micro's outputs (measured with its interpreter): N equal logits.
+/// let p = SoftmaxS8Params::from_scale(0.1, 1.0)?;
+/// for (n, tflm) in [(4096, -32752i16), (8191, -32760), (8193, 32767)] {
+///     let mut y = vec![0i16; n];
+///     softmax_s8_s16_tflm(&p, &vec![7i8; n], n, &mut y)?;
+///     assert!(y.iter().all(|&v| v == tflm), "N = {n}");
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_s16_tflm(
     params: &SoftmaxS8Params,
@@ -341,6 +387,16 @@ pub fn softmax_s8_s16_tflm(
 ///
 /// Cost: O(1) for rows of fewer than 512 elements (always [`TflmDomain::Accurate`]); else one
 /// max pass and one sum pass (the kernel's first two passes), 1 KiB of stack.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_tflm_domain, SoftmaxS8Params, TflmDomain};
+///
+/// let p = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0)?;
+/// assert_eq!(softmax_s8_tflm_domain(&p, &[3; 511]), TflmDomain::Accurate);
+/// assert_eq!(softmax_s8_tflm_domain(&p, &[3; 512]), TflmDomain::Aborts); // TFLM's sum check
+/// assert_eq!(softmax_s8_tflm_domain(&p, &[3; 8193]), TflmDomain::Wraps);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
     domain(params, row, 8)
@@ -356,6 +412,16 @@ pub fn softmax_s8_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomai
 ///
 /// Cost: O(1) for rows of fewer than 8,192 elements; else one max pass and one sum pass,
 /// 1 KiB of stack.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_s16_tflm_domain, SoftmaxS8Params, TflmDomain};
+///
+/// let p = SoftmaxS8Params::from_scale(1.0 / 255.0, 1.0)?;
+/// assert_eq!(softmax_s8_s16_tflm_domain(&p, &[7; 8191]), TflmDomain::Accurate);
+/// assert_eq!(softmax_s8_s16_tflm_domain(&p, &[7; 8192]), TflmDomain::Aborts); // sum wraps to 0
+/// assert_eq!(softmax_s8_s16_tflm_domain(&p, &[7; 9000]), TflmDomain::Wraps);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_s16_tflm_domain(params: &SoftmaxS8Params, row: &[i8]) -> TflmDomain {
     domain(params, row, 16)

@@ -23,6 +23,28 @@ use crate::Error;
 /// RAM: 1,036 bytes (`size_of::<SoftmaxS8TflmTable>()`: 256 `u32` plus the 12-byte
 /// parameters). The table-free form ([`super::softmax_s8_tflm`]) needs no persistent RAM but
 /// ≈ 1.1 KiB of stack per call and recomputes the exponentials it meets on every call.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{
+///     softmax_s8_tflm, softmax_s8_tflm_table, SoftmaxS8Params, SoftmaxS8TflmTable,
+/// };
+///
+/// let p = SoftmaxS8Params::from_scale(0.05, 1.0)?;
+/// let mut table = SoftmaxS8TflmTable::new(&p); // once per model: 1,036 bytes
+/// assert_eq!(table.params(), &p);
+/// assert!(table.exp()[0] > table.exp()[1]); // e^0 > e^(−S_in·β), in TFLM's Q0.31
+/// // Same bits as the table-free kernel.
+/// let x: [i8; 6] = [12, -4, 100, 100, -128, 0];
+/// let (mut a, mut b) = ([0i8; 6], [0i8; 6]);
+/// softmax_s8_tflm_table(&table, &x, 6, &mut a)?;
+/// softmax_s8_tflm(&p, &x, 6, &mut b)?;
+/// assert_eq!(a, b);
+/// // Rebuilt in place for another scale.
+/// let q = SoftmaxS8Params::from_scale(0.2, 1.0)?;
+/// table.rebuild(&q);
+/// assert_eq!(table, SoftmaxS8TflmTable::new(&q));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoftmaxS8TflmTable {
     params: SoftmaxS8Params,
@@ -35,6 +57,8 @@ impl SoftmaxS8TflmTable {
     /// `(mult, shift, diff_min)`).
     ///
     /// Cost: 256 fixed-point exponentials (TFLM's own, the values its kernel computes).
+    ///
+    /// Example: see the example on [`SoftmaxS8TflmTable`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn new(params: &SoftmaxS8Params) -> Self {
         let mut table = Self {
@@ -46,6 +70,8 @@ impl SoftmaxS8TflmTable {
     }
 
     /// Recompute the table in place for other parameters (no second 1 KiB on the stack).
+    ///
+    /// Example: see the example on [`SoftmaxS8TflmTable`].
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn rebuild(&mut self, params: &SoftmaxS8Params) {
         self.params = *params;
@@ -61,11 +87,15 @@ impl SoftmaxS8TflmTable {
     }
 
     /// The parameters the table was built for.
+    ///
+    /// Example: see the example on [`SoftmaxS8TflmTable`].
     pub const fn params(&self) -> &SoftmaxS8Params {
         &self.params
     }
 
     /// TFLM's `Q0.31` exponential of the difference `−d` (0 where TFLM drops it).
+    ///
+    /// Example: see the example on [`SoftmaxS8TflmTable`].
     pub const fn exp(&self) -> &[u32; 256] {
         &self.exp
     }
@@ -225,6 +255,21 @@ fn softmax_table_impl<T: OutQ>(
 ///
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{softmax_s8_tflm_table, SoftmaxS8Params, SoftmaxS8TflmTable};
+///
+/// // CMSIS-NN's golden row again, through the table: the same bits as TFLM.
+/// let table = SoftmaxS8TflmTable::new(&SoftmaxS8Params::from_raw(1_078_071_151, 19, -3968)?);
+/// let x: [i8; 16] = [-102, -97, 84, -75, -21, 13, 94, -30, -67, 48, -92, 32, -47, 32, 31, -110];
+/// let mut y = [0i8; 16];
+/// softmax_s8_tflm_table(&table, &x, 16, &mut y)?;
+/// assert_eq!(
+///     y,
+///     [-117, -117, -105, -116, -113, -110, -104, -113, -115, -108, -116, -109, -114, -109, -109, -117]
+/// );
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_tflm_table(
     table: &SoftmaxS8TflmTable,
@@ -247,6 +292,21 @@ pub fn softmax_s8_tflm_table(
 ///
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
+///
+/// ```
+/// use mcu_kernels::softmax::quant::{
+///     softmax_s8_s16_tflm_table, SoftmaxS8Params, SoftmaxS8TflmTable,
+/// };
+///
+/// // TFLite-Micro's outputs for N equal logits, as for the table-free form.
+/// let table = SoftmaxS8TflmTable::new(&SoftmaxS8Params::from_scale(0.1, 1.0)?);
+/// for (n, tflm) in [(4096, -32752i16), (8193, 32767)] {
+///     let mut y = vec![0i16; n];
+///     softmax_s8_s16_tflm_table(&table, &vec![7i8; n], n, &mut y)?;
+///     assert!(y.iter().all(|&v| v == tflm), "N = {n}");
+/// }
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn softmax_s8_s16_tflm_table(
     table: &SoftmaxS8TflmTable,
