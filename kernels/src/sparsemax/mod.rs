@@ -5,7 +5,8 @@
 //!   (candidate filter + Michelot's rounds), [`sparsemax_sort`] the sort-based baseline.
 //! * [`sparsemax_jvp`], [`sparsemax_loss`].
 //! * [`project_topk_simplex`]: Euclidean projection onto the k-sparse simplex.
-//! * [`entmax15`]: entmax with α = 1.5.
+//! * [`entmax15`]: entmax with α = 1.5 ([`fpu::entmax15`] where the target has a hardware
+//!   FPU, the integer-only [`nofpu::entmax15`] elsewhere).
 //! * [`sparsemax_q15`], [`sparsemax_q15_s8`]: int16/int8 logits → UQ1.15 probabilities
 //!   summing to exactly 32 768.
 //!
@@ -14,10 +15,32 @@
 mod entmax;
 mod float;
 mod heap;
+pub mod nofpu;
 mod q15;
 mod topk;
 
-pub use entmax::entmax15;
+/// The FPU path of the kernels that have an integer form: the float forms, whatever the
+/// target (soft float on a core without an FPU).
+pub mod fpu {
+    pub use super::entmax::entmax15;
+}
+
+/// entmax-1.5 of `z` into `p`: [`fpu::entmax15`] where the target has a hardware FPU,
+/// [`nofpu::entmax15`] elsewhere (chosen at compile time, see the crate docs, "FPU and integer
+/// paths"; algorithm, accuracy, cost and stack in those functions' docs).
+///
+/// # Errors
+/// [`crate::Error::Empty`], [`crate::Error::LengthMismatch`], [`crate::Error::NanInput`],
+/// [`crate::Error::AllNegInfinity`].
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), crate::Error> {
+    if crate::math::INT_PATH {
+        nofpu::entmax15(z, p)
+    } else {
+        entmax::entmax15(z, p)
+    }
+}
 pub use float::{
     sparsemax, sparsemax_jvp, sparsemax_loss, sparsemax_sort, sparsemax_threshold, Threshold,
 };
