@@ -261,3 +261,13 @@ static N17: &dyn Sync = &(crate::mish::nofpu::mish_slice as fn(_, _) -> _);
 static N18: &dyn Sync = &(crate::mish::fpu::mish as fn(_) -> _);
 #[used]
 static N19: &dyn Sync = &(crate::mish::fpu::mish_slice as fn(_, _) -> _);
+#[used]
+static N20: &dyn Sync = &(crate::zloss::nofpu::zloss as fn(_, _, _, _) -> _);
+#[used]
+static N21: &dyn Sync = &(crate::zloss::nofpu::zloss_grad as fn(_, _, _, _, _) -> _);
+#[used]
+static N22: &dyn Sync = &(crate::zloss::fpu::zloss_grad as fn(_, _, _, _, _) -> _);
+#[used]
+static N23: &dyn Sync = &(crate::sparsemax::nofpu::entmax15 as fn(_, _) -> _);
+#[used]
+static N24: &dyn Sync = &(crate::sparsemax::fpu::entmax15 as fn(_, _) -> _);

@@ -9,8 +9,14 @@
 //!
 //! L(α·o + β) = L(o) for α > 0. When σ = 0 (all outputs equal, including D = 1) z_c is
 //! defined as 0: L = softplus(a·b)/a and the gradient is 0.
+//!
+//! [`zloss`] and [`zloss_grad`] take the float forms ([`fpu`]) where the target has a hardware
+//! FPU and the integer-only forms ([`nofpu`]) elsewhere (chosen at compile time, see the crate
+//! docs, "FPU and integer paths").
 
 use crate::{math, Error};
+
+pub mod nofpu;
 
 /// Knuth's TwoSum: s + e = a + b exactly (no overflow assumed).
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
@@ -259,59 +265,16 @@ fn sigmoid_u(u: f64) -> f64 {
     }
 }
 
-/// Z-loss of the outputs `o` for class `target` (see the module docs for the formula).
-///
-/// **Algorithm:** pass 1 validates and finds min/max; pass 2 scales the outputs by an exact
-/// power of two (spread → [1, 2)), forms the differences to the
-/// pivot o_c exactly with TwoSum, and accumulates Σd and Σd² as compensated (double-f32)
-/// sums with Dekker's exact square. Shifting by the pivot removes any common offset
-/// (o ≈ 10^6 + small is as accurate as small), and the compensated sums make the
-/// one-pass variance D·S2 − S1² accurate to ~2^−44 relative. The scalar tail (z_c, u =
-/// a(b − z_c), softplus) uses a handful of f64 operations and `math::{exp, log1p}` on a
-/// hi/lo split of u. softplus is overflow-safe (u + log1p(e^−u) for u > 0).
-///
-/// **Accuracy** (host differential test, 10^5 seeded cases, default `math` backend):
-/// measured max relative error 2.3e−7 (asserted ≤ 1e−6) against an f64 two-pass reference
-/// for every loss ≥ 1e−30, outputs from ±3e38 down to 2^−100 and offsets up to 10^6.
-/// Invariant under o → α·o + β (α > 0) within 4 ulp (proptest), bit for bit when α is a
-/// power of two and the map is exact in f32. Accuracy figures assume the default
-/// (own) `math` backend; `micromath` would dominate the error.
-///
-/// **Stack:** estimate ≤ 128 bytes. **Cost:** see `cargo xtask bench` (~30 flops per element
-/// plus a constant scalar tail with soft-float f64 on Cortex-M).
-///
-/// # Errors
-/// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
-/// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
-/// infinite output.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+fn zloss_float(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     let oc = validate(o, target, a, b)?;
     let m = moments(o, oc)?;
     let u = f64::from(a) * (f64::from(b) - m.z);
     Ok(loss_from_u(u, a))
 }
 
-/// Z-loss and its gradient ∂L/∂o written into `grad` (same length as `o`).
-///
-/// The gradient is evaluated as grad_k = P + Q·w_k (+ G at k = c), with w_k = o'_k − μ'
-/// the scaled output centred on the (hi + lo) mean and, from f64 scalars,
-/// G = −sigmoid(u)/σ, P = −G/D, Q = −(G/D)·z_c/σ' (σ' the scaled σ); the target component
-/// is G·(D − 1 − z_c²)/D in f64. Centring on the mean keeps 1 + z_c·z_k accurate, and the
-/// closed form keeps the target component accurate, when the target output dominates.
-/// One extra pass, a few flops per element. When σ = 0 the gradient is 0. Components
-/// whose magnitude exceeds f32::MAX (only possible for σ < ~1e−38) saturate to ±∞.
-///
-/// **Accuracy** (host differential test, 10^5 vectors): every component within
-/// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
-/// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
-/// **Stack:** estimate ≤ 160 bytes.
-/// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
-///
-/// # Errors
-/// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-pub fn zloss_grad(
+fn zloss_grad_float(
     o: &[f32],
     target: usize,
     a: f32,
@@ -364,6 +327,113 @@ pub fn zloss_grad(
         *out = gk * m.sc1 * m.sc2;
     }
     Ok(loss)
+}
+
+/// The FPU path of the kernels that have an integer form: the float forms, whatever the
+/// target (soft float on a core without an FPU).
+pub mod fpu {
+    use crate::Error;
+
+    /// Z-loss of the outputs `o` for class `target` (see the module docs for the formula).
+    ///
+    /// **Algorithm:** pass 1 validates and finds min/max; pass 2 scales the outputs by an exact
+    /// power of two (spread → [1, 2)), forms the differences to the
+    /// pivot o_c exactly with TwoSum, and accumulates Σd and Σd² as compensated (double-f32)
+    /// sums with Dekker's exact square. Shifting by the pivot removes any common offset
+    /// (o ≈ 10^6 + small is as accurate as small), and the compensated sums make the
+    /// one-pass variance D·S2 − S1² accurate to ~2^−44 relative. The scalar tail (z_c, u =
+    /// a(b − z_c), softplus) uses a handful of f64 operations and `math::{exp, log1p}` on a
+    /// hi/lo split of u. softplus is overflow-safe (u + log1p(e^−u) for u > 0).
+    ///
+    /// **Accuracy** (host differential test, 10^5 seeded cases, default `math` backend):
+    /// measured max relative error 2.3e−7 (asserted ≤ 1e−6) against an f64 two-pass reference
+    /// for every loss ≥ 1e−30, outputs from ±3e38 down to 2^−100 and offsets up to 10^6.
+    /// Invariant under o → α·o + β (α > 0) within 4 ulp (proptest), bit for bit when α is a
+    /// power of two and the map is exact in f32. Accuracy figures assume the default
+    /// (own) `math` backend; `micromath` would dominate the error.
+    ///
+    /// **Stack:** estimate ≤ 128 bytes. **Cost:** see `cargo xtask bench` (~30 flops per element
+    /// plus a constant scalar tail with soft-float f64 on Cortex-M).
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
+    /// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
+    /// infinite output.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+        super::zloss_float(o, target, a, b)
+    }
+
+    /// Z-loss and its gradient ∂L/∂o written into `grad` (same length as `o`).
+    ///
+    /// The gradient is evaluated as grad_k = P + Q·w_k (+ G at k = c), with w_k = o'_k − μ'
+    /// the scaled output centred on the (hi + lo) mean and, from f64 scalars,
+    /// G = −sigmoid(u)/σ, P = −G/D, Q = −(G/D)·z_c/σ' (σ' the scaled σ); the target component
+    /// is G·(D − 1 − z_c²)/D in f64. Centring on the mean keeps 1 + z_c·z_k accurate, and the
+    /// closed form keeps the target component accurate, when the target output dominates.
+    /// One extra pass, a few flops per element. When σ = 0 the gradient is 0. Components
+    /// whose magnitude exceeds f32::MAX (only possible for σ < ~1e−38) saturate to ±∞.
+    ///
+    /// **Accuracy** (host differential test, 10^5 vectors): every component within
+    /// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
+    /// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
+    /// **Stack:** estimate ≤ 160 bytes.
+    /// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
+    ///
+    /// # Errors
+    /// As [`zloss`](fn@zloss), plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn zloss_grad(
+        o: &[f32],
+        target: usize,
+        a: f32,
+        b: f32,
+        grad: &mut [f32],
+    ) -> Result<f32, Error> {
+        super::zloss_grad_float(o, target, a, b, grad)
+    }
+}
+
+/// Z-loss of the outputs `o` for class `target` (formula in the module docs):
+/// [`fpu::zloss`] where the target has a hardware FPU, [`nofpu::zloss`] elsewhere (algorithm,
+/// accuracy, cost and stack in those functions' docs).
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
+/// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
+/// infinite output.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+    if crate::math::INT_PATH {
+        nofpu::zloss(o, target, a, b)
+    } else {
+        zloss_float(o, target, a, b)
+    }
+}
+
+/// Z-loss and its gradient ∂L/∂o written into `grad`: [`fpu::zloss_grad`] where the target
+/// has a hardware FPU, [`nofpu::zloss_grad`] elsewhere (algorithm, accuracy, cost and stack in
+/// those functions' docs).
+///
+/// # Errors
+/// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn zloss_grad(
+    o: &[f32],
+    target: usize,
+    a: f32,
+    b: f32,
+    grad: &mut [f32],
+) -> Result<f32, Error> {
+    if crate::math::INT_PATH {
+        nofpu::zloss_grad(o, target, a, b, grad)
+    } else {
+        zloss_grad_float(o, target, a, b, grad)
+    }
 }
 
 /// Exact integer moments for the fixed-point variants.

@@ -94,7 +94,11 @@ fn square_q31(v: u32) -> f32 {
     // vn = v·2^lz has bit 31 set; vn² = v²·2^(2lz) exactly in 64 bits; p = vn²·2^(−62 − 2lz).
     let lz = v.leading_zeros();
     let vn = v << lz;
-    pack_u64(false, mul_wide(vn, vn), -62i32 - 2 * lz as i32)
+    pack_u64(
+        false,
+        mul_wide(vn, vn),
+        (-62i32).wrapping_sub(2 * lz as i32),
+    ) // lz ≤ 32
 }
 
 /// entmax-1.5 of `z` into `p`, FPU-free (the integer form of
@@ -194,7 +198,7 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
         let delta = u64::from(u.wrapping_sub(prev)); // sorted: u ≥ prev, both < 2^31
         let g2 = g
             .saturating_add(delta.saturating_mul(a).saturating_mul(2))
-            .saturating_add(k.saturating_mul(delta * delta)); // δ² < 2^62
+            .saturating_add(k.saturating_mul(delta.wrapping_mul(delta))); // δ² < 2^62
         if g2 >= 1 << 62 {
             break;
         }
