@@ -123,18 +123,18 @@ fn bench_f32(ok: &mut bool) {
             check(kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::entmax15", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::entmax15(black_box(x), y))
+            check(kernels::sparsemax::fpu::entmax15(black_box(x), y))
         });
         run("zloss::zloss_grad", n, "-", &mut || {
-            check(kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+            check(kernels::zloss::fpu::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
         });
     }
     black_box(&y);
 }
 
-/// The FPU-free softmax family at N = 256 (logits in [−8, 8]), compared with the float rows
-/// of the same name (soft float on the M0/M3: the rows `softmax::softmax` etc. always run the
-/// float forms, `softmax::fpu::*`).
+/// The FPU-free kernels at N = 256 (logits in [−8, 8]), compared with the float rows of the
+/// same name (soft float on the M0/M3: the rows `softmax::softmax`, `zloss::zloss_grad`,
+/// `sparsemax::entmax15` etc. always run the float forms, `*::fpu::*`).
 #[inline(never)]
 fn bench_nofpu(ok: &mut bool) {
     const N: usize = 256;
@@ -169,6 +169,22 @@ fn bench_nofpu(ok: &mut bool) {
         N,
         "mish::mish_slice",
         &mut || check(kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
+    );
+    run(
+        "zloss::nofpu::zloss_grad",
+        N,
+        "zloss::zloss_grad",
+        &mut || {
+            check(
+                kernels::zloss::nofpu::zloss_grad(black_box(&x), 1, 1.0, 0.0, &mut y).map(|_| ()),
+            )
+        },
+    );
+    run(
+        "sparsemax::nofpu::entmax15",
+        N,
+        "sparsemax::entmax15",
+        &mut || check(kernels::sparsemax::nofpu::entmax15(black_box(&x), &mut y)),
     );
     black_box(&y);
 }

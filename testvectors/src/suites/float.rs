@@ -57,7 +57,7 @@ pub(super) fn mish_grad_slice(i: u32) -> Digest {
     slice_kernel("mish::mish_grad_slice", i, kernels::mish::mish_grad_slice)
 }
 pub(super) fn entmax15(i: u32) -> Digest {
-    slice_kernel("sparsemax::entmax15", i, kernels::sparsemax::entmax15)
+    slice_kernel("sparsemax::entmax15", i, kernels::sparsemax::fpu::entmax15)
 }
 pub(super) fn sparsemax(i: u32) -> Digest {
     slice_kernel("sparsemax::sparsemax", i, |x, y| {
@@ -148,7 +148,7 @@ pub(super) fn zloss(index: u32) -> Digest {
     let a = rng.uniform_f32(0.1, 4.0);
     let b = rng.uniform_f32(-2.0, 4.0);
     let mut d = Digest::default();
-    let l = kernels::zloss::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
+    let l = kernels::zloss::fpu::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
     d.result(&l);
     d.f32(l.unwrap_or(0.0));
     d.f32s(&g[..n]);
