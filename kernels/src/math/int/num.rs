@@ -108,19 +108,35 @@ impl Num {
 
 impl Num {
     /// v·2^scale of a 128-bit magnitude as a Num, truncated to 32 bits (relative error
-    /// < 2^−31), with the sticky bit as [`Num::from_u64`].
+    /// < 2^−31), with the sticky bit as [`Num::from_u64`]. Works on 32-bit words (one
+    /// leading-zero count, no 64- or 128-bit variable shift: those are library calls on the
+    /// Cortex-M0).
     #[inline(always)]
     pub fn from_u128(neg: bool, v: u128, scale: i32) -> (Num, bool) {
-        let hi = (v >> 64) as u64;
-        if hi == 0 {
-            return Num::from_u64(neg, v as u64, scale);
-        }
-        // The top 64 bits after normalising (lz < 64), the rest only as the sticky bit.
-        let lz = hi.leading_zeros();
-        let top = ((v << lz) >> 64) as u64;
-        let rest = (v << lz) as u64 != 0;
-        let (n, sticky) = Num::from_u64(neg, top, scale.wrapping_add(64).wrapping_sub(lz as i32));
-        (n, sticky || rest)
+        let w = [
+            v as u32,
+            (v >> 32) as u32,
+            (v >> 64) as u32,
+            (v >> 96) as u32,
+        ];
+        // The top nonzero word i and the word below it.
+        let (i, top, below, rest) = if w[3] != 0 {
+            (3, w[3], w[2], (w[1] | w[0]) != 0)
+        } else if w[2] != 0 {
+            (2, w[2], w[1], w[0] != 0)
+        } else if w[1] != 0 {
+            (1, w[1], w[0], false)
+        } else if w[0] != 0 {
+            (0, w[0], 0, false)
+        } else {
+            return (Num::zero(neg), false);
+        };
+        let lz = top.leading_zeros(); // < 32
+        let m = (top << lz) | below.checked_shr(32 - lz).unwrap_or(0);
+        let dropped = below.checked_shl(lz).unwrap_or(0) != 0 || rest;
+        // v ≈ m·2^(32·i − lz): value m·2^(e − 31) with e = 32·i + 31 − lz + scale.
+        let e = scale.wrapping_add(32 * i + 31).wrapping_sub(lz as i32);
+        (Num { neg, m, e }, dropped)
     }
 }
 
