@@ -512,7 +512,7 @@ mod tests {
                 e: 127
             }
         );
-        assert_eq!(Num::from_u128(false, (1u128 << 100) | 1, 0).1, true);
+        assert!(Num::from_u128(false, (1u128 << 100) | 1, 0).1);
     }
 
     #[test]
