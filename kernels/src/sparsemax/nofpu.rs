@@ -125,8 +125,9 @@ fn square_q31(v: u32) -> f32 {
 /// |p_i − p_i^f64| ≤ 2^−21, |Σp − 1| ≤ N·2^−23. Valid for any N: U_i < 2^31 and the
 /// accumulators saturate above their bound 2^62 (step 3).
 /// **Cost** (`cargo xtask bench`, N = 256, logits uniform in [−8, 8], QEMU instructions per
-/// element): see the README's "Cores without an FPU" table. **Stack:** registers and a few
-/// words.
+/// element): 134 on the M0 and 73 on the M3, against 978 and 619 for the float form on soft
+/// float (7.3× / 8.5×; 75.5 on the M4F, where the float form takes 55.0); code 4.5 KiB (M0) /
+/// 3.7 KiB (M3). **Stack:** 228 bytes on the M0, 136 on the M3 (bench).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],

@@ -242,7 +242,7 @@ fn tail(m: &Option<Moments>, a: f32, b: f32) -> (Num, Num, f32) {
 /// to o_c are exact wherever they matter).
 /// **Accuracy:** relative error ≤ 1e−6 (the float form's contract) for every loss ≥ 1e−30;
 /// measured max 9.0e−8 over 100,000 vectors (`host/tests/nofpu_zloss_entmax_differential.rs`).
-/// **Stack:** registers and a few words. **Cost:** see [`zloss_grad`].
+/// **Stack** and **cost:** below those of [`zloss_grad`] (no gradient pass).
 ///
 /// # Errors
 /// As the float form: [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::NanInput`],
@@ -266,8 +266,10 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// 1e−6 relative (contract; measured max 9.0e−8), gradient components within 1e−6·‖∇L‖
 /// (contract of the float form; measured max 7.3e−8·‖∇L‖), against 2.3e−7 and 1.7e−7 for the
 /// float form (`host/tests/nofpu_zloss_entmax_differential.rs`).
-/// **Cost** (`cargo xtask bench`, N = 256, QEMU instructions per element): see the README's
-/// "Cores without an FPU" table. **Stack:** registers and a few words.
+/// **Cost** (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
+/// 618 on the M0 and 248 on the M3, against 7,994 and 4,874 for the float form on soft float
+/// (12.9× / 19.7×; 250 on the M4F, where the float form takes 108); code 9.0 KiB (M0) /
+/// 6.7 KiB (M3). **Stack:** 332 bytes on the M0, 240 on the M3 (bench).
 ///
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
