@@ -5,7 +5,7 @@
 //! |Σp − 1| ≤ N·2^−23. Shapes: uniform, offsets to 10^6, ±3e38 (spreads overflowing f32),
 //! scales 2^±100, ties, a dominant output, −∞ mixed in (entmax), geometric spacing. Also:
 //! property tests that the integer and float forms agree within their bounds, and that the
-//! default entry points are the float forms on the host (FPU path).
+//! default entry points are the forms `math::INT_PATH` selects (the float forms on the host).
 
 use host::{reference_sparse as rs, reference_zloss as rz};
 use kernels::{sparsemax, zloss};
@@ -157,31 +157,40 @@ fn entmax15_matches_f64_reference() {
     println!("entmax15::nofpu: worst |p − p64| {worst:e}, worst |Σp − 1|/N {worst_sum:e}");
 }
 
-/// On the host (FPU path) the default entry points are the float forms, bit for bit.
+/// The default entry points are the forms `math::INT_PATH` names, bit for bit (on the host,
+/// the FPU path: the float forms).
 #[test]
-fn defaults_are_the_float_forms_on_the_host() {
-    assert!(!kernels::math::INT_PATH);
+fn defaults_are_the_selected_forms() {
+    type Slice = fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>;
+    type Grad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, kernels::Error>;
+    type Loss = fn(&[f32], usize, f32, f32) -> Result<f32, kernels::Error>;
+    let (entmax, grad, loss): (Slice, Grad, Loss) = if kernels::math::INT_PATH {
+        (
+            sparsemax::nofpu::entmax15,
+            zloss::nofpu::zloss_grad,
+            zloss::nofpu::zloss,
+        )
+    } else {
+        (
+            sparsemax::fpu::entmax15,
+            zloss::fpu::zloss_grad,
+            zloss::fpu::zloss,
+        )
+    };
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     for i in 0..200u32 {
         let x = vector(0xDEF0_0000_0000, i, false);
         let n = x.len();
         let (mut a, mut b) = (vec![0.0f32; n], vec![0.0f32; n]);
-        let ra = sparsemax::entmax15(&x, &mut a);
-        let rb = sparsemax::fpu::entmax15(&x, &mut b);
-        assert_eq!(ra, rb);
-        assert_eq!(
-            a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-        );
+        assert_eq!(sparsemax::entmax15(&x, &mut a), entmax(&x, &mut b));
+        assert_eq!(bits(&a), bits(&b));
         let la = zloss::zloss_grad(&x, 0, 1.5, 0.5, &mut a);
-        let lb = zloss::fpu::zloss_grad(&x, 0, 1.5, 0.5, &mut b);
+        let lb = grad(&x, 0, 1.5, 0.5, &mut b);
         assert_eq!(la.map(f32::to_bits), lb.map(f32::to_bits));
-        assert_eq!(
-            a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-        );
+        assert_eq!(bits(&a), bits(&b));
         assert_eq!(
             zloss::zloss(&x, 0, 1.5, 0.5).map(f32::to_bits),
-            zloss::fpu::zloss(&x, 0, 1.5, 0.5).map(f32::to_bits)
+            loss(&x, 0, 1.5, 0.5).map(f32::to_bits)
         );
     }
 }
