@@ -19,13 +19,13 @@ fn mish(c: &mut Criterion) {
         let mut yq = vec![I4F12::ZERO; n];
         let x8: Vec<i8> = x.iter().map(|&v| (v * 15.0) as i8).collect();
         let mut y8 = vec![0i8; n];
-        let lut = kernels::mish::MishS8Lut::new(1.0 / 15.0, 0, 1.0 / 15.0, 0).unwrap();
+        let lut = mcu_kernels::mish::MishS8Lut::new(1.0 / 15.0, 0, 1.0 / 15.0, 0).unwrap();
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("mish_slice", n), &x, |b, x| {
-            b.iter(|| kernels::mish::mish_slice(black_box(x), &mut y))
+            b.iter(|| mcu_kernels::mish::mish_slice(black_box(x), &mut y))
         });
         g.bench_with_input(BenchmarkId::new("mish_grad_slice", n), &x, |b, x| {
-            b.iter(|| kernels::mish::mish_grad_slice(black_box(x), &mut y))
+            b.iter(|| mcu_kernels::mish::mish_grad_slice(black_box(x), &mut y))
         });
         g.bench_with_input(BenchmarkId::new("libm_baseline", n), &x, |b, x| {
             b.iter(|| {
@@ -35,7 +35,7 @@ fn mish(c: &mut Criterion) {
             })
         });
         g.bench_with_input(BenchmarkId::new("mish_fixed_i4f12", n), &xq, |b, x| {
-            b.iter(|| kernels::mish::mish_fixed_slice(black_box(x), &mut yq))
+            b.iter(|| mcu_kernels::mish::mish_fixed_slice(black_box(x), &mut yq))
         });
         g.bench_with_input(BenchmarkId::new("mish_s8_lut", n), &x8, |b, x| {
             b.iter(|| lut.apply(black_box(x), &mut y8))

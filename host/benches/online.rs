@@ -1,10 +1,10 @@
-//! Host criterion benchmarks of `kernels::online`: one progressive-validation step
+//! Host criterion benchmarks of `mcu_kernels::online`: one progressive-validation step
 //! (predict, score, learn) of StandardScaler | LogisticRegression<9, rule> on River's Phishing
 //! stream, per rule, plus the fixed-point model and softmax regression.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
-use kernels::online::{
+use mcu_kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
+use mcu_kernels::online::{
     progressive_binary, AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, Implicit,
     LogisticRegression, OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression,
     StandardScaler,

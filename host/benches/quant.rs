@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use fixed::types::{I16F16, U0F16};
-use kernels::softmax::quant::*;
+use mcu_kernels::softmax::quant::*;
 use std::hint::black_box;
 use testvectors::Rng;
 

@@ -1,26 +1,26 @@
 //! Host criterion benchmarks of the softmax kernels (ns per element on this machine).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kernels::softmax as sm;
+use mcu_kernels::softmax as sm;
 use std::hint::black_box;
 use testvectors::Rng;
 
-type Kernel = fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>;
+type Kernel = fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>;
 type Scalar = (&'static str, fn(f32) -> f32);
 
-fn three_pass_libm(x: &[f32], y: &mut [f32]) -> Result<(), kernels::Error> {
+fn three_pass_libm(x: &[f32], y: &mut [f32]) -> Result<(), mcu_kernels::Error> {
     sm::three_pass_with(x, y, libm::expf)
 }
 
-fn log_softmax_rows8(x: &[f32], y: &mut [f32]) -> Result<(), kernels::Error> {
+fn log_softmax_rows8(x: &[f32], y: &mut [f32]) -> Result<(), mcu_kernels::Error> {
     sm::log_softmax_rows(x, x.len() / 8, y)
 }
 
-fn softmax_rows8(x: &[f32], y: &mut [f32]) -> Result<(), kernels::Error> {
+fn softmax_rows8(x: &[f32], y: &mut [f32]) -> Result<(), mcu_kernels::Error> {
     sm::softmax_rows(x, x.len() / 8, y)
 }
 
-fn temperature(x: &[f32], y: &mut [f32]) -> Result<(), kernels::Error> {
+fn temperature(x: &[f32], y: &mut [f32]) -> Result<(), mcu_kernels::Error> {
     sm::softmax_with_temperature(x, 0.7, y)
 }
 
@@ -66,16 +66,16 @@ fn math(c: &mut Criterion) {
     Rng::new(7).fill_uniform(&mut x, -10.0, 10.0);
     g.throughput(Throughput::Elements(x.len() as u64));
     let fs: [Scalar; 10] = [
-        ("exp", kernels::math::exp),
+        ("exp", mcu_kernels::math::exp),
         ("libm_expf", libm::expf),
-        ("exp2", kernels::math::exp2),
-        ("ln", |v| kernels::math::ln(v.abs())),
-        ("log1p", |v| kernels::math::log1p(v.abs())),
-        ("expm1", kernels::math::expm1),
-        ("tanh", kernels::math::tanh),
-        ("sigmoid", kernels::math::sigmoid),
-        ("softplus", kernels::math::softplus),
-        ("exp_split_m", |v| kernels::math::exp_split(v).0),
+        ("exp2", mcu_kernels::math::exp2),
+        ("ln", |v| mcu_kernels::math::ln(v.abs())),
+        ("log1p", |v| mcu_kernels::math::log1p(v.abs())),
+        ("expm1", mcu_kernels::math::expm1),
+        ("tanh", mcu_kernels::math::tanh),
+        ("sigmoid", mcu_kernels::math::sigmoid),
+        ("softplus", mcu_kernels::math::softplus),
+        ("exp_split_m", |v| mcu_kernels::math::exp_split(v).0),
     ];
     for (name, f) in fs {
         g.bench_with_input(BenchmarkId::new(name, 1024), &x, |b, x| {

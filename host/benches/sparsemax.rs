@@ -14,24 +14,24 @@ fn sparse(c: &mut Criterion) {
         let zq: Vec<i16> = z.iter().map(|&v| (v * 1024.0) as i16).collect();
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("sparsemax", n), &z, |b, z| {
-            b.iter(|| kernels::sparsemax::sparsemax(black_box(z), &mut p))
+            b.iter(|| mcu_kernels::sparsemax::sparsemax(black_box(z), &mut p))
         });
         g.bench_with_input(BenchmarkId::new("sparsemax_sort", n), &z, |b, z| {
-            b.iter(|| kernels::sparsemax::sparsemax_sort(black_box(z), &mut p))
+            b.iter(|| mcu_kernels::sparsemax::sparsemax_sort(black_box(z), &mut p))
         });
         g.bench_with_input(BenchmarkId::new("sparsemax_loss_none", n), &z, |b, z| {
-            b.iter(|| kernels::sparsemax::sparsemax_loss(black_box(z), 3, None))
+            b.iter(|| mcu_kernels::sparsemax::sparsemax_loss(black_box(z), 3, None))
         });
         g.bench_with_input(
             BenchmarkId::new("project_topk_simplex_k8", n),
             &z,
-            |b, z| b.iter(|| kernels::sparsemax::project_topk_simplex(black_box(z), 8, &mut p)),
+            |b, z| b.iter(|| mcu_kernels::sparsemax::project_topk_simplex(black_box(z), 8, &mut p)),
         );
         g.bench_with_input(BenchmarkId::new("entmax15", n), &z, |b, z| {
-            b.iter(|| kernels::sparsemax::entmax15(black_box(z), &mut p))
+            b.iter(|| mcu_kernels::sparsemax::entmax15(black_box(z), &mut p))
         });
         g.bench_with_input(BenchmarkId::new("sparsemax_q15", n), &zq, |b, z| {
-            b.iter(|| kernels::sparsemax::sparsemax_q15(black_box(z), 10, &mut q))
+            b.iter(|| mcu_kernels::sparsemax::sparsemax_q15(black_box(z), 10, &mut q))
         });
     }
     g.finish();

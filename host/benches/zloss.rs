@@ -13,13 +13,13 @@ fn zloss(c: &mut Criterion) {
         let mut grad = vec![0.0f32; n];
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("zloss", n), &o, |b, o| {
-            b.iter(|| kernels::zloss::zloss(black_box(o), 1, 1.0, 0.0))
+            b.iter(|| mcu_kernels::zloss::zloss(black_box(o), 1, 1.0, 0.0))
         });
         g.bench_with_input(BenchmarkId::new("zloss_grad", n), &o, |b, o| {
-            b.iter(|| kernels::zloss::zloss_grad(black_box(o), 1, 1.0, 0.0, &mut grad))
+            b.iter(|| mcu_kernels::zloss::zloss_grad(black_box(o), 1, 1.0, 0.0, &mut grad))
         });
         g.bench_with_input(BenchmarkId::new("zloss_s8", n), &o8, |b, o| {
-            b.iter(|| kernels::zloss::zloss_s8(black_box(o), 1, 1.0, 0.0))
+            b.iter(|| mcu_kernels::zloss::zloss_s8(black_box(o), 1, 1.0, 0.0))
         });
     }
     g.finish();

@@ -1,4 +1,4 @@
-//! Accuracy of `kernels::math` (and of `kernels::mish::mish`) against f64 references, in ulps of the correctly rounded result.
+//! Accuracy of `mcu_kernels::math` (and of `mcu_kernels::mish::mish`) against f64 references, in ulps of the correctly rounded result.
 //!
 //! The error of a result `got` for an input x is |got − r| / ulp(f32(r)), computed in f64,
 //! where r is the f64 reference value (f64 `std` functions: their ≤ 1 f64-ulp error is ~2^−29
@@ -11,7 +11,7 @@ use std::thread;
 /// One function under test.
 #[derive(Clone, Copy)]
 pub struct Func {
-    /// Name, as in `kernels::math`.
+    /// Name, as in `mcu_kernels::math`.
     pub name: &'static str,
     /// The documented domain (human-readable).
     pub domain: &'static str,
@@ -117,7 +117,7 @@ fn softplus64(x: f64) -> f64 {
     }
 }
 
-/// The crate's own math functions ([`kernels::math::own`]) with their documented domains and
+/// The crate's own math functions ([`mcu_kernels::math::own`]) with their documented domains and
 /// bounds.
 pub fn functions() -> Vec<Func> {
     let mut v = float_functions();
@@ -125,11 +125,11 @@ pub fn functions() -> Vec<Func> {
     v
 }
 
-/// The FPU-free forms ([`kernels::math::nofpu`], [`kernels::mish::nofpu::mish`]): same domains, references and busy
+/// The FPU-free forms ([`mcu_kernels::math::nofpu`], [`mcu_kernels::mish::nofpu::mish`]): same domains, references and busy
 /// intervals as the float forms; documented bound 0.6 ulp (0.5 + the 2^−28 relative error
 /// before the final rounding, with margin).
 pub fn nofpu_functions() -> Vec<Func> {
-    use kernels::math::nofpu;
+    use mcu_kernels::math::nofpu;
     type Form = (&'static str, fn(f32) -> f32);
     let forms: [Form; 8] = [
         ("nofpu::exp", nofpu::exp),
@@ -157,7 +157,7 @@ pub fn nofpu_functions() -> Vec<Func> {
     if let Some(m) = float_functions().into_iter().find(|f| f.name == "mish") {
         v.push(Func {
             name: "nofpu::mish",
-            f: kernels::mish::nofpu::mish,
+            f: mcu_kernels::mish::nofpu::mish,
             bound: 0.6,
             ..m
         });
@@ -167,7 +167,7 @@ pub fn nofpu_functions() -> Vec<Func> {
 
 /// The float forms (and Mish, which is built on them).
 fn float_functions() -> Vec<Func> {
-    use kernels::math::own;
+    use mcu_kernels::math::own;
     vec![
         Func {
             name: "exp",
@@ -246,7 +246,7 @@ fn float_functions() -> Vec<Func> {
             // 2^−149 makes the same bound an absolute 2^−147, the contract's absolute regime.
             name: "mish",
             domain: "all f32",
-            f: kernels::mish::mish,
+            f: mcu_kernels::mish::mish,
             reference: crate::reference_mish::mish,
             in_domain: finite,
             bound: 4.0,
@@ -380,7 +380,7 @@ pub fn exhaustive(func: &Func, threads: u32) -> Measured {
 /// outputs ≥ 2^−126 of `vectors` seeded rows (sizes 1…512; uniform logits in [−8, 8] and
 /// [−100, 100], alternately).
 pub fn softmax_errors(
-    f: fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>,
+    f: fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>,
     vectors: u32,
 ) -> (f64, u64, Histogram) {
     let mut h = Histogram::default();

@@ -1,4 +1,4 @@
-//! f64 references for `kernels::lipschitz`: exact spectral norms (SVD), sampled Jacobians and
+//! f64 references for `mcu_kernels::lipschitz`: exact spectral norms (SVD), sampled Jacobians and
 //! the LipSDP bound (Fazlyab et al. 2019) solved with Clarabel's PSD cone.
 //!
 //! A network here is a list of weight matrices W₀ … W_l (biases do not change Lipschitz

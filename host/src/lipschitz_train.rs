@@ -1,10 +1,10 @@
 //! Learning a Lipschitz-constrained feedback policy from expert demonstrations (the setting
 //! of "Learning Lipschitz Feedback Policies from Expert Demonstrations"): a discretised
-//! double integrator, an LQR expert, and a `kernels::lipschitz` MLP 2 → 16 → 1 with MaxMin,
+//! double integrator, an LQR expert, and a `mcu_kernels::lipschitz` MLP 2 → 16 → 1 with MaxMin,
 //! trained by projected gradient steps (spectral normalization after every step keeps each
 //! layer's certified bound ≤ its cap). The weights are exported as Rust source.
 
-use kernels::lipschitz::{Activation, Dense, LipschitzMlp, Projection, Workspace};
+use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp, Projection, Workspace};
 use testvectors::Rng;
 
 /// Time step of the double integrator.

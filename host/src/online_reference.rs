@@ -1,11 +1,11 @@
-//! f64 replicas of `kernels::online`: every model, rule, the scaler and progressive
+//! f64 replicas of `mcu_kernels::online`: every model, rule, the scaler and progressive
 //! validation, with run-time sizes (`Vec`), written from the same formulas. Used by the
 //! differential tests (`host/tests/online_*.rs`) and as the CLI's cross-check.
 //!
 //! The replicas follow the kernels' semantics exactly (River's defaults and quirks, the same
 //! clipping constants and the same guards) but compute in f64.
 
-/// Gradient coordinate clip, as `kernels::online::GRAD_LIMIT`.
+/// Gradient coordinate clip, as `mcu_kernels::online::GRAD_LIMIT`.
 pub const GRAD_LIMIT: f64 = 1e15;
 
 /// Which rule, with its parameters (the defaults are the kernels').
@@ -96,7 +96,7 @@ impl RuleKind {
     }
 }
 
-/// What a rule sees (see `kernels::online::Example`).
+/// What a rule sees (see `mcu_kernels::online::Example`).
 #[derive(Debug, Clone)]
 pub struct ExampleF64<'a> {
     /// Features.

@@ -1,4 +1,4 @@
-//! f64 references for the quantized softmax kernels (`kernels::softmax::quant`) and an error
+//! f64 references for the quantized softmax kernels (`mcu_kernels::softmax::quant`) and an error
 //! histogram in output LSBs.
 
 /// Exact softmax (to f64 rounding) of integer logits `q` with step `s` (= input scale · β):

@@ -3,7 +3,7 @@
 
 use host::io::Matrix;
 use host::lipschitz::{lipsdp, max_sampled_jacobian, product_exact, sigma_max, Act};
-use kernels::lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS};
+use mcu_kernels::lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS};
 use testvectors::Rng;
 
 fn random_net(rng: &mut Rng, act: Act) -> Vec<Matrix> {

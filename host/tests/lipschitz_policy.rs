@@ -4,7 +4,7 @@
 //! the margin the certified bound predicts.
 
 use host::lipschitz_train::{export_rust, lqr_gain, train};
-use kernels::lipschitz::Workspace;
+use mcu_kernels::lipschitz::Workspace;
 use testvectors::lipschitz_closed_loop::{policy, run, DT};
 use testvectors::Rng;
 
@@ -20,7 +20,7 @@ fn training_keeps_the_bound_and_export_is_in_sync() {
     let p = train(SEED, STEPS, CAP);
     let mut ws = Workspace::<16>::new();
     let bound = p.certified_lipschitz_bound(&mut ws).unwrap();
-    let tol = 1.0 + kernels::lipschitz::PROJECTION_TOL;
+    let tol = 1.0 + mcu_kernels::lipschitz::PROJECTION_TOL;
     assert!(bound <= CAP * CAP * tol * tol, "{bound}");
     // Fit to the expert.
     let k = lqr_gain();

@@ -1,9 +1,9 @@
-//! `kernels::lipschitz` against an f64 SVD (nalgebra): the certified upper bound is ≥ σ_max
+//! `mcu_kernels::lipschitz` against an f64 SVD (nalgebra): the certified upper bound is ≥ σ_max
 //! on every matrix and within the documented tightness; the power-iteration lower bound is
 //! ≤ σ_max; Dense forward error; the Mish slope constant.
 
 use host::lipschitz::sigma_max;
-use kernels::lipschitz::{
+use mcu_kernels::lipschitz::{
     gram_scratch_len, power_iteration, spectral_norm_upper_bound, Dense, GRAM_ITERS, MISH_LIPSCHITZ,
 };
 use nalgebra::DMatrix;
@@ -231,7 +231,7 @@ fn mish_slope_constant_is_an_upper_bound() {
 /// σ_max on this matrix (1.3270745 < 1.32708124).
 #[test]
 fn regression_bound_at_max_gram_iters() {
-    use kernels::lipschitz::MAX_GRAM_ITERS;
+    use mcu_kernels::lipschitz::MAX_GRAM_ITERS;
     let w = [
         0.446_919_6f32,
         -0.077_278_23,
@@ -259,11 +259,11 @@ proptest::proptest! {
         rows in 1usize..=64,
         cols in 1usize..=64,
         thin in proptest::prelude::any::<bool>(),
-        iters in 0u32..=kernels::lipschitz::MAX_GRAM_ITERS,
+        iters in 0u32..=mcu_kernels::lipschitz::MAX_GRAM_ITERS,
         seed in proptest::prelude::any::<u64>(),
         scale_exp in -60i32..60,
     ) {
-        use kernels::lipschitz::{MAX_DIM, MAX_ELEMS};
+        use mcu_kernels::lipschitz::{MAX_DIM, MAX_ELEMS};
         // Thin: one side at MAX_DIM, the other so that rows·cols ≤ MAX_ELEMS.
         let (rows, cols) = if thin {
             (MAX_DIM, (cols % (MAX_ELEMS / MAX_DIM)).max(1))

@@ -1,5 +1,5 @@
-//! Differential tests of the FPU-free Z-loss and entmax-1.5 (`kernels::zloss::nofpu`,
-//! `kernels::sparsemax::nofpu`) against the f64 references over 100,000 seeded vectors per
+//! Differential tests of the FPU-free Z-loss and entmax-1.5 (`mcu_kernels::zloss::nofpu`,
+//! `mcu_kernels::sparsemax::nofpu`) against the f64 references over 100,000 seeded vectors per
 //! kernel, sizes 1…4096, with the contracts of the float forms: Z-loss ≤ 1e−6 relative (losses
 //! ≥ 1e−30) and gradient components within 1e−6·‖∇L‖; entmax-1.5 |p − p64| ≤ 2^−21 and
 //! |Σp − 1| ≤ N·2^−23. Shapes: uniform, offsets to 10^6, ±3e38 (spreads overflowing f32),
@@ -8,7 +8,7 @@
 //! default entry points are the forms `math::INT_PATH` selects (the float forms on the host).
 
 use host::{reference_sparse as rs, reference_zloss as rz};
-use kernels::{sparsemax, zloss};
+use mcu_kernels::{sparsemax, zloss};
 use proptest::prelude::*;
 use testvectors::Rng;
 
@@ -161,10 +161,10 @@ fn entmax15_matches_f64_reference() {
 /// the FPU path: the float forms).
 #[test]
 fn defaults_are_the_selected_forms() {
-    type Slice = fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>;
-    type Grad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, kernels::Error>;
-    type Loss = fn(&[f32], usize, f32, f32) -> Result<f32, kernels::Error>;
-    let (entmax, grad, loss): (Slice, Grad, Loss) = if kernels::math::INT_PATH {
+    type Slice = fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>;
+    type Grad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, mcu_kernels::Error>;
+    type Loss = fn(&[f32], usize, f32, f32) -> Result<f32, mcu_kernels::Error>;
+    let (entmax, grad, loss): (Slice, Grad, Loss) = if mcu_kernels::math::INT_PATH {
         (
             sparsemax::nofpu::entmax15,
             zloss::nofpu::zloss_grad,

@@ -1,4 +1,4 @@
-//! Differential tests: the f32 kernels of `kernels::online` against their f64 replicas
+//! Differential tests: the f32 kernels of `mcu_kernels::online` against their f64 replicas
 //! (`host::online_reference`) over 10,000-step seeded streams, for every model × rule.
 //!
 //! Tolerance (documented, measured with margin): at every step the f32 raw score p₃₂ must
@@ -16,7 +16,7 @@
 //!   checked there; on the scaled stream they meet TOL like every other rule.
 
 use host::online_reference::{CfgF64, GlmF64, Loss, RuleKind, ScalerF64, SoftmaxF64};
-use kernels::online::{
+use mcu_kernels::online::{
     AProx, AdaGrad, AdaMax, Adam, EntropicOmd, Ftrl, GlmConfig, Implicit, LinearRegression,
     LogisticRegression, OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression,
     StandardScaler,

@@ -3,7 +3,7 @@
 //! within ±0.5 accuracy points and ±0.01 log-loss, for the f32 kernels and the f64 replicas.
 
 use host::online_reference::{self as r, CfgF64, RuleKind};
-use kernels::online::{
+use mcu_kernels::online::{
     fixed::{to_fixed, FxAdaGrad, FxLogisticRegression, FxSgd},
     progressive_binary, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, LogisticRegression, Rule, Sgd,
     StandardScaler,
@@ -122,10 +122,10 @@ fn fixed_point_logistic_regression_on_phishing() {
         for (x, y) in &d {
             let xf = x.map(to_fixed);
             if sgd {
-                ev.update_proba(kernels::online::fixed::to_f32(m_sgd.predict_proba(&xf)), *y);
+                ev.update_proba(mcu_kernels::online::fixed::to_f32(m_sgd.predict_proba(&xf)), *y);
                 m_sgd.learn_one(&xf, *y);
             } else {
-                ev.update_proba(kernels::online::fixed::to_f32(m_ada.predict_proba(&xf)), *y);
+                ev.update_proba(mcu_kernels::online::fixed::to_f32(m_ada.predict_proba(&xf)), *y);
                 m_ada.learn_one(&xf, *y);
             }
         }

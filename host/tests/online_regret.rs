@@ -9,7 +9,7 @@
 //!
 //! Regret against the best fixed point of the ball of radius D/2: Σ⟨g_t, x_t⟩ + (D/2)‖Σ g_t‖.
 
-use kernels::online::{Example, Hedge, OptimisticOgd, Rule};
+use mcu_kernels::online::{Example, Hedge, OptimisticOgd, Rule};
 use testvectors::Rng;
 
 const N: usize = 8;

@@ -1,9 +1,9 @@
 //! The solvers' f64 top-k simplex projection against the f32 kernel
-//! `kernels::sparsemax::project_topk_simplex` (differential), and its invariants (proptest).
+//! `mcu_kernels::sparsemax::project_topk_simplex` (differential), and its invariants (proptest).
 mod common;
 use common::Rng;
 use host::ot::projection::{project_simplex_in_place, topk_simplex};
-use kernels::sparsemax::project_topk_simplex;
+use mcu_kernels::sparsemax::project_topk_simplex;
 use proptest::prelude::*;
 
 #[test]

@@ -4,7 +4,7 @@
 
 use fixed::types::{I16F16, U0F16};
 use host::quant_reference::{int8_case, rounded_code, softmax_quantized, LsbHistogram};
-use kernels::softmax::quant::*;
+use mcu_kernels::softmax::quant::*;
 use testvectors::{suites, Rng};
 
 const ROWS: u32 = 50_000;

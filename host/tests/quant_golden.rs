@@ -1,7 +1,7 @@
 //! Golden vectors: every row of `shared/data/softmax_s8_tflm_golden.jsonl` (bit-exact TFLM /
 //! CMSIS-NN outputs) through `softmax_s8_tflm` and `softmax_s8_s16_tflm`.
 
-use kernels::softmax::quant::{softmax_s8_s16_tflm, softmax_s8_tflm, SoftmaxS8Params};
+use mcu_kernels::softmax::quant::{softmax_s8_s16_tflm, softmax_s8_tflm, SoftmaxS8Params};
 use serde_json::Value;
 
 const GOLDEN: &str = concat!(

@@ -2,8 +2,8 @@
 //! one past it (refused).
 
 use fixed::types::{I16F16, U0F16};
-use kernels::softmax::quant::*;
-use kernels::Error;
+use mcu_kernels::softmax::quant::*;
+use mcu_kernels::Error;
 
 #[test]
 fn tflm_s8_at_max_row() {

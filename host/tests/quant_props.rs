@@ -1,8 +1,8 @@
 //! Property tests of the quantized softmax kernels (proptest) and their error handling.
 
 use fixed::types::{I16F16, U0F16};
-use kernels::softmax::quant::*;
-use kernels::Error;
+use mcu_kernels::softmax::quant::*;
+use mcu_kernels::Error;
 use proptest::prelude::*;
 
 /// Outputs in range, argmax preserved (the largest logit gets a largest output), and the sum of

@@ -1,7 +1,7 @@
 //! int16-input kernels: TFLM-semantics tables and accuracy, the accurate `softmax_s16`.
 
 use host::quant_reference::{softmax_quantized, tflm_lut_f32, LsbHistogram};
-use kernels::softmax::quant::*;
+use mcu_kernels::softmax::quant::*;
 use testvectors::{suites, Rng};
 
 /// The compile-time tables equal TFLite's `LUTPopulate` run on the host in f32 with glibc expf.

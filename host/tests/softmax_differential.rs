@@ -1,4 +1,4 @@
-//! Differential tests: `kernels::softmax` against the f64 reference over seeded vectors.
+//! Differential tests: `mcu_kernels::softmax` against the f64 reference over seeded vectors.
 //!
 //! Contract checked (against f64 softmax of the same f32 inputs): outputs ≥ 2^−126 have
 //! relative error ≤ 5e−7, smaller outputs absolute error ≤ 4·2^−149, Σy = 1 within N·2^−24;
@@ -88,7 +88,7 @@ fn check(what: &str, i: u32, x: &[f32], y: &[f32], r: &[f64]) -> f64 {
     worst
 }
 
-fn softmax_suite(what: &str, count: u32, f: fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>) {
+fn softmax_suite(what: &str, count: u32, f: fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>) {
     let mut worst = 0.0f64;
     for i in 0..count {
         let x = vector(what, i);
@@ -107,12 +107,12 @@ fn softmax_suite(what: &str, count: u32, f: fn(&[f32], &mut [f32]) -> Result<(),
 
 #[test]
 fn three_pass_matches_f64_reference() {
-    softmax_suite("three_pass", 100_000, kernels::softmax::three_pass);
+    softmax_suite("three_pass", 100_000, mcu_kernels::softmax::three_pass);
 }
 
 #[test]
 fn anchored_matches_f64_reference() {
-    softmax_suite("anchored", 100_000, kernels::softmax::anchored);
+    softmax_suite("anchored", 100_000, mcu_kernels::softmax::anchored);
 }
 
 /// Rows built for the anchored pass: the first element between far below and just below the
@@ -131,7 +131,7 @@ fn anchored_near_its_acceptance_edges() {
         x[0] = x0;
         let r = reference::softmax(&x).unwrap();
         let mut y = vec![0.0f32; n];
-        kernels::softmax::anchored(&x, &mut y).unwrap();
+        mcu_kernels::softmax::anchored(&x, &mut y).unwrap();
         worst = worst.max(check("anchored_edges", i, &x, &y, &r));
     }
     println!("anchored edges: worst relative error {worst:e}");
@@ -139,7 +139,7 @@ fn anchored_near_its_acceptance_edges() {
 
 #[test]
 fn two_pass_matches_f64_reference() {
-    softmax_suite("two_pass", 20_000, kernels::softmax::two_pass);
+    softmax_suite("two_pass", 20_000, mcu_kernels::softmax::two_pass);
 }
 
 #[test]
@@ -147,18 +147,18 @@ fn in_place_and_aliases_are_bit_identical() {
     for i in 0..2_000 {
         let x = vector("in_place", i);
         let mut a = vec![0.0f32; x.len()];
-        let ra = kernels::softmax::three_pass(&x, &mut a);
+        let ra = mcu_kernels::softmax::three_pass(&x, &mut a);
         let mut b = vec![0.0f32; x.len()];
-        let rb = kernels::softmax::softmax_in_place({
+        let rb = mcu_kernels::softmax::softmax_in_place({
             b.copy_from_slice(&x);
             &mut b
         });
         let mut c = x.clone();
-        let rc = kernels::softmax::three_pass_in_place(&mut c);
+        let rc = mcu_kernels::softmax::three_pass_in_place(&mut c);
         let mut d = vec![0.0f32; x.len()];
-        let rd = kernels::softmax::softmax(&x, &mut d);
+        let rd = mcu_kernels::softmax::softmax(&x, &mut d);
         let mut e = vec![0.0f32; x.len()];
-        let re = kernels::softmax::anchored(&x, &mut e);
+        let re = mcu_kernels::softmax::anchored(&x, &mut e);
         assert_eq!(ra, rb);
         assert_eq!(ra, rc);
         assert_eq!(ra, rd);
@@ -181,10 +181,10 @@ fn log_family_matches_f64_reference() {
     for i in 0..20_000 {
         let x = vector("log_softmax", i);
         let mut y = vec![0.0f32; x.len()];
-        let got = kernels::softmax::log_softmax(&x, &mut y);
-        let lse = kernels::softmax::logsumexp(&x);
+        let got = mcu_kernels::softmax::log_softmax(&x, &mut y);
+        let lse = mcu_kernels::softmax::logsumexp(&x);
         let target = i as usize % x.len();
-        let ce = kernels::softmax::cross_entropy(&x, target, None);
+        let ce = mcu_kernels::softmax::cross_entropy(&x, target, None);
         let Some(l) = reference::logsumexp(&x) else {
             assert!(got.is_err() && lse.is_err() && ce.is_err(), "vector {i}");
             continue;
@@ -230,7 +230,7 @@ fn cross_entropy_gradient() {
         let x = vector("cross_entropy", i);
         let t = (i as usize * 7) % x.len();
         let mut g = vec![0.0f32; x.len()];
-        let got = kernels::softmax::cross_entropy(&x, t, Some(&mut g));
+        let got = mcu_kernels::softmax::cross_entropy(&x, t, Some(&mut g));
         let Some(r) = reference::softmax(&x) else {
             assert!(got.is_err());
             continue;
@@ -252,7 +252,7 @@ fn stablemax_matches_f64_reference() {
     for i in 0..5_000 {
         let x = vector("stablemax", i);
         let mut y = vec![0.0f32; x.len()];
-        let got = kernels::softmax::stablemax(&x, &mut y);
+        let got = mcu_kernels::softmax::stablemax(&x, &mut y);
         let Some(r) = reference::stablemax(&x) else {
             continue;
         };
@@ -280,9 +280,9 @@ fn large_n() {
     for (s, x) in shapes.iter().enumerate() {
         let r = reference::softmax(x).unwrap();
         for f in [
-            kernels::softmax::three_pass,
-            kernels::softmax::two_pass,
-            kernels::softmax::anchored,
+            mcu_kernels::softmax::three_pass,
+            mcu_kernels::softmax::two_pass,
+            mcu_kernels::softmax::anchored,
         ] {
             let mut y = vec![0.0f32; n];
             f(x, &mut y).unwrap();
@@ -290,7 +290,7 @@ fn large_n() {
             println!("large N shape {s}: worst relative error {w:e}");
         }
         let l = reference::logsumexp(x).unwrap();
-        let got = f64::from(kernels::softmax::logsumexp(x).unwrap());
+        let got = f64::from(mcu_kernels::softmax::logsumexp(x).unwrap());
         assert!((got - l).abs() <= 2e-6 * l.abs().max(1.0), "{got} vs {l}");
     }
 }

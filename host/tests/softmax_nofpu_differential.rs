@@ -1,4 +1,4 @@
-//! Differential tests of the FPU-free softmax family (`kernels::softmax::nofpu`) against the
+//! Differential tests of the FPU-free softmax family (`mcu_kernels::softmax::nofpu`) against the
 //! f64 reference over seeded vectors, with the contracts of the float forms: outputs ≥ 2^−126
 //! within 5e−7 relative, smaller ones within 4·2^−149 absolute, Σy = 1 within N·2^−24;
 //! log-softmax / cross-entropy absolute error ≤ 2e−6·max(1, |result|); gradient as the
@@ -7,7 +7,7 @@
 //! Also: the default entry points are the float forms on the host (FPU path), bit for bit.
 
 use host::reference;
-use kernels::softmax::nofpu;
+use mcu_kernels::softmax::nofpu;
 use testvectors::{suites, Rng};
 
 const TINY: f64 = 1.175_494_350_822_287_5e-38; // 2^-126
@@ -212,20 +212,20 @@ fn long_rows_keep_the_contract() {
 /// On the host the default entry points are the float forms, bit for bit.
 #[test]
 fn host_defaults_are_the_float_forms() {
-    const { assert!(!kernels::math::INT_PATH) };
+    const { assert!(!mcu_kernels::math::INT_PATH) };
     for i in 0..500 {
         let x = vector("defaults", i);
         let (mut a, mut b) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
-        let ra = kernels::softmax::softmax(&x, &mut a);
-        let rb = kernels::softmax::fpu::softmax(&x, &mut b);
+        let ra = mcu_kernels::softmax::softmax(&x, &mut a);
+        let rb = mcu_kernels::softmax::fpu::softmax(&x, &mut b);
         assert_eq!(ra, rb);
         assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
-        let ra = kernels::softmax::log_softmax(&x, &mut a);
-        let rb = kernels::softmax::fpu::log_softmax(&x, &mut b);
+        let ra = mcu_kernels::softmax::log_softmax(&x, &mut a);
+        let rb = mcu_kernels::softmax::fpu::log_softmax(&x, &mut b);
         assert_eq!(ra, rb);
         assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
-        let ca = kernels::softmax::cross_entropy(&x, 0, Some(&mut a));
-        let cb = kernels::softmax::fpu::cross_entropy(&x, 0, Some(&mut b));
+        let ca = mcu_kernels::softmax::cross_entropy(&x, 0, Some(&mut a));
+        let cb = mcu_kernels::softmax::fpu::cross_entropy(&x, 0, Some(&mut b));
         assert_eq!(ca.map(f32::to_bits), cb.map(f32::to_bits));
     }
 }

@@ -1,8 +1,8 @@
-//! Differential tests: `kernels::sparsemax` against the f64 references over seeded vectors.
+//! Differential tests: `mcu_kernels::sparsemax` against the f64 references over seeded vectors.
 
 use host::reference_sparse as r;
-use kernels::sparsemax::*;
-use kernels::Error;
+use mcu_kernels::sparsemax::*;
+use mcu_kernels::Error;
 use testvectors::Rng;
 
 const MAX_N: usize = 256;

@@ -1,7 +1,7 @@
-//! Property tests for `kernels::sparsemax`: simplex, support rule, optimality (KKT), shift
+//! Property tests for `mcu_kernels::sparsemax`: simplex, support rule, optimality (KKT), shift
 //! invariance, JVP against finite differences, and the sparsity of the top-k projection.
 
-use kernels::sparsemax::*;
+use mcu_kernels::sparsemax::*;
 use proptest::prelude::*;
 
 /// Logits on a 2^−10 grid so that shifting by an integer is exact in f32.
@@ -100,7 +100,7 @@ proptest! {
 
 #[test]
 fn edge_cases() {
-    use kernels::Error;
+    use mcu_kernels::Error;
     let mut p = [0.0f32; 3];
     assert_eq!(sparsemax(&[], &mut []), Err(Error::Empty));
     assert_eq!(sparsemax_sort(&[], &mut []), Err(Error::Empty));

@@ -2,8 +2,8 @@
 //! with the `tflite-micro` wheel 0.dev20261023182759 by `tools/tflm_oracle/gen.py`; the same
 //! rows are in the full differential test `tflm_oracle.rs`). These run without Python.
 
-use kernels::softmax::quant::*;
-use kernels::Error;
+use mcu_kernels::softmax::quant::*;
+use mcu_kernels::Error;
 
 fn s8(scale: f32, x: &[i8]) -> (Vec<i8>, TflmDomain) {
     let p = SoftmaxS8Params::from_scale(scale, 1.0).unwrap();

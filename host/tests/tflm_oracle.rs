@@ -15,8 +15,8 @@
 //! Without `TFLM_ORACLE_ROWS` the test prints why it was skipped and passes (plain `cargo
 //! test`); `cargo xtask test` always sets it.
 
-use kernels::softmax::quant::*;
-use kernels::Error;
+use mcu_kernels::softmax::quant::*;
+use mcu_kernels::Error;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

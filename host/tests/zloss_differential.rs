@@ -1,7 +1,7 @@
-//! Differential tests: `kernels::zloss` against the f64 reference over seeded vectors.
+//! Differential tests: `mcu_kernels::zloss` against the f64 reference over seeded vectors.
 
 use host::reference_zloss as r;
-use kernels::zloss::*;
+use mcu_kernels::zloss::*;
 use testvectors::Rng;
 
 const MAX_D: usize = 256;

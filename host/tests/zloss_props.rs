@@ -1,8 +1,8 @@
-//! Property tests for `kernels::zloss`: invariance under o → α·o + β (α > 0), σ = 0,
+//! Property tests for `mcu_kernels::zloss`: invariance under o → α·o + β (α > 0), σ = 0,
 //! gradient against finite differences, and edge cases.
 
-use kernels::zloss::*;
-use kernels::Error;
+use mcu_kernels::zloss::*;
+use mcu_kernels::Error;
 use proptest::prelude::*;
 
 /// Outputs on a coarse grid so that α·o + β is exact in f32 for the α, β used below.

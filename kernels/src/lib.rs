@@ -3,7 +3,7 @@
 //! * `#![no_std]`, no heap, `#![forbid(unsafe_code)]`.
 //! * No kernel panics, whatever its input: bad lengths, empty slices, NaN, ±Inf and bad
 //!   parameters give an [`Error`] or a documented result. In the `assert_no_panic`
-//!   configuration (`cargo rustc -p kernels --lib --profile bench -- --cfg assert_no_panic`,
+//!   configuration (`cargo rustc -p mcu-kernels --lib --profile bench -- --cfg assert_no_panic`,
 //!   run by `cargo xtask test`) every free public kernel carries `#[no_panic]`, a link-time
 //!   proof that no panic path is left (see `no_panic_proof.rs`).
 //! * Every public kernel documents its formula, algorithm, measured error, instruction

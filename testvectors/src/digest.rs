@@ -129,7 +129,7 @@ impl Digest {
     }
 
     /// Fold in a kernel's result code (0 for Ok, a per-error code otherwise).
-    pub fn result<T>(&mut self, r: &Result<T, kernels::Error>) {
+    pub fn result<T>(&mut self, r: &Result<T, mcu_kernels::Error>) {
         self.word(match r {
             Ok(_) => 0,
             Err(e) => error_code(e),
@@ -138,8 +138,8 @@ impl Digest {
 }
 
 /// A stable number for each error variant (for digests and on-target messages).
-pub fn error_code(e: &kernels::Error) -> u32 {
-    use kernels::Error::*;
+pub fn error_code(e: &mcu_kernels::Error) -> u32 {
+    use mcu_kernels::Error::*;
     match e {
         Empty => 1,
         LengthMismatch { .. } => 2,

@@ -5,16 +5,16 @@
 
 use crate::lipschitz_policy::{B1, B2, W1, W2};
 use crate::Rng;
-use kernels::lipschitz::{Activation, Dense, LipschitzMlp};
+use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp};
 
 /// Time step.
 pub const DT: f32 = 0.1;
 
-/// The exported policy as a `kernels::lipschitz` model.
+/// The exported policy as a `mcu_kernels::lipschitz` model.
 ///
 /// # Errors
-/// Never with the committed weights (they are finite); `kernels::Error` otherwise.
-pub fn policy() -> Result<LipschitzMlp<2, 16, 1, 0>, kernels::Error> {
+/// Never with the committed weights (they are finite); `mcu_kernels::Error` otherwise.
+pub fn policy() -> Result<LipschitzMlp<2, 16, 1, 0>, mcu_kernels::Error> {
     Ok(LipschitzMlp {
         first: Dense::new(W1, B1)?,
         hidden: [],
@@ -40,7 +40,7 @@ pub fn run(
     clean: &mut [[f32; 2]],
     noisy: &mut [[f32; 2]],
     noise: &mut [[f32; 2]],
-) -> Result<(), kernels::Error> {
+) -> Result<(), mcu_kernels::Error> {
     let p = policy()?;
     let mut rng = Rng::new(seed);
     let (mut xc, mut xn) = (x0, x0);

@@ -4,7 +4,7 @@
 //! host runs the same code, so the results can be compared bit for bit.
 
 use crate::Digest;
-use kernels::online::{
+use mcu_kernels::online::{
     progressive_binary, AdaGrad, Adam, BinaryEval, Ftrl, LogisticRegression, Rule, Sgd,
     StandardScaler,
 };

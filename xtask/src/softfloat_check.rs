@@ -61,7 +61,7 @@ pub fn parse(disassembly: &str) -> CallGraph {
     let mut g = CallGraph::default();
     let mut current: Option<String> = None;
     for line in disassembly.lines() {
-        // Function header: "000021b8 <kernels::math::nofpu::exp>:"
+        // Function header: "000021b8 <mcu_kernels::math::nofpu::exp>:"
         if let Some(rest) = line.strip_suffix(">:") {
             if let Some(i) = rest.find(" <") {
                 let name = strip_hash(&rest[i + 2..]).to_string();
@@ -238,20 +238,20 @@ mod tests {
             "__aeabi_llsl",
             "__clzsi2",
             "__udivmoddi4",
-            "kernels::math::nofpu::exp",
+            "mcu_kernels::math::nofpu::exp",
         ] {
             assert!(!is_soft_float(s), "{s}");
         }
     }
 
     const SAMPLE: &str = "
-00000100 <kernels::math::nofpu::exp>:
+00000100 <mcu_kernels::math::nofpu::exp>:
      100:      \tpush\t{r4, lr}
-     102:      \tbl\t0x200 <kernels::math::int::helper>
-     106:      \tbeq\t0x10a <kernels::math::nofpu::exp+0xa>
+     102:      \tbl\t0x200 <mcu_kernels::math::int::helper>
+     106:      \tbeq\t0x10a <mcu_kernels::math::nofpu::exp+0xa>
      108:      \tb.w\t0x300 <__aeabi_lmul>
 
-00000200 <kernels::math::int::helper>:
+00000200 <mcu_kernels::math::int::helper>:
      200:      \tbl\t0x400 <__aeabi_fmul>
      204:      \tbx\tlr
 
@@ -270,14 +270,14 @@ mod tests {
     fn walks_calls_and_tail_branches_to_a_soft_float_routine() {
         let g = parse(SAMPLE);
         let roots = roots(&g);
-        assert_eq!(roots, vec!["kernels::math::nofpu::exp".to_string()]);
+        assert_eq!(roots, vec!["mcu_kernels::math::nofpu::exp".to_string()]);
         let (hits, indirect) = reachable_soft_float(&g, &roots);
         assert_eq!(hits.len(), 1);
         assert_eq!(
             hits[0].1,
             vec![
-                "kernels::math::nofpu::exp",
-                "kernels::math::int::helper",
+                "mcu_kernels::math::nofpu::exp",
+                "mcu_kernels::math::int::helper",
                 "__aeabi_fmul"
             ]
         );

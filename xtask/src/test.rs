@@ -95,7 +95,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
                 "--quiet",
                 "--release",
                 "-p",
-                "kernels",
+                "mcu-kernels",
                 "--features",
                 "defmt",
                 "--target",
@@ -116,7 +116,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
                 "test",
                 "--release",
                 "-p",
-                "kernels",
+                "mcu-kernels",
                 "-p",
                 "testvectors",
                 "-p",
@@ -135,7 +135,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         || {
             cmd::run(
                 cargo_in(".")
-                    .args(["test", "--release", "--quiet", "-p", "kernels"])
+                    .args(["test", "--release", "--quiet", "-p", "mcu-kernels"])
                     .args(["--target-dir", "target/overflow-checks"])
                     .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true"),
             )
@@ -175,7 +175,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         step(s, name, || {
             cmd::run(
                 cargo_in(".")
-                    .args(["rustc", "--quiet", "-p", "kernels", "--lib"])
+                    .args(["rustc", "--quiet", "-p", "mcu-kernels", "--lib"])
                     .args(["--profile", "bench", "--target-dir", dir])
                     .args(["--", "--cfg", "assert_no_panic"])
                     .args(extra),

@@ -18,8 +18,8 @@ fn no_soft_float_reachable_from_the_integer_kernels_on_the_m0() {
     // The integer Z-loss and entmax-1.5 are called by address in the bench image, so they
     // are out-of-line roots of the check (not inlined into the bench driver, which is not).
     for required in [
-        "kernels::zloss::nofpu::zloss_grad",
-        "kernels::sparsemax::nofpu::entmax15",
+        "mcu_kernels::zloss::nofpu::zloss_grad",
+        "mcu_kernels::sparsemax::nofpu::entmax15",
     ] {
         assert!(
             roots.iter().any(|r| r.starts_with(required)),

@@ -62,39 +62,39 @@ fn bench_f32(ok: &mut bool) {
     for n in SIZES {
         let (x, y) = (&mut x[..n], &mut y[..n]);
         logits(x);
-        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
         run(LIBM3, n, "-", &mut || {
-            check(kernels::softmax::three_pass_with(
+            check(mcu_kernels::softmax::three_pass_with(
                 black_box(x),
                 y,
                 libm::expf,
             ))
         });
         run("softmax::three_pass[micromath]", n, LIBM3, &mut || {
-            check(kernels::softmax::three_pass_with(black_box(x), y, |v| {
+            check(mcu_kernels::softmax::three_pass_with(black_box(x), y, |v| {
                 v.exp()
             }))
         });
         run("softmax::softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::softmax(black_box(x), y))
+            check(mcu_kernels::softmax::fpu::softmax(black_box(x), y))
         });
         run("softmax::three_pass", n, LIBM3, &mut || {
-            check(kernels::softmax::three_pass(black_box(x), y))
+            check(mcu_kernels::softmax::three_pass(black_box(x), y))
         });
         run("softmax::anchored", n, LIBM3, &mut || {
-            check(kernels::softmax::anchored(black_box(x), y))
+            check(mcu_kernels::softmax::anchored(black_box(x), y))
         });
         run("softmax::two_pass", n, LIBM3, &mut || {
-            check(kernels::softmax::two_pass(black_box(x), y))
+            check(mcu_kernels::softmax::two_pass(black_box(x), y))
         });
         run("softmax::log_softmax", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::log_softmax(black_box(x), y))
+            check(mcu_kernels::softmax::fpu::log_softmax(black_box(x), y))
         });
         run("softmax::stablemax", n, LIBM3, &mut || {
-            check(kernels::softmax::stablemax(black_box(x), y))
+            check(mcu_kernels::softmax::stablemax(black_box(x), y))
         });
         run("softmax::cross_entropy", n, LIBM3, &mut || {
-            check(kernels::softmax::fpu::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
+            check(mcu_kernels::softmax::fpu::cross_entropy(black_box(x), 3, Some(y)).map(|_| ()))
         });
         run(MISH_LIBM, n, "-", &mut || {
             for (o, &v) in y.iter_mut().zip(black_box(&*x)) {
@@ -102,7 +102,7 @@ fn bench_f32(ok: &mut bool) {
             }
         });
         run("mish::mish_slice", n, MISH_LIBM, &mut || {
-            check(kernels::mish::fpu::mish_slice(black_box(x), y))
+            check(mcu_kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         // Worst case of the block fallback: x in [−100, 100], so almost every block of 32 holds
         // an element below −78.33 and is recomputed element by element.
@@ -110,23 +110,23 @@ fn bench_f32(ok: &mut bool) {
             *v *= 12.5;
         }
         run("mish::mish_slice[wide]", n, "-", &mut || {
-            check(kernels::mish::fpu::mish_slice(black_box(x), y))
+            check(mcu_kernels::mish::fpu::mish_slice(black_box(x), y))
         });
         logits(x);
         run(SPARSEMAX_SORT, n, "-", &mut || {
             sparsemax_sort_baseline(black_box(x), y)
         });
         run("sparsemax::sparsemax", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::sparsemax(black_box(x), y).map(|_| ()))
+            check(mcu_kernels::sparsemax::sparsemax(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::sparsemax_sort", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
+            check(mcu_kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::entmax15", n, SPARSEMAX_SORT, &mut || {
-            check(kernels::sparsemax::fpu::entmax15(black_box(x), y))
+            check(mcu_kernels::sparsemax::fpu::entmax15(black_box(x), y))
         });
         run("zloss::zloss_grad", n, "-", &mut || {
-            check(kernels::zloss::fpu::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+            check(mcu_kernels::zloss::fpu::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
         });
     }
     black_box(&y);
@@ -141,18 +141,18 @@ fn bench_nofpu(ok: &mut bool) {
     let mut x = [0.0f32; N];
     let mut y = [0.0f32; N];
     logits(&mut x);
-    let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+    let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
     run(
         "softmax::nofpu::softmax",
         N,
         "softmax::softmax",
-        &mut || check(kernels::softmax::nofpu::softmax(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::softmax::nofpu::softmax(black_box(&x), &mut y)),
     );
     run(
         "softmax::nofpu::log_softmax",
         N,
         "softmax::log_softmax",
-        &mut || check(kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::softmax::nofpu::log_softmax(black_box(&x), &mut y)),
     );
     run(
         "softmax::nofpu::cross_entropy",
@@ -160,7 +160,7 @@ fn bench_nofpu(ok: &mut bool) {
         "softmax::cross_entropy",
         &mut || {
             check(
-                kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
+                mcu_kernels::softmax::nofpu::cross_entropy(black_box(&x), 3, Some(&mut y)).map(|_| ()),
             )
         },
     );
@@ -168,7 +168,7 @@ fn bench_nofpu(ok: &mut bool) {
         "mish::nofpu::mish_slice",
         N,
         "mish::mish_slice",
-        &mut || check(kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
+        &mut || check(mcu_kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
     );
     black_box(&y);
 }
@@ -183,14 +183,14 @@ fn bench_int_losses(ok: &mut bool) {
     let mut x = [0.0f32; N];
     let mut y = [0.0f32; N];
     logits(&mut x);
-    let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+    let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
     // By address (through `black_box`, so the calls stay out of line): no other kernel calls
     // them, and the soft-float check (`xtask/tests/softfloat.rs`) requires their symbols
     // among its roots.
-    type ZlossGrad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, kernels::Error>;
-    type Slice = fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>;
-    let zloss_grad: ZlossGrad = black_box(kernels::zloss::nofpu::zloss_grad);
-    let entmax15: Slice = black_box(kernels::sparsemax::nofpu::entmax15);
+    type ZlossGrad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, mcu_kernels::Error>;
+    type Slice = fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>;
+    let zloss_grad: ZlossGrad = black_box(mcu_kernels::zloss::nofpu::zloss_grad);
+    let entmax15: Slice = black_box(mcu_kernels::sparsemax::nofpu::entmax15);
     run(
         "zloss::nofpu::zloss_grad",
         N,
@@ -213,8 +213,8 @@ fn bench_int_losses(ok: &mut bool) {
 #[inline(never)]
 fn bench_math() {
     #[cfg(not(target_abi = "eabihf"))]
-    use kernels::math::fpu;
-    use kernels::math::nofpu;
+    use mcu_kernels::math::fpu;
+    use mcu_kernels::math::nofpu;
     type Row = (&'static str, &'static str, fn(f32) -> f32, bool);
     // The float forms through closures, not by address: taking a kernel's address would make
     // the compiler keep one out-of-line copy and call it from the other kernels too. The float
@@ -285,7 +285,7 @@ fn bench_math() {
 /// Quantized softmax over N ∈ SIZES, uniform int8 input (REFERENCE §6).
 #[inline(never)]
 fn bench_quant(ok: &mut bool) {
-    use kernels::softmax::quant as q;
+    use mcu_kernels::softmax::quant as q;
     let mut x8 = [0i8; MAX];
     let mut y8 = [0i8; MAX];
     let mut y16 = [0i16; MAX];
@@ -304,7 +304,7 @@ fn bench_quant(ok: &mut bool) {
     };
     for n in SIZES {
         let (x8, y8, y16) = (&x8[..n], &mut y8[..n], &mut y16[..n]);
-        let mut check = |r: Result<(), kernels::Error>| *ok &= r.is_ok();
+        let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
         run(TFLM_S8, n, "-", &mut || {
             check(q::softmax_s8_tflm(&params, black_box(x8), n, y8))
         });
@@ -327,7 +327,7 @@ fn bench_quant(ok: &mut bool) {
 /// One `learn_one` and one `predict` of logistic regression on 9 features, per rule.
 #[inline(never)]
 fn bench_online(ok: &mut bool) {
-    use kernels::online::*;
+    use mcu_kernels::online::*;
     let mut rng = Rng::new(0x5EED_0009);
     let mut x = [0.0f32; 9];
     rng.fill_uniform(&mut x, -2.0, 2.0);
@@ -387,7 +387,7 @@ fn lipschitz_layer() -> ([[f32; 16]; 16], [f32; 16], [f32; 16]) {
 /// certified upper bound (Gram iteration, `GRAM_ITERS`).
 #[inline(never)]
 fn bench_lipschitz(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         power_iteration, spectral_norm_upper_bound, Dense, DenseQ, Workspace, GRAM_ITERS,
     };
     let (w, b, x) = lipschitz_layer();
@@ -434,7 +434,7 @@ fn bench_lipschitz(ok: &mut bool) {
 #[cfg(target_abi = "eabihf")]
 #[inline(never)]
 fn bench_lipschitz_projections(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         bjorck_orthonormalize, spectral_hammer, spectral_hard_cap, spectral_normalize,
         spectral_soft_cap, Workspace,
     };
@@ -484,7 +484,7 @@ fn bench_lipschitz_projections(ok: &mut bool) {
 /// Backward pass, the activations on a 16-vector and a 16 → 16 → 16 → 16 model (MaxMin).
 #[inline(never)]
 fn bench_lipschitz_model(ok: &mut bool) {
-    use kernels::lipschitz::{
+    use mcu_kernels::lipschitz::{
         groupsort, householder, maxmin, relu, Activation, Dense, LipschitzMlp,
     };
     let (w, b, x) = lipschitz_layer();
@@ -535,7 +535,7 @@ fn bench_lipschitz_model(ok: &mut bool) {
     // Three certified bounds: FPU cores only (see `bench_lipschitz_projections`).
     #[cfg(target_abi = "eabihf")]
     {
-        let mut ws = kernels::lipschitz::Workspace::<16>::new();
+        let mut ws = mcu_kernels::lipschitz::Workspace::<16>::new();
         run(
             "lipschitz::LipschitzMlp<16,16,16,1>::certified_lipschitz_bound",
             16,

@@ -59,9 +59,9 @@ fn outputs() -> bool {
     let mut p = [0.0f32; 4];
     for name in ["softmax", "sparsemax", "entmax15"] {
         let r = match name {
-            "softmax" => kernels::softmax::softmax(&scores, &mut p),
-            "sparsemax" => kernels::sparsemax::sparsemax(&scores, &mut p).map(|_| ()),
-            _ => kernels::sparsemax::entmax15(&scores, &mut p),
+            "softmax" => mcu_kernels::softmax::softmax(&scores, &mut p),
+            "sparsemax" => mcu_kernels::sparsemax::sparsemax(&scores, &mut p).map(|_| ()),
+            _ => mcu_kernels::sparsemax::entmax15(&scores, &mut p),
         };
         let sum: f32 = p.iter().sum();
         let good =
@@ -77,10 +77,10 @@ fn outputs() -> bool {
         );
     }
     let mut lp = [0.0f32; 4];
-    let r = kernels::softmax::log_softmax(&scores, &mut lp);
+    let r = mcu_kernels::softmax::log_softmax(&scores, &mut lp);
     ok &= r.is_ok();
     println!("log_softmax({}) = {}", scores, lp);
-    let sm = kernels::sparsemax::sparsemax(&[0.5, 0.2, -0.1, 1.0], &mut p);
+    let sm = mcu_kernels::sparsemax::sparsemax(&[0.5, 0.2, -0.1, 1.0], &mut p);
     let want = [0.25f32, 0.0, 0.0, 0.75];
     let exact = sm == Ok(2) && p.iter().zip(want).all(|(a, b)| (a - b).abs() <= 1e-7);
     ok &= exact;
@@ -135,8 +135,8 @@ fn sensor() -> bool {
             *l = 4.0 * (*l - 0.5 * f32::from(ch));
         }
         let (mut p, mut q) = ([0.0f32; 4], [0.0f32; 4]);
-        ok &= kernels::softmax::softmax(&logits, &mut p).is_ok();
-        ok &= kernels::sparsemax::sparsemax(&logits, &mut q).is_ok();
+        ok &= mcu_kernels::softmax::softmax(&logits, &mut p).is_ok();
+        ok &= mcu_kernels::sparsemax::sparsemax(&logits, &mut q).is_ok();
         let class = (0..4).fold(0, |b, i| if p[i] > p[b] { i } else { b });
         classes[class] += 1;
         ok &= (p.iter().sum::<f32>() - 1.0).abs() <= 4.0 * f32::EPSILON;
@@ -181,7 +181,7 @@ fn control() -> bool {
     let Ok(policy) = cl::policy() else {
         return false;
     };
-    let mut ws = kernels::lipschitz::Workspace::<16>::new();
+    let mut ws = mcu_kernels::lipschitz::Workspace::<16>::new();
     let Ok(bound) = policy.certified_lipschitz_bound(&mut ws) else {
         return false;
     };

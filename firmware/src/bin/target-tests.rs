@@ -13,7 +13,7 @@
 #![cfg_attr(feature = "dump", allow(dead_code))]
 
 use defmt::{error, println};
-use kernels::Error;
+use mcu_kernels::Error;
 
 /// A failed check: logged, counted, and the run goes on.
 macro_rules! check {
@@ -34,7 +34,7 @@ fn cases() -> u32 {
 
     // REFERENCE §1: softmax([1000, 999, −5, 0.5]) = [0.7310585786, 0.2689414214, ≈0, ≈0].
     let mut y = [0.0f32; 4];
-    let r = kernels::softmax::three_pass(&[1000.0, 999.0, -5.0, 0.5], &mut y);
+    let r = mcu_kernels::softmax::three_pass(&[1000.0, 999.0, -5.0, 0.5], &mut y);
     check!(failures, r.is_ok(), "three_pass reference vector: {}", r);
     check!(
         failures,
@@ -50,11 +50,11 @@ fn cases() -> u32 {
     );
 
     // Error paths: typed errors, no panic.
-    let r = kernels::softmax::three_pass(&[], &mut []);
+    let r = mcu_kernels::softmax::three_pass(&[], &mut []);
     check!(failures, r == Err(Error::Empty), "empty input: {}", r);
-    let r = kernels::softmax::three_pass(&[1.0, f32::NAN], &mut y[..2]);
+    let r = mcu_kernels::softmax::three_pass(&[1.0, f32::NAN], &mut y[..2]);
     check!(failures, r == Err(Error::NanInput), "NaN input: {}", r);
-    let r = kernels::softmax::three_pass(&[1.0], &mut y[..2]);
+    let r = mcu_kernels::softmax::three_pass(&[1.0], &mut y[..2]);
     check!(
         failures,
         r == Err(Error::LengthMismatch {

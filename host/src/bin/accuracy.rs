@@ -1,4 +1,4 @@
-//! `accuracy [--exhaustive] [--json FILE]`: max ulp error of each `kernels::math` function,
+//! `accuracy [--exhaustive] [--json FILE]`: max ulp error of each `mcu_kernels::math` function,
 //! and the relative error of the f32 softmax variants, with error histograms.
 //!
 //! Prints function, domain, max ulp, worst input (hex and decimal) and bound, then a
@@ -68,11 +68,11 @@ fn main() -> ExitCode {
         }));
     }
 
-    type Kernel = fn(&[f32], &mut [f32]) -> Result<(), kernels::Error>;
+    type Kernel = fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>;
     let softmaxes: [(&str, Kernel); 3] = [
-        ("softmax::anchored", kernels::softmax::anchored),
-        ("softmax::three_pass", kernels::softmax::three_pass),
-        ("softmax::two_pass", kernels::softmax::two_pass),
+        ("softmax::anchored", mcu_kernels::softmax::anchored),
+        ("softmax::three_pass", mcu_kernels::softmax::three_pass),
+        ("softmax::two_pass", mcu_kernels::softmax::two_pass),
     ];
     let vectors = 4_000;
     println!("\nf32 softmax, relative error in u = 2^-24 over outputs >= 2^-126 ({vectors} seeded rows, N 1..512; contract 5e-7 = 8.39 u)");
@@ -101,7 +101,7 @@ fn main() -> ExitCode {
     // Quantized softmax: error in output LSBs against the f64 softmax of the dequantised
     // input (the same generator as host/tests/quant_accuracy.rs, fewer rows).
     use host::quant_reference::{int8_case, softmax_quantized, LsbHistogram};
-    use kernels::softmax::quant as q;
+    use mcu_kernels::softmax::quant as q;
     let rows = 5_000u32;
     let mut hs = [
         LsbHistogram::new("softmax::quant::softmax_s8 (accurate, int8 out)"),

@@ -1,4 +1,4 @@
-//! `learn`: progressive validation of a `kernels::online` learner on a CSV file.
+//! `learn`: progressive validation of a `mcu_kernels::online` learner on a CSV file.
 //!
 //! ```text
 //! learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax]
@@ -33,7 +33,7 @@
 //!   keys. Errors (missing column, non-numeric cell with its line number, ragged rows, bad
 //!   options) go to stderr with exit status 1 (data) or 2 (usage); the program never panics.
 
-use kernels::online::{
+use mcu_kernels::online::{
     AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, Implicit, LinearRegression, LogisticRegression,
     MulticlassEval, OptimisticOgd, PassiveAggressive, RegressionEval, Rule, Sgd, SoftmaxRegression,
     StandardScaler,
@@ -257,7 +257,7 @@ fn run_logistic<R: Rule<MAX_FEATURES>>(rule: R, d: &Data, y: &[bool], scale: boo
     let mut ev = BinaryEval::new();
     for (x, &yy) in d.features.iter().zip(y) {
         let s = if scale { Some(&mut sc) } else { None };
-        let _ = kernels::online::progressive_binary(s, &mut m, &mut ev, x, yy);
+        let _ = mcu_kernels::online::progressive_binary(s, &mut m, &mut ev, x, yy);
     }
     Report {
         accuracy: Some(ev.accuracy()),
@@ -414,7 +414,7 @@ fn state_bytes(model: &str, rule: &str, d: usize, k: usize, scale: bool) -> usiz
     };
     let per = linear_size(sizes(1), sizes(2), d);
     let model_bytes = if model == "softmax" {
-        let cfg = std::mem::size_of::<kernels::online::GlmConfig>();
+        let cfg = std::mem::size_of::<mcu_kernels::online::GlmConfig>();
         (per - cfg) * k + cfg
     } else {
         per

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use host::io::{self, Matrix};
 use host::lipschitz::{check_network, lipsdp, sigma_max_of, Act};
-use kernels::lipschitz::{
+use mcu_kernels::lipschitz::{
     gram_scratch_len, power_iteration, spectral_norm_upper_bound, GRAM_ITERS,
 };
 

@@ -1,7 +1,7 @@
 //! f64 projections onto the simplex and the k-sparse simplex, used by the host solvers.
 //!
 //! The solvers need marginal residuals ≤ 1e−6 on costs of order 10–100. The f32 kernel
-//! `kernels::sparsemax::project_topk_simplex` rounds its *input* z = x/(b_j·γ) to f32 first,
+//! `mcu_kernels::sparsemax::project_topk_simplex` rounds its *input* z = x/(b_j·γ) to f32 first,
 //! an absolute error of |z|·2^−24 (≈ 6e−6 for |z| = 100) that goes straight into the plan,
 //! so the solvers use this f64 projection with the same rule and the same tie-breaking; the
 //! f32 kernel is differential-tested against it (`host/tests/ot_projection.rs`).

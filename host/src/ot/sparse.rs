@@ -20,7 +20,7 @@
 //! the unregularised OT cost plus that constant; k ≥ m gives quadratically regularised OT.
 //!
 //! The per-column projection is the f64 [`super::projection::topk_simplex_sparse`] (same rule
-//! and ties as `kernels::sparsemax::project_topk_simplex`, which works in f32 and cannot reach
+//! and ties as `mcu_kernels::sparsemax::project_topk_simplex`, which works in f32 and cannot reach
 //! 1e−6 residuals; see that module).
 
 use super::projection::{simplex_from_top_k, top_k_desc, top_k_desc_with};

@@ -20,7 +20,7 @@
 //! # Example: progressive validation, River's `StandardScaler | LogisticRegression(AdaGrad())`
 //!
 //! ```
-//! use kernels::online::{progressive_binary, AdaGrad, BinaryEval, LogisticRegression, StandardScaler};
+//! use mcu_kernels::online::{progressive_binary, AdaGrad, BinaryEval, LogisticRegression, StandardScaler};
 //!
 //! // State: 76 + 104 + 24 bytes, no heap.
 //! let mut scaler = StandardScaler::<9>::new();

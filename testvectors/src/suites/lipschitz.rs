@@ -1,9 +1,9 @@
-//! `kernels::lipschitz` suites: layers, norm bounds, activations, the five projections and a
+//! `mcu_kernels::lipschitz` suites: layers, norm bounds, activations, the five projections and a
 //! small model, the closed loop.
 
 use super::seed;
 use crate::{Digest, Rng};
-use kernels::lipschitz as lip;
+use mcu_kernels::lipschitz as lip;
 
 pub(super) fn dense(index: u32) -> Digest {
     let mut rng = Rng::new(seed("lipschitz::Dense+DenseQ", index));

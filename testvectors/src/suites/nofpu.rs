@@ -7,7 +7,7 @@ use crate::{Digest, Rng};
 /// Every `math::nofpu` function on 64 inputs: uniform in a wide range, near 0 and 1 (where
 /// the small-argument paths run), and bit patterns drawn at random (NaN, ±∞, subnormals).
 pub(super) fn math(index: u32) -> Digest {
-    use kernels::math::nofpu;
+    use mcu_kernels::math::nofpu;
     let mut rng = Rng::new(seed("math::nofpu::*", index));
     let mut d = Digest::default();
     let fs: [fn(f32) -> f32; 8] = [
@@ -39,7 +39,7 @@ pub(super) fn softmax(i: u32) -> Digest {
     super::float::slice_kernel(
         "softmax::nofpu::softmax",
         i,
-        kernels::softmax::nofpu::softmax,
+        mcu_kernels::softmax::nofpu::softmax,
     )
 }
 
@@ -48,7 +48,7 @@ pub(super) fn log_softmax(i: u32) -> Digest {
     super::float::slice_kernel(
         "softmax::nofpu::log_softmax",
         i,
-        kernels::softmax::nofpu::log_softmax,
+        mcu_kernels::softmax::nofpu::log_softmax,
     )
 }
 
@@ -61,11 +61,11 @@ pub(super) fn cross_entropy(index: u32) -> Digest {
     let target = rng.below(n as u32 + 1) as usize;
     let mut d = Digest::default();
     d.input_f32s(&x[..n]);
-    let ce = kernels::softmax::nofpu::cross_entropy(&x[..n], target, Some(&mut g[..n]));
+    let ce = mcu_kernels::softmax::nofpu::cross_entropy(&x[..n], target, Some(&mut g[..n]));
     d.result(&ce);
     d.f32(ce.unwrap_or(0.0));
     d.f32s(&g[..n]);
-    let ce = kernels::softmax::nofpu::cross_entropy(&x[..n], target, None);
+    let ce = mcu_kernels::softmax::nofpu::cross_entropy(&x[..n], target, None);
     d.result(&ce);
     d.f32(ce.unwrap_or(0.0));
     d
@@ -76,7 +76,7 @@ pub(super) fn mish_slice(i: u32) -> Digest {
     super::float::slice_kernel(
         "mish::nofpu::mish_slice",
         i,
-        kernels::mish::nofpu::mish_slice,
+        mcu_kernels::mish::nofpu::mish_slice,
     )
 }
 
@@ -92,11 +92,11 @@ pub(super) fn zloss(index: u32) -> Digest {
     let b = rng.uniform_f32(-2.0, 4.0);
     let mut d = Digest::default();
     d.input_f32s(&o[..n]);
-    let l = kernels::zloss::nofpu::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
+    let l = mcu_kernels::zloss::nofpu::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
     d.result(&l);
     d.f32(l.unwrap_or(0.0));
     d.f32s(&g[..n]);
-    let l = kernels::zloss::nofpu::zloss(&o[..n], target, a, b);
+    let l = mcu_kernels::zloss::nofpu::zloss(&o[..n], target, a, b);
     d.result(&l);
     d.f32(l.unwrap_or(0.0));
     d
@@ -107,6 +107,6 @@ pub(super) fn entmax15(i: u32) -> Digest {
     super::float::slice_kernel(
         "sparsemax::nofpu::entmax15",
         i,
-        kernels::sparsemax::nofpu::entmax15,
+        mcu_kernels::sparsemax::nofpu::entmax15,
     )
 }

@@ -4,7 +4,7 @@
 
 use super::seed;
 use crate::{Digest, Rng};
-use kernels::online::{
+use mcu_kernels::online::{
     fixed::{to_fixed, FxAdaGrad, FxLogisticRegression},
     AProx, AdaGrad, AdaMax, Adam, Ftrl, Implicit, LinearRegression, LogisticRegression,
     OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression, StandardScaler,

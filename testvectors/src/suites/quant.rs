@@ -3,7 +3,7 @@
 use super::{seed, MAX_LEN};
 use crate::{Digest, Rng};
 use fixed::types::{I16F16, U0F16};
-use kernels::softmax::quant as q;
+use mcu_kernels::softmax::quant as q;
 
 /// (rows, row_size) with rows·row_size ≤ MAX_LEN.
 fn shape(rng: &mut Rng) -> (usize, usize) {
@@ -48,7 +48,7 @@ macro_rules! s8_suite {
             let mut d = Digest::default();
             d.input_i8s(&x[..n]);
             d.input_word(s.to_bits());
-            let r: Result<(), kernels::Error> = $run(s, &x[..n], row, &mut y[..n]);
+            let r: Result<(), mcu_kernels::Error> = $run(s, &x[..n], row, &mut y[..n]);
             d.result(&r);
             d.f32(s);
             fold(&mut d, &y[..n]);
