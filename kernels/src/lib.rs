@@ -23,9 +23,9 @@
 //!   `thumbv7em-none-eabi`). The features `force-fpu-path` and `force-int-path` override the
 //!   choice (`force-int-path` wins if both are set); [`math::INT_PATH`] tells which is in use.
 //! * Integer forms exist for the scalar functions of [`math`], the softmax family
-//!   ([`softmax::nofpu`]: softmax, log-softmax, cross-entropy) and Mish ([`mish::nofpu`]);
-//!   the other kernels (Z-loss, entmax-1.5, the online learners, …) run their float forms on
-//!   every core.
+//!   ([`softmax::nofpu`]: softmax, log-softmax, cross-entropy), Mish ([`mish::nofpu`]), the
+//!   Z-loss and its gradient ([`zloss::nofpu`]) and entmax-1.5 ([`sparsemax::nofpu`]); the
+//!   other kernels (the online learners, sparsemax, …) run their float forms on every core.
 //!
 //! Modules:
 //! * [`math`]: the shared scalar functions (exp, ln, tanh, ...) every kernel uses.

@@ -271,3 +271,13 @@ static T1: &dyn Sync = &(crate::softmax::quant::softmax_s8_s16_tflm_table as fn(
 static T2: &dyn Sync = &(crate::softmax::quant::SoftmaxS8TflmTable::new as fn(_) -> _);
 #[used]
 static T3: &dyn Sync = &(crate::softmax::quant::SoftmaxS8TflmTable::rebuild as fn(&mut _, _));
+#[used]
+static N20: &dyn Sync = &(crate::zloss::nofpu::zloss as fn(_, _, _, _) -> _);
+#[used]
+static N21: &dyn Sync = &(crate::zloss::nofpu::zloss_grad as fn(_, _, _, _, _) -> _);
+#[used]
+static N22: &dyn Sync = &(crate::zloss::fpu::zloss_grad as fn(_, _, _, _, _) -> _);
+#[used]
+static N23: &dyn Sync = &(crate::sparsemax::nofpu::entmax15 as fn(_, _) -> _);
+#[used]
+static N24: &dyn Sync = &(crate::sparsemax::fpu::entmax15 as fn(_, _) -> _);

@@ -9,8 +9,14 @@
 //!
 //! L(α·o + β) = L(o) for α > 0. When σ = 0 (all outputs equal, including D = 1) z_c is
 //! defined as 0: L = softplus(a·b)/a and the gradient is 0.
+//!
+//! [`zloss`] and [`zloss_grad`] take the float forms ([`fpu`]) where the target has a hardware
+//! FPU and the integer-only forms ([`nofpu`]) elsewhere (chosen at compile time, see the crate
+//! docs, "FPU and integer paths").
 
 use crate::{math, Error};
+
+pub mod nofpu;
 
 /// Knuth's TwoSum: s + e = a + b exactly (no overflow assumed).
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
@@ -259,128 +265,16 @@ fn sigmoid_u(u: f64) -> f64 {
     }
 }
 
-/// Z-loss of the outputs `o` for class `target` (see the module docs for the formula).
-///
-/// **Algorithm:** pass 1 validates and finds min/max; pass 2 scales the outputs by an exact
-/// power of two (spread → [1, 2)), forms the differences to the
-/// pivot o_c exactly with TwoSum, and accumulates Σd and Σd² as compensated (double-f32)
-/// sums with Dekker's exact square. Shifting by the pivot removes any common offset
-/// (o ≈ 10^6 + small is as accurate as small), and the compensated sums make the
-/// one-pass variance D·S2 − S1² accurate to ~2^−44 relative. The scalar tail (z_c, u =
-/// a(b − z_c), softplus) uses a handful of f64 operations and `math::{exp, log1p}` on a
-/// hi/lo split of u. softplus is overflow-safe (u + log1p(e^−u) for u > 0).
-///
-/// **Accuracy** (host differential test, 10^5 seeded cases, default `math` backend):
-/// measured max relative error 2.3e−7 (asserted ≤ 1e−6) against an f64 two-pass reference
-/// for every loss ≥ 1e−30, outputs from ±3e38 down to 2^−100 and offsets up to 10^6.
-/// Invariant under o → α·o + β (α > 0) within 4 ulp (proptest), bit for bit when α is a
-/// power of two and the map is exact in f32. Accuracy figures assume the default
-/// (own) `math` backend; `micromath` would dominate the error.
-///
-/// **Stack:** estimate ≤ 128 bytes. **Cost:** see `cargo xtask bench` (~30 flops per element
-/// plus a constant scalar tail with soft-float f64 on Cortex-M).
-///
-/// # Errors
-/// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
-/// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
-/// infinite output.
-///
-/// # Example
-///
-/// ```
-/// use mcu_kernels::Error;
-/// use mcu_kernels::zloss::zloss;
-///
-/// // f64 reference: z_c = (o_c − μ)/σ (population moments), L = ln(1 + e^(a(b − z_c)))/a.
-/// fn zloss64(o: &[f32], c: usize, a: f64, b: f64) -> f64 {
-///     let d = o.len() as f64;
-///     let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
-///     let var = o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d;
-///     let z = (f64::from(o[c]) - mu) / var.sqrt();
-///     (1.0 + (a * (b - z)).exp()).ln() / a
-/// }
-/// let o = [0.5f32, 2.0, -1.25, 0.75];
-/// let l = zloss(&o, 1, 2.0, 1.0)?;
-/// let want = zloss64(&o, 1, 2.0, 1.0);
-/// assert!((f64::from(l) - want).abs() <= 1e-6 * want);
-/// // Closed form: o = [1, 0] has z_0 = 1, so with a = b = 1, L = ln(1 + e^0) = ln 2.
-/// assert!((f64::from(zloss(&[1.0, 0.0], 0, 1.0, 1.0)?) - 2f64.ln()).abs() <= 1e-6 * 2f64.ln());
-/// // Shift and scale invariant: bit for bit for 4·o + 1000 (a power of two, exact in f32).
-/// let moved = o.map(|v| 4.0 * v + 1000.0);
-/// assert_eq!(zloss(&moved, 1, 2.0, 1.0)?, l);
-/// // σ = 0 (all outputs equal): z_c = 0 and L = softplus(a·b)/a.
-/// let flat = f64::from(zloss(&[3.0; 4], 2, 2.0, 1.0)?);
-/// assert!((flat - (1.0 + 2f64.exp()).ln() / 2.0).abs() <= 1e-6 * flat);
-/// assert_eq!(zloss(&o, 4, 2.0, 1.0), Err(Error::IndexOutOfRange { index: 4, len: 4 }));
-/// assert!(matches!(zloss(&o, 1, 0.0, 1.0), Err(Error::BadParameter(_))));
-/// assert!(matches!(zloss(&[f32::INFINITY, 0.0], 1, 1.0, 1.0), Err(Error::BadParameter(_))));
-/// # Ok::<(), mcu_kernels::Error>(())
-/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+fn zloss_float(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     let oc = validate(o, target, a, b)?;
     let m = moments(o, oc)?;
     let u = f64::from(a) * (f64::from(b) - m.z);
     Ok(loss_from_u(u, a))
 }
 
-/// Z-loss and its gradient ∂L/∂o written into `grad` (same length as `o`).
-///
-/// The gradient is evaluated as grad_k = P + Q·w_k (+ G at k = c), with w_k = o'_k − μ'
-/// the scaled output centred on the (hi + lo) mean and, from f64 scalars,
-/// G = −sigmoid(u)/σ, P = −G/D, Q = −(G/D)·z_c/σ' (σ' the scaled σ); the target component
-/// is G·(D − 1 − z_c²)/D in f64. Centring on the mean keeps 1 + z_c·z_k accurate, and the
-/// closed form keeps the target component accurate, when the target output dominates.
-/// One extra pass, a few flops per element. When σ = 0 the gradient is 0. Components
-/// whose magnitude exceeds f32::MAX (only possible for σ < ~1e−38) saturate to ±∞.
-///
-/// **Accuracy** (host differential test, 10^5 vectors): every component within
-/// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
-/// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
-/// **Stack:** estimate ≤ 160 bytes.
-/// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
-///
-/// # Errors
-/// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
-///
-/// # Example
-///
-/// ```
-/// use mcu_kernels::zloss::{zloss, zloss_grad};
-///
-/// // f64 reference of the module docs' gradient:
-/// // ∂L/∂o_k = −sigmoid(a(b − z_c))·[(δ_kc − 1/D) − z_c·z_k/D]/σ.
-/// let (o, c, a, b) = ([0.5f32, 2.0, -1.25, 0.75, 0.0], 2, 1.5, 0.5);
-/// let d = o.len() as f64;
-/// let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
-/// let sigma = (o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d).sqrt();
-/// let z = |k: usize| (f64::from(o[k]) - mu) / sigma;
-/// let sig = 1.0 / (1.0 + (-a * (b - z(c))).exp());
-/// let want: Vec<f64> = (0..o.len())
-///     .map(|k| {
-///         let delta = if k == c { 1.0 } else { 0.0 };
-///         -sig * ((delta - 1.0 / d) - z(c) * z(k) / d) / sigma
-///     })
-///     .collect();
-/// let mut g = [0.0f32; 5];
-/// let l = zloss_grad(&o, c, a as f32, b as f32, &mut g)?;
-/// assert_eq!(l, zloss(&o, c, a as f32, b as f32)?); // the loss of `zloss`
-/// // Every component within 1e−6·‖∇L‖.
-/// let norm = want.iter().map(|w| w * w).sum::<f64>().sqrt();
-/// for (&gk, &wk) in g.iter().zip(&want) {
-///     assert!((f64::from(gk) - wk).abs() <= 1e-6 * norm);
-/// }
-/// // Invariance shows in the gradient: it is orthogonal to the all-ones vector and to o.
-/// let dot1: f64 = g.iter().map(|&v| f64::from(v)).sum();
-/// let doto: f64 = g.iter().zip(&o).map(|(&v, &x)| f64::from(v) * f64::from(x)).sum();
-/// assert!(dot1.abs() <= 1e-6 * norm && doto.abs() <= 1e-5 * norm);
-/// // σ = 0: the gradient is 0.
-/// zloss_grad(&[1.0; 5], 0, 1.0, 0.0, &mut g)?;
-/// assert_eq!(g, [0.0; 5]);
-/// # Ok::<(), mcu_kernels::Error>(())
-/// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-pub fn zloss_grad(
+fn zloss_grad_float(
     o: &[f32],
     target: usize,
     a: f32,
@@ -433,6 +327,202 @@ pub fn zloss_grad(
         *out = gk * m.sc1 * m.sc2;
     }
     Ok(loss)
+}
+
+/// The FPU path of the kernels that have an integer form: the float forms, whatever the
+/// target (soft float on a core without an FPU).
+pub mod fpu {
+    use crate::Error;
+
+    /// Z-loss of the outputs `o` for class `target` (see the module docs for the formula).
+    ///
+    /// **Algorithm:** pass 1 validates and finds min/max; pass 2 scales the outputs by an exact
+    /// power of two (spread → [1, 2)), forms the differences to the
+    /// pivot o_c exactly with TwoSum, and accumulates Σd and Σd² as compensated (double-f32)
+    /// sums with Dekker's exact square. Shifting by the pivot removes any common offset
+    /// (o ≈ 10^6 + small is as accurate as small), and the compensated sums make the
+    /// one-pass variance D·S2 − S1² accurate to ~2^−44 relative. The scalar tail (z_c, u =
+    /// a(b − z_c), softplus) uses a handful of f64 operations and `math::{exp, log1p}` on a
+    /// hi/lo split of u. softplus is overflow-safe (u + log1p(e^−u) for u > 0).
+    ///
+    /// **Accuracy** (host differential test, 10^5 seeded cases, default `math` backend):
+    /// measured max relative error 2.3e−7 (asserted ≤ 1e−6) against an f64 two-pass reference
+    /// for every loss ≥ 1e−30, outputs from ±3e38 down to 2^−100 and offsets up to 10^6.
+    /// Invariant under o → α·o + β (α > 0) within 4 ulp (proptest), bit for bit when α is a
+    /// power of two and the map is exact in f32. Accuracy figures assume the default
+    /// (own) `math` backend; `micromath` would dominate the error.
+    ///
+    /// **Stack:** estimate ≤ 128 bytes. **Cost:** see `cargo xtask bench` (~30 flops per element
+    /// plus a constant scalar tail with soft-float f64 on Cortex-M).
+    ///
+    /// # Errors
+    /// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
+    /// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
+    /// infinite output.
+    ///
+    /// ```
+    /// use mcu_kernels::zloss::fpu;
+    ///
+    /// // Closed form: o = [1, 0], a = b = 1 gives z_0 = 1 and L = ln 2.
+    /// let l = fpu::zloss(&[1.0, 0.0], 0, 1.0, 1.0)?;
+    /// assert!((f64::from(l) - 2f64.ln()).abs() <= 1e-6 * 2f64.ln());
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+        super::zloss_float(o, target, a, b)
+    }
+
+    /// Z-loss and its gradient ∂L/∂o written into `grad` (same length as `o`).
+    ///
+    /// The gradient is evaluated as grad_k = P + Q·w_k (+ G at k = c), with w_k = o'_k − μ'
+    /// the scaled output centred on the (hi + lo) mean and, from f64 scalars,
+    /// G = −sigmoid(u)/σ, P = −G/D, Q = −(G/D)·z_c/σ' (σ' the scaled σ); the target component
+    /// is G·(D − 1 − z_c²)/D in f64. Centring on the mean keeps 1 + z_c·z_k accurate, and the
+    /// closed form keeps the target component accurate, when the target output dominates.
+    /// One extra pass, a few flops per element. When σ = 0 the gradient is 0. Components
+    /// whose magnitude exceeds f32::MAX (only possible for σ < ~1e−38) saturate to ±∞.
+    ///
+    /// **Accuracy** (host differential test, 10^5 vectors): every component within
+    /// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
+    /// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
+    /// **Stack:** estimate ≤ 160 bytes.
+    /// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
+    ///
+    /// # Errors
+    /// As [`zloss`](fn@zloss), plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+    ///
+    /// ```
+    /// use mcu_kernels::zloss::fpu;
+    ///
+    /// // σ = 0 (equal outputs): the gradient is 0; the loss is softplus(a·b)/a = ln(1 + e)/1.
+    /// let mut g = [1.0f32; 3];
+    /// let l = fpu::zloss_grad(&[2.0; 3], 0, 1.0, 1.0, &mut g)?;
+    /// assert_eq!(g, [0.0; 3]);
+    /// assert!((f64::from(l) - (1.0 + 1f64.exp()).ln()).abs() <= 1e-6 * 2.0);
+    /// # Ok::<(), mcu_kernels::Error>(())
+    /// ```
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    pub fn zloss_grad(
+        o: &[f32],
+        target: usize,
+        a: f32,
+        b: f32,
+        grad: &mut [f32],
+    ) -> Result<f32, Error> {
+        super::zloss_grad_float(o, target, a, b, grad)
+    }
+}
+
+/// Z-loss of the outputs `o` for class `target` (formula in the module docs):
+/// [`fpu::zloss`] where the target has a hardware FPU, [`nofpu::zloss`] elsewhere (algorithm,
+/// accuracy, cost and stack in those functions' docs).
+///
+/// # Errors
+/// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
+/// NaN output, [`Error::BadParameter`] for a ≤ 0 or non-finite `a`, non-finite `b`, or an
+/// infinite output.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::Error;
+/// use mcu_kernels::zloss::zloss;
+///
+/// // f64 reference: z_c = (o_c − μ)/σ (population moments), L = ln(1 + e^(a(b − z_c)))/a.
+/// fn zloss64(o: &[f32], c: usize, a: f64, b: f64) -> f64 {
+///     let d = o.len() as f64;
+///     let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+///     let var = o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d;
+///     let z = (f64::from(o[c]) - mu) / var.sqrt();
+///     (1.0 + (a * (b - z)).exp()).ln() / a
+/// }
+/// let o = [0.5f32, 2.0, -1.25, 0.75];
+/// let l = zloss(&o, 1, 2.0, 1.0)?;
+/// let want = zloss64(&o, 1, 2.0, 1.0);
+/// assert!((f64::from(l) - want).abs() <= 1e-6 * want);
+/// // Closed form: o = [1, 0] has z_0 = 1, so with a = b = 1, L = ln(1 + e^0) = ln 2.
+/// assert!((f64::from(zloss(&[1.0, 0.0], 0, 1.0, 1.0)?) - 2f64.ln()).abs() <= 1e-6 * 2f64.ln());
+/// // Shift and scale invariant: bit for bit for 4·o + 1000 (a power of two, exact in f32).
+/// let moved = o.map(|v| 4.0 * v + 1000.0);
+/// assert_eq!(zloss(&moved, 1, 2.0, 1.0)?, l);
+/// // σ = 0 (all outputs equal): z_c = 0 and L = softplus(a·b)/a.
+/// let flat = f64::from(zloss(&[3.0; 4], 2, 2.0, 1.0)?);
+/// assert!((flat - (1.0 + 2f64.exp()).ln() / 2.0).abs() <= 1e-6 * flat);
+/// assert_eq!(zloss(&o, 4, 2.0, 1.0), Err(Error::IndexOutOfRange { index: 4, len: 4 }));
+/// assert!(matches!(zloss(&o, 1, 0.0, 1.0), Err(Error::BadParameter(_))));
+/// assert!(matches!(zloss(&[f32::INFINITY, 0.0], 1, 1.0, 1.0), Err(Error::BadParameter(_))));
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
+    if crate::math::INT_PATH {
+        nofpu::zloss(o, target, a, b)
+    } else {
+        zloss_float(o, target, a, b)
+    }
+}
+
+/// Z-loss and its gradient ∂L/∂o written into `grad`: [`fpu::zloss_grad`] where the target
+/// has a hardware FPU, [`nofpu::zloss_grad`] elsewhere (algorithm, accuracy, cost and stack in
+/// those functions' docs).
+///
+/// # Errors
+/// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+///
+/// # Example
+///
+/// ```
+/// use mcu_kernels::zloss::{zloss, zloss_grad};
+///
+/// // f64 reference of the module docs' gradient:
+/// // ∂L/∂o_k = −sigmoid(a(b − z_c))·[(δ_kc − 1/D) − z_c·z_k/D]/σ.
+/// let (o, c, a, b) = ([0.5f32, 2.0, -1.25, 0.75, 0.0], 2, 1.5, 0.5);
+/// let d = o.len() as f64;
+/// let mu = o.iter().map(|&v| f64::from(v)).sum::<f64>() / d;
+/// let sigma = (o.iter().map(|&v| (f64::from(v) - mu).powi(2)).sum::<f64>() / d).sqrt();
+/// let z = |k: usize| (f64::from(o[k]) - mu) / sigma;
+/// let sig = 1.0 / (1.0 + (-a * (b - z(c))).exp());
+/// let want: Vec<f64> = (0..o.len())
+///     .map(|k| {
+///         let delta = if k == c { 1.0 } else { 0.0 };
+///         -sig * ((delta - 1.0 / d) - z(c) * z(k) / d) / sigma
+///     })
+///     .collect();
+/// let mut g = [0.0f32; 5];
+/// let l = zloss_grad(&o, c, a as f32, b as f32, &mut g)?;
+/// assert_eq!(l, zloss(&o, c, a as f32, b as f32)?); // the loss of `zloss`
+/// // Every component within 1e−6·‖∇L‖.
+/// let norm = want.iter().map(|w| w * w).sum::<f64>().sqrt();
+/// for (&gk, &wk) in g.iter().zip(&want) {
+///     assert!((f64::from(gk) - wk).abs() <= 1e-6 * norm);
+/// }
+/// // Invariance shows in the gradient: it is orthogonal to the all-ones vector and to o.
+/// let dot1: f64 = g.iter().map(|&v| f64::from(v)).sum();
+/// let doto: f64 = g.iter().zip(&o).map(|(&v, &x)| f64::from(v) * f64::from(x)).sum();
+/// assert!(dot1.abs() <= 1e-6 * norm && doto.abs() <= 1e-5 * norm);
+/// // σ = 0: the gradient is 0.
+/// zloss_grad(&[1.0; 5], 0, 1.0, 0.0, &mut g)?;
+/// assert_eq!(g, [0.0; 5]);
+/// # Ok::<(), mcu_kernels::Error>(())
+/// ```
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline]
+pub fn zloss_grad(
+    o: &[f32],
+    target: usize,
+    a: f32,
+    b: f32,
+    grad: &mut [f32],
+) -> Result<f32, Error> {
+    if crate::math::INT_PATH {
+        nofpu::zloss_grad(o, target, a, b, grad)
+    } else {
+        zloss_grad_float(o, target, a, b, grad)
+    }
 }
 
 /// Exact integer moments for the fixed-point variants.

@@ -156,6 +156,11 @@ pub fn roots(g: &CallGraph) -> Vec<String> {
 
 /// Checks an ELF: fails listing every soft-float routine reachable from a `nofpu` root.
 pub fn check_elf(elf: &Path) -> Result<usize> {
+    check_elf_roots(elf).map(|r| r.len())
+}
+
+/// As [`check_elf`], returning the roots it checked.
+pub fn check_elf_roots(elf: &Path) -> Result<Vec<String>> {
     let objdump = crate::bench::cycles::llvm_tool("llvm-objdump")?;
     let out = Command::new(objdump)
         .args(["-d", "--demangle", "--no-show-raw-insn"])
@@ -187,16 +192,19 @@ pub fn check_elf(elf: &Path) -> Result<usize> {
         }
         bail!(msg);
     }
-    Ok(roots.len())
+    Ok(roots)
 }
 
 /// Builds the bench image for the Cortex-M0 and checks it (a step for `cargo xtask test`).
-pub fn check_m0_bench() -> Result<()> {
+pub fn check_m0_bench() -> Result<Vec<String>> {
     // llvm-tools: installed by the preflight of `cargo xtask test`.
     let elf = crate::firmware::Build::qemu("bench", crate::boards::Board::M0).run()?;
-    let n = check_elf(&elf)?;
-    println!("soft-float check: {n} integer-kernel roots, no soft-float routine reachable");
-    Ok(())
+    let roots = check_elf_roots(&elf)?;
+    println!(
+        "soft-float check: {} integer-kernel roots, no soft-float routine reachable",
+        roots.len()
+    );
+    Ok(roots)
 }
 
 #[cfg(test)]

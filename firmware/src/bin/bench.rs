@@ -125,18 +125,18 @@ fn bench_f32(ok: &mut bool) {
             check(mcu_kernels::sparsemax::sparsemax_sort(black_box(x), y).map(|_| ()))
         });
         run("sparsemax::entmax15", n, SPARSEMAX_SORT, &mut || {
-            check(mcu_kernels::sparsemax::entmax15(black_box(x), y))
+            check(mcu_kernels::sparsemax::fpu::entmax15(black_box(x), y))
         });
         run("zloss::zloss_grad", n, "-", &mut || {
-            check(mcu_kernels::zloss::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
+            check(mcu_kernels::zloss::fpu::zloss_grad(black_box(x), 1, 1.0, 0.0, y).map(|_| ()))
         });
     }
     black_box(&y);
 }
 
-/// The FPU-free softmax family at N = 256 (logits in [−8, 8]), compared with the float rows
-/// of the same name (soft float on the M0/M3: the rows `softmax::softmax` etc. always run the
-/// float forms, `softmax::fpu::*`).
+/// The FPU-free kernels at N = 256 (logits in [−8, 8]), compared with the float rows of the
+/// same name (soft float on the M0/M3: the rows `softmax::softmax`, `zloss::zloss_grad`,
+/// `sparsemax::entmax15` etc. always run the float forms, `*::fpu::*`).
 #[inline(never)]
 fn bench_nofpu(ok: &mut bool) {
     const N: usize = 256;
@@ -177,6 +177,39 @@ fn bench_nofpu(ok: &mut bool) {
         N,
         "mish::mish_slice",
         &mut || check(mcu_kernels::mish::nofpu::mish_slice(black_box(&x), &mut y)),
+    );
+    black_box(&y);
+}
+
+/// The FPU-free Z-loss gradient and entmax-1.5 at N = 256 (logits in [−8, 8]), compared with
+/// the float rows of the same name. Called by address: the function's name has no `nofpu`, so
+/// the soft-float check (roots: names containing `nofpu`) starts from the kernels themselves,
+/// not from these closures' indirect calls.
+#[inline(never)]
+fn bench_int_losses(ok: &mut bool) {
+    const N: usize = 256;
+    let mut x = [0.0f32; N];
+    let mut y = [0.0f32; N];
+    logits(&mut x);
+    let mut check = |r: Result<(), mcu_kernels::Error>| *ok &= r.is_ok();
+    // By address (through `black_box`, so the calls stay out of line): no other kernel calls
+    // them, and the soft-float check (`xtask/tests/softfloat.rs`) requires their symbols
+    // among its roots.
+    type ZlossGrad = fn(&[f32], usize, f32, f32, &mut [f32]) -> Result<f32, mcu_kernels::Error>;
+    type Slice = fn(&[f32], &mut [f32]) -> Result<(), mcu_kernels::Error>;
+    let zloss_grad: ZlossGrad = black_box(mcu_kernels::zloss::nofpu::zloss_grad);
+    let entmax15: Slice = black_box(mcu_kernels::sparsemax::nofpu::entmax15);
+    run(
+        "zloss::nofpu::zloss_grad",
+        N,
+        "zloss::zloss_grad",
+        &mut || check(zloss_grad(black_box(&x), 1, 1.0, 0.0, &mut y).map(|_| ())),
+    );
+    run(
+        "sparsemax::nofpu::entmax15",
+        N,
+        "sparsemax::entmax15",
+        &mut || check(entmax15(black_box(&x), &mut y)),
     );
     black_box(&y);
 }
@@ -782,6 +815,7 @@ fn main() -> ! {
     bench_lipschitz_projections(&mut ok);
     bench_lipschitz_model(&mut ok);
     bench_nofpu(&mut ok);
+    bench_int_losses(&mut ok);
     bench_math();
     // Issue #20's rows.
     bench_fixed(&mut ok);

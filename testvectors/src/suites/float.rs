@@ -61,7 +61,11 @@ pub(super) fn mish_grad_slice(i: u32) -> Digest {
     )
 }
 pub(super) fn entmax15(i: u32) -> Digest {
-    slice_kernel("sparsemax::entmax15", i, mcu_kernels::sparsemax::entmax15)
+    slice_kernel(
+        "sparsemax::entmax15",
+        i,
+        mcu_kernels::sparsemax::fpu::entmax15,
+    )
 }
 pub(super) fn sparsemax(i: u32) -> Digest {
     slice_kernel("sparsemax::sparsemax", i, |x, y| {
@@ -156,7 +160,7 @@ pub(super) fn zloss(index: u32) -> Digest {
     let a = rng.uniform_f32(0.1, 4.0);
     let b = rng.uniform_f32(-2.0, 4.0);
     let mut d = Digest::default();
-    let l = mcu_kernels::zloss::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
+    let l = mcu_kernels::zloss::fpu::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
     d.result(&l);
     d.f32(l.unwrap_or(0.0));
     d.f32s(&g[..n]);

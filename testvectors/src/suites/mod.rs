@@ -277,6 +277,16 @@ pub const SUITES: &[Suite] = &[
         vectors: 1000,
         run: nofpu::mish_slice,
     },
+    Suite {
+        name: "zloss::nofpu::zloss_grad+zloss",
+        vectors: 1000,
+        run: nofpu::zloss,
+    },
+    Suite {
+        name: "sparsemax::nofpu::entmax15",
+        vectors: 1000,
+        run: nofpu::entmax15,
+    },
 ];
 
 /// The Phishing progressive validation of rule `i` (see [`crate::phishing`]).

@@ -79,3 +79,34 @@ pub(super) fn mish_slice(i: u32) -> Digest {
         mcu_kernels::mish::nofpu::mish_slice,
     )
 }
+
+/// `zloss::nofpu::{zloss_grad, zloss}` on the shared logit shapes (±3e38, ties, …), target and
+/// parameters drawn per vector.
+pub(super) fn zloss(index: u32) -> Digest {
+    let mut rng = Rng::new(seed("zloss::nofpu::zloss_grad", index));
+    let mut o = [0.0f32; MAX_LEN];
+    let mut g = [0.0f32; MAX_LEN];
+    let n = logits(&mut rng, &mut o, index);
+    let target = rng.below(n as u32) as usize;
+    let a = rng.uniform_f32(0.1, 4.0);
+    let b = rng.uniform_f32(-2.0, 4.0);
+    let mut d = Digest::default();
+    d.input_f32s(&o[..n]);
+    let l = mcu_kernels::zloss::nofpu::zloss_grad(&o[..n], target, a, b, &mut g[..n]);
+    d.result(&l);
+    d.f32(l.unwrap_or(0.0));
+    d.f32s(&g[..n]);
+    let l = mcu_kernels::zloss::nofpu::zloss(&o[..n], target, a, b);
+    d.result(&l);
+    d.f32(l.unwrap_or(0.0));
+    d
+}
+
+/// `sparsemax::nofpu::entmax15` on the shared logit shapes.
+pub(super) fn entmax15(i: u32) -> Digest {
+    super::float::slice_kernel(
+        "sparsemax::nofpu::entmax15",
+        i,
+        mcu_kernels::sparsemax::nofpu::entmax15,
+    )
+}

@@ -6,7 +6,8 @@
 //! line per executed instruction; a measurement's count is the number of instructions from
 //! entering `bench_start` to entering `bench_end`, minus the same count for the empty
 //! measurement. These are executed *instructions*, not cycles; the estimated-cycles column
-//! applies the Cortex-M4 TRM timings to them ([`cycles`]).
+//! applies the TRM timings of the measured core to them ([`cycles`]: Cortex-M4 for the M4F
+//! and M7, Cortex-M3, Cortex-M0; an estimate).
 
 pub mod board;
 pub mod cycles;
@@ -162,7 +163,8 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
         .find(|(a, _)| a.0 == "empty")
         .context("the bench binary has no `empty` measurement")?;
     let empty_stack = announced.iter().find(|a| a.0 == "empty").map_or(0, |a| a.3);
-    let empty_cycles = cycles::estimate(&disasm, &empty.by_pc, &empty.taken);
+    let model = cycles::Model::for_board(board);
+    let empty_cycles = cycles::estimate(model, &disasm, &empty.by_pc, &empty.taken);
     let empty_total = empty.total;
 
     let mut ms = Vec::new();
@@ -188,7 +190,8 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
             n,
             baseline,
             instructions: r.total.saturating_sub(empty_total),
-            est_cycles: cycles::estimate(&disasm, &r.by_pc, &r.taken).saturating_sub(empty_cycles),
+            est_cycles: cycles::estimate(model, &disasm, &r.by_pc, &r.taken)
+                .saturating_sub(empty_cycles),
             code_bytes,
             stack_bytes: stack.saturating_sub(empty_stack),
             hot_symbols: hot,
@@ -200,9 +203,10 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
 /// Prints one core's measurements as a table.
 pub fn print_table(board: Board, ms: &[Measurement]) {
     println!(
-        "\n{} (QEMU {}): executed instructions (not cycles); est. cycles from M4 TRM timings",
+        "\n{} (QEMU {}): executed instructions (not cycles); est. cycles from {} (an estimate)",
         board.core(),
-        board.qemu_machine().unwrap_or("-")
+        board.qemu_machine().unwrap_or("-"),
+        cycles::Model::for_board(board).label()
     );
     println!(
         "{:<44} {:>5} {:>11} {:>9} {:>11} {:>7} {:>6} {:>9}",

@@ -20,5 +20,5 @@ mod num;
 
 pub(crate) use exp2::{exp2_y_q32, exp_y_q32, EXP2_TABLE};
 pub(crate) use ln::{ln1p_small, ln_u64};
-pub(crate) use mul::{mul_hi, mul_hi_i32};
-pub(crate) use num::{add, div, mul, pack, pack_u64, Num};
+pub(crate) use mul::{mul_hi, mul_hi_i32, mul_u64_wide, mul_wide};
+pub(crate) use num::{add, div, mul, pack, pack_u64, sqrt, Num};

@@ -53,6 +53,58 @@ pub(crate) fn mul_hi_i32(a: i32, b: i32) -> i32 {
     hi as i32
 }
 
+/// a·b as a u64, exact: one `umull` where the core has it.
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+pub(crate) fn mul_wide(a: u32, b: u32) -> u64 {
+    u64::from(a) * u64::from(b)
+}
+
+/// a·b as a u64 on ARMv6-M: [`mul_wide_split`].
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+pub(crate) fn mul_wide(a: u32, b: u32) -> u64 {
+    mul_wide_split(a, b)
+}
+
+/// a·b as a u64, exact, from four 16×16-bit products, both halves from the same partial
+/// products (as [`mul_hi_split`]; the low half is ll's low 16 bits and the middle column's).
+/// Written this way the compiler does not fold it back into a 64×64-bit `__aeabi_lmul` call
+/// (it did with a separate 32-bit low product).
+#[cfg_attr(
+    not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn mul_wide_split(a: u32, b: u32) -> u64 {
+    let (ah, al) = (a >> 16, a & 0xFFFF);
+    let (bh, bl) = (b >> 16, b & 0xFFFF);
+    let ll = al * bl;
+    let lh = al * bh;
+    let hl = ah * bl;
+    let hh = ah * bh;
+    let mid = (ll >> 16) + (lh & 0xFFFF) + (hl & 0xFFFF); // < 3·2^16
+    let hi = hh
+        .wrapping_add(lh >> 16)
+        .wrapping_add(hl >> 16)
+        .wrapping_add(mid >> 16);
+    let lo = (ll & 0xFFFF) | (mid << 16);
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
+/// a·b as a u128 for a, b < 2^64, exact, from four [`mul_wide`] products (a u128 product is a
+/// `__multi3` call on 32-bit Arm). The partial sums stay below 2^128: the middle column is
+/// below 3·2^64 before it is shifted by 32 bits.
+#[inline(always)]
+pub(crate) fn mul_u64_wide(a: u64, b: u64) -> u128 {
+    let (ah, al) = ((a >> 32) as u32, a as u32);
+    let (bh, bl) = ((b >> 32) as u32, b as u32);
+    let ll = u128::from(mul_wide(al, bl));
+    let mid = u128::from(mul_wide(al, bh)) + u128::from(mul_wide(ah, bl));
+    let hh = u128::from(mul_wide(ah, bh));
+    (hh << 64).wrapping_add(mid << 32).wrapping_add(ll)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +130,24 @@ mod tests {
             assert_eq!(mul_hi_i32(a as i32, b as i32), want);
         }
         assert_eq!(mul_hi_i32(i32::MIN, i32::MIN), 1 << 30);
+        for _ in 0..100_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let (a, b) = (s as u32, (s >> 32) as u32);
+            assert_eq!(mul_wide(a, b), a as u64 * b as u64);
+            assert_eq!(mul_wide_split(a, b), a as u64 * b as u64);
+            let (x, y) = (s, s.rotate_left(17) ^ 0xDEAD_BEEF);
+            assert_eq!(mul_u64_wide(x, y), x as u128 * y as u128);
+        }
+        assert_eq!(
+            mul_wide_split(u32::MAX, u32::MAX),
+            u32::MAX as u64 * u32::MAX as u64
+        );
+        assert_eq!(
+            mul_u64_wide(u64::MAX, u64::MAX),
+            u64::MAX as u128 * u64::MAX as u128
+        );
         assert_eq!(mul_hi_i32(-1, 1), -1);
     }
 }

@@ -106,6 +106,82 @@ impl Num {
     }
 }
 
+impl Num {
+    /// v·2^scale of a 128-bit magnitude as a Num, truncated to 32 bits (relative error
+    /// < 2^−31), with the sticky bit as [`Num::from_u64`]. Works on 32-bit words (one
+    /// leading-zero count, no 64- or 128-bit variable shift: those are library calls on the
+    /// Cortex-M0).
+    #[inline(always)]
+    pub fn from_u128(neg: bool, v: u128, scale: i32) -> (Num, bool) {
+        let w = [
+            v as u32,
+            (v >> 32) as u32,
+            (v >> 64) as u32,
+            (v >> 96) as u32,
+        ];
+        // The top nonzero word i and the word below it.
+        let (i, top, below, rest) = if w[3] != 0 {
+            (3, w[3], w[2], (w[1] | w[0]) != 0)
+        } else if w[2] != 0 {
+            (2, w[2], w[1], w[0] != 0)
+        } else if w[1] != 0 {
+            (1, w[1], w[0], false)
+        } else if w[0] != 0 {
+            (0, w[0], 0, false)
+        } else {
+            return (Num::zero(neg), false);
+        };
+        let lz = top.leading_zeros(); // < 32
+        let m = (top << lz) | below.checked_shr(32 - lz).unwrap_or(0);
+        let dropped = below.checked_shl(lz).unwrap_or(0) != 0 || rest;
+        // v ≈ m·2^(32·i − lz): value m·2^(e − 31) with e = 32·i + 31 − lz + scale.
+        let e = scale.wrapping_add(32 * i + 31).wrapping_sub(lz as i32);
+        (Num { neg, m, e }, dropped)
+    }
+}
+
+/// ⌊√x⌋ for any u64, digit by digit (32 rounds of shifts and compares, no division).
+#[inline]
+fn isqrt_u64(x: u64) -> u32 {
+    let mut rem = x;
+    let mut root = 0u64;
+    let mut bit = 1u64 << 62;
+    while bit != 0 {
+        // Invariant of the method: bit = 4^j and root ≤ ⌊√x⌋·2^j < 2^(32 + j) ≤ 2^63 with
+        // bit ≤ 2^62, so root + bit < 2^64; the subtraction runs only when rem ≥ root + bit.
+        let t = root.wrapping_add(bit);
+        if rem >= t {
+            rem = rem.wrapping_sub(t);
+            root = (root >> 1).wrapping_add(bit);
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    root as u32
+}
+
+/// √x for x ≥ 0 (the sign is ignored), truncated (relative error < 2^−31). Zero gives zero.
+#[inline]
+pub(crate) fn sqrt(x: Num) -> Num {
+    if x.m == 0 {
+        return Num::zero(false);
+    }
+    // x = m·2^(e−31). e odd: √(m·2^32)·2^((e−63)/2), the root in [2^31.5, 2^32); e even:
+    // √(m·2^31)·2^((e−62)/2), the root in [2^31, 2^31.5). Either way bit 31 of the root is set
+    // and the halved exponent is exact.
+    let (v, half) = if x.e & 1 != 0 {
+        (u64::from(x.m) << 32, x.e.wrapping_sub(63) >> 1)
+    } else {
+        (u64::from(x.m) << 31, x.e.wrapping_sub(62) >> 1)
+    };
+    Num {
+        neg: false,
+        m: isqrt_u64(v),
+        e: half.wrapping_add(31),
+    }
+}
+
 /// Rounds ±m·2^(e−31) to the nearest f32, ties to even (`sticky`: bits below m were dropped
 /// and were not all zero, so a "tie" in m is really above half). Overflow gives ±∞, gradual
 /// underflow gives correctly rounded subnormals, and values below 2^−150 give ±0.
@@ -392,6 +468,51 @@ mod tests {
             assert!(((v(p) - want) / want).abs() < 2f64.powi(-30));
         }
         assert_eq!(mul(Num::ONE, Num::zero(true)), Num::zero(true));
+    }
+
+    #[test]
+    fn roots_and_wide_values_are_accurate_to_2_pow_minus_31() {
+        let v = |n: Num| n.m as f64 * 2f64.powi(n.e - 31);
+        let mut s = 0x0BAD_5EED_1234_5678u64;
+        for _ in 0..200_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let x = Num::new(false, s as u32 | 1, (s >> 40) as i32 % 300 - 150);
+            let r = sqrt(x);
+            assert!(r.m >= 1 << 31);
+            let want = v(x).sqrt();
+            assert!(
+                v(r) <= want && (want - v(r)) / want < 2f64.powi(-31),
+                "{x:?}"
+            );
+            let w = (s as u128) << (s % 64) | 1;
+            let (n, _) = Num::from_u128(false, w, -70);
+            let want = w as f64 * 2f64.powi(-70);
+            assert!((v(n) - want).abs() / want < 2f64.powi(-31));
+        }
+        // Exact squares: √1 = 1, √4 = 2, √2^−148 = 2^−74.
+        assert_eq!(sqrt(Num::ONE), Num::ONE);
+        assert_eq!(sqrt(Num { e: 2, ..Num::ONE }), Num { e: 1, ..Num::ONE });
+        assert_eq!(
+            sqrt(Num {
+                e: -148,
+                ..Num::ONE
+            }),
+            Num { e: -74, ..Num::ONE }
+        );
+        assert_eq!(sqrt(Num::zero(false)).m, 0);
+        assert_eq!(isqrt_u64(u64::MAX), u32::MAX);
+        assert_eq!(isqrt_u64((1 << 62) - 1), (1 << 31) - 1);
+        assert_eq!(
+            Num::from_u128(true, 1u128 << 127, 0).0,
+            Num {
+                neg: true,
+                m: 1 << 31,
+                e: 127
+            }
+        );
+        assert!(Num::from_u128(false, (1u128 << 100) | 1, 0).1);
     }
 
     #[test]
