@@ -25,7 +25,8 @@
 //! * Integer forms exist for the scalar functions of [`math`], the softmax family
 //!   ([`softmax::nofpu`]: softmax, log-softmax, cross-entropy), Mish ([`mish::nofpu`]), the
 //!   Z-loss and its gradient ([`zloss::nofpu`]) and entmax-1.5 ([`sparsemax::nofpu`]); the
-//!   other kernels (the online learners, sparsemax, …) run their float forms on every core.
+//!   other kernels (the online learners, sparsemax, the row-batched and in-place softmax forms,
+//!   …) run their float forms on every core.
 //!
 //! Modules:
 //! * [`math`]: the shared scalar functions (exp, ln, tanh, ...) every kernel uses.
