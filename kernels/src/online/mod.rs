@@ -95,9 +95,29 @@ use crate::Error;
 /// ```
 pub const GRAD_LIMIT: f32 = 1e15;
 
+/// |v| (clears the sign bit; one `vabs` on an FPU).
+#[inline]
+pub(crate) fn abs(v: f32) -> f32 {
+    f32::from_bits(v.to_bits() & 0x7fff_ffff)
+}
+
 /// `v` clamped to ±`lim` (NaN gives 0).
+///
+/// The common case |v| ≤ `lim` is one comparison; the rest is out of line. Both paths give
+/// the same bits as the three comparisons of the definition.
 #[inline]
 pub(crate) fn clip(v: f32, lim: f32) -> f32 {
+    if abs(v) <= lim {
+        v
+    } else {
+        clip_outside(v, lim)
+    }
+}
+
+/// [`clip`] when |v| ≤ `lim` is false (v outside, v NaN or `lim` NaN).
+#[cold]
+#[inline(never)]
+fn clip_outside(v: f32, lim: f32) -> f32 {
     if v > lim {
         lim
     } else if v < -lim {
@@ -124,11 +144,19 @@ pub(crate) fn sqrt(v: f32) -> f32 {
 /// wᵀx in f32, sequential sum, result made finite by [`finite_or_clamp`].
 #[inline]
 pub(crate) fn dot<const D: usize>(w: &[f32; D], x: &[f32; D]) -> f32 {
+    finite_or_clamp(dot_raw(w, x))
+}
+
+/// wᵀx in f32, sequential sum, not clamped. Finite only if every x_i is finite (w finite): an
+/// infinite x_i gives ±∞ or 0·∞ = NaN, which the sum keeps; so `learn_one` checks its sample
+/// in full only when this is not finite.
+#[inline]
+pub(crate) fn dot_raw<const D: usize>(w: &[f32; D], x: &[f32; D]) -> f32 {
     let mut s = 0.0f32;
     for (a, b) in w.iter().zip(x) {
         s += a * b;
     }
-    finite_or_clamp(s)
+    s
 }
 
 /// ‖v‖² (may be +∞ for huge vectors; callers guard).
@@ -145,6 +173,14 @@ pub(crate) fn norm2(v: &[f32]) -> f32 {
 #[inline]
 pub(crate) fn all_finite(v: &[f32]) -> bool {
     v.iter().all(|a| a.is_finite())
+}
+
+/// Are all of `new` finite, given `sum`, their sum in any order? A finite sum proves it (one
+/// ±∞ or NaN term makes every later partial sum ±∞ or NaN), so the per-value test runs only
+/// when the sum is not finite (an overflow of the sum itself, or a non-finite value).
+#[inline]
+pub(crate) fn sum_proves_finite(sum: f32, new: &[&[f32]]) -> bool {
+    sum.is_finite() || new.iter().all(|v| all_finite(v))
 }
 
 /// The sample policy: `Ok` if every value is finite, otherwise the error to return.

@@ -1,6 +1,6 @@
 //! Running standardisation, River's `preprocessing.StandardScaler`.
 
-use super::{all_finite, check_sample, finite_or_clamp, sqrt, OVERFLOW};
+use super::{check_sample, finite_or_clamp, sqrt, sum_proves_finite, OVERFLOW};
 use crate::Error;
 
 /// Online standard scaler: z_i = (x_i − μ_i)/σ_i with the running mean and the running
@@ -132,23 +132,38 @@ impl<const D: usize> StandardScaler<D> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
-        check_sample(x, 0.0)?;
-        let backup = self.clone();
-        self.n = self.n.saturating_add(1);
-        let n = self.n as f32;
-        for ((m, v), xi) in self.mean.iter_mut().zip(self.var.iter_mut()).zip(x) {
-            let old = *m;
-            *m = old + (xi - old) / n;
-            *v += ((xi - old) * (xi - *m) - *v) / n;
-            if *v < 0.0 {
-                *v = 0.0;
+        // Compute into locals, check, then commit: no copy of the state. A finite sum of the
+        // new values proves each finite, and also x (an infinite or NaN x_i makes its mean so).
+        let count = self.n.saturating_add(1);
+        let n = count as f32;
+        let mut mean = [0.0f32; D];
+        let mut var = [0.0f32; D];
+        let mut sum = 0.0f32;
+        for ((nm, nv), ((m, v), xi)) in mean
+            .iter_mut()
+            .zip(var.iter_mut())
+            .zip(self.mean.iter().zip(self.var.iter()).zip(x))
+        {
+            let d = xi - m;
+            let m = m + d / n;
+            let mut v = v + (d * (xi - m) - v) / n;
+            if v < 0.0 {
+                v = 0.0;
             }
+            *nm = m;
+            *nv = v;
+            sum += m + v;
         }
-        if all_finite(&self.mean) && all_finite(&self.var) {
+        if !sum.is_finite() {
+            check_sample(x, 0.0)?;
+        }
+        if sum_proves_finite(sum, &[&mean, &var]) {
+            self.n = count;
+            self.mean = mean;
+            self.var = var;
             self.rejected = 0;
             return Ok(());
         }
-        *self = backup;
         self.rejected = self.rejected.saturating_add(1);
         if self.rejected < RESTART_AFTER {
             return Err(OVERFLOW);
