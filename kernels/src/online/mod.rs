@@ -54,15 +54,8 @@
 //! * A sample with a NaN feature or target is rejected with [`Error::NanInput`], one with an
 //!   infinite feature or target with [`Error::BadParameter`]; the state is unchanged.
 //! * If an update would make any state value non-finite (overflow on huge but finite inputs),
-//!   nothing is written and [`Error::BadParameter`] is returned: the state stays bit-identical.
-//!   `learn_one` computes the new values into locals first ([`Rule::try_step`]), checks them
-//!   (one running sum: a finite sum of the new values proves each one finite; only a non-finite
-//!   sum runs the per-value test), then writes them. No copy of the state is made: the stack
-//!   holds the gradient and the rule's new arrays (4·D bytes each, in registers for small D).
-//!   A user-defined [`Rule`] without its own `try_step` gets the default, which steps a copy of
-//!   the rule and of w.
-//! * The sample is checked in full only when wᵀx is not finite: an infinite or NaN feature
-//!   always makes it so, and the error returned is the same as the full check's.
+//!   the whole update is undone (the model keeps a copy of itself on the stack during
+//!   `learn_one`, so stack use ≈ twice the state size) and [`Error::BadParameter`] is returned.
 //! * Predictions never return NaN: a raw score that overflows is clamped to ±`f32::MAX`, and a
 //!   NaN score (∞ − ∞ in the dot product) is replaced by 0. Every division is guarded (ε > 0,
 //!   zero norms skip the step).
@@ -142,83 +135,10 @@ pub(crate) fn finite_or_clamp(v: f32) -> f32 {
     clip(v, f32::MAX)
 }
 
-/// Square root, IEEE correctly rounded: the same bits as `libm::sqrtf` for every f32
-/// (exhaustively checked), several times cheaper on an FPU without a reachable `vsqrt`.
-///
-/// Positive normal v: three Newton steps y ← (y + v/y)/2 in f32 from the exponent-halving
-/// guess give y within a few ulp of √v; y then seeds the exact integer square root
-/// q = ⌊√S⌋ of S = m·2^25 (m the 24- or 25-bit significand, exponent made even), which one or
-/// two 32×32→64-bit products confirm or correct; the result is round(√S/2) = (q + 1)/2 (no
-/// ties: S is even, so √S is never an odd integer). Zero, subnormals, negatives, ∞ and NaN go
-/// to `libm::sqrtf`.
-///
-/// Used on Arm targets with an FPU (`eabihf`: libm has no `vsqrt` there, and `f32::sqrt` is not
-/// in `core`); elsewhere `libm::sqrtf` itself is the cheaper (soft-float divisions on the
-/// M0/M3, the hardware instruction on hosts).
+/// Square root (IEEE correctly rounded; `libm::sqrtf`).
 #[inline]
 pub(crate) fn sqrt(v: f32) -> f32 {
-    if cfg!(all(target_arch = "arm", target_abi = "eabihf")) {
-        sqrt_fpu(v)
-    } else {
-        libm::sqrtf(v)
-    }
-}
-
-/// [`sqrt`]'s FPU form (tested on every target against `libm::sqrtf`).
-#[inline]
-pub(crate) fn sqrt_fpu(v: f32) -> f32 {
-    let b = v.to_bits();
-    // Positive normal numbers are the bit patterns 0x0080_0000 ..= 0x7f7f_ffff.
-    if b.wrapping_sub(0x0080_0000) < 0x7f00_0000 {
-        sqrt_normal(v, b)
-    } else {
-        sqrt_special(v)
-    }
-}
-
-/// [`sqrt`] of 0, a subnormal, a negative number, ∞ or NaN.
-#[cold]
-#[inline(never)]
-fn sqrt_special(v: f32) -> f32 {
     libm::sqrtf(v)
-}
-
-/// [`sqrt`] of a positive normal `v` with bits `b`.
-#[inline]
-fn sqrt_normal(v: f32, b: u32) -> f32 {
-    let mut y = f32::from_bits(0x1fbd_1df5u32.wrapping_add(b >> 1));
-    y = 0.5 * (y + v / y);
-    y = 0.5 * (y + v / y);
-    y = 0.5 * (y + v / y);
-    // v = m2·2^(e2 − 23) with e2 even; S = m2·2^25 ∈ [2^48, 2^50); √v = √S·2^(h − 24), h = e2/2.
-    let e = ((b >> 23) as i32).wrapping_sub(127); // −126 ..= 127
-    let odd = (e & 1) as u32;
-    let m2 = u64::from((b & 0x7f_ffff) | 0x80_0000) << odd;
-    let h = e.wrapping_sub(odd as i32) / 2; // exact: even, −126 ..= 126
-    let s = m2 << 25;
-    // The seed: y = my·2^(ey − 23) gives √S ≈ my·2^(ey + 1 − h), in [2^24, 2^25].
-    let yb = y.to_bits();
-    let my = (yb & 0x7f_ffff) | 0x80_0000;
-    let sh = ((yb >> 23) as i32)
-        .wrapping_sub(127)
-        .wrapping_add(1)
-        .wrapping_sub(h);
-    let mut q: u32 = match sh {
-        0 => my,
-        1 => my << 1,
-        2 => my << 2,
-        _ => 1 << 24,
-    };
-    // q = ⌊√S⌋ ∈ [2^24, 2^25): q² > S implies q > 2^24, so q − 1 stays in range; (q + 1)² ≤ S
-    // implies q + 1 < 2^25. The seed is within a few units, so each loop runs 0–3 times.
-    while u64::from(q) * u64::from(q) > s {
-        q = q.wrapping_sub(1);
-    }
-    while u64::from(q.wrapping_add(1)) * u64::from(q.wrapping_add(1)) <= s {
-        q = q.wrapping_add(1);
-    }
-    let r = (q.wrapping_add(1)) >> 1; // ∈ [2^23, 2^24]; 2^24 carries into the exponent
-    f32::from_bits((((h.wrapping_add(127)) as u32) << 23).wrapping_add(r.wrapping_sub(0x80_0000)))
 }
 
 /// wᵀx in f32, sequential sum, result made finite by [`finite_or_clamp`].

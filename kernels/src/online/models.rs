@@ -2,7 +2,9 @@
 //! regression. Each is generic over its update rule `R: Rule<D>`.
 
 use super::rules::{Example, Rule};
-use super::{all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
+use super::{
+    all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, OVERFLOW,
+};
 use crate::math::fpu::{ln, sigmoid, softplus};
 use crate::softmax::three_pass;
 use crate::Error;
@@ -491,9 +493,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// the one-vs-rest hinge of their own score.
 ///
 /// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
-/// Cost: see `cargo xtask bench`. Unlike the binary models, `learn_one` still keeps a copy of
-/// the whole model on the stack to undo an overflowing update (the K rows are updated one
-/// after the other, and all or none must be kept).
+/// Cost: see `cargo xtask bench`.
 ///
 /// # Example
 ///

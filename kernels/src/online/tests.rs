@@ -464,9 +464,7 @@ fn step_checked<R: Rule<4> + core::fmt::Debug>(
     let before = lin.clone();
     match lin.learn_one(x, y) {
         Ok(()) => {
-            assert!(
-                all_finite(lin.weights()) && lin.intercept().is_finite() && lin.rule.is_finite()
-            );
+            assert!(all_finite(lin.weights()) && lin.intercept().is_finite() && lin.rule.is_finite());
         }
         Err(e) => {
             assert_eq!(e, OVERFLOW);
@@ -477,9 +475,7 @@ fn step_checked<R: Rule<4> + core::fmt::Debug>(
     let before = log.clone();
     match log.learn_one(x, y > 0.0) {
         Ok(()) => {
-            assert!(
-                all_finite(log.weights()) && log.intercept().is_finite() && log.rule.is_finite()
-            );
+            assert!(all_finite(log.weights()) && log.intercept().is_finite() && log.rule.is_finite());
         }
         Err(e) => {
             assert_eq!(e, OVERFLOW);
@@ -505,10 +501,7 @@ fn for_each_rule(lr: f32, mut f: impl FnMut(&str, &mut dyn FnMut(&[f32; 4], f32)
     with!("Adam", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, true));
     with!("Adam (paper)", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, false));
     with!("AdaMax", AdaMax::<4>::new(lr, 0.9, 0.999, 1e-8));
-    with!(
-        "Ftrl (River)",
-        Ftrl::<4>::new(1.0 / lr, 1.0, 0.0, 1.0, true)
-    );
+    with!("Ftrl (River)", Ftrl::<4>::new(1.0 / lr, 1.0, 0.0, 1.0, true));
     with!("Ftrl (VW)", Ftrl::<4>::new(1.0 / lr, 0.1, 0.0, 0.0, false));
     with!("OptimisticOgd", OptimisticOgd::<4>::new(lr, 1.0, true));
     with!("EntropicOmd", EntropicOmd::<4>::new(lr, true));
@@ -570,60 +563,10 @@ fn long_adversarial_finite_stream_stays_finite_or_reports() {
             }
             // The rules whose steps are bounded (projected, normalised, implicit or truncated)
             // cannot overflow; the others must have met overflows here.
-            let bounded = [
-                "OptimisticOgd",
-                "EntropicOmd",
-                "Implicit",
-                "AProx",
-                "PassiveAggressive",
-            ];
+            let bounded = ["OptimisticOgd", "EntropicOmd", "Implicit", "AProx", "PassiveAggressive"];
             if !bounded.contains(&name) {
                 assert!(rejected > 0, "{name}: the overflow path was never taken");
             }
         });
-    }
-}
-
-/// The online rules' square root gives `libm::sqrtf`'s bits (correctly rounded): every
-/// 61st bit pattern plus the edges here; every f32 with `--ignored` (run in release).
-#[test]
-fn sqrt_matches_libm_on_a_dense_sample() {
-    let edges = [
-        0u32,
-        0x8000_0000,
-        1,
-        0x007f_ffff,
-        0x0080_0000,
-        0x0080_0001,
-        0x3f80_0000,
-        0x3f7f_ffff,
-        0x4000_0000,
-        0x407f_ffff,
-        0x7f7f_ffff,
-        0x7f80_0000,
-        0xff80_0000,
-        0x7fc0_0000,
-        0xbf80_0000,
-    ];
-    for b in edges.into_iter().chain((0..u32::MAX / 61).map(|i| i * 61)) {
-        let v = f32::from_bits(b);
-        let (got, want) = (sqrt_fpu(v), libm::sqrtf(v));
-        assert!(
-            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-            "{b:#x}"
-        );
-    }
-}
-
-#[test]
-#[ignore = "every f32: run with --release --ignored"]
-fn sqrt_matches_libm_on_every_f32() {
-    for b in 0..=u32::MAX {
-        let v = f32::from_bits(b);
-        let (got, want) = (sqrt_fpu(v), libm::sqrtf(v));
-        assert!(
-            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
-            "{b:#x}"
-        );
     }
 }
