@@ -2,9 +2,7 @@
 //! regression. Each is generic over its update rule `R: Rule<D>`.
 
 use super::rules::{Example, Rule};
-use super::{
-    all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, OVERFLOW,
-};
+use super::{all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
 use crate::math::fpu::{ln, sigmoid, softplus};
 use crate::softmax::three_pass;
 use crate::Error;
@@ -99,7 +97,8 @@ fn gradient<const D: usize>(grad: &mut [f32; D], x: &[f32; D], w: &[f32; D], dlo
         *g = dloss * xi + l2 * wi;
         sq += *g * *g;
     }
-    if !(sq <= 1e29) {
+    // Also taken for a NaN sum.
+    if sq > 1e29 || sq.is_nan() {
         for g in grad.iter_mut() {
             *g = clip(*g, GRAD_LIMIT);
         }

@@ -464,7 +464,9 @@ fn step_checked<R: Rule<4> + core::fmt::Debug>(
     let before = lin.clone();
     match lin.learn_one(x, y) {
         Ok(()) => {
-            assert!(all_finite(lin.weights()) && lin.intercept().is_finite() && lin.rule.is_finite());
+            assert!(
+                all_finite(lin.weights()) && lin.intercept().is_finite() && lin.rule.is_finite()
+            );
         }
         Err(e) => {
             assert_eq!(e, OVERFLOW);
@@ -475,7 +477,9 @@ fn step_checked<R: Rule<4> + core::fmt::Debug>(
     let before = log.clone();
     match log.learn_one(x, y > 0.0) {
         Ok(()) => {
-            assert!(all_finite(log.weights()) && log.intercept().is_finite() && log.rule.is_finite());
+            assert!(
+                all_finite(log.weights()) && log.intercept().is_finite() && log.rule.is_finite()
+            );
         }
         Err(e) => {
             assert_eq!(e, OVERFLOW);
@@ -501,7 +505,10 @@ fn for_each_rule(lr: f32, mut f: impl FnMut(&str, &mut dyn FnMut(&[f32; 4], f32)
     with!("Adam", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, true));
     with!("Adam (paper)", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, false));
     with!("AdaMax", AdaMax::<4>::new(lr, 0.9, 0.999, 1e-8));
-    with!("Ftrl (River)", Ftrl::<4>::new(1.0 / lr, 1.0, 0.0, 1.0, true));
+    with!(
+        "Ftrl (River)",
+        Ftrl::<4>::new(1.0 / lr, 1.0, 0.0, 1.0, true)
+    );
     with!("Ftrl (VW)", Ftrl::<4>::new(1.0 / lr, 0.1, 0.0, 0.0, false));
     with!("OptimisticOgd", OptimisticOgd::<4>::new(lr, 1.0, true));
     with!("EntropicOmd", EntropicOmd::<4>::new(lr, true));
@@ -563,7 +570,13 @@ fn long_adversarial_finite_stream_stays_finite_or_reports() {
             }
             // The rules whose steps are bounded (projected, normalised, implicit or truncated)
             // cannot overflow; the others must have met overflows here.
-            let bounded = ["OptimisticOgd", "EntropicOmd", "Implicit", "AProx", "PassiveAggressive"];
+            let bounded = [
+                "OptimisticOgd",
+                "EntropicOmd",
+                "Implicit",
+                "AProx",
+                "PassiveAggressive",
+            ];
             if !bounded.contains(&name) {
                 assert!(rejected > 0, "{name}: the overflow path was never taken");
             }
