@@ -175,12 +175,46 @@ pub(crate) fn all_finite(v: &[f32]) -> bool {
     v.iter().all(|a| a.is_finite())
 }
 
-/// Are all of `new` finite, given `sum`, their sum in any order? A finite sum proves it (one
-/// ±∞ or NaN term makes every later partial sum ±∞ or NaN), so the per-value test runs only
-/// when the sum is not finite (an overflow of the sum itself, or a non-finite value).
-#[inline]
-pub(crate) fn sum_proves_finite(sum: f32, new: &[&[f32]]) -> bool {
-    sum.is_finite() || new.iter().all(|v| all_finite(v))
+/// Does the target add floats in hardware? (`eabihf` Arm targets and every non-Arm host.)
+pub(crate) const HARD_FLOAT: bool = cfg!(any(not(target_arch = "arm"), target_abi = "eabihf"));
+
+/// The finiteness check of an update's new values, fed one value at a time.
+///
+/// With an FPU: a running sum, one add per value; a finite sum proves every value finite (one
+/// ±∞ or NaN term makes every later partial sum ±∞ or NaN), and only a non-finite sum (a
+/// non-finite value, or the sum itself overflowing) runs the per-value test. Without one
+/// (a float add is a library call there): the exponent bits of each value, or-ed together.
+#[derive(Clone, Copy)]
+pub(crate) struct FiniteCheck {
+    sum: f32,
+    bad: u32,
+}
+
+impl FiniteCheck {
+    /// No value seen yet.
+    #[inline]
+    pub(crate) const fn new() -> Self {
+        FiniteCheck { sum: 0.0, bad: 0 }
+    }
+    /// Take one new value into the check.
+    #[inline]
+    pub(crate) fn add(&mut self, v: f32) {
+        if HARD_FLOAT {
+            self.sum += v;
+        } else {
+            self.bad |= u32::from(v.to_bits() & 0x7f80_0000 == 0x7f80_0000);
+        }
+    }
+    /// Were all the values finite? `new`: the arrays that hold them (read only when the sum
+    /// is not finite).
+    #[inline]
+    pub(crate) fn all_finite(self, new: &[&[f32]]) -> bool {
+        if HARD_FLOAT {
+            self.sum.is_finite() || new.iter().all(|v| all_finite(v))
+        } else {
+            self.bad == 0
+        }
+    }
 }
 
 /// The sample policy: `Ok` if every value is finite, otherwise the error to return.

@@ -2,7 +2,9 @@
 //! regression. Each is generic over its update rule `R: Rule<D>`.
 
 use super::rules::{Example, Rule};
-use super::{all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
+use super::{
+    all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, HARD_FLOAT, OVERFLOW,
+};
 use crate::math::fpu::{ln, sigmoid, softplus};
 use crate::softmax::three_pass;
 use crate::Error;
@@ -88,17 +90,24 @@ fn glm_step<const D: usize, R: Rule<D>>(
 
 /// g_i = ℓ'·x_i + λ₂·w_i into `grad`, each clipped to ±[`GRAD_LIMIT`] (as [`glm_step`]).
 ///
-/// One pass with Σg² alongside: Σg² ≤ 1e29 bounds every |g_i| by 3.2e14 < `GRAD_LIMIT`, where
-/// clipping is the identity; only otherwise (or NaN) does the clipping pass run.
+/// One pass with a test alongside, clipping only if some |g_i| may exceed the limit (clipping
+/// is the identity below it): with an FPU, Σg² ≤ 1e29 bounds every |g_i| by 3.2e14; without
+/// one, the magnitude bits of each g_i are compared with the limit's (integer operations).
 #[inline]
 fn gradient<const D: usize>(grad: &mut [f32; D], x: &[f32; D], w: &[f32; D], dloss: f32, l2: f32) {
     let mut sq = 0.0f32;
+    let mut outside = false;
     for ((g, xi), wi) in grad.iter_mut().zip(x).zip(w.iter()) {
         *g = dloss * xi + l2 * wi;
-        sq += *g * *g;
+        if HARD_FLOAT {
+            sq += *g * *g;
+        } else {
+            // NaN's magnitude bits exceed every finite value's.
+            outside |= g.to_bits() & 0x7fff_ffff > GRAD_LIMIT.to_bits();
+        }
     }
     // Also taken for a NaN sum.
-    if sq > 1e29 || sq.is_nan() {
+    if outside || sq > 1e29 || sq.is_nan() {
         for g in grad.iter_mut() {
             *g = clip(*g, GRAD_LIMIT);
         }

@@ -4,7 +4,7 @@
 //! Every rule keeps only per-coordinate arrays of length `D` plus a few scalars; its state size
 //! is stated on the type. Learning-rate defaults follow River 0.26 where River has the rule.
 
-use super::{all_finite, clip, norm2, sqrt, sum_proves_finite, GRAD_LIMIT};
+use super::{all_finite, clip, norm2, sqrt, FiniteCheck, GRAD_LIMIT};
 use crate::softmax::three_pass;
 
 /// What a rule sees of one example, computed by the model at the current weights w.
@@ -139,12 +139,12 @@ pub trait Rule<const D: usize>: Clone {
 #[inline]
 fn try_axpy<const D: usize>(w: &mut [f32; D], s: f32, v: &[f32; D], keep: bool) -> bool {
     let mut new_w = [0.0f32; D];
-    let mut sum = 0.0f32;
+    let mut check = FiniteCheck::new();
     for ((n, wi), vi) in new_w.iter_mut().zip(w.iter()).zip(v) {
         *n = wi - s * vi;
-        sum += *n;
+        check.add(*n);
     }
-    if keep && sum_proves_finite(sum, &[&new_w]) {
+    if keep && check.all_finite(&[&new_w]) {
         *w = new_w;
         true
     } else {
@@ -324,7 +324,7 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
         };
         let mut new_w = [0.0f32; D];
         let mut new_g2 = [0.0f32; D];
-        let mut sum = 0.0f32;
+        let mut check = FiniteCheck::new();
         for (((nw, ng), (wi, gi)), g2) in new_w
             .iter_mut()
             .zip(new_g2.iter_mut())
@@ -339,9 +339,10 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
             };
             *nw = wi - self.lr * gi / denom;
             *ng = g2;
-            sum += *nw + g2;
+            check.add(*nw);
+            check.add(g2);
         }
-        if sum_proves_finite(sum, &[&new_w, &new_g2]) {
+        if check.all_finite(&[&new_w, &new_g2]) {
             *w = new_w;
             self.g2 = new_g2;
             true
@@ -476,7 +477,7 @@ impl<const D: usize> Rule<D> for Adam<D> {
         let mut new_w = [0.0f32; D];
         let mut new_m = [0.0f32; D];
         let mut new_v = [0.0f32; D];
-        let mut sum = 0.0f32;
+        let mut check = FiniteCheck::new();
         for (((nw, (nm, nv)), (wi, gi)), (m, v)) in new_w
             .iter_mut()
             .zip(new_m.iter_mut().zip(new_v.iter_mut()))
@@ -492,9 +493,11 @@ impl<const D: usize> Rule<D> for Adam<D> {
             };
             *nm = m;
             *nv = v;
-            sum += *nw + (m + v);
+            check.add(*nw);
+            check.add(m);
+            check.add(v);
         }
-        if sum_proves_finite(sum, &[&new_w, &new_m, &new_v]) {
+        if check.all_finite(&[&new_w, &new_m, &new_v]) {
             self.b1t = b1t;
             self.b2t = b2t;
             *w = new_w;
@@ -615,7 +618,7 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
         let mut new_w = [0.0f32; D];
         let mut new_m = [0.0f32; D];
         let mut new_u = [0.0f32; D];
-        let mut sum = 0.0f32;
+        let mut check = FiniteCheck::new();
         for (((nw, (nm, nu)), (wi, gi)), (m, u)) in new_w
             .iter_mut()
             .zip(new_m.iter_mut().zip(new_u.iter_mut()))
@@ -629,9 +632,11 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
             *nw = wi - lr * m / (u + eps);
             *nm = m;
             *nu = u;
-            sum += *nw + (m + u);
+            check.add(*nw);
+            check.add(m);
+            check.add(u);
         }
-        if sum_proves_finite(sum, &[&new_w, &new_m, &new_u]) {
+        if check.all_finite(&[&new_w, &new_m, &new_u]) {
             self.b1t = b1t;
             *w = new_w;
             self.m = new_m;
@@ -738,6 +743,12 @@ impl<const D: usize> Ftrl<D> {
     /// w_i from (z_i, n_i); `None` where |z| ≤ λ₁.
     #[inline]
     fn weight(&self, z: f32, n: f32) -> Option<f32> {
+        self.weight_root(z, sqrt(n))
+    }
+
+    /// [`Ftrl::weight`] given √n_i (shared with σ's square roots in `try_step`).
+    #[inline]
+    fn weight_root(&self, z: f32, root_n: f32) -> Option<f32> {
         let az = if z < 0.0 { -z } else { z };
         if az > self.l1 {
             let alpha = if self.alpha > 0.0 {
@@ -746,7 +757,7 @@ impl<const D: usize> Ftrl<D> {
                 f32::MIN_POSITIVE
             };
             let shrunk = if z < 0.0 { z + self.l1 } else { z - self.l1 };
-            let denom = (self.beta + sqrt(n)) / alpha + self.l2;
+            let denom = (self.beta + root_n) / alpha + self.l2;
             if denom > 0.0 {
                 Some(-shrunk / denom)
             } else {
@@ -805,31 +816,36 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
         let mut new_w = [0.0f32; D];
         let mut new_z = [0.0f32; D];
         let mut new_n = [0.0f32; D];
-        let mut sum = 0.0f32;
+        let mut check = FiniteCheck::new();
         for (((nw, (nz, nn)), (wi, gi)), (z, n)) in new_w
             .iter_mut()
             .zip(new_z.iter_mut().zip(new_n.iter_mut()))
             .zip(w.iter().zip(ex.grad))
             .zip(self.z.iter().zip(self.n.iter()))
         {
+            // Two square roots per coordinate: √n and √n_new serve both σ and the weight.
+            let root = sqrt(*n);
             let wi = if self.river_order {
-                self.weight(*z, *n).unwrap_or(*wi)
+                self.weight_root(*z, root).unwrap_or(*wi)
             } else {
                 *wi
             };
             let n_new = n + gi * gi;
-            let sigma = (sqrt(n_new) - sqrt(*n)) / alpha;
+            let root_new = sqrt(n_new);
+            let sigma = (root_new - root) / alpha;
             let z_new = z + (gi - sigma * wi);
             *nw = if self.river_order {
                 wi
             } else {
-                self.weight(z_new, n_new).unwrap_or(0.0)
+                self.weight_root(z_new, root_new).unwrap_or(0.0)
             };
             *nz = z_new;
             *nn = n_new;
-            sum += *nw + (z_new + n_new);
+            check.add(*nw);
+            check.add(z_new);
+            check.add(n_new);
         }
-        if sum_proves_finite(sum, &[&new_w, &new_z, &new_n]) {
+        if check.all_finite(&[&new_w, &new_z, &new_n]) {
             *w = new_w;
             self.z = new_z;
             self.n = new_n;

@@ -1,6 +1,6 @@
 //! Running standardisation, River's `preprocessing.StandardScaler`.
 
-use super::{check_sample, finite_or_clamp, sqrt, sum_proves_finite, OVERFLOW};
+use super::{check_sample, finite_or_clamp, sqrt, FiniteCheck, OVERFLOW};
 use crate::Error;
 
 /// Online standard scaler: z_i = (x_i − μ_i)/σ_i with the running mean and the running
@@ -132,13 +132,13 @@ impl<const D: usize> StandardScaler<D> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
-        // Compute into locals, check, then commit: no copy of the state. A finite sum of the
-        // new values proves each finite, and also x (an infinite or NaN x_i makes its mean so).
+        // Compute into locals, check, then commit: no copy of the state. Finite new values
+        // also prove x finite (an infinite or NaN x_i makes its mean so).
         let count = self.n.saturating_add(1);
         let n = count as f32;
         let mut mean = [0.0f32; D];
         let mut var = [0.0f32; D];
-        let mut sum = 0.0f32;
+        let mut check = FiniteCheck::new();
         for ((nm, nv), ((m, v), xi)) in mean
             .iter_mut()
             .zip(var.iter_mut())
@@ -152,18 +152,17 @@ impl<const D: usize> StandardScaler<D> {
             }
             *nm = m;
             *nv = v;
-            sum += m + v;
+            check.add(m);
+            check.add(v);
         }
-        if !sum.is_finite() {
-            check_sample(x, 0.0)?;
-        }
-        if sum_proves_finite(sum, &[&mean, &var]) {
+        if check.all_finite(&[&mean, &var]) {
             self.n = count;
             self.mean = mean;
             self.var = var;
             self.rejected = 0;
             return Ok(());
         }
+        check_sample(x, 0.0)?;
         self.rejected = self.rejected.saturating_add(1);
         if self.rejected < RESTART_AFTER {
             return Err(OVERFLOW);
