@@ -157,7 +157,8 @@ fn glm_try_step<const D: usize, R: Rule<D>>(
 /// loss ℓ = (ŷ − y)² with ℓ' = 2(ŷ − y) (River's convention, curvature 2).
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state
-/// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost: see `cargo xtask bench`.
+/// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost and stack: see [`crate::online`]'s
+/// table (`learn_one` makes no copy of the model).
 ///
 /// # Example
 ///
@@ -312,7 +313,8 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 /// ℓ' = σ(p) − y (curvature bound 1/4); passive-aggressive rules use the hinge max(0, 1 − y±·p).
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state; e.g.
-/// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost: see `cargo xtask bench`.
+/// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost and stack per rule: see
+/// [`crate::online`]'s table (`learn_one` makes no copy of the model).
 ///
 /// # Example
 ///
@@ -501,7 +503,9 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// the one-vs-rest hinge of their own score.
 ///
 /// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
-/// Cost: see `cargo xtask bench`.
+/// Cost: see `cargo xtask bench`. Unlike the binary models, `learn_one` still keeps a copy of
+/// the whole model on the stack to undo an overflowing update (the K rows are updated one
+/// after the other, and all or none must be kept).
 ///
 /// # Example
 ///

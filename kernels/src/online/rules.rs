@@ -93,8 +93,9 @@ pub trait Rule<const D: usize>: Clone {
     ///
     /// The default runs `step` on a copy of the rule and of `w` and keeps it only if it is
     /// finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
-    /// a copy: they compute the new values into locals, check them (one sum: a finite sum of
-    /// the new values proves each finite) and then write them, with the same bits as `step`.
+    /// a copy: they compute the new values into locals, check them (with an FPU one running sum:
+    /// a finite sum of the new values proves each finite; without one, their exponent bits) and
+    /// then write them, with the same bits as `step`.
     ///
     /// ```
     /// use mcu_kernels::online::{Example, Rule, Sgd};

@@ -24,7 +24,8 @@ use crate::Error;
 /// [`StandardScaler::count`] dropping to 1 shows it. A single overflowing outlier in an
 /// ordinary stream is undone and forgotten as before (the next update succeeds).
 ///
-/// State: 8·D + 8 bytes. Cost: see `cargo xtask bench`.
+/// State: 8·D + 8 bytes. Cost: `learn_one` 204 instructions on the M4F at D = 9, stack 108
+/// bytes (no copy of the state; see [`crate::online`]'s table).
 ///
 /// # Example
 ///
