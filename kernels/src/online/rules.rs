@@ -91,8 +91,8 @@ pub trait Rule<const D: usize>: Clone {
     /// rule finite ([`Rule::is_finite`]), take it and return `true`; otherwise leave `self` and
     /// `w` bit-identical and return `false`. This is what the models call.
     ///
-    /// The default runs `step` on a copy of the rule and of `w` and keeps it only if it is
-    /// finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
+    /// The default keeps a copy of the rule and of `w`, runs `step` and puts the copy back if
+    /// the result is not finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
     /// a copy: they compute the new values into locals, check them (with an FPU one running sum:
     /// a finite sum of the new values proves each finite; without one, their exponent bits) and
     /// then write them, with the same bits as `step`.
@@ -122,14 +122,13 @@ pub trait Rule<const D: usize>: Clone {
     /// ```
     #[inline]
     fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        let mut rule = self.clone();
-        let mut new_w = *w;
-        rule.step(&mut new_w, ex);
-        if rule.is_finite() && all_finite(&new_w) {
-            *self = rule;
-            *w = new_w;
+        let (rule, old_w) = (self.clone(), *w);
+        self.step(w, ex);
+        if self.is_finite() && all_finite(w) {
             true
         } else {
+            *self = rule;
+            *w = old_w;
             false
         }
     }
