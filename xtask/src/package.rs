@@ -288,7 +288,7 @@ mod tests {
     fn every_workspace_crate_is_published_or_says_it_is_not() {
         let root = cmd::root();
         for dir in [
-            "kernels",
+            "mcu-kernels",
             "testvectors",
             "drivers",
             "host",
