@@ -98,13 +98,14 @@ const EXP_LUT_VALUES: [i16; 513] =
 /// TFLM's exp table: e^x on [−10, 0], input scale 10/65535 zero point 32767, output Q0.15.
 pub static EXP_LUT: [i16; 513] = EXP_LUT_VALUES;
 
-/// [`EXP_LUT`]'s interpolation in the kernel's form: for the biased table input `u = value +
-/// 32768 ∈ [0, 65535]`, TFLM's segment `256 + (value >> 7)` is `i = u >> 7` and its offset
-/// `value & 127` is `o = u & 127` (32768 is a multiple of 128), and its `lut[i] + ((Δ · o + 64)
-/// >> 7)` (`Δ = lut[i+1] − lut[i]`) is `(128 · lut[i] + 64 + Δ · o) >> 7` exactly (`128 ·
-/// lut[i]` is a multiple of 128): `(b[i] + d[i] · o) >> 7`, `b[i] = 128 · lut[i] + 64 < 2^22`,
-/// `d[i] = Δ` (`|Δ| < 2^10`): no overflow. Tested equal to [`lut_lookup`] on all 65,536
-/// inputs. 3 KiB of flash, computed at compile time.
+/// [`EXP_LUT`]'s interpolation in the kernel's form: for the biased table input
+/// `u = value + 32768 ∈ [0, 65535]`, TFLM's segment `256 + (value >> 7)` is `i = u >> 7` and
+/// its offset `value & 127` is `o = u & 127` (32768 is a multiple of 128), and its
+/// `lut[i] + ((Δ · o + 64) >> 7)` (`Δ = lut[i+1] − lut[i]`) is
+/// `(128 · lut[i] + 64 + Δ · o) >> 7` exactly (`128 · lut[i]` is a multiple of 128):
+/// `(b[i] + d[i] · o) >> 7`, `b[i] = 128 · lut[i] + 64 < 2^22`, `d[i] = Δ` (`|Δ| < 2^10`): no
+/// overflow. Tested equal to [`lut_lookup`] on all 65,536 inputs. 3 KiB of flash, computed at
+/// compile time.
 struct ExpInterp {
     b: [i32; 512],
     d: [i16; 512],
@@ -450,8 +451,13 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// [`ONE_OVER_ONE_PLUS_X_LUT`]), computed at compile time by this crate (`f32` arithmetic and a
 /// correctly rounded `expf`, as TFLite on glibc).
 ///
-/// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing in `u64`;
-/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,537 elements)
+/// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing; reciprocal
+/// by table; rescale pass in place. For left shifts ≤ 14 (`S_in · β < 2.5`, every row free of
+/// TFLM's wrap) and rows ≤ 2^17 the exp pass is TFLM's arithmetic rewritten without changing a
+/// bit: `MultiplyByQuantizedMultiplier` of a non-positive difference as one rounded high
+/// multiply-accumulate (`SMMLAR` on the M4F), the interpolation from a pre-scaled 3 KiB flash
+/// form of [`EXP_LUT`] (one multiply-accumulate), and the sum in `u32` (each step tested
+/// exhaustively against TFLM's formula); other rows take the general `u64` path. For `S < 2^31` (every row of ≤ 65,537 elements)
 /// this is TFLM's computation exactly, including the `int32` wrap of `diff · 2^shift` that
 /// TFLM's `MultiplyByQuantizedMultiplier` performs for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`
 /// (reproduced with wrapping arithmetic); the normalisation `round(S·2^(17−L))` saturates the
@@ -702,6 +708,7 @@ mod tests {
             .iter()
             .chain(&ONE_OVER_ONE_PLUS_X_LUT)
             .all(|&v| v >= 0));
+        assert!(EXP_INTERP.d.iter().all(|&d| (0..1 << 10).contains(&d))); // ExpInterp's bound
         for u in 0..=65_535u32 {
             let input = (u as i32 - 32768) as i16;
             assert_eq!(
