@@ -83,11 +83,13 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// reciprocal). Measured over 50,000 seeded rows against the f64 softmax
 /// (host/tests/quant_accuracy.rs, 3.2 M outputs, logits up to ±30,000): max error 0.500024 LSB.
 ///
-/// Rows up to [`FIXED_MAX_ROW`]. Stack: < 64 bytes of its own (bench high-water mark 200
-/// bytes on the M4F, 268 on the M0). Cost (`cargo xtask bench`, row
+/// Rows up to [`FIXED_MAX_ROW`]. Stack: < 64 bytes of its own (bench high-water mark 168
+/// bytes on the M4F, FT_not re-measured on the M0). Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
-/// instructions per element): 256.6 on the M4F and M7, 257.2 on the M3, 1,012.5 on the M0
-/// (two degree-7 polynomial exps in `i64` per element: far above the goal of 30).
+/// instructions per element): 192.1 on the M4F (256.6 before the Horner products were narrowed
+/// to 32×32→64, same bits), the M0 not re-measured (1,012.5 before); M3 and M7 not re-measured
+/// (257.2 and 256.6 before). Two degree-7 polynomial exps per element: still far above the
+/// issue's goal of 30.
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
