@@ -84,10 +84,10 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// (host/tests/quant_accuracy.rs, 3.2 M outputs, logits up to ±30,000): max error 0.500024 LSB.
 ///
 /// Rows up to [`FIXED_MAX_ROW`]. Stack: < 64 bytes of its own (bench high-water mark 168
-/// bytes on the M4F, not re-measured on the M0). Cost (`cargo xtask bench`, row
+/// bytes on the M4F, 260 on the M0). Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
 /// instructions per element): 192.1 on the M4F (256.6 before the Horner products were narrowed
-/// to 32×32→64, same bits), the M0 not re-measured (1,012.5 before); M3 and M7 not re-measured
+/// to 32×32→64, same bits), 979.5 on the M0 (1,012.5 before); M3 and M7 not re-measured
 /// (257.2 and 256.6 before). Two degree-7 polynomial exps per element: still far above the
 /// issue's goal of 30.
 ///
