@@ -304,7 +304,7 @@ mod tests {
     fn every_workspace_crate_is_published_or_says_it_is_not() {
         let root = cmd::root();
         for dir in [
-            "mcu-kernels",
+            "kernels",
             "testvectors",
             "drivers",
             "host",
