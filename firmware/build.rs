@@ -1,5 +1,7 @@
 //! Chooses the linker memory layout: a board feature wins; otherwise the QEMU layout for
-//! the target (16 KiB of RAM on the Cortex-M0 `microbit`, 64 KiB on the mps2 machines).
+//! the target (16 KiB of RAM on the Cortex-M0 `microbit`, 64 KiB on the mps2 machines);
+//! the two ARMv8-M machines share a target, so their layout is a feature (`layout-an505`
+//! for the Cortex-M33, `layout-an547` for the Cortex-M55) that xtask sets per board.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
@@ -9,6 +11,10 @@ fn main() {
         "nrf52840.x"
     } else if feature("BOARD_STM32F411") {
         "stm32f411.x"
+    } else if feature("LAYOUT_AN505") {
+        "qemu-an505.x"
+    } else if feature("LAYOUT_AN547") {
+        "qemu-an547.x"
     } else if target.starts_with("thumbv6m") {
         "qemu-microbit.x"
     } else {
@@ -23,12 +29,19 @@ fn main() {
     // APB UARTs; the demo writes its sensor report to UART0 there.
     println!("cargo::rustc-check-cfg=cfg(cmsdk_uart)");
     println!("cargo::rustc-check-cfg=cfg(cyccnt)");
+    println!("cargo::rustc-check-cfg=cfg(uart_an505, uart_an547)");
     // ARMv7-M and later have the DWT cycle counter; the Cortex-M0 (ARMv6-M) does not.
     if !target.starts_with("thumbv6m") {
         println!("cargo:rustc-cfg=cyccnt");
     }
     if feature("QEMU") && !target.starts_with("thumbv6m") {
         println!("cargo:rustc-cfg=cmsdk_uart");
+        // The TrustZone machines put UART0 elsewhere (their Secure aliases, see uart.rs).
+        if feature("LAYOUT_AN505") {
+            println!("cargo:rustc-cfg=uart_an505");
+        } else if feature("LAYOUT_AN547") {
+            println!("cargo:rustc-cfg=uart_an547");
+        }
     }
     println!("cargo:rerun-if-changed=memory");
     println!("cargo:rerun-if-changed=build.rs");

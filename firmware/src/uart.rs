@@ -1,5 +1,5 @@
-//! UART0 of the QEMU mps2 machines (AN385/AN386/AN500): an Arm CMSDK APB UART at
-//! 0x4000_4000, exposed as an [`embedded_io::Write`] sink.
+//! UART0 of the QEMU mps2/mps3 machines (AN385/AN386/AN500 at 0x4000_4000; AN505 and AN547
+//! at the addresses below): an Arm CMSDK APB UART, exposed as an [`embedded_io::Write`] sink.
 //!
 //! Registers (Arm CMSDK technical reference, "APB UART"): DATA (+0x00), STATE (+0x04, bit 0
 //! TX buffer full), CTRL (+0x08, bit 0 TX enable), BAUDDIV (+0x10, ≥ 16). QEMU delivers the
@@ -7,7 +7,15 @@
 
 use core::convert::Infallible;
 
+#[cfg(not(any(uart_an505, uart_an547)))]
 const BASE: usize = 0x4000_4000;
+/// mps2-an505 (Cortex-M33): UART0 at 0x4020_0000, used through its Secure alias (the
+/// peripheral protection controllers reset to Secure-only and the core runs Secure).
+#[cfg(uart_an505)]
+const BASE: usize = 0x5020_0000;
+/// mps3-an547 (Cortex-M55): UART0 at 0x4930_3000, Secure alias 0x5930_3000.
+#[cfg(uart_an547)]
+const BASE: usize = 0x5930_3000;
 const DATA: usize = BASE;
 const STATE: usize = BASE + 0x04;
 const CTRL: usize = BASE + 0x08;

@@ -1,4 +1,6 @@
-//! The cores the firmware runs on under QEMU (and the one it only builds for).
+//! The cores the firmware runs on under QEMU, in one table: adding an emulated board means
+//! adding one [`Board`] variant, its [`Spec`] row below and its memory file under
+//! `firmware/memory/` (chosen by `firmware/build.rs` from the target or the layout feature).
 
 use clap::ValueEnum;
 
@@ -13,65 +15,131 @@ pub enum Board {
     M3,
     /// Cortex-M0 on QEMU `microbit` (16 KiB RAM).
     M0,
-    /// Cortex-M33: build only (QEMU's `mps2-an505` does not boot this layout).
+    /// Cortex-M33 (ARMv8-M Mainline, Secure state) on QEMU `mps2-an505`.
     M33,
+    /// Cortex-M55 (ARMv8.1-M, Secure state) on QEMU `mps3-an547`.
+    M55,
+}
+
+/// Everything that describes a board.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// Short name, as on the command line.
+    pub name: &'static str,
+    /// Human-readable core name.
+    pub core: &'static str,
+    /// The Rust target triple.
+    pub target: &'static str,
+    /// The QEMU machine.
+    pub machine: &'static str,
+    /// The firmware's memory-layout feature, when the target alone does not choose it.
+    pub layout_feature: Option<&'static str>,
+    /// The memory file under `firmware/memory/`.
+    pub memory: &'static str,
+    /// The machine has the CMSDK UART the demo reports through (QEMU's first `-serial`).
+    pub uart: bool,
 }
 
 impl Board {
-    /// The four cores the on-target tests run on.
-    pub const EMULATED: [Board; 4] = [Board::M0, Board::M3, Board::M4f, Board::M7];
+    /// The cores the on-target tests and the benchmarks run on.
+    pub const EMULATED: [Board; 6] = [
+        Board::M0,
+        Board::M3,
+        Board::M4f,
+        Board::M7,
+        Board::M33,
+        Board::M55,
+    ];
 
-    /// The Rust target triple.
-    pub fn target(self) -> &'static str {
+    /// This board's row of the table.
+    pub const fn spec(self) -> Spec {
         match self {
-            Board::M4f | Board::M7 => "thumbv7em-none-eabihf",
-            Board::M3 => "thumbv7m-none-eabi",
-            Board::M0 => "thumbv6m-none-eabi",
-            Board::M33 => "thumbv8m.main-none-eabihf",
+            Board::M4f => Spec {
+                name: "m4f",
+                core: "Cortex-M4F",
+                target: "thumbv7em-none-eabihf",
+                machine: "mps2-an386",
+                layout_feature: None,
+                memory: "qemu-mps2.x",
+                uart: true,
+            },
+            Board::M7 => Spec {
+                name: "m7",
+                core: "Cortex-M7",
+                target: "thumbv7em-none-eabihf",
+                machine: "mps2-an500",
+                layout_feature: None,
+                memory: "qemu-mps2.x",
+                uart: true,
+            },
+            Board::M3 => Spec {
+                name: "m3",
+                core: "Cortex-M3",
+                target: "thumbv7m-none-eabi",
+                machine: "mps2-an385",
+                layout_feature: None,
+                memory: "qemu-mps2.x",
+                uart: true,
+            },
+            Board::M0 => Spec {
+                name: "m0",
+                core: "Cortex-M0",
+                target: "thumbv6m-none-eabi",
+                machine: "microbit",
+                layout_feature: None,
+                memory: "qemu-microbit.x",
+                uart: false,
+            },
+            Board::M33 => Spec {
+                name: "m33",
+                core: "Cortex-M33",
+                target: "thumbv8m.main-none-eabihf",
+                machine: "mps2-an505",
+                layout_feature: Some("layout-an505"),
+                memory: "qemu-an505.x",
+                uart: true,
+            },
+            Board::M55 => Spec {
+                name: "m55",
+                core: "Cortex-M55",
+                target: "thumbv8m.main-none-eabihf",
+                machine: "mps3-an547",
+                layout_feature: Some("layout-an547"),
+                memory: "qemu-an547.x",
+                uart: true,
+            },
         }
     }
 
-    /// The QEMU machine, or `None` for build-only cores.
+    /// The Rust target triple.
+    pub fn target(self) -> &'static str {
+        self.spec().target
+    }
+
+    /// The QEMU machine, or `None` for build-only cores (none today).
     pub fn qemu_machine(self) -> Option<&'static str> {
-        match self {
-            Board::M4f => Some("mps2-an386"),
-            Board::M7 => Some("mps2-an500"),
-            Board::M3 => Some("mps2-an385"),
-            Board::M0 => Some("microbit"),
-            Board::M33 => None,
-        }
+        Some(self.spec().machine)
     }
 
     /// Short name, as on the command line.
     pub fn name(self) -> &'static str {
-        match self {
-            Board::M4f => "m4f",
-            Board::M7 => "m7",
-            Board::M3 => "m3",
-            Board::M0 => "m0",
-            Board::M33 => "m33",
-        }
+        self.spec().name
     }
 
     /// Human-readable core name.
     pub fn core(self) -> &'static str {
-        match self {
-            Board::M4f => "Cortex-M4F",
-            Board::M7 => "Cortex-M7",
-            Board::M3 => "Cortex-M3",
-            Board::M0 => "Cortex-M0",
-            Board::M33 => "Cortex-M33",
-        }
+        self.spec().core
     }
 
-    /// Every Rust target the project builds for.
-    pub fn all_targets() -> [&'static str; 4] {
-        [
-            Board::M4f.target(),
-            Board::M3.target(),
-            Board::M0.target(),
-            Board::M33.target(),
-        ]
+    /// Every Rust target the project builds for (each once).
+    pub fn all_targets() -> Vec<&'static str> {
+        let mut t: Vec<&'static str> = Vec::new();
+        for b in Board::EMULATED {
+            if !t.contains(&b.target()) {
+                t.push(b.target());
+            }
+        }
+        t
     }
 }
 
@@ -87,5 +155,46 @@ pub fn board_feature(chip: &str) -> anyhow::Result<&'static str> {
             "no memory layout for chip {chip:?}; supported: nRF52840_xxAA, STM32F411RETx, \
              STM32F411CEUx (add one under firmware/memory/ and firmware/build.rs)"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every memory file a board names exists, and build.rs chooses it: from the layout
+    /// feature when there is one, else from the target.
+    #[test]
+    fn every_board_has_its_memory_file_and_build_rs_knows_it() {
+        let root = crate::cmd::root().join("firmware");
+        let build_rs = std::fs::read_to_string(root.join("build.rs")).unwrap();
+        let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        for b in Board::EMULATED {
+            let s = b.spec();
+            assert!(root.join("memory").join(s.memory).is_file(), "{}", s.memory);
+            assert!(
+                build_rs.contains(&format!("\"{}\"", s.memory)),
+                "{}",
+                s.memory
+            );
+            if let Some(f) = s.layout_feature {
+                assert!(cargo.contains(&format!("\n{f} = []")), "{f}");
+                let env = f.to_ascii_uppercase().replace('-', "_");
+                assert!(build_rs.contains(&format!("\"{env}\"")), "{env}");
+            }
+        }
+    }
+
+    /// Two boards sharing a target must differ by their layout feature.
+    #[test]
+    fn boards_sharing_a_target_are_told_apart_by_a_feature() {
+        for a in Board::EMULATED {
+            for b in Board::EMULATED {
+                if a != b && a.target() == b.target() && a.spec().memory != b.spec().memory {
+                    assert!(a.spec().layout_feature.is_some(), "{}", a.name());
+                    assert!(b.spec().layout_feature.is_some(), "{}", b.name());
+                }
+            }
+        }
     }
 }

@@ -33,10 +33,12 @@ impl Build {
         if bin == "target-tests" && board == Board::M0 {
             env.push(("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s".to_string()));
         }
+        let mut features = vec!["qemu"];
+        features.extend(board.spec().layout_feature);
         Build {
             bin,
             target: board.target(),
-            features: vec!["qemu"],
+            features,
             profile_dir: None,
             env,
         }

@@ -29,7 +29,7 @@ enum Cmd {
         bin: String,
     },
     /// Everything: formatting, clippy, builds for every core, host tests, no-panic proof,
-    /// on-target tests on M0/M3/M4F/M7 under QEMU, and the hardware-in-the-loop tests.
+    /// on-target tests on M0/M3/M4F/M7/M33/M55 under QEMU, and the hardware-in-the-loop tests.
     Test {
         /// Skip the on-target (QEMU) tests.
         #[arg(long)]
@@ -43,7 +43,7 @@ enum Cmd {
     /// cycles, code size and stack; writes target/report/{report.json,report.md,index.html}.
     Bench {
         /// Cores to measure.
-        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7"])]
+        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7", "m33", "m55"])]
         board: Vec<Board>,
         /// Fail if a kernel's instructions grew > 2 % or its code > 5 % over bench/baseline.json.
         #[arg(long)]
@@ -66,7 +66,7 @@ enum Cmd {
     /// Only the on-target tests: run target-tests under QEMU and compare every digest with the host.
     Ontarget {
         /// Cores to run on.
-        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7"])]
+        #[arg(long, value_enum, num_args = 1.., default_values = ["m0", "m3", "m4f", "m7", "m33", "m55"])]
         board: Vec<Board>,
         /// Build the firmware with overflow checks on (a user's debug build has them).
         #[arg(long)]
@@ -193,7 +193,7 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
     );
     let (_, uart) = qemu::run_and_print(board, &elf, Duration::from_secs(600))?;
     // The demo's sensor report travels over the UART: check that it arrived whole.
-    if bin == "demo" && board.qemu_machine().is_some_and(|m| m.starts_with("mps2")) {
+    if bin == "demo" && board.spec().uart {
         anyhow::ensure!(
             uart.contains("sensor report: end") && uart.contains("readings verified"),
             "the demo's UART report is missing or reports a mismatch"

@@ -122,7 +122,7 @@ impl Qemu<'_> {
 /// Runs an ELF, printing its decoded log as it is, then what it wrote to UART0 (mps2
 /// machines); fails unless it exits 0. Returns the output and the UART text.
 pub fn run_and_print(board: Board, elf: &Path, timeout: Duration) -> Result<(RunOutput, String)> {
-    let has_uart = board.qemu_machine().is_some_and(|m| m.starts_with("mps2"));
+    let has_uart = board.spec().uart;
     let serial = has_uart.then(|| elf.with_extension(format!("{}.uart.txt", board.name())));
     if let Some(p) = &serial {
         let _ = std::fs::remove_file(p);

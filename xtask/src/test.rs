@@ -2,7 +2,6 @@
 
 use crate::boards::Board;
 use crate::cmd;
-use crate::firmware::Build;
 use crate::{ontarget, tools};
 use anyhow::Result;
 use std::process::Command;
@@ -103,9 +102,6 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             ]))
         });
     }
-    step(s, "build firmware for the Cortex-M33 (build only)", || {
-        Build::qemu("demo", Board::M33).run().map(|_| ())
-    });
     // The numeric crates' tests run optimised (seeded sweeps over millions of inputs);
     // xtask's own tests drive QEMU and share xtask's debug build.
     step(

@@ -95,11 +95,21 @@ fn demo_exits_zero_with_its_summary() {
 /// vector 7 on purpose; the dump run must show the kernel, the input and both outputs.
 #[test]
 fn mismatch_is_explained_with_input_and_both_outputs() {
+    mismatch_is_explained_on(Board::M4f);
+}
+
+/// The same on the ARMv8-M Cortex-M33 (mps2-an505, Secure state).
+#[test]
+fn mismatch_is_explained_on_the_m33() {
+    mismatch_is_explained_on(Board::M33);
+}
+
+fn mismatch_is_explained_on(board: Board) {
     if !qemu_available() {
         return;
     }
     let reports =
-        xtask::ontarget::explain(Board::M4f, &["corrupt-on-purpose"], &[(0, 7)]).expect("dump run");
+        xtask::ontarget::explain(board, &["corrupt-on-purpose"], &[(0, 7)]).expect("dump run");
     let text = reports.join("\n");
     println!("{text}");
     let name = testvectors::suites::SUITES[0].name;

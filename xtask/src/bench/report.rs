@@ -247,7 +247,7 @@ pub fn markdown(report: &Report) -> String {
         s,
         "Executed instructions under QEMU (not cycles). `est. cycles` applies the instruction \
          timings of each core's TRM to the executed instructions (an estimate: zero wait states; \
-         Cortex-M4 timings with branch refill 2 for the M4F and M7, Cortex-M3 timings for the \
+         Cortex-M4 timings with branch refill 2 for the M4F, M7, M33 and M55, Cortex-M3 timings for the \
          M3, Cortex-M0 timings for the M0, see xtask/src/bench/cycles.rs). Code = bytes of the functions executed in the measured call; stack = \
          high-water mark of the call.\n"
     );
@@ -488,7 +488,7 @@ pub fn html(report: &Report) -> String {
     );
     let _ = write!(
         s,
-        "<p>Executed instructions under QEMU (not cycles); estimated cycles apply each core's TRM timings (Cortex-M4 for the M4F and M7, Cortex-M3, Cortex-M0; an estimate).</p><ul>"
+        "<p>Executed instructions under QEMU (not cycles); estimated cycles apply each core's TRM timings (Cortex-M4 for the M4F, M7, M33 and M55, Cortex-M3, Cortex-M0; an estimate).</p><ul>"
     );
     for (k, v) in &report.environment {
         let _ = write!(s, "<li>{}: {}</li>", esc(k), esc(v));
