@@ -11,6 +11,10 @@ fn main() {
         "nrf52840.x"
     } else if feature("BOARD_STM32F411") {
         "stm32f411.x"
+    } else if feature("BOARD_RP2040") {
+        "rp2040.x"
+    } else if feature("BOARD_RP2350") {
+        "rp2350.x"
     } else if feature("LAYOUT_AN505") {
         "qemu-an505.x"
     } else if feature("LAYOUT_AN547") {

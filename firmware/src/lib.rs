@@ -23,6 +23,7 @@ use defmt_rtt as _;
 use defmt_semihosting as _;
 
 pub mod bench;
+pub mod boot;
 pub mod delay;
 #[cfg(cmsdk_uart)]
 pub mod uart;

@@ -143,19 +143,71 @@ impl Board {
     }
 }
 
-/// The firmware's memory-layout feature for a probe-rs chip name.
-pub fn board_feature(chip: &str) -> anyhow::Result<&'static str> {
+/// A real board flashed through probe-rs: its chip, target and memory layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProbeBoard {
+    /// The board, for messages.
+    pub board: &'static str,
+    /// probe-rs chip names it answers to (matched case-insensitively as prefixes).
+    pub chips: &'static [&'static str],
+    /// The Rust target triple.
+    pub target: &'static str,
+    /// The firmware feature that selects its memory layout (and boot block).
+    pub feature: &'static str,
+    /// The memory file under `firmware/memory/`.
+    pub memory: &'static str,
+}
+
+/// Every real board the firmware has a layout for.
+pub const PROBE_BOARDS: [ProbeBoard; 4] = [
+    ProbeBoard {
+        board: "nRF52840-DK (Cortex-M4F)",
+        chips: &["nRF52840"],
+        target: "thumbv7em-none-eabihf",
+        feature: "board-nrf52840",
+        memory: "nrf52840.x",
+    },
+    ProbeBoard {
+        board: "STM32F411 Nucleo / Black Pill (Cortex-M4F)",
+        chips: &["STM32F411"],
+        target: "thumbv7em-none-eabihf",
+        feature: "board-stm32f411",
+        memory: "stm32f411.x",
+    },
+    ProbeBoard {
+        board: "Raspberry Pi Pico (RP2040, Cortex-M0+)",
+        chips: &["RP2040"],
+        target: "thumbv6m-none-eabi",
+        feature: "board-rp2040",
+        memory: "rp2040.x",
+    },
+    ProbeBoard {
+        board: "Raspberry Pi Pico 2 (RP2350, Cortex-M33)",
+        chips: &["RP235"],
+        target: "thumbv8m.main-none-eabihf",
+        feature: "board-rp2350",
+        memory: "rp2350.x",
+    },
+];
+
+/// The real board for a probe-rs chip name.
+pub fn probe_board(chip: &str) -> anyhow::Result<ProbeBoard> {
     let c = chip.to_ascii_lowercase();
-    if c.starts_with("nrf52840") {
-        Ok("board-nrf52840")
-    } else if c.starts_with("stm32f411") {
-        Ok("board-stm32f411")
-    } else {
-        anyhow::bail!(
-            "no memory layout for chip {chip:?}; supported: nRF52840_xxAA, STM32F411RETx, \
-             STM32F411CEUx (add one under firmware/memory/ and firmware/build.rs)"
-        )
-    }
+    PROBE_BOARDS
+        .iter()
+        .find(|b| {
+            b.chips
+                .iter()
+                .any(|p| c.starts_with(&p.to_ascii_lowercase()))
+        })
+        .copied()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no memory layout for chip {chip:?}; supported: nRF52840_xxAA, STM32F411RETx, \
+                 STM32F411CEUx, RP2040, RP235x (add one to PROBE_BOARDS in xtask/src/boards.rs \
+                 and a memory file under firmware/memory/)"
+            )
+        })
 }
 
 #[cfg(test)]
@@ -183,6 +235,36 @@ mod tests {
                 assert!(build_rs.contains(&format!("\"{env}\"")), "{env}");
             }
         }
+    }
+
+    /// Every real board's memory file exists and build.rs chooses it from its feature.
+    #[test]
+    fn every_probe_board_has_its_memory_file() {
+        let root = crate::cmd::root().join("firmware");
+        let build_rs = std::fs::read_to_string(root.join("build.rs")).unwrap();
+        let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        for b in PROBE_BOARDS {
+            assert!(root.join("memory").join(b.memory).is_file(), "{}", b.memory);
+            assert!(
+                build_rs.contains(&format!("\"{}\"", b.memory)),
+                "{}",
+                b.memory
+            );
+            let env = b.feature.to_ascii_uppercase().replace('-', "_");
+            assert!(build_rs.contains(&format!("\"{env}\"")), "{env}");
+            assert!(
+                cargo.contains(&format!("\n{} = ", b.feature)),
+                "{}",
+                b.feature
+            );
+        }
+        assert_eq!(probe_board("RP2040").unwrap().target, "thumbv6m-none-eabi");
+        assert_eq!(probe_board("rp235x").unwrap().feature, "board-rp2350");
+        assert_eq!(
+            probe_board("nRF52840_xxAA").unwrap().feature,
+            "board-nrf52840"
+        );
+        assert!(probe_board("ATSAMD21G18A").is_err());
     }
 
     /// Two boards sharing a target must differ by their layout feature.

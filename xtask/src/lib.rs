@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod boards;
+pub mod bootblock;
 pub mod browser;
 pub mod cmd;
 pub mod defmt_log;

@@ -169,10 +169,12 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
     };
     if let Some(chip) = chip {
         tools::preflight(Task::Flash)?;
+        let pb = xtask::boards::probe_board(&chip)?;
+        xtask::probe::require_probe(&chip)?;
         let elf = Build {
             bin,
-            target: Board::M4f.target(),
-            features: vec!["hardware", xtask::boards::board_feature(&chip)?],
+            target: pb.target,
+            features: vec!["hardware", pb.feature],
             profile_dir: Some("hardware"),
             env: Vec::new(),
         }

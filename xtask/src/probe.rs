@@ -22,6 +22,22 @@ pub fn attached_probes() -> Vec<String> {
         .collect()
 }
 
+/// Fails with a message that says what to do when no debug probe is attached: the image for
+/// `chip` can be built and checked without one (`cargo xtask test` does), not flashed.
+pub fn require_probe(chip: &str) -> Result<()> {
+    if attached_probes().is_empty() {
+        let board = crate::boards::probe_board(chip)
+            .map(|b| b.board)
+            .unwrap_or("this board");
+        bail!(
+            "no debug probe is attached: cannot flash {chip} ({board}). Connect a probe that \
+             probe-rs supports (e.g. a Raspberry Pi Debug Probe or a J-Link) and try again; \
+             `cargo xtask test` builds and checks this board's image without one"
+        );
+    }
+    Ok(())
+}
+
 /// The result of a run on a board.
 #[derive(Debug)]
 pub struct ProbeRun {

@@ -102,6 +102,35 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             ]))
         });
     }
+    // The Raspberry Pi boards cannot be flashed here: build their images (demo and on-target
+    // tests, `hardware` transport) and check the boot blocks the boot ROMs need.
+    for (chip, check) in [
+        (
+            "RP2040",
+            crate::bootblock::check_rp2040 as fn(&std::path::Path) -> Result<String>,
+        ),
+        ("RP235x", crate::bootblock::check_rp2350),
+    ] {
+        step(
+            s,
+            format!("{chip} images: build, check vector table and boot block"),
+            || {
+                let pb = crate::boards::probe_board(chip)?;
+                for bin in ["demo", "target-tests"] {
+                    let elf = crate::firmware::Build {
+                        bin,
+                        target: pb.target,
+                        features: vec!["hardware", pb.feature],
+                        profile_dir: Some("hardware"),
+                        env: Vec::new(),
+                    }
+                    .run()?;
+                    println!("{bin}: {}", check(&elf)?);
+                }
+                Ok(())
+            },
+        );
+    }
     // The numeric crates' tests run optimised (seeded sweeps over millions of inputs);
     // xtask's own tests drive QEMU and share xtask's debug build.
     step(

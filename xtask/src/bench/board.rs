@@ -87,10 +87,11 @@ pub fn markdown(chip: &str, ms: &[BoardMeasurement]) -> String {
 /// Builds the bench firmware for `chip`, runs it with probe-rs and reports DWT cycles
 /// (`target/report/board-<chip>.md`).
 pub fn run(chip: &str) -> Result<()> {
+    let pb = crate::boards::probe_board(chip)?;
     let elf = Build {
         bin: "bench",
-        target: "thumbv7em-none-eabihf",
-        features: vec!["hardware", crate::boards::board_feature(chip)?],
+        target: pb.target,
+        features: vec!["hardware", pb.feature],
         profile_dir: Some("hardware"),
         env: Vec::new(),
     }
