@@ -142,9 +142,15 @@ pub(crate) fn clip(v: f32, lim: f32) -> f32 {
 }
 
 /// [`clip`] when |v| ≤ `lim` is false (v outside, v NaN or `lim` NaN).
+///
+/// An `extern "C"` function only so that it is `nounwind` (a Rust panic cannot cross that
+/// ABI), which lets the no-panic proofs of the kernels that call it see that the call cannot
+/// unwind whichever codegen unit it lands in; it is never called from C. It cannot panic
+/// either (comparisons only) and carries the proof's mark itself.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[cold]
 #[inline(never)]
-fn clip_outside(v: f32, lim: f32) -> f32 {
+extern "C" fn clip_outside(v: f32, lim: f32) -> f32 {
     if v > lim {
         lim
     } else if v < -lim {

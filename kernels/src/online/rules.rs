@@ -930,7 +930,9 @@ impl<const D: usize> Default for OptimisticOgd<D> {
     }
 }
 
-/// Project `v` onto the ball of radius `r` (in place).
+/// Project `v` onto the ball of radius `r` (in place). Inlined into its callers, so that a
+/// kernel inlined into a caller in another codegen unit makes no call that may unwind.
+#[inline]
 fn project_ball(v: &mut [f32], r: f32) {
     let nrm = sqrt(norm2(v));
     if nrm > r && nrm.is_finite() {
@@ -947,9 +949,16 @@ fn project_ball(v: &mut [f32], r: f32) {
 /// magnitude first, which keeps the direction and gives a norm in [1, √D], then scale onto
 /// the sphere of radius r. (Projecting the divided vector instead left it inside the ball at
 /// norm ≈ 1 whatever r was.) Out of line: the rare path must not slow the common one.
+///
+/// An `extern "C"` function only so that it is `nounwind` (a Rust panic cannot cross that
+/// ABI), which lets the no-panic proofs of its callers see that the call cannot unwind
+/// whichever codegen unit it lands in; it is never called from C. It cannot panic either
+/// (iterators and float arithmetic) and carries the proof's mark itself.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[cold]
 #[inline(never)]
-fn project_ball_overflowed(v: &mut [f32], r: f32) {
+#[allow(improper_ctypes_definitions)]
+extern "C" fn project_ball_overflowed(v: &mut [f32], r: f32) {
     let mut m = 0.0f32;
     for a in v.iter() {
         let b = if *a < 0.0 { -*a } else { *a };

@@ -139,7 +139,9 @@ fn exp_lookup_biased(u: u32) -> i32 {
     let o = (u & 0x7f) as i32;
     let b = EXP_INTERP.b.get(i).copied().unwrap_or(0);
     let d = EXP_INTERP.d.get(i).copied().map_or(0, i32::from);
-    (b + d * o) >> 7 // |·| < 2^23: see ExpInterp
+    // |d · o| < 2^17 and b < 2^22: no wrap (see ExpInterp); wrapping ops because the
+    // optimiser cannot see the table's bounds.
+    b.wrapping_add(d.wrapping_mul(o)) >> 7
 }
 
 /// TFLM's reciprocal table: 1/(1+x) on [0, 1], input scale 1/65535 zero point −32768, Q0.15.
@@ -416,27 +418,50 @@ fn exp_pass(
 /// [`exp_pass`] for a row with `left ≤ 14` (see [`SoftmaxS16Params::exp_q15_narrow`]) of at
 /// most [`NARROW_MAX_ROW`] elements: the sum of the exps (each in `[0, 32767]`: interpolated
 /// between two table entries, all in `[0, 32767]`) is below `2^17 · 2^15 = 2^32` and is kept
-/// in a `u32`. Not inlined: alone, its loop keeps every value in a register.
+/// in a `u32`.
+///
+/// Not inlined: alone, its loop keeps every value in a register. It is an `extern "C"`
+/// function only so that it is `nounwind` (a Rust panic cannot cross that ABI), which lets the
+/// no-panic proof of [`softmax_s16_tflm`] see that calling it cannot unwind whichever codegen
+/// unit it lands in; it is never called from C. It cannot panic either (iterators, wrapping
+/// arithmetic, a `get` lookup) and carries the proof's mark itself, since the `nounwind` ABI
+/// would otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[inline(never)]
-fn exp_pass_narrow<const RIGHT: bool>(
-    params: &SoftmaxS16Params,
-    x_row: &[i16],
-    y_row: &mut [i16],
-    max: i16,
-    left: u32,
-    right: u32,
-) -> u64 {
-    let mult = params.input_multiplier;
-    let left1 = left + 1; // ≤ 15
+#[allow(improper_ctypes_definitions)]
+extern "C" fn exp_pass_narrow<const RIGHT: bool>(row: &mut NarrowRow<'_>) -> u32 {
+    let NarrowRow {
+        mult,
+        x_row,
+        y_row,
+        max,
+        left1,
+        right,
+    } = row;
+    let (mult, max, left1, right) = (*mult, *max, *left1, *right);
     let mut sum: u32 = 0;
     for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
         // diff = x − max ∈ [−65535, 0].
-        let diff = i32::from(x) - i32::from(max);
+        let diff = i32::from(x).wrapping_sub(i32::from(max));
         let e = SoftmaxS16Params::exp_q15_narrow::<RIGHT>(diff, left1, right, mult);
         *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
         sum = sum.wrapping_add(e as u32); // no wrap: see above
     }
-    u64::from(sum)
+    sum
+}
+
+/// The arguments of [`exp_pass_narrow`].
+struct NarrowRow<'a> {
+    /// The parameters' input multiplier.
+    mult: i32,
+    x_row: &'a [i16],
+    y_row: &'a mut [i16],
+    /// The row's maximum.
+    max: i16,
+    /// The left shift plus one (≤ 15).
+    left1: u32,
+    /// The right shift (used when `RIGHT`).
+    right: u32,
 }
 
 /// Longest row whose exp sum [`exp_pass_narrow`] keeps in a `u32`: `2^17 · 32767 < 2^32`.
@@ -519,11 +544,19 @@ pub fn softmax_s16_tflm(
         // The usual right shift of 0 (S_in · β ≥ 10/65535) gets its own loop, without the
         // rounding division.
         let sum = if left <= 14 && row_size <= NARROW_MAX_ROW {
-            if right == 0 {
-                exp_pass_narrow::<false>(params, x_row, y_row, max, left, 0)
+            let mut row = NarrowRow {
+                mult: params.input_multiplier,
+                x_row,
+                y_row,
+                max,
+                left1: left.wrapping_add(1), // ≤ 15
+                right,
+            };
+            u64::from(if right == 0 {
+                exp_pass_narrow::<false>(&mut row)
             } else {
-                exp_pass_narrow::<true>(params, x_row, y_row, max, left, right)
-            }
+                exp_pass_narrow::<true>(&mut row)
+            })
         } else if right == 0 {
             exp_pass(params, x_row, y_row, max, left, 0)
         } else {
