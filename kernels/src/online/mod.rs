@@ -80,7 +80,7 @@
 //! | `learn_one`, [`Adam`] | 1,003 | 328 |
 //! | `learn_one`, [`AdaMax`] | 478 | 256 |
 //! | `learn_one`, [`Ftrl`] | 1,732 | 360 |
-//! | `learn_one`, [`OptimisticOgd`] | 769 | 376 |
+//! | `learn_one`, [`OptimisticOgd`] | 780 | 392 |
 //! | `learn_one`, [`PassiveAggressive`] | 205 | 132 |
 //! | `learn_one`, [`AProx`] | 438 | 248 |
 //! | `predict_proba` | 102 | 24 |

@@ -87,8 +87,8 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// bytes on the M4F, 260 on the M0). Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
 /// instructions per element): 192.1 on the M4F (256.6 before the Horner products were narrowed
-/// to 32×32→64, same bits), 979.5 on the M0 (1,012.5 before); M3 and M7 not re-measured
-/// (257.2 and 256.6 before). Two degree-7 polynomial exps per element: still far above the
+/// to 32×32→64, same bits), 192.1 on the M3 (257.2 before), 979.5 on the M0 (1,012.5
+/// before); the M7 runs the M4F's code (256.6 before). Two degree-7 polynomial exps per element: still far above the
 /// issue's goal of 30.
 ///
 /// # Errors

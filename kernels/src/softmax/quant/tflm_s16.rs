@@ -501,12 +501,12 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
 /// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
 /// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: bench
-/// high-water mark 248 bytes on the M4F, 316 on the M0 (the narrow exp pass is a call of its
+/// high-water mark 244 bytes on the M4F, 324 on the M0 (the narrow exp pass is a call of its
 /// own); tables: 2 × 1026 bytes of flash plus the 3 KiB kernel form of [`EXP_LUT`], no RAM.
 /// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`, N = 256, uniform int16
-/// logits, `S_in` = 10/32768, QEMU instructions per element): 29.6 on the M4F (49.1 before the
-/// narrow exp pass), 94.4 on the M0 (118.1 before); the M3 and M7 were not re-measured (53.2
-/// and 49.1 before). Per element: a max step, one rounded high multiply-accumulate for TFLM's
+/// logits, `S_in` = 10/32768, QEMU instructions per element): 30.3 on the M4F (49.1 before the
+/// narrow exp pass), 32.6 on the M3 (53.2 before), 95.4 on the M0 (118.1 before); the M7
+/// runs the M4F's code (49.1 before). Per element: a max step, one rounded high multiply-accumulate for TFLM's
 /// `MultiplyByQuantizedMultiplier`, a one-multiply interpolated lookup, and an `i32` rescale.
 ///
 /// # Errors
