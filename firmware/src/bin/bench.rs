@@ -396,6 +396,23 @@ fn bench_online(ok: &mut bool) {
     run("online::StandardScaler::learn_one", 1, "-", &mut || {
         *ok &= scaler.learn_one(black_box(&x)).is_ok()
     });
+    // The cost as the work grows: AdaGrad with N = D features (instr/el is per feature; the
+    // slope between the two sizes is the cost of one more feature).
+    macro_rules! adagrad_d {
+        ($d:literal) => {{
+            let mut x = [0.0f32; $d];
+            rng.fill_uniform(&mut x, -2.0, 2.0);
+            let mut m = LogisticRegression::<$d, _>::new(AdaGrad::<$d>::river());
+            for _ in 0..4 {
+                *ok &= m.learn_one(&x, true).is_ok();
+            }
+            run("online::learn_one[AdaGrad;D]", $d, "-", &mut || {
+                *ok &= m.learn_one(black_box(&x), true).is_ok()
+            });
+        }};
+    }
+    adagrad_d!(32);
+    adagrad_d!(128);
 }
 
 /// The 16×16 test layer of the Lipschitz benches (the same seeded draws in every function,

@@ -371,7 +371,8 @@ impl RegressionEval {
 /// 2. z = scaler.transform(x) (current statistics); score the model's logit on z;
 /// 3. scaler.learn_one(x); z = scaler.transform(x) (updated statistics); model.learn_one(z, y).
 ///
-/// Stack: three `[f32; D]` plus the model's own copy during `learn_one`.
+/// Stack: three `[f32; D]` plus the model's `learn_one` (the gradient and the rule's new
+/// arrays, 4·D bytes each; no copy of the model).
 /// Cost: see `cargo xtask bench`.
 ///
 /// # Errors

@@ -2,7 +2,9 @@
 //! regression. Each is generic over its update rule `R: Rule<D>`.
 
 use super::rules::{Example, Rule};
-use super::{all_finite, check_sample, clip, dot, finite_or_clamp, GRAD_LIMIT, OVERFLOW};
+use super::{
+    all_finite, check_sample, clip, dot, dot_raw, finite_or_clamp, GRAD_LIMIT, HARD_FLOAT, OVERFLOW,
+};
 use crate::math::fpu::{ln, sigmoid, softplus};
 use crate::softmax::three_pass;
 use crate::Error;
@@ -86,11 +88,77 @@ fn glm_step<const D: usize, R: Rule<D>>(
     rule.step(w, &ex);
 }
 
+/// g_i = ℓ'·x_i + λ₂·w_i into `grad`, each clipped to ±[`GRAD_LIMIT`] (as [`glm_step`]).
+///
+/// One pass with a test alongside, clipping only if some |g_i| may exceed the limit (clipping
+/// is the identity below it): with an FPU, Σg² ≤ 1e29 bounds every |g_i| by 3.2e14; without
+/// one, the magnitude bits of each g_i are compared with the limit's (integer operations).
+#[inline]
+fn gradient<const D: usize>(grad: &mut [f32; D], x: &[f32; D], w: &[f32; D], dloss: f32, l2: f32) {
+    let mut sq = 0.0f32;
+    let mut outside = false;
+    for ((g, xi), wi) in grad.iter_mut().zip(x).zip(w.iter()) {
+        *g = dloss * xi + l2 * wi;
+        if HARD_FLOAT {
+            sq += *g * *g;
+        } else {
+            // NaN's magnitude bits exceed every finite value's.
+            outside |= g.to_bits() & 0x7fff_ffff > GRAD_LIMIT.to_bits();
+        }
+    }
+    // Also taken for a NaN sum.
+    if outside || sq > 1e29 || sq.is_nan() {
+        for g in grad.iter_mut() {
+            *g = clip(*g, GRAD_LIMIT);
+        }
+    }
+}
+
+/// [`glm_step`], all or nothing: the new intercept and the rule's [`Rule::try_step`] are
+/// checked before anything is written. `Err(OVERFLOW)` leaves w, b and the rule unchanged.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn glm_try_step<const D: usize, R: Rule<D>>(
+    w: &mut [f32; D],
+    b: &mut f32,
+    rule: &mut R,
+    cfg: &GlmConfig,
+    x: &[f32; D],
+    dloss: f32,
+    loss: f32,
+    curvature: f32,
+    margin: (f32, f32),
+) -> Result<(), Error> {
+    let dloss = clip(dloss, cfg.clip_gradient);
+    let mut grad = [0.0f32; D];
+    gradient(&mut grad, x, w, dloss, cfg.l2);
+    let new_b = *b - cfg.intercept_lr * dloss;
+    if !new_b.is_finite() {
+        return Err(OVERFLOW);
+    }
+    let ex = Example {
+        x,
+        grad: &grad,
+        dloss,
+        loss: finite_or_clamp(loss),
+        curvature,
+        margin_loss: finite_or_clamp(margin.0),
+        margin_dir: margin.1,
+    };
+    if rule.try_step(w, &ex) {
+        *b = new_b;
+        Ok(())
+    } else {
+        Err(OVERFLOW)
+    }
+}
+
 /// Online linear regression, River's `linear_model.LinearRegression`: ŷ = wᵀx + b, squared
 /// loss ℓ = (ŷ − y)² with ℓ' = 2(ŷ − y) (River's convention, curvature 2).
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state
-/// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost: see `cargo xtask bench`.
+/// (`core::mem::size_of::<LinearRegression<D, R>>()`). Cost and stack: see [`crate::online`]'s
+/// table (`learn_one` makes no copy of the model).
 ///
 /// # Example
 ///
@@ -212,9 +280,12 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: f32) -> Result<(), Error> {
-        check_sample(x, y)?;
-        let backup = self.clone();
-        let p = self.predict(x);
+        // A finite wᵀx proves every x_i finite: the full check only when it is not.
+        let s = dot_raw(&self.w, x);
+        if !(s.is_finite() && y.is_finite()) {
+            check_sample(x, y)?;
+        }
+        let p = finite_or_clamp(finite_or_clamp(s) + self.b);
         let r = p - y;
         let eps = self.config.pa_epsilon;
         let ar = if r < 0.0 { -r } else { r };
@@ -223,7 +294,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
         } else {
             (0.0, 0.0)
         };
-        glm_step(
+        glm_try_step(
             &mut self.w,
             &mut self.b,
             &mut self.rule,
@@ -233,13 +304,7 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
             r * r,
             2.0,
             margin,
-        );
-        if all_finite(&self.w) && self.b.is_finite() && self.rule.is_finite() {
-            Ok(())
-        } else {
-            *self = backup;
-            Err(OVERFLOW)
-        }
+        )
     }
 }
 
@@ -248,7 +313,8 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 /// ℓ' = σ(p) − y (curvature bound 1/4); passive-aggressive rules use the hinge max(0, 1 − y±·p).
 ///
 /// State: 4·D + 4 bytes for (w, b), 16 bytes of [`GlmConfig`] and the rule's state; e.g.
-/// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost: see `cargo xtask bench`.
+/// `LogisticRegression<9, AdaGrad<9>>` is 104 bytes (tested). Cost and stack per rule: see
+/// [`crate::online`]'s table (`learn_one` makes no copy of the model).
 ///
 /// # Example
 ///
@@ -405,15 +471,18 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D], y: bool) -> Result<(), Error> {
-        check_sample(x, 0.0)?;
-        let backup = self.clone();
-        let p = self.predict_logit(x);
+        // A finite wᵀx proves every x_i finite: the full check only when it is not.
+        let s = dot_raw(&self.w, x);
+        if !s.is_finite() {
+            check_sample(x, 0.0)?;
+        }
+        let p = finite_or_clamp(finite_or_clamp(s) + self.b);
         let ys = if y { 1.0 } else { -1.0 };
         let dloss = sigmoid(p) - if y { 1.0 } else { 0.0 };
         let loss = softplus(-ys * p);
         let m = 1.0 - ys * p;
         let margin = if m > 0.0 { (m, -ys) } else { (0.0, 0.0) };
-        glm_step(
+        glm_try_step(
             &mut self.w,
             &mut self.b,
             &mut self.rule,
@@ -423,13 +492,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
             loss,
             0.25,
             margin,
-        );
-        if all_finite(&self.w) && self.b.is_finite() && self.rule.is_finite() {
-            Ok(())
-        } else {
-            *self = backup;
-            Err(OVERFLOW)
-        }
+        )
     }
 }
 
@@ -440,7 +503,9 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// the one-vs-rest hinge of their own score.
 ///
 /// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
-/// Cost: see `cargo xtask bench`.
+/// Cost: see `cargo xtask bench`. Unlike the binary models, `learn_one` still keeps a copy of
+/// the whole model on the stack to undo an overflowing update (the K rows are updated one
+/// after the other, and all or none must be kept).
 ///
 /// # Example
 ///

@@ -4,7 +4,7 @@
 //! Every rule keeps only per-coordinate arrays of length `D` plus a few scalars; its state size
 //! is stated on the type. Learning-rate defaults follow River 0.26 where River has the rule.
 
-use super::{all_finite, clip, norm2, sqrt, GRAD_LIMIT};
+use super::{all_finite, clip, norm2, sqrt, FiniteCheck, GRAD_LIMIT};
 use crate::softmax::three_pass;
 
 /// What a rule sees of one example, computed by the model at the current weights w.
@@ -87,6 +87,69 @@ pub trait Rule<const D: usize>: Clone {
     /// Is every state value finite? (Models undo an update that breaks this.) Example: see
     /// the example on [`Rule`].
     fn is_finite(&self) -> bool;
+    /// All or nothing: if the [`Rule::step`] on `w` would leave every value of `w` and of the
+    /// rule finite ([`Rule::is_finite`]), take it and return `true`; otherwise leave `self` and
+    /// `w` bit-identical and return `false`. This is what the models call.
+    ///
+    /// The default keeps a copy of the rule and of `w`, runs `step` and puts the copy back if
+    /// the result is not finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
+    /// a copy: they compute the new values into locals, check them (with an FPU one running sum:
+    /// a finite sum of the new values proves each finite; without one, their exponent bits) and
+    /// then write them, with the same bits as `step`.
+    ///
+    /// ```
+    /// use mcu_kernels::online::{Example, Rule, Sgd};
+    ///
+    /// let g = [1e38f32, 0.0];
+    /// let ex = Example {
+    ///     x: &[1.0, 1.0],
+    ///     grad: &g,
+    ///     dloss: 1.0,
+    ///     loss: 1.0,
+    ///     curvature: 0.25,
+    ///     margin_loss: 0.0,
+    ///     margin_dir: 0.0,
+    /// };
+    /// // w₀ − 10·1e38 overflows: refused, w untouched.
+    /// let mut w = [1.0f32, 2.0];
+    /// assert!(!Sgd::new(10.0).try_step(&mut w, &ex));
+    /// assert_eq!(w, [1.0, 2.0]);
+    /// // A finite step is the same as `step`.
+    /// let mut w2 = w;
+    /// assert!(Sgd::new(1e-38).try_step(&mut w, &ex));
+    /// Sgd::new(1e-38).step(&mut w2, &ex);
+    /// assert_eq!(w, w2);
+    /// ```
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        let (rule, old_w) = (self.clone(), *w);
+        self.step(w, ex);
+        if self.is_finite() && all_finite(w) {
+            true
+        } else {
+            *self = rule;
+            *w = old_w;
+            false
+        }
+    }
+}
+
+/// The weights w − s·v_i into `w` if every one is finite (and `keep` holds); otherwise `w`
+/// unchanged and `false`. The check-then-commit core of the rules whose only state is w.
+#[inline]
+fn try_axpy<const D: usize>(w: &mut [f32; D], s: f32, v: &[f32; D], keep: bool) -> bool {
+    let mut new_w = [0.0f32; D];
+    let mut check = FiniteCheck::new();
+    for ((n, wi), vi) in new_w.iter_mut().zip(w.iter()).zip(v) {
+        *n = wi - s * vi;
+        check.add(*n);
+    }
+    if keep && check.all_finite(&[&new_w]) {
+        *w = new_w;
+        true
+    } else {
+        false
+    }
 }
 
 macro_rules! impl_default_new {
@@ -154,6 +217,11 @@ impl<const D: usize> Rule<D> for Sgd {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         self.lr.is_finite()
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        try_axpy(w, self.lr, ex.grad, self.lr.is_finite())
     }
 }
 
@@ -245,6 +313,42 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         all_finite(&self.g2)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let mut new_w = [0.0f32; D];
+        let mut new_g2 = [0.0f32; D];
+        let mut check = FiniteCheck::new();
+        for (((nw, ng), (wi, gi)), g2) in new_w
+            .iter_mut()
+            .zip(new_g2.iter_mut())
+            .zip(w.iter().zip(ex.grad))
+            .zip(self.g2.iter())
+        {
+            let g2 = g2 + gi * gi;
+            let denom = if self.eps_inside_root {
+                sqrt(g2 + eps)
+            } else {
+                sqrt(g2) + eps
+            };
+            *nw = wi - self.lr * gi / denom;
+            *ng = g2;
+            check.add(*nw);
+            check.add(g2);
+        }
+        if check.all_finite(&[&new_w, &new_g2]) {
+            *w = new_w;
+            self.g2 = new_g2;
+            true
+        } else {
+            false
+        }
     }
 }
 
@@ -354,6 +458,56 @@ impl<const D: usize> Rule<D> for Adam<D> {
     fn is_finite(&self) -> bool {
         all_finite(&self.m) && all_finite(&self.v)
     }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        // `step`'s arithmetic, into locals first.
+        let b1t = self.b1t * self.beta1;
+        let b2t = self.b2t * self.beta2;
+        let c1 = 1.0 - b1t;
+        let c2 = 1.0 - b2t;
+        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
+        let c2 = if c2 > 0.0 { c2 } else { 1.0 };
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let lr_river = self.lr * sqrt(c2) / c1;
+        let mut new_w = [0.0f32; D];
+        let mut new_m = [0.0f32; D];
+        let mut new_v = [0.0f32; D];
+        let mut check = FiniteCheck::new();
+        for (((nw, (nm, nv)), (wi, gi)), (m, v)) in new_w
+            .iter_mut()
+            .zip(new_m.iter_mut().zip(new_v.iter_mut()))
+            .zip(w.iter().zip(ex.grad))
+            .zip(self.m.iter().zip(self.v.iter()))
+        {
+            let m = self.beta1 * m + (1.0 - self.beta1) * gi;
+            let v = self.beta2 * v + (1.0 - self.beta2) * gi * gi;
+            *nw = if self.river_eps {
+                wi - lr_river * m / (sqrt(v) + eps)
+            } else {
+                wi - self.lr * (m / c1) / (sqrt(v / c2) + eps)
+            };
+            *nm = m;
+            *nv = v;
+            check.add(*nw);
+            check.add(m);
+            check.add(v);
+        }
+        if check.all_finite(&[&new_w, &new_m, &new_v]) {
+            self.b1t = b1t;
+            self.b2t = b2t;
+            *w = new_w;
+            self.m = new_m;
+            self.v = new_v;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// AdaMax (Kingma & Ba, infinity-norm Adam): m = β₁m + (1−β₁)g; u = max(β₂u, |g|);
@@ -447,6 +601,50 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         all_finite(&self.m) && all_finite(&self.u)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        // `step`'s arithmetic, into locals first.
+        let b1t = self.b1t * self.beta1;
+        let c1 = 1.0 - b1t;
+        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
+        let eps = if self.eps > 0.0 {
+            self.eps
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let lr = self.lr / c1;
+        let mut new_w = [0.0f32; D];
+        let mut new_m = [0.0f32; D];
+        let mut new_u = [0.0f32; D];
+        let mut check = FiniteCheck::new();
+        for (((nw, (nm, nu)), (wi, gi)), (m, u)) in new_w
+            .iter_mut()
+            .zip(new_m.iter_mut().zip(new_u.iter_mut()))
+            .zip(w.iter().zip(ex.grad))
+            .zip(self.m.iter().zip(self.u.iter()))
+        {
+            let m = self.beta1 * m + (1.0 - self.beta1) * gi;
+            let a = self.beta2 * u;
+            let b = if *gi < 0.0 { -*gi } else { *gi };
+            let u = if a > b { a } else { b };
+            *nw = wi - lr * m / (u + eps);
+            *nm = m;
+            *nu = u;
+            check.add(*nw);
+            check.add(m);
+            check.add(u);
+        }
+        if check.all_finite(&[&new_w, &new_m, &new_u]) {
+            self.b1t = b1t;
+            *w = new_w;
+            self.m = new_m;
+            self.u = new_u;
+            true
+        } else {
+            false
+        }
     }
 }
 
@@ -545,6 +743,12 @@ impl<const D: usize> Ftrl<D> {
     /// w_i from (z_i, n_i); `None` where |z| ≤ λ₁.
     #[inline]
     fn weight(&self, z: f32, n: f32) -> Option<f32> {
+        self.weight_root(z, sqrt(n))
+    }
+
+    /// [`Ftrl::weight`] given √n_i (shared with σ's square roots in `try_step`).
+    #[inline]
+    fn weight_root(&self, z: f32, root_n: f32) -> Option<f32> {
         let az = if z < 0.0 { -z } else { z };
         if az > self.l1 {
             let alpha = if self.alpha > 0.0 {
@@ -553,7 +757,7 @@ impl<const D: usize> Ftrl<D> {
                 f32::MIN_POSITIVE
             };
             let shrunk = if z < 0.0 { z + self.l1 } else { z - self.l1 };
-            let denom = (self.beta + sqrt(n)) / alpha + self.l2;
+            let denom = (self.beta + root_n) / alpha + self.l2;
             if denom > 0.0 {
                 Some(-shrunk / denom)
             } else {
@@ -599,6 +803,56 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         all_finite(&self.z) && all_finite(&self.n)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        // `step`'s three passes are independent per coordinate: one pass, into locals.
+        let alpha = if self.alpha > 0.0 {
+            self.alpha
+        } else {
+            f32::MIN_POSITIVE
+        };
+        let mut new_w = [0.0f32; D];
+        let mut new_z = [0.0f32; D];
+        let mut new_n = [0.0f32; D];
+        let mut check = FiniteCheck::new();
+        for (((nw, (nz, nn)), (wi, gi)), (z, n)) in new_w
+            .iter_mut()
+            .zip(new_z.iter_mut().zip(new_n.iter_mut()))
+            .zip(w.iter().zip(ex.grad))
+            .zip(self.z.iter().zip(self.n.iter()))
+        {
+            // Two square roots per coordinate: √n and √n_new serve both σ and the weight.
+            let root = sqrt(*n);
+            let wi = if self.river_order {
+                self.weight_root(*z, root).unwrap_or(*wi)
+            } else {
+                *wi
+            };
+            let n_new = n + gi * gi;
+            let root_new = sqrt(n_new);
+            let sigma = (root_new - root) / alpha;
+            let z_new = z + (gi - sigma * wi);
+            *nw = if self.river_order {
+                wi
+            } else {
+                self.weight_root(z_new, root_new).unwrap_or(0.0)
+            };
+            *nz = z_new;
+            *nn = n_new;
+            check.add(*nw);
+            check.add(z_new);
+            check.add(n_new);
+        }
+        if check.all_finite(&[&new_w, &new_z, &new_n]) {
+            *w = new_w;
+            self.z = new_z;
+            self.n = new_n;
+            true
+        } else {
+            false
+        }
     }
 }
 
@@ -676,7 +930,9 @@ impl<const D: usize> Default for OptimisticOgd<D> {
     }
 }
 
-/// Project `v` onto the ball of radius `r` (in place).
+/// Project `v` onto the ball of radius `r` (in place). Inlined into its callers, so that a
+/// kernel inlined into a caller in another codegen unit makes no call that may unwind.
+#[inline]
 fn project_ball(v: &mut [f32], r: f32) {
     let nrm = sqrt(norm2(v));
     if nrm > r && nrm.is_finite() {
@@ -693,9 +949,16 @@ fn project_ball(v: &mut [f32], r: f32) {
 /// magnitude first, which keeps the direction and gives a norm in [1, √D], then scale onto
 /// the sphere of radius r. (Projecting the divided vector instead left it inside the ball at
 /// norm ≈ 1 whatever r was.) Out of line: the rare path must not slow the common one.
+///
+/// An `extern "C"` function only so that it is `nounwind` (a Rust panic cannot cross that
+/// ABI), which lets the no-panic proofs of its callers see that the call cannot unwind
+/// whichever codegen unit it lands in; it is never called from C. It cannot panic either
+/// (iterators and float arithmetic) and carries the proof's mark itself.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 #[cold]
 #[inline(never)]
-fn project_ball_overflowed(v: &mut [f32], r: f32) {
+#[allow(improper_ctypes_definitions)]
+extern "C" fn project_ball_overflowed(v: &mut [f32], r: f32) {
     let mut m = 0.0f32;
     for a in v.iter() {
         let b = if *a < 0.0 { -*a } else { *a };
@@ -931,6 +1194,23 @@ impl<const D: usize> Rule<D> for Implicit {
     fn is_finite(&self) -> bool {
         self.lr.is_finite()
     }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        let xn = norm2(ex.x);
+        let c = if ex.curvature > 0.0 {
+            ex.curvature
+        } else {
+            0.0
+        };
+        let denom = 1.0 + self.lr * c * xn;
+        let s = if denom.is_finite() && denom > 0.0 {
+            self.lr / denom
+        } else {
+            0.0
+        };
+        try_axpy(w, s, ex.grad, self.lr.is_finite())
+    }
 }
 
 /// aProx truncated step (Asi & Duchi) for losses bounded below by 0:
@@ -995,6 +1275,19 @@ impl<const D: usize> Rule<D> for AProx {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         self.lr.is_finite()
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        let gn = norm2(ex.grad);
+        if gn.is_nan() || gn <= 0.0 || !gn.is_finite() {
+            // No step: w stays finite.
+            return self.lr.is_finite();
+        }
+        let trunc = ex.loss / gn;
+        let s = if trunc < self.lr { trunc } else { self.lr };
+        let s = if s > 0.0 { s } else { 0.0 };
+        try_axpy(w, s, ex.grad, self.lr.is_finite())
     }
 }
 
@@ -1065,6 +1358,24 @@ impl<const D: usize> Rule<D> for PassiveAggressive {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
         self.c.is_finite()
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        let xn = norm2(ex.x);
+        if xn.is_nan()
+            || xn <= 0.0
+            || !xn.is_finite()
+            || ex.margin_loss.is_nan()
+            || ex.margin_loss <= 0.0
+        {
+            // No step: w stays finite.
+            return self.c.is_finite();
+        }
+        let t = ex.margin_loss / xn;
+        let tau = if t < self.c { t } else { self.c };
+        // w − (τ·ℓ')·x, `step`'s order of operations.
+        try_axpy(w, tau * ex.margin_dir, ex.x, self.c.is_finite())
     }
 }
 

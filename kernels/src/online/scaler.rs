@@ -1,6 +1,6 @@
 //! Running standardisation, River's `preprocessing.StandardScaler`.
 
-use super::{all_finite, check_sample, finite_or_clamp, sqrt, OVERFLOW};
+use super::{check_sample, finite_or_clamp, sqrt, FiniteCheck, OVERFLOW};
 use crate::Error;
 
 /// Online standard scaler: z_i = (x_i − μ_i)/σ_i with the running mean and the running
@@ -24,7 +24,8 @@ use crate::Error;
 /// [`StandardScaler::count`] dropping to 1 shows it. A single overflowing outlier in an
 /// ordinary stream is undone and forgotten as before (the next update succeeds).
 ///
-/// State: 8·D + 8 bytes. Cost: see `cargo xtask bench`.
+/// State: 8·D + 8 bytes. Cost: `learn_one` 204 instructions on the M4F at D = 9, stack 108
+/// bytes (no copy of the state; see [`crate::online`]'s table).
 ///
 /// # Example
 ///
@@ -132,23 +133,37 @@ impl<const D: usize> StandardScaler<D> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[f32; D]) -> Result<(), Error> {
-        check_sample(x, 0.0)?;
-        let backup = self.clone();
-        self.n = self.n.saturating_add(1);
-        let n = self.n as f32;
-        for ((m, v), xi) in self.mean.iter_mut().zip(self.var.iter_mut()).zip(x) {
-            let old = *m;
-            *m = old + (xi - old) / n;
-            *v += ((xi - old) * (xi - *m) - *v) / n;
-            if *v < 0.0 {
-                *v = 0.0;
+        // Compute into locals, check, then commit: no copy of the state. Finite new values
+        // also prove x finite (an infinite or NaN x_i makes its mean so).
+        let count = self.n.saturating_add(1);
+        let n = count as f32;
+        let mut mean = [0.0f32; D];
+        let mut var = [0.0f32; D];
+        let mut check = FiniteCheck::new();
+        for ((nm, nv), ((m, v), xi)) in mean
+            .iter_mut()
+            .zip(var.iter_mut())
+            .zip(self.mean.iter().zip(self.var.iter()).zip(x))
+        {
+            let d = xi - m;
+            let m = m + d / n;
+            let mut v = v + (d * (xi - m) - v) / n;
+            if v < 0.0 {
+                v = 0.0;
             }
+            *nm = m;
+            *nv = v;
+            check.add(m);
+            check.add(v);
         }
-        if all_finite(&self.mean) && all_finite(&self.var) {
+        if check.all_finite(&[&mean, &var]) {
+            self.n = count;
+            self.mean = mean;
+            self.var = var;
             self.rejected = 0;
             return Ok(());
         }
-        *self = backup;
+        check_sample(x, 0.0)?;
         self.rejected = self.rejected.saturating_add(1);
         if self.rejected < RESTART_AFTER {
             return Err(OVERFLOW);

@@ -431,3 +431,155 @@ fn scaler_recovers_from_an_early_outlier() {
     u.learn_one(&[5.0]).unwrap();
     assert_eq!(u.count(), 101);
 }
+
+/// Every f32 of a model's state, as a string: the derived `Debug` prints each f32 in its
+/// shortest round-trip form (distinct for distinct bits, −0 included; the states here never
+/// hold NaN), private fields too.
+fn state_bits<T: core::fmt::Debug>(model: &T) -> std::string::String {
+    std::format!("{model:?}")
+}
+
+/// A mix of ordinary, huge and tiny finite magnitudes (index `k` picks the kind).
+fn magnitude(k: u8, u: f32) -> f32 {
+    match k % 8 {
+        0 => u * f32::MAX,
+        1 => u * 1e30,
+        2 => u * 1e20,
+        3 => u * 1e-30,
+        4 => u * 1e-44, // subnormal
+        5 => 0.0,
+        _ => 2.0 * u,
+    }
+}
+
+/// One learn_one on both models; an `Err` on a finite sample (an overflowing update) must leave
+/// every bit of the state as it was, and an `Ok` must leave it finite.
+fn step_checked<R: Rule<4> + core::fmt::Debug>(
+    lin: &mut LinearRegression<4, R>,
+    log: &mut LogisticRegression<4, R>,
+    x: &[f32; 4],
+    y: f32,
+) -> u32 {
+    let mut rejected = 0;
+    let before = lin.clone();
+    match lin.learn_one(x, y) {
+        Ok(()) => {
+            assert!(
+                all_finite(lin.weights()) && lin.intercept().is_finite() && lin.rule.is_finite()
+            );
+        }
+        Err(e) => {
+            assert_eq!(e, OVERFLOW);
+            assert_eq!(state_bits(lin), state_bits(&before));
+            rejected += 1;
+        }
+    }
+    let before = log.clone();
+    match log.learn_one(x, y > 0.0) {
+        Ok(()) => {
+            assert!(
+                all_finite(log.weights()) && log.intercept().is_finite() && log.rule.is_finite()
+            );
+        }
+        Err(e) => {
+            assert_eq!(e, OVERFLOW);
+            assert_eq!(state_bits(log), state_bits(&before));
+            rejected += 1;
+        }
+    }
+    rejected
+}
+
+/// Each rule with an ordinary and an overflow-prone step size `lr`.
+fn for_each_rule(lr: f32, mut f: impl FnMut(&str, &mut dyn FnMut(&[f32; 4], f32) -> u32)) {
+    macro_rules! with {
+        ($name:expr, $rule:expr) => {{
+            let mut lin = LinearRegression::<4, _>::new($rule);
+            let mut log = LogisticRegression::<4, _>::new($rule);
+            f($name, &mut |x, y| step_checked(&mut lin, &mut log, x, y));
+        }};
+    }
+    with!("Sgd", Sgd::new(lr));
+    with!("AdaGrad", AdaGrad::<4>::new(lr, 1e-8, true));
+    with!("AdaGrad (Duchi)", AdaGrad::<4>::new(lr, 1e-8, false));
+    with!("Adam", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, true));
+    with!("Adam (paper)", Adam::<4>::new(lr, 0.9, 0.999, 1e-8, false));
+    with!("AdaMax", AdaMax::<4>::new(lr, 0.9, 0.999, 1e-8));
+    with!(
+        "Ftrl (River)",
+        Ftrl::<4>::new(1.0 / lr, 1.0, 0.0, 1.0, true)
+    );
+    with!("Ftrl (VW)", Ftrl::<4>::new(1.0 / lr, 0.1, 0.0, 0.0, false));
+    with!("OptimisticOgd", OptimisticOgd::<4>::new(lr, 1.0, true));
+    with!("EntropicOmd", EntropicOmd::<4>::new(lr, true));
+    with!("Implicit", Implicit::new(lr));
+    with!("AProx", AProx::new(lr));
+    with!("PassiveAggressive", PassiveAggressive::new(lr));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Issue #19: an update rejected for overflow leaves the state bit-identical, for every
+    /// rule (the rules check their new values before writing them, no copy of the state).
+    #[test]
+    fn rejected_update_leaves_state_bit_identical(
+        huge_lr in proptest::prelude::any::<bool>(),
+        stream in proptest::collection::vec(
+            (proptest::array::uniform4((0u8..8, -1.0f32..1.0)), 0u8..8, -1.0f32..1.0),
+            1..24,
+        ),
+    ) {
+        let lr = if huge_lr { 1e30 } else { 0.1 };
+        for_each_rule(lr, |_, step| {
+            for (xs, ky, uy) in &stream {
+                let x = xs.map(|(k, u)| magnitude(k, u));
+                step(&x, magnitude(*ky, *uy));
+            }
+        });
+    }
+}
+
+/// Issue #19: 10⁶ updates of adversarial but finite data (huge, tiny, subnormal and ordinary
+/// magnitudes) per rule: every step either keeps the state finite or reports the overflow
+/// with the state untouched, and the overflow path is exercised.
+#[test]
+fn long_adversarial_finite_stream_stays_finite_or_reports() {
+    let mut s = 0x2545_F491_u32;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        s
+    };
+    {
+        for_each_rule(1e30, |name, step| {
+            let mut rejected = 0;
+            // Two models per step: 5·10⁵ samples are 10⁶ updates.
+            for _ in 0..500_000 {
+                // Mostly ordinary values, so the state also grows between overflows.
+                let mut draw = || {
+                    let r = next();
+                    let k = (r % 16) as u8;
+                    let u = (r >> 8) as f32 / (1u32 << 23) as f32 - 1.0;
+                    magnitude(if k < 8 { k } else { 6 }, u)
+                };
+                let x = [0; 4].map(|_| draw());
+                let y = draw();
+                rejected += step(&x, y);
+            }
+            // The rules whose steps are bounded (projected, normalised, implicit or truncated)
+            // cannot overflow; the others must have met overflows here.
+            let bounded = [
+                "OptimisticOgd",
+                "EntropicOmd",
+                "Implicit",
+                "AProx",
+                "PassiveAggressive",
+            ];
+            if !bounded.contains(&name) {
+                assert!(rejected > 0, "{name}: the overflow path was never taken");
+            }
+        });
+    }
+}

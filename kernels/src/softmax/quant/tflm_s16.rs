@@ -91,8 +91,58 @@ const fn lut_populate(
     lut
 }
 
+/// The values of [`EXP_LUT`].
+const EXP_LUT_VALUES: [i16; 513] =
+    lut_populate(10.0 / 65535.0, 32767, 2.0 / 65535.0, 0, LutFn::Exp);
+
 /// TFLM's exp table: e^x on [−10, 0], input scale 10/65535 zero point 32767, output Q0.15.
-pub static EXP_LUT: [i16; 513] = lut_populate(10.0 / 65535.0, 32767, 2.0 / 65535.0, 0, LutFn::Exp);
+pub static EXP_LUT: [i16; 513] = EXP_LUT_VALUES;
+
+/// [`EXP_LUT`]'s interpolation in the kernel's form: for the biased table input
+/// `u = value + 32768 ∈ [0, 65535]`, TFLM's segment `256 + (value >> 7)` is `i = u >> 7` and
+/// its offset `value & 127` is `o = u & 127` (32768 is a multiple of 128), and its
+/// `lut[i] + ((Δ · o + 64) >> 7)` (`Δ = lut[i+1] − lut[i]`) is
+/// `(128 · lut[i] + 64 + Δ · o) >> 7` exactly (`128 · lut[i]` is a multiple of 128):
+/// `(b[i] + d[i] · o) >> 7`, `b[i] = 128 · lut[i] + 64 < 2^22`, `d[i] = Δ` (`|Δ| < 2^10`): no
+/// overflow. Tested equal to [`lut_lookup`] on all 65,536 inputs. 3 KiB of flash, computed at
+/// compile time.
+struct ExpInterp {
+    b: [i32; 512],
+    d: [i16; 512],
+}
+
+/// See [`ExpInterp`]. Only evaluated at compile time (indices below 513).
+#[allow(clippy::indexing_slicing)]
+const fn exp_interp(lut: &[i16; 513]) -> ExpInterp {
+    let mut t = ExpInterp {
+        b: [0; 512],
+        d: [0; 512],
+    };
+    let mut i = 0;
+    while i < 512 {
+        let base = lut[i] as i32;
+        t.b[i] = 128 * base + 64;
+        t.d[i] = (lut[i + 1] as i32 - base) as i16;
+        i += 1;
+    }
+    t
+}
+
+/// [`EXP_LUT`] in the kernel's form, see [`ExpInterp`].
+static EXP_INTERP: ExpInterp = exp_interp(&EXP_LUT_VALUES);
+
+/// TFLM's exp lookup ([`lut_lookup`] on [`EXP_LUT`]) of the table input `u − 32768`, for
+/// `u ∈ [0, 65535]`, from [`EXP_INTERP`].
+#[inline(always)]
+fn exp_lookup_biased(u: u32) -> i32 {
+    let i = (u >> 7) as usize; // 0..=511
+    let o = (u & 0x7f) as i32;
+    let b = EXP_INTERP.b.get(i).copied().unwrap_or(0);
+    let d = EXP_INTERP.d.get(i).copied().map_or(0, i32::from);
+    // |d · o| < 2^17 and b < 2^22: no wrap (see ExpInterp); wrapping ops because the
+    // optimiser cannot see the table's bounds.
+    b.wrapping_add(d.wrapping_mul(o)) >> 7
+}
 
 /// TFLM's reciprocal table: 1/(1+x) on [0, 1], input scale 1/65535 zero point −32768, Q0.15.
 pub static ONE_OVER_ONE_PLUS_X_LUT: [i16; 513] = lut_populate(
@@ -284,6 +334,34 @@ impl SoftmaxS16Params {
         i32::from(lut_lookup(sat, &EXP_LUT))
     }
 
+    /// [`Self::exp_q15`] for a row where TFLM's `int32` product `diff · 2^left` cannot wrap,
+    /// with one more bit to spare (`left ≤ 14`: `|diff| ≤ 65535`, `65535 · 2^15 < 2^31`): the same
+    /// value (tested exhaustively over `[−65535, 0]` for every left shift 0..=14 and a spread of
+    /// multipliers and right shifts).
+    ///
+    /// `shifted = diff · 2^left ≤ 0` and `mult ≥ 0`, so `ab = shifted · mult ≤ 0` and TFLM's
+    /// `SRDHM` is `trunc((ab + 1 − 2^30) / 2^31) = −⌊(P + 2^31 − 2) / 2^32⌋` with `P = −2ab ≥ 0`
+    /// even; `P + 2^31 − 2` is even, so adding 1 changes no quotient: `−⌊(P + 2^31 − 1) / 2^32⌋ =
+    /// ⌊(−P + 2^31) / 2^32⌋`, the rounded high word of `(2 · shifted) · mult` (an `SMMULR`;
+    /// `2 · shifted ≥ −2^31` fits `i32`, `|2ab| < 2^62`). Then TFLM's `RoundingDivideByPOT` by
+    /// `right` (`RIGHT` is `right > 0`; by 0 it is the identity) gives `scaled ≤ 0`, and its
+    /// table input `clamp(scaled + 32767, −32768, 32767)` is `u − 32768` with `u = max(scaled +
+    /// 65535, 0)` (`scaled ≥ −2^31 + 1`: no saturation of TFLM's `+ 32767`):
+    /// [`exp_lookup_biased`] of `u`. Without a right shift, `+ 65535` rides in the high word:
+    /// `⌊(2ab + 65535 · 2^32 + 2^31) / 2^32⌋` (< 2^63: no wrap), an `SMMLAR`.
+    #[inline(always)]
+    fn exp_q15_narrow<const RIGHT: bool>(diff: i32, left1: u32, right: u32, mult: i32) -> i32 {
+        let twice = diff.wrapping_shl(left1); // 2 · diff · 2^left ∈ [−2^31, 0] (left1 = left + 1 ≤ 15)
+        let prod = i64::from(twice).wrapping_mul(i64::from(mult)); // |·| ≤ 2^62
+        let biased = if RIGHT {
+            let scaled = (prod.wrapping_add(1 << 31) >> 32) as i32; // ∈ [−2^30, 0]
+            rounding_divide_by_pot(scaled, right).wrapping_add(65535) // no wrap
+        } else {
+            (prod.wrapping_add((65535 << 32) + (1 << 31)) >> 32) as i32
+        };
+        exp_lookup_biased(biased.clamp(0, 65535) as u32) // biased ≤ 65535 already
+    }
+
     /// `2 · input_multiplier` (< 2^32: the multiplier is in `0..=2^31 − 1`).
     #[inline(always)]
     fn mult2(&self) -> u32 {
@@ -337,6 +415,58 @@ fn exp_pass(
     sum
 }
 
+/// [`exp_pass`] for a row with `left ≤ 14` (see [`SoftmaxS16Params::exp_q15_narrow`]) of at
+/// most [`NARROW_MAX_ROW`] elements: the sum of the exps (each in `[0, 32767]`: interpolated
+/// between two table entries, all in `[0, 32767]`) is below `2^17 · 2^15 = 2^32` and is kept
+/// in a `u32`.
+///
+/// Not inlined: alone, its loop keeps every value in a register. It is an `extern "C"`
+/// function only so that it is `nounwind` (a Rust panic cannot cross that ABI), which lets the
+/// no-panic proof of [`softmax_s16_tflm`] see that calling it cannot unwind whichever codegen
+/// unit it lands in; it is never called from C. It cannot panic either (iterators, wrapping
+/// arithmetic, a `get` lookup) and carries the proof's mark itself, since the `nounwind` ABI
+/// would otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn exp_pass_narrow<const RIGHT: bool>(row: &mut NarrowRow<'_>) -> u32 {
+    let NarrowRow {
+        mult,
+        x_row,
+        y_row,
+        max,
+        left1,
+        right,
+    } = row;
+    let (mult, max, left1, right) = (*mult, *max, *left1, *right);
+    let mut sum: u32 = 0;
+    for (&x, y) in x_row.iter().zip(y_row.iter_mut()) {
+        // diff = x − max ∈ [−65535, 0].
+        let diff = i32::from(x).wrapping_sub(i32::from(max));
+        let e = SoftmaxS16Params::exp_q15_narrow::<RIGHT>(diff, left1, right, mult);
+        *y = e as i16; // e ∈ [0, 32767]: stored, rescaled below
+        sum = sum.wrapping_add(e as u32); // no wrap: see above
+    }
+    sum
+}
+
+/// The arguments of [`exp_pass_narrow`].
+struct NarrowRow<'a> {
+    /// The parameters' input multiplier.
+    mult: i32,
+    x_row: &'a [i16],
+    y_row: &'a mut [i16],
+    /// The row's maximum.
+    max: i16,
+    /// The left shift plus one (≤ 15).
+    left1: u32,
+    /// The right shift (used when `RIGHT`).
+    right: u32,
+}
+
+/// Longest row whose exp sum [`exp_pass_narrow`] keeps in a `u32`: `2^17 · 32767 < 2^32`.
+const NARROW_MAX_ROW: usize = 1 << 17;
+
 /// int16 → int16 softmax, TFLite-Micro-exact (`SoftmaxInt16`, TFLM's int16 semantics).
 ///
 /// Formula: `y = clamp(round(exp_i · r / 2^(L−1)), 0, 32767)`, output scale 1/32768 zero point
@@ -346,8 +476,13 @@ fn exp_pass(
 /// [`ONE_OVER_ONE_PLUS_X_LUT`]), computed at compile time by this crate (`f32` arithmetic and a
 /// correctly rounded `expf`, as TFLite on glibc).
 ///
-/// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing in `u64`;
-/// reciprocal by table; rescale pass in place. For `S < 2^31` (every row of ≤ 65,537 elements)
+/// Algorithm: max pass; exp pass storing each Q0.15 exp in `output` and summing; reciprocal
+/// by table; rescale pass in place. For left shifts ≤ 14 (`S_in · β < 2.5`, every row free of
+/// TFLM's wrap) and rows ≤ 2^17 the exp pass is TFLM's arithmetic rewritten without changing a
+/// bit: `MultiplyByQuantizedMultiplier` of a non-positive difference as one rounded high
+/// multiply-accumulate (`SMMLAR` on the M4F), the interpolation from a pre-scaled 3 KiB flash
+/// form of [`EXP_LUT`] (one multiply-accumulate), and the sum in `u32` (each step tested
+/// exhaustively against TFLM's formula); other rows take the general `u64` path. For `S < 2^31` (every row of ≤ 65,537 elements)
 /// this is TFLM's computation exactly, including the `int32` wrap of `diff · 2^shift` that
 /// TFLM's `MultiplyByQuantizedMultiplier` performs for `S_in · β ≥ 32768 · 10/65535 ≈ 5.00008`
 /// (reproduced with wrapping arithmetic); the normalisation `round(S·2^(17−L))` saturates the
@@ -365,13 +500,14 @@ fn exp_pass(
 /// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
 /// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
 /// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
-/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: < 64 bytes of
-/// its own (bench high-water mark 148 bytes on the M4F, 216 on the M0); tables: 2 × 1026
-/// bytes of flash, no RAM. Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`,
-/// N = 256, uniform int16 logits, `S_in` = 10/32768, QEMU instructions per element): 49.1 on
-/// the M4F and M7, 53.2 on the M3, 118.1 on the M0 (one multiply-accumulate for TFLM's
-/// `MultiplyByQuantizedMultiplier` of a non-positive difference, an interpolated lookup, and
-/// an `i32` rescale).
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: bench
+/// high-water mark 244 bytes on the M4F, 324 on the M0 (the narrow exp pass is a call of its
+/// own); tables: 2 × 1026 bytes of flash plus the 3 KiB kernel form of [`EXP_LUT`], no RAM.
+/// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`, N = 256, uniform int16
+/// logits, `S_in` = 10/32768, QEMU instructions per element): 30.3 on the M4F (49.1 before the
+/// narrow exp pass), 32.6 on the M3 (53.2 before), 95.4 on the M0 (118.1 before); the M7
+/// runs the M4F's code (49.1 before). Per element: a max step, one rounded high multiply-accumulate for TFLM's
+/// `MultiplyByQuantizedMultiplier`, a one-multiply interpolated lookup, and an `i32` rescale.
 ///
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
@@ -407,7 +543,21 @@ pub fn softmax_s16_tflm(
         let (left, right) = params.shifts();
         // The usual right shift of 0 (S_in · β ≥ 10/65535) gets its own loop, without the
         // rounding division.
-        let sum = if right == 0 {
+        let sum = if left <= 14 && row_size <= NARROW_MAX_ROW {
+            let mut row = NarrowRow {
+                mult: params.input_multiplier,
+                x_row,
+                y_row,
+                max,
+                left1: left.wrapping_add(1), // ≤ 15
+                right,
+            };
+            u64::from(if right == 0 {
+                exp_pass_narrow::<false>(&mut row)
+            } else {
+                exp_pass_narrow::<true>(&mut row)
+            })
+        } else if right == 0 {
             exp_pass(params, x_row, y_row, max, left, 0)
         } else {
             exp_pass(params, x_row, y_row, max, left, right)
@@ -543,6 +693,63 @@ mod tests {
                     "{p:?} diff {diff}"
                 );
             }
+        }
+    }
+
+    /// The narrow exp ([`SoftmaxS16Params::exp_q15_narrow`]) equals TFLM's formula for every
+    /// difference and every left shift it is used with (0..=14), and right shifts up to 31.
+    #[test]
+    fn narrow_exp_equals_formula() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let random: [i32; 6] = core::array::from_fn(|i| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Half anywhere in 0..2^31, half in TFLM's normalised range [2^30, 2^31).
+            (seed as u32 >> 1 | if i % 2 == 0 { 0 } else { 1 << 30 }) as i32
+        });
+        let fixed = [
+            0i32,
+            1,
+            2,
+            3,
+            1 << 30,
+            (1 << 30) + 1,
+            i32::MAX,
+            i32::MAX - 1,
+        ];
+        for &m in fixed.iter().chain(&random) {
+            for sh in [-31, -17, -2, -1].into_iter().chain(0..=14) {
+                let p = SoftmaxS16Params::from_raw(m, sh).unwrap();
+                let (left, right) = p.shifts();
+                for diff in -65_535..=0 {
+                    let got = if right == 0 {
+                        SoftmaxS16Params::exp_q15_narrow::<false>(diff, left + 1, 0, m)
+                    } else {
+                        SoftmaxS16Params::exp_q15_narrow::<true>(diff, left + 1, right, m)
+                    };
+                    assert_eq!(got, p.exp_q15(diff), "{p:?} diff {diff}");
+                }
+            }
+        }
+    }
+
+    /// The kernel's form of the exp table gives TFLM's lookup on every table input, and every
+    /// entry of both tables is in [0, 32767] (so interpolated values are: the `u32` sum).
+    #[test]
+    fn exp_interp_equals_lookup() {
+        assert!(EXP_LUT
+            .iter()
+            .chain(&ONE_OVER_ONE_PLUS_X_LUT)
+            .all(|&v| v >= 0));
+        assert!(EXP_INTERP.d.iter().all(|&d| (0..1 << 10).contains(&d))); // ExpInterp's bound
+        for u in 0..=65_535u32 {
+            let input = (u as i32 - 32768) as i16;
+            assert_eq!(
+                exp_lookup_biased(u),
+                i32::from(lut_lookup(input, &EXP_LUT)),
+                "u {u}"
+            );
         }
     }
 
