@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Generates the segment table of `kernels/src/mish/nofpu.rs` (MISH_SEG, MISH_SEG_E).
+"""Generates the segment table of `kernels/src/mish/nofpu.rs` (MISH_SEG).
 
 g(x) = tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2), on [-20, 9.5) in 118 segments of
 width 1/4. On segment s (x = -20 + (s + t)/4, t in [0, 1)) the table holds the degree-4
 Chebyshev interpolant of g(x)*2^E_s in t (monomial form), with E_s the largest integer such
-that g*2^E_s < 1 on the segment; c0 in Q31 and c1..c4 in Q31, rounded to nearest.
+that g*2^E_s < 1 on the segment; c0..c4 in Q31, rounded to nearest; the last word holds
+c4*2^8 + E_s.
 Pure Python (f64 is ample: the interpolation error is 2^-25, the coefficients are rounded to
 2^-31). Usage: python3 tools/mish_nofpu/gen_table.py > table.rs
 """
@@ -52,6 +53,9 @@ def main():
         # The truncated products of the Horner scheme lose about 1.5 units of 2^-31 on
         # average: centre the error.
         q[0] += 1
+        # c4 (|c4| < 2^19) shares its word with E: c4·2^8 + E.
+        assert abs(q[4]) < 2**19 and 0 <= e < 256
+        q[4] = q[4] * 256 + e
         for v in q:
             assert -(2**31) <= v < 2**31
         rows.append(q)
@@ -59,10 +63,6 @@ def main():
     print(f"pub(super) const MISH_SEG: [[i32; 5]; {NSEG}] = [")
     for s, q in enumerate(rows):
         print("    [" + ", ".join(str(v) for v in q) + f"], // x = {LO + s * W}")
-    print("];")
-    print(f"pub(super) const MISH_SEG_E: [u8; {NSEG}] = [")
-    for i in range(0, NSEG, 16):
-        print("    " + ", ".join(str(v) for v in exps[i : i + 16]) + ",")
     print("];")
 
 
