@@ -72,6 +72,9 @@ fn nofpu_mish_slice_is_the_scalar() {
     mish_slice(&x, &mut y).unwrap();
     for (&xi, &yi) in x.iter().zip(&y) {
         let want = mish(xi);
-        assert!(yi.to_bits() == want.to_bits() || (yi.is_nan() && want.is_nan()), "{xi:e}");
+        assert!(
+            yi.to_bits() == want.to_bits() || (yi.is_nan() && want.is_nan()),
+            "{xi:e}"
+        );
     }
 }

@@ -7,7 +7,8 @@ Chebyshev interpolant of g(x)*2^E_s in t (monomial form), with E_s the largest i
 that g*2^E_s < 1 on the segment; c0..c4 in Q31, rounded to nearest; the last word holds
 c4*2^8 + E_s.
 Pure Python (f64 is ample: the interpolation error is 2^-25, the coefficients are rounded to
-2^-31). Usage: python3 tools/mish_nofpu/gen_table.py > table.rs
+2^-31). Usage: python3 tools/mish_nofpu/gen_table.py, below the module header of
+kernels/src/mish/nofpu/table.rs, then `cargo fmt`.
 """
 import math
 

@@ -137,10 +137,10 @@ pub fn mish(x: f32) -> f32 {
     let abs = bits & 0x7FFF_FFFF;
     // The common case 2^−95 ≤ |x| < 9.5 in one compare; the rest goes through `mish_other`
     // first (which leaves only −20 ≤ x ≤ −9.5 to the table path below).
-    if abs.wrapping_sub(0x1000_0000) >= 0x4118_0000 - 0x1000_0000 {
-        if let Some(y) = mish_other(bits) {
-            return y;
-        }
+    if abs.wrapping_sub(0x1000_0000) >= 0x4118_0000 - 0x1000_0000
+        && let Some(y) = mish_other(bits)
+    {
+        return y;
     }
     // Here 2^−95 ≤ |x| ≤ 20 and x < 9.5: exponent field 32…131. |x|·2^27 truncated is
     // m32·2^(field − 158 + 27) = m32 >> (131 − field), 0 for shifts ≥ 32.
@@ -162,10 +162,7 @@ pub fn mish(x: f32) -> f32 {
     let sig = m >> 8;
     let up = ((m & 0xFF) + (sig & 1) + 0x7F) >> 8;
     f32::from_bits(
-        (bits & 0x8000_0000)
-            | (f.wrapping_sub(1) << 23)
-                .wrapping_add(sig)
-                .wrapping_add(up),
+        (bits & 0x8000_0000) | (f.wrapping_sub(1) << 23).wrapping_add(sig).wrapping_add(up),
     )
 }
 
@@ -177,10 +174,8 @@ fn mish_other(bits: u32) -> Option<f32> {
     let neg = bits >> 31 != 0;
     if abs > 0x7F80_0000 {
         Some(f32::from_bits(bits | 0x0040_0000))
-    } else if !neg && abs >= 0x4118_0000 {
-        Some(f32::from_bits(bits))
-    } else if abs == 0 {
-        Some(f32::from_bits(bits))
+    } else if (!neg && abs >= 0x4118_0000) || abs == 0 {
+        Some(f32::from_bits(bits)) // f = x
     } else if abs < 0x1000_0000 {
         Some(mish_small(bits))
     } else if neg && abs > 0x41A0_0000 {
@@ -197,7 +192,7 @@ fn mish_other(bits: u32) -> Option<f32> {
 fn mish_small(bits: u32) -> f32 {
     let xn = Num::from_bits(bits);
     let (gm, e) = g_scaled(OFFSET_Q27); // E = 0 there
-    // gm ∈ [0.78·2^31, 2^32): the product as in `mish`, value p·2^(xn.e − E − 31).
+                                        // gm ∈ [0.78·2^31, 2^32): the product as in `mish`, value p·2^(xn.e − E − 31).
     let (m, lz) = normalise(mul_hi(xn.m, gm));
     let e = xn.e.wrapping_sub((e + lz) as i32); // e + lz ≤ 30
     pack(Num { neg: xn.neg, m, e }, false)
@@ -349,7 +344,16 @@ mod tests {
     /// The branch-free split product of the M0 is the exact signed high half.
     #[test]
     fn split_signed_high_half_is_exact() {
-        let edges = [0i32, 1, -1, 0xFFFF, -0x1_0000, i32::MAX, i32::MIN, 0x7FFF_0000];
+        let edges = [
+            0i32,
+            1,
+            -1,
+            0xFFFF,
+            -0x1_0000,
+            i32::MAX,
+            i32::MIN,
+            0x7FFF_0000,
+        ];
         let tes = [0u32, 1, 0xFFFF, 0x1_0000, 0x8000_0000, u32::MAX];
         let want = |a: i32, t: u32| ((a as i64 * t as i64) >> 32) as i32;
         for &a in &edges {
@@ -432,7 +436,14 @@ mod tests {
         }
         // The fast path's range check: |x| = 2^−95 (bits 0x1000_0000) and |x| = 9.5 from
         // either side, both signs.
-        for b in [0x0FFF_FFFFu32, 0x1000_0000, 0x1000_0001, 0x4117_FFFF, 0x4118_0000, 0x4118_0001] {
+        for b in [
+            0x0FFF_FFFFu32,
+            0x1000_0000,
+            0x1000_0001,
+            0x4117_FFFF,
+            0x4118_0000,
+            0x4118_0001,
+        ] {
             check(f32::from_bits(b));
             check(f32::from_bits(b | 0x8000_0000));
         }
