@@ -168,7 +168,12 @@ pub fn mish(x: f32) -> f32 {
 
 /// f(x) outside 2^−95 ≤ |x| < 9.5: NaN (quieted), x ≥ 9.5 (+∞ included: f = x), ±0, |x| <
 /// 2^−95 ([`mish_small`]), x < −20 ([`mish_tail`]); `None` for −20 ≤ x ≤ −9.5 (the table).
-#[inline(never)]
+// Out of line on the target (keeps the exponential's registers out of the loop); inlined in
+// the no-panic proof build only, where a call across codegen units is taken as possibly
+// unwinding (as `zloss::exp_neg_shift` does).
+#[cold]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 fn mish_other(bits: u32) -> Option<f32> {
     let abs = bits & 0x7FFF_FFFF;
     let neg = bits >> 31 != 0;
