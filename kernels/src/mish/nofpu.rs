@@ -493,4 +493,35 @@ mod tests {
         std::println!("every f32: worst {worst:.4} ulp at {worst_x:e}");
         assert!(worst > 0.5, "{worst}");
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any x in the table's range and beyond: within 1.11 ulp of f64; same sign as x
+            /// (or zero), |f(x)| ≤ |x|; within 4.6 ulp of the float form where |f| ≥ 2^−126.
+            #[test]
+            fn table_range_against_f64_and_the_float_form(x in -30.0f32..15.0) {
+                let (got, want) = (mish(x), mish64(x as f64));
+                prop_assert!(got.abs() <= x.abs());
+                prop_assert!(got == 0.0 || (got < 0.0) == (x < 0.0));
+                if want.abs() >= 2f64.powi(-126) {
+                    prop_assert!(ulps(got, want) < 1.11, "{:e}", x);
+                    prop_assert!(ulps(got, crate::mish::mish(x) as f64) <= 4.6, "{:e}", x);
+                }
+            }
+
+            /// Any bits: NaN exactly for NaN, and the slice form is the scalar form.
+            #[test]
+            fn any_bits_nan_and_slice(bits in any::<u32>()) {
+                let x = f32::from_bits(bits);
+                let y = mish(x);
+                prop_assert_eq!(y.is_nan(), x.is_nan());
+                let mut out = [0.0f32; 1];
+                prop_assert!(mish_slice(&[x], &mut out).is_ok());
+                prop_assert!(out[0].to_bits() == y.to_bits() || (x.is_nan() && out[0].is_nan()));
+            }
+        }
+    }
 }
