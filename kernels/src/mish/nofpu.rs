@@ -218,10 +218,10 @@ fn mish_tail(bits: u32) -> f32 {
 
 /// y_i = `mish(x_i)`, FPU-free (the integer form of [`crate::mish::mish_slice`]; same bits
 /// as [`mish`]). An empty slice is fine. **Stack:** 96 bytes on the M0, 52 on the M3 (bench).
-/// **Cost** (`cargo xtask bench`, N = 256, x in [−8, 8], QEMU instructions per element): 216
+/// **Cost** (`cargo xtask bench`, N = 256, x in [−8, 8], QEMU instructions per element): 210
 /// on the M0 and 84 on the M3, against 2,120 and 1,229 for the float form on soft float
-/// (9.8× / 14.6×; the previous integer form, exponential + Newton reciprocal: 1,200 / 308);
-/// the goals ≤ 250 / ≤ 90 are met. Code 592 / 376 bytes inlined in the loop (plus the
+/// (10.1× / 14.6×; the previous integer form, exponential + Newton reciprocal: 1,200 / 308);
+/// the goals ≤ 250 / ≤ 90 are met. Code 568 / 376 bytes inlined in the loop (plus the
 /// out-of-line special cases) and the 2,360-byte segment table.
 ///
 /// # Errors
