@@ -127,7 +127,7 @@ pub fn functions() -> Vec<Func> {
 
 /// The FPU-free forms ([`mcu_kernels::math::nofpu`], [`mcu_kernels::mish::nofpu::mish`]): same domains, references and busy
 /// intervals as the float forms; documented bound 0.6 ulp (0.5 + the 2^−28 relative error
-/// before the final rounding, with margin).
+/// before the final rounding, with margin), 1.11 ulp for Mish (its segment table).
 pub fn nofpu_functions() -> Vec<Func> {
     use mcu_kernels::math::nofpu;
     type Form = (&'static str, fn(f32) -> f32);
@@ -158,7 +158,8 @@ pub fn nofpu_functions() -> Vec<Func> {
         v.push(Func {
             name: "nofpu::mish",
             f: mcu_kernels::mish::nofpu::mish,
-            bound: 0.6,
+            // 0.5 + the table path's 2^−24.71 relative error before the final rounding.
+            bound: 1.11,
             ..m
         });
     }
