@@ -16,9 +16,12 @@
 
 mod row;
 
-use crate::math::int::{add, div, ln_u64, mul_hi, pack, pack_u64, Num};
+use crate::math::int::{add, div, ln_u64, mul_hi, mul_hi_halves, pack, pack_u64, Num};
 use crate::Error;
-use row::{decode, encode, q24, scan, term, term_q24, Row, Scan, Sum};
+use row::{
+    conv_q24, fast_elem, neg_q24, q24, rare, scan, slow_decode, slow_word, term, Row, Scan,
+    Sum63,
+};
 
 /// `Err(LengthMismatch)` unless the lengths agree.
 #[inline(always)]
@@ -47,70 +50,105 @@ fn pos_inf_into(x: &[f32], y: &mut [f32], count: usize) {
     }
 }
 
-/// Pass 2 storing the encoded terms into `y`; returns S.
+/// Pass 2 storing the words of the terms into `y` (`row`: [`fast_word`], [`slow_word`],
+/// 0); returns S.
 #[inline(always)]
-fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Sum {
-    let mut sum = Sum::default();
+fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
+    let mut sum = Sum63::default();
     if row.fast {
+        let m24 = row.m24c;
         for (o, &v) in y.iter_mut().zip(x) {
-            let w = match row.d_q24(v.to_bits()) {
-                Some(d) => {
-                    let (m, k) = term_q24(d);
-                    sum.add(m, k);
-                    encode(m, k)
-                }
-                None => 0,
-            };
-            *o = f32::from_bits(w);
+            *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut sum)?);
         }
-        return sum;
+        return Ok(sum);
     }
     for (o, &v) in y.iter_mut().zip(x) {
-        let w = match row.d_q32(v.to_bits()) {
-            Some(d) => {
-                let (m, k) = term(d);
-                sum.add(m, k);
-                encode(m, k)
-            }
-            None => 0,
-        };
+        let w = slow_elem(v.to_bits(), row, &mut sum)?;
         *o = f32::from_bits(w);
     }
-    sum
+    Ok(sum)
+}
+
+/// Pass 2 of a row that is not fast (|m| ≥ 16): the word, the term added to `sum`.
+#[inline(always)]
+fn slow_elem(bits: u32, row: &Row, sum: &mut Sum63) -> Result<u32, Error> {
+    match row.d_q32(bits) {
+        Some(d) => {
+            let (m, k) = term(d);
+            sum.add(m, k);
+            Ok(slow_word(m, k))
+        }
+        None => rare(bits),
+    }
 }
 
 /// Pass 2 without storing.
 #[inline(always)]
-fn terms(x: &[f32], row: &Row) -> Sum {
-    let mut sum = Sum::default();
+fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
+    let mut sum = Sum63::default();
     if row.fast {
+        let m24 = row.m24c;
         for &v in x {
-            if let Some(d) = row.d_q24(v.to_bits()) {
-                let (m, k) = term_q24(d);
-                sum.add(m, k);
-            }
+            fast_elem(v.to_bits(), m24, &mut sum)?;
         }
-        return sum;
+        return Ok(sum);
     }
     for &v in x {
-        if let Some(d) = row.d_q32(v.to_bits()) {
-            let (m, k) = term(d);
-            sum.add(m, k);
-        }
+        slow_elem(v.to_bits(), row, &mut sum)?;
     }
-    sum
+    Ok(sum)
 }
 
-/// Pass 3: y_i ← term_i · (1/S).
+/// ⌊log2⌋ distance of p ∈ [2^28, 2^31) from bit 31: 1, 2 or 3 (a `clz` where the core has
+/// one; compares on ARMv6-M, which has none).
 #[inline(always)]
-fn normalise(y: &mut [f32], sum: Sum) {
-    let r = div(Num::ONE, sum.num()); // S ≥ 0.99: r ≤ 1.02
+fn lz123(p: u32) -> u32 {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+    {
+        if p >= 1 << 30 {
+            1
+        } else if p >= 1 << 29 {
+            2
+        } else {
+            3
+        }
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+    {
+        p.leading_zeros()
+    }
+}
+
+/// Pass 3: y_i ← term_i · (1/S), packed.
+///
+/// A fast word (mant·2^(−k−31), k ≤ 30) times r = r.m·2^(r.e − 31): p = ⌊mant·r.m/2^32⌋ ∈
+/// [2^28, 2^31), normalised by a shift of 1…3 and rounded half up to 24 bits; the result
+/// lies in [2^−96, 1] (terms ≥ 2^−32, S < 2^64), so it is a normal f32 and the packing is
+/// one addition to the exponent field. Other words (tiny terms, rows with |m| ≥ 16) take
+/// the general multiply and the correctly rounded packing with subnormals.
+#[inline(always)]
+fn normalise(y: &mut [f32], sum: Sum63) {
+    let r = div(Num::ONE, sum.num()); // S ≥ 1 (the maximum's term is exactly 1): r ≤ 1
+    // bits = ((e_out + 126) << 23) + sig, e_out = r.e − k + 1 − lz: base = (r.e + 127) << 23
+    // (≥ 127 − 64 > 0: no wrap in the sums below).
+    let base = (r.e.wrapping_add(127) as u32) << 23;
+    // r.m's halves, opaque to the optimiser (so the ARMv6-M product stays four `muls`).
+    let (rh, rl) = core::hint::black_box((r.m >> 16, r.m & 0xFFFF));
     for o in y.iter_mut() {
         let w = o.to_bits();
-        *o = if w == 0 {
+        *o = if (w as i32) > 0 {
+            let k = w >> 26;
+            let p = mul_hi_halves(w << 6, rh, rl); // < 2^31
+            let lz = lz123(p);
+            let sig = (((p << lz) >> 7).wrapping_add(1)) >> 1; // [2^23, 2^24]
+            f32::from_bits(
+                base.wrapping_sub((k.wrapping_add(lz)) << 23)
+                    .wrapping_add(sig),
+            )
+        } else if w == 0 {
             0.0
         } else {
-            let (m, k) = decode(w);
+            let (m, k) = slow_decode(w);
             // m·2^(k − 31) · r.m·2^(r.e − 31) = p·2^(k + r.e − 30) with p ∈ [2^30, 2^32):
             // normalised by at most one bit.
             let p = mul_hi(m, r.m);
@@ -180,7 +218,7 @@ pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
     match scan(x)? {
         Scan::PosInf { count } => pos_inf_into(x, y, count),
         Scan::Finite(row) => {
-            let sum = terms_into(x, y, &row);
+            let sum = terms_into(x, y, &row)?;
             normalise(y, sum);
         }
     }
@@ -189,7 +227,7 @@ pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 
 /// ln S as a Num (S ≥ 0.99, so ln S > −0.011).
 #[inline(always)]
-fn ln_sum(sum: Sum) -> Num {
+fn ln_sum(sum: Sum63) -> Num {
     let s = sum.num();
     ln_u64(u64::from(s.m), s.e.wrapping_sub(31))
 }
@@ -293,8 +331,23 @@ pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
             }
         }
         Scan::Finite(row) => {
-            let l = ln_sum(terms(x, &row));
+            let l = ln_sum(terms(x, &row)?);
             let l_q32 = l.to_fixed(32);
+            if row.fast {
+                // y = −(a + ln S) in Q24 with a = m − x as in pass 2 (a < 144·2^24 for
+                // |x| < 128, m < 16) and 0 ≤ ln S < 44 (S ≤ N < 2^61): the sum is < 2^32.
+                let l24 = (l_q32 >> 8) as u32;
+                let m24 = row.m24c;
+                for (o, &xi) in y.iter_mut().zip(x) {
+                    let b = xi.to_bits();
+                    *o = match conv_q24(b) {
+                        Some(xq) => neg_q24((m24.wrapping_sub(xq) as u32).wrapping_add(l24)),
+                        None if b == 0xFF80_0000 => f32::NEG_INFINITY,
+                        None => minus_lse(b, &row, l, l_q32, false),
+                    };
+                }
+                return Ok(());
+            }
             for (o, &xi) in y.iter_mut().zip(x) {
                 let b = xi.to_bits();
                 *o = if b == 0xFF80_0000 {
@@ -388,11 +441,11 @@ pub fn cross_entropy(
         Scan::Finite(row) => {
             let sum = match grad.as_deref_mut() {
                 Some(g) => {
-                    let sum = terms_into(logits, g, &row);
+                    let sum = terms_into(logits, g, &row)?;
                     normalise(g, sum);
                     sum
                 }
-                None => terms(logits, &row),
+                None => terms(logits, &row)?,
             };
             let l = ln_sum(sum);
             let bt = xt.to_bits();

@@ -36,7 +36,7 @@
 //! rows (|m| < 16, the 32-bit form [`term_q24`]) x and m are truncated to Q24, which adds
 //! < 2^−23 to d, i.e. 2u relative: ≤ 4.2u ≈ 2.5e−7.
 
-use crate::math::int::{mul_hi, mul_hi_i32, Num, EXP2_TABLE};
+use crate::math::int::{exp_neg_q24, mul_hi, mul_hi_i32, Num, EXP2_TABLE, EXP_NEG_Q24_MAX};
 use crate::Error;
 
 /// 64·log2 e in Q8, rounded (23637.1…).
@@ -67,37 +67,66 @@ pub(crate) enum Scan {
     PosInf { count: usize },
 }
 
+/// The ordered key's inverse ([`key`] is an involution).
+#[inline(always)]
+fn unkey(k: i32) -> u32 {
+    key(k as u32) as u32
+}
+
+/// Whether the bits are a NaN.
+#[inline(always)]
+pub(crate) fn is_nan(bits: u32) -> bool {
+    bits & 0x7FFF_FFFF > 0x7F80_0000
+}
+
 /// Pass 1: NaN anywhere → `NanInput`; empty → `Empty`; every element −∞ → `AllNegInfinity`.
+///
+/// The loop only keeps the largest ordered key (a positive NaN orders above +∞, a negative
+/// NaN below −∞). The checks follow from the maximum: a positive NaN is the maximum itself;
+/// a maximum of +∞ or −∞ takes a second pass (count, NaN check); with a finite maximum, a
+/// negative NaN can remain, and pass 2 reports it (every element with |x| ≥ 128 or a
+/// non-finite one leaves its fast path for [`rare`]).
 #[inline(always)]
 pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     if x.is_empty() {
         return Err(Error::Empty);
     }
     let mut best = i32::MIN;
-    let mut m = 0u32;
-    let mut pos_inf = 0usize;
     for &v in x {
-        let b = v.to_bits();
-        let abs = b & 0x7FFF_FFFF;
-        if abs > 0x7F80_0000 {
-            return Err(Error::NanInput);
-        }
-        if b == 0x7F80_0000 {
-            pos_inf = pos_inf.wrapping_add(1); // ≤ N: no overflow
-        }
-        let k = key(b);
-        if k > best {
-            best = k;
-            m = b;
-        }
+        best = best.max(key(v.to_bits()));
     }
-    if pos_inf > 0 {
-        return Ok(Scan::PosInf { count: pos_inf });
+    let m = unkey(best);
+    if is_nan(m) {
+        return Err(Error::NanInput);
     }
-    if m == 0xFF80_0000 {
+    if m == 0x7F80_0000 || m == 0xFF80_0000 {
+        let mut pos_inf = 0usize;
+        for &v in x {
+            let b = v.to_bits();
+            if is_nan(b) {
+                return Err(Error::NanInput);
+            }
+            pos_inf = pos_inf.wrapping_add(usize::from(b == 0x7F80_0000)); // ≤ N: no overflow
+        }
+        if pos_inf > 0 {
+            return Ok(Scan::PosInf { count: pos_inf });
+        }
         return Err(Error::AllNegInfinity);
     }
     Ok(Scan::Finite(Row::new(m)))
+}
+
+/// Pass 2's answer for an element that left the fast path's conversion (|x| ≥ 128, ±∞,
+/// NaN): `NanInput` for a NaN, else the dropped word 0 (on a fast row such an x is ≤ −128,
+/// more than 104 below the maximum).
+#[cold]
+#[inline(never)]
+pub(crate) fn rare(bits: u32) -> Result<u32, Error> {
+    if is_nan(bits) {
+        Err(Error::NanInput)
+    } else {
+        Ok(0)
+    }
 }
 
 /// Per-row constants of the fixed-point form (module docs).
@@ -117,6 +146,8 @@ pub(crate) struct Row {
     pub fast: bool,
     /// ⌊m·2^24⌋ (fast rows).
     pub m24: i32,
+    /// m in Q24 by [`conv_q24`] (fast rows).
+    pub m24c: i32,
 }
 
 impl Row {
@@ -140,6 +171,7 @@ impl Row {
             m: Num::from_bits(m_bits),
             fast: field < 131,
             m24: q24(m_bits).unwrap_or(0),
+            m24c: conv_q24(m_bits).unwrap_or(0),
         };
         row.mx = row.fixed(m_bits).unwrap_or(0);
         row
@@ -170,19 +202,6 @@ impl Row {
         Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
     }
 
-    /// Fast rows (|m| < 16): d = x − m in Q24 (x and m truncated to Q24, so |error| < 2^−23)
-    /// for the elements that matter (−104 ≤ d ≤ 0), None for the others (|x| ≥ 128 lies
-    /// below m − 104 here).
-    #[inline(always)]
-    pub fn d_q24(&self, bits: u32) -> Option<i32> {
-        let x = q24(bits)?;
-        // m24 ≥ −16·2^24, so the limit ≥ −120·2^24 and x − m24 cannot wrap once x ≥ it.
-        if x < self.m24.wrapping_sub(CUT_Q24) {
-            return None;
-        }
-        Some(x.wrapping_sub(self.m24))
-    }
-
     /// d = x − m in Q32 for the elements that matter (−104 ≤ d ≤ 0), None for the others.
     #[inline(always)]
     pub fn d_q32(&self, bits: u32) -> Option<i64> {
@@ -194,9 +213,6 @@ impl Row {
         Some(d << (32i32.wrapping_sub(self.q) & 63))
     }
 }
-
-/// 104 in Q24.
-const CUT_Q24: i32 = 104 << 24;
 
 /// ⌊x·2^24⌋ toward zero for |x| < 128 (None for larger |x|, ±∞).
 #[inline(always)]
@@ -272,57 +288,167 @@ fn term_nt(n: i32, t: i32) -> (u32, i32) {
     }
 }
 
-/// The stored form of a term in the output slot (an f32 bit pattern until pass 3 rewrites
-/// it): the mantissa rounded to 24 bits (bit 23 set; relative error ≤ 2^−24) and k + 152 in
-/// the top byte (k ∈ [−152, 0], and a rounding carry k + 1 ≤ 1); 0 for a dropped element.
+/// x·2^24 for |x| < 128 as a signed integer, or None for |x| ≥ 128, ±∞ and NaN: the
+/// magnitude truncated (|error| < 2^−24, ±0 give 0), monotone non-decreasing in x.
 #[inline(always)]
-pub(crate) fn encode(mant: u32, k: i32) -> u32 {
-    let (m24, k) = match mant.checked_add(0x80) {
-        Some(r) => (r >> 8, k),
-        None => (1 << 23, k.wrapping_add(1)),
-    };
-    ((k.wrapping_add(152) as u32) << 24) | m24
+pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
+    // x·2^24 = (mantissa·2^7)·2^(field − 133): a right shift by s = 133 − field ≥ 0, clamped
+    // to 31 (the shifted value, < 2^31, is then 0: |x| < 2^−24, zeros and subnormals).
+    let s = 133i32.wrapping_sub(((bits >> 23) & 0xFF) as i32);
+    if s < 0 {
+        return None;
+    }
+    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s.unsigned_abs().min(31)) as i32; // < 2^31
+    Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
 }
 
-/// The inverse of [`encode`] for a nonzero word: (mantissa, k).
-#[inline(always)]
-pub(crate) fn decode(w: u32) -> (u32, i32) {
-    ((w & 0x00FF_FFFF) << 8, ((w >> 24) as i32).wrapping_sub(152))
-}
-
-/// The exact two-word sum of the terms in Q48 (module docs: no overflow).
+/// The exact sum of the terms in Q63: `lo` modulo 2^64 and `top` counting its carries. Each
+/// term is < 2 (< 2^64 in Q63), so `top` ≤ the number of terms ≤ N: neither word overflows,
+/// for any N. Terms below 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Sum {
+pub(crate) struct Sum63 {
     lo: u64,
-    hi: u64,
+    top: usize,
 }
 
-impl Sum {
-    /// Adds mantissa·2^(k − 31), truncated to Q48.
+impl Sum63 {
+    /// Adds v (Q63).
+    #[inline(always)]
+    fn add_q63(&mut self, v: u64) {
+        let (lo, carry) = self.lo.overflowing_add(v);
+        self.lo = lo;
+        self.top = self.top.wrapping_add(usize::from(carry)); // ≤ N (above)
+    }
+
+    /// Adds mant·2^(−k−31) for mant ≤ 2^31, k ≤ 30: mant·2^(32 − k) in Q63, as two 32-bit
+    /// words (mant >> k, the bits shifted out on top of the low word), all shifts < 32.
+    #[inline(always)]
+    pub fn add_fast(&mut self, mant: u32, k: u32) {
+        let hi = mant >> (k & 31);
+        let lo = (mant << (31u32.wrapping_sub(k) & 31)) << 1;
+        self.add_q63((u64::from(hi) << 32) | u64::from(lo));
+    }
+
+    /// Adds mant·2^(k − 31) for a normalised mant and k ∈ [−160, 0] (the form of [`term`]):
+    /// mant·2^(k + 32) in Q63, truncated.
     #[inline(always)]
     pub fn add(&mut self, mant: u32, k: i32) {
-        // Q48: mant·2^(k + 17); k ≤ 0, so the left shift is at most 17 (< 2^49). Built from
-        // 32-bit shifts (a variable 64-bit shift is a library call on the Cortex-M0).
-        let s = k.wrapping_add(17);
-        let v = if s > 0 {
-            let s = s.unsigned_abs() & 31; // 1…17
-            (u64::from(mant.wrapping_shr(32 - s)) << 32) | u64::from(mant << s)
+        let s = k.wrapping_add(32);
+        let v = if s >= 0 {
+            let s = s.unsigned_abs(); // 0…32
+            let hi = if s == 0 { 0 } else { mant >> ((32 - s) & 31) };
+            let lo = if s >= 32 { 0 } else { mant << (s & 31) };
+            (u64::from(hi) << 32) | u64::from(lo)
         } else {
             u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
         };
-        let (lo, carry) = self.lo.overflowing_add(v);
-        self.lo = lo;
-        self.hi = self.hi.wrapping_add(u64::from(carry)); // < 2^46 (module docs)
+        self.add_q63(v);
     }
 
     /// The sum as a [`Num`] (truncated to 32 bits).
     #[inline(always)]
     pub fn num(self) -> Num {
-        if self.hi == 0 {
-            return Num::from_u64(false, self.lo, -48).0;
-        }
-        let lz = self.hi.leading_zeros();
-        let top = (self.hi << lz) | (self.lo.checked_shr(64 - lz).unwrap_or(0));
-        Num::from_u64(false, top, 16i32.wrapping_sub(lz as i32)).0
+        let v = (u128::from(self.top as u64) << 64) | u128::from(self.lo);
+        Num::from_u128(false, v, -63).0
     }
+}
+
+/// The stored word of a fast term mant·2^(−k−31) (mant ∈ (2^29.99, 2^31], k ≤ 30): k in bits
+/// 26…30 and ⌊mant/2^6⌋ below (≤ 2^25; relative truncation < 2^−23.99); bit 31 clear, never 0.
+#[inline(always)]
+pub(crate) fn fast_word(mant: u32, k: u32) -> u32 {
+    (k << 26) | (mant >> 6)
+}
+
+/// The stored word of a term in the form of [`term`] (mantissa normalised, k ∈ [−152, 0]):
+/// bit 31 set, k + 152 in bits 23…30, the mantissa rounded to 24 bits without its leading
+/// one (a rounding carry moves k up by one, at most to 1).
+#[inline(always)]
+pub(crate) fn slow_word(mant: u32, k: i32) -> u32 {
+    let (m24, k) = match mant.checked_add(0x80) {
+        Some(r) => (r >> 8, k),
+        None => (1 << 23, k.wrapping_add(1)),
+    };
+    0x8000_0000 | (((k.wrapping_add(152) as u32) & 0xFF) << 23) | (m24 & 0x007F_FFFF)
+}
+
+/// The inverse of [`slow_word`]: (mantissa, k).
+#[inline(always)]
+pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
+    (
+        (w << 8) | 0x8000_0000,
+        (((w >> 23) & 0xFF) as i32).wrapping_sub(152),
+    )
+}
+
+/// Pass 2 for one element of a fast row (|m| < 16): the stored word, its term added to
+/// `sum`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
+/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`] and are added exactly;
+/// smaller ones from [`term_q24`] (normalised, for the relative precision of tiny outputs).
+#[inline(always)]
+pub(crate) fn fast_elem(bits: u32, m24: i32, sum: &mut Sum63) -> Result<u32, Error> {
+    let Some(xq) = conv_q24(bits) else {
+        return rare(bits);
+    };
+    // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
+    let a = m24.wrapping_sub(xq) as u32;
+    if a > EXP_NEG_Q24_MAX {
+        return Ok(0);
+    }
+    let (mant, k) = exp_neg_q24(a);
+    if k > 30 {
+        let (m, k) = term_q24((a as i32).wrapping_neg()); // a < 2^31
+        sum.add(m, k);
+        return Ok(slow_word(m, k));
+    }
+    sum.add_fast(mant, k);
+    Ok(fast_word(mant, k))
+}
+
+/// The number of leading zeros of a nonzero v (a `clz` where the core has one; a binary
+/// search on ARMv6-M, which has none: no library call).
+#[inline(always)]
+pub(crate) fn clz(v: u32) -> u32 {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+    {
+        let (mut v, mut n) = (v, 0);
+        if v < 1 << 16 {
+            n += 16;
+            v <<= 16;
+        }
+        if v < 1 << 24 {
+            n += 8;
+            v <<= 8;
+        }
+        if v < 1 << 28 {
+            n += 4;
+            v <<= 4;
+        }
+        if v < 1 << 30 {
+            n += 2;
+            v <<= 2;
+        }
+        if v < 1 << 31 {
+            n += 1;
+        }
+        n
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+    {
+        v.leading_zeros()
+    }
+}
+
+/// −v·2^−24 as an f32 for v < 2^32 (the magnitude rounded half up to 24 bits; every such
+/// value is a normal f32 or zero), +0 for v = 0.
+#[inline(always)]
+pub(crate) fn neg_q24(v: u32) -> f32 {
+    if v == 0 {
+        return 0.0;
+    }
+    let lz = clz(v);
+    // v·2^−24 = (n/2^31)·2^(7 − lz) with n = v << lz ∈ [2^31, 2^32): field − 1 = 133 − lz,
+    // and the rounded significand ∈ [2^23, 2^24] carries into the field by itself.
+    let sig = (((v << lz) >> 7).wrapping_add(1)) >> 1;
+    f32::from_bits(0x8000_0000 | ((133u32.wrapping_sub(lz) << 23).wrapping_add(sig)))
 }
