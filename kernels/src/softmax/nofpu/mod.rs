@@ -19,8 +19,8 @@ mod row;
 use crate::math::int::{add, div, ln_u64, mul_hi, mul_hi_halves, pack, pack_u64, Num};
 use crate::Error;
 use row::{
-    conv_q24, fast_elem, neg_q24, q24, rare, scan, slow_decode, slow_word, term, Row, Scan,
-    Sum63,
+    conv_q24, fast_elem, neg_q24, q24, q63, rare, scan, slow_decode, slow_word, term, Bins, Row,
+    Scan, Sum63, CHUNK,
 };
 
 /// `Err(LengthMismatch)` unless the lengths agree.
@@ -57,8 +57,12 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
-        for (o, &v) in y.iter_mut().zip(x) {
-            *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut sum)?);
+        let mut bins = Bins::new();
+        for (xc, yc) in x.chunks(CHUNK).zip(y.chunks_mut(CHUNK)) {
+            for (o, &v) in yc.iter_mut().zip(xc) {
+                *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
+            }
+            bins.flush(&mut sum);
         }
         return Ok(sum);
     }
@@ -75,7 +79,7 @@ fn slow_elem(bits: u32, row: &Row, sum: &mut Sum63) -> Result<u32, Error> {
     match row.d_q32(bits) {
         Some(d) => {
             let (m, k) = term(d);
-            sum.add(m, k);
+            sum.add_q63(q63(m, k));
             Ok(slow_word(m, k))
         }
         None => rare(bits),
@@ -88,8 +92,12 @@ fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
     let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
-        for &v in x {
-            fast_elem(v.to_bits(), m24, &mut sum)?;
+        let mut bins = Bins::new();
+        for xc in x.chunks(CHUNK) {
+            for &v in xc {
+                fast_elem(v.to_bits(), m24, &mut bins)?;
+            }
+            bins.flush(&mut sum);
         }
         return Ok(sum);
     }
@@ -129,8 +137,8 @@ fn lz123(p: u32) -> u32 {
 #[inline(always)]
 fn normalise(y: &mut [f32], sum: Sum63) {
     let r = div(Num::ONE, sum.num()); // S ≥ 1 (the maximum's term is exactly 1): r ≤ 1
-    // bits = ((e_out + 126) << 23) + sig, e_out = r.e − k + 1 − lz: base = (r.e + 127) << 23
-    // (≥ 127 − 64 > 0: no wrap in the sums below).
+                                      // bits = ((e_out + 126) << 23) + sig, e_out = r.e − k + 1 − lz: base = (r.e + 127) << 23
+                                      // (≥ 127 − 64 > 0: no wrap in the sums below).
     let base = (r.e.wrapping_add(127) as u32) << 23;
     // r.m's halves, opaque to the optimiser (so the ARMv6-M product stays four `muls`).
     let (rh, rl) = core::hint::black_box((r.m >> 16, r.m & 0xFFFF));

@@ -302,54 +302,72 @@ pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
     Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
 }
 
-/// The exact sum of the terms in Q63: `lo` modulo 2^64 and `top` counting its carries. Each
-/// term is < 2 (< 2^64 in Q63), so `top` ≤ the number of terms ≤ N: neither word overflows,
-/// for any N. Terms below 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
+/// The exact sum of the terms in Q63, in a u128: each term is < 2 (< 2^64 in Q63) and a slice
+/// holds fewer than 2^64 elements, so the sum stays below 2^128 for any N. Terms below
+/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Sum63 {
-    lo: u64,
-    top: usize,
+    acc: u128,
 }
 
 impl Sum63 {
     /// Adds v (Q63).
     #[inline(always)]
-    fn add_q63(&mut self, v: u64) {
-        let (lo, carry) = self.lo.overflowing_add(v);
-        self.lo = lo;
-        self.top = self.top.wrapping_add(usize::from(carry)); // ≤ N (above)
-    }
-
-    /// Adds mant·2^(−k−31) for mant ≤ 2^31, k ≤ 30: mant·2^(32 − k) in Q63, as two 32-bit
-    /// words (mant >> k, the bits shifted out on top of the low word), all shifts < 32.
-    #[inline(always)]
-    pub fn add_fast(&mut self, mant: u32, k: u32) {
-        let hi = mant >> (k & 31);
-        let lo = (mant << (31u32.wrapping_sub(k) & 31)) << 1;
-        self.add_q63((u64::from(hi) << 32) | u64::from(lo));
-    }
-
-    /// Adds mant·2^(k − 31) for a normalised mant and k ∈ [−160, 0] (the form of [`term`]):
-    /// mant·2^(k + 32) in Q63, truncated.
-    #[inline(always)]
-    pub fn add(&mut self, mant: u32, k: i32) {
-        let s = k.wrapping_add(32);
-        let v = if s >= 0 {
-            let s = s.unsigned_abs(); // 0…32
-            let hi = if s == 0 { 0 } else { mant >> ((32 - s) & 31) };
-            let lo = if s >= 32 { 0 } else { mant << (s & 31) };
-            (u64::from(hi) << 32) | u64::from(lo)
-        } else {
-            u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
-        };
-        self.add_q63(v);
+    pub fn add_q63(&mut self, v: u64) {
+        self.acc = self.acc.wrapping_add(u128::from(v)); // < 2^128 (above)
     }
 
     /// The sum as a [`Num`] (truncated to 32 bits).
     #[inline(always)]
     pub fn num(self) -> Num {
-        let v = (u128::from(self.top as u64) << 64) | u128::from(self.lo);
-        Num::from_u128(false, v, -63).0
+        Num::from_u128(false, self.acc, -63).0
+    }
+}
+
+/// The terms of a fast row by exponent: bin k < 31 holds Σ mant of the terms mant·2^(−k−31)
+/// (exact, no shift per element), bin 31 the Q63 values of the smaller terms. Each bin is a
+/// u64 and takes at most 2^32 additions of values < 2^32 between two [`Bins::flush`]es
+/// (the callers work in chunks of [`CHUNK`] elements), so none overflows.
+#[derive(Clone, Copy)]
+pub(crate) struct Bins([u64; 32]);
+
+/// Elements per chunk between two flushes of [`Bins`] (≤ 2^32; a 32-bit target's slice is
+/// always one chunk).
+pub(crate) const CHUNK: usize = if usize::BITS > 32 {
+    1 << (usize::BITS / 2)
+} else {
+    usize::MAX
+};
+
+impl Bins {
+    /// Empty bins.
+    #[inline(always)]
+    pub fn new() -> Bins {
+        Bins([0; 32])
+    }
+
+    /// Adds the mantissa of a fast term (k ≤ 30).
+    #[inline(always)]
+    pub fn add_fast(&mut self, mant: u32, k: u32) {
+        let b = &mut self.0[(k & 31) as usize];
+        *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+    }
+
+    /// Adds a small term's Q63 value (< 2^32).
+    #[inline(always)]
+    pub fn add_small(&mut self, v: u64) {
+        self.0[31] = self.0[31].wrapping_add(v); // < 2^64 (type docs)
+    }
+
+    /// Adds the bins to `sum` (bin k < 31 times 2^(32 − k), exact) and empties them.
+    #[inline(always)]
+    pub fn flush(&mut self, sum: &mut Sum63) {
+        let mut t = u128::from(self.0[31]);
+        for (k, b) in self.0.iter().take(31).enumerate() {
+            t = t.wrapping_add(u128::from(*b) << (32 - k)); // < 2^96 each, 32 of them
+        }
+        sum.acc = sum.acc.wrapping_add(t); // < 2^128 (Sum63)
+        self.0 = [0; 32];
     }
 }
 
@@ -386,23 +404,53 @@ pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
 /// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`] and are added exactly;
 /// smaller ones from [`term_q24`] (normalised, for the relative precision of tiny outputs).
 #[inline(always)]
-pub(crate) fn fast_elem(bits: u32, m24: i32, sum: &mut Sum63) -> Result<u32, Error> {
+pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
     let Some(xq) = conv_q24(bits) else {
         return rare(bits);
     };
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
     let a = m24.wrapping_sub(xq) as u32;
+    if a <= FAST_A_MAX {
+        let (mant, k) = exp_neg_q24(a);
+        bins.add_fast(mant, k);
+        Ok(fast_word(mant, k))
+    } else {
+        let (w, v) = small_term(a);
+        bins.add_small(v);
+        Ok(w)
+    }
+}
+
+/// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
+/// 31·256 ⟺ ⌊a/2^14⌋ ≤ 22,003).
+pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
+
+/// The word and the Q63 value of a term below 2^−31 (a > [`FAST_A_MAX`]): normalised by
+/// [`term_q24`] (for the relative precision of tiny outputs), or (0, 0) beyond the cut.
+#[cold]
+#[inline(never)]
+pub(crate) fn small_term(a: u32) -> (u32, u64) {
+    // The Q63 value of a term < 2^−31 is < 2^32 ([`Bins::add_small`]).
     if a > EXP_NEG_Q24_MAX {
-        return Ok(0);
+        return (0, 0);
     }
-    let (mant, k) = exp_neg_q24(a);
-    if k > 30 {
-        let (m, k) = term_q24((a as i32).wrapping_neg()); // a < 2^31
-        sum.add(m, k);
-        return Ok(slow_word(m, k));
+    let (m, k) = term_q24((a as i32).wrapping_neg()); // a < 2^31
+    (slow_word(m, k), q63(m, k))
+}
+
+/// mant·2^(k − 31) for a normalised mant and k ∈ [−160, 0] (the form of [`term`]) in Q63,
+/// truncated.
+#[inline(always)]
+pub(crate) fn q63(mant: u32, k: i32) -> u64 {
+    let s = k.wrapping_add(32);
+    if s >= 0 {
+        let s = s.unsigned_abs(); // 0…32
+        let hi = if s == 0 { 0 } else { mant >> ((32 - s) & 31) };
+        let lo = if s >= 32 { 0 } else { mant << (s & 31) };
+        (u64::from(hi) << 32) | u64::from(lo)
+    } else {
+        u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
     }
-    sum.add_fast(mant, k);
-    Ok(fast_word(mant, k))
 }
 
 /// The number of leading zeros of a nonzero v (a `clz` where the core has one; a binary

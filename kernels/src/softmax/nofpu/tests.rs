@@ -284,10 +284,21 @@ fn worst_errors(x: &[f32]) -> (f64, f64) {
 #[test]
 fn fast_path_edges() {
     let below16 = f32::from_bits(16.0f32.to_bits() - 1);
-    for m in [0.0f32, 1.0, -1.0, below16, 16.0, -below16, -16.0, 127.9, -127.9, 300.0] {
+    for m in [
+        0.0f32, 1.0, -1.0, below16, 16.0, -below16, -16.0, 127.9, -127.9, 300.0,
+    ] {
         let mut d = 0.0f32;
         while d < 110.0 {
-            let x = [m, m - d, m - d * 0.5, m - 21.5, m - 103.99, m - 104.01, -128.0, 1e-30];
+            let x = [
+                m,
+                m - d,
+                m - d * 0.5,
+                m - 21.5,
+                m - 103.99,
+                m - 104.01,
+                -128.0,
+                1e-30,
+            ];
             let x: Vec<f32> = x.iter().map(|&v| v.min(m)).collect();
             let (p, l) = worst_errors(&x);
             assert!(p < 2.5e-7, "m {m} d {d}: softmax {p:e}");
@@ -320,7 +331,9 @@ fn ties_and_long_rows() {
             assert!(y.iter().all(|&p| p == 1.0 / n as f32), "{n} {v}");
             log_softmax(&x, &mut y).unwrap();
             let want = -(n as f64).ln();
-            assert!(y.iter().all(|&p| (p as f64 - want).abs() <= 2e-7 * want.abs().max(1.0)));
+            assert!(y
+                .iter()
+                .all(|&p| (p as f64 - want).abs() <= 2e-7 * want.abs().max(1.0)));
         }
     }
     let mut rng = Lcg(99);
