@@ -58,11 +58,18 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        for (xc, yc) in x.chunks(CHUNK).zip(y.chunks_mut(CHUNK)) {
+        let (mut xs, mut ys) = (x, y);
+        while !xs.is_empty() {
+            let k = xs.len().min(CHUNK);
+            let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
+                (Some(xp), Some(yp)) => (xp, yp),
+                _ => break, // unreachable: k ≤ both lengths
+            };
             for (o, &v) in yc.iter_mut().zip(xc) {
                 *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
             }
             bins.flush(&mut sum);
+            (xs, ys) = (xr, yr);
         }
         return Ok(sum);
     }
@@ -93,11 +100,16 @@ fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        for xc in x.chunks(CHUNK) {
+        let mut xs = x;
+        while let Some((xc, xr)) = xs.split_at_checked(xs.len().min(CHUNK)) {
+            if xc.is_empty() {
+                break;
+            }
             for &v in xc {
                 fast_elem(v.to_bits(), m24, &mut bins)?;
             }
             bins.flush(&mut sum);
+            xs = xr;
         }
         return Ok(sum);
     }
@@ -148,7 +160,7 @@ fn normalise(y: &mut [f32], sum: Sum63) {
             let k = w >> 26;
             let p = mul_hi_halves(w << 6, rh, rl); // < 2^31
             let lz = lz123(p);
-            let sig = (((p << lz) >> 7).wrapping_add(1)) >> 1; // [2^23, 2^24]
+            let sig = ((p.wrapping_shl(lz) >> 7).wrapping_add(1)) >> 1; // lz ≤ 3: [2^23, 2^24]
             f32::from_bits(
                 base.wrapping_sub((k.wrapping_add(lz)) << 23)
                     .wrapping_add(sig),

@@ -120,7 +120,10 @@ pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
 /// NaN): `NanInput` for a NaN, else the dropped word 0 (on a fast row such an x is ≤ −128,
 /// more than 104 below the maximum).
 #[cold]
-#[inline(never)]
+// Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
+// cannot see through a call (as zloss does).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 pub(crate) fn rare(bits: u32) -> Result<u32, Error> {
     if is_nan(bits) {
         Err(Error::NanInput)
@@ -349,8 +352,9 @@ impl Bins {
     /// Adds the mantissa of a fast term (k ≤ 30).
     #[inline(always)]
     pub fn add_fast(&mut self, mant: u32, k: u32) {
-        let b = &mut self.0[(k & 31) as usize];
-        *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+        if let Some(b) = self.0.get_mut((k & 31) as usize) {
+            *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+        }
     }
 
     /// Adds a small term's Q63 value (< 2^32).
@@ -364,7 +368,8 @@ impl Bins {
     pub fn flush(&mut self, sum: &mut Sum63) {
         let mut t = u128::from(self.0[31]);
         for (k, b) in self.0.iter().take(31).enumerate() {
-            t = t.wrapping_add(u128::from(*b) << (32 - k)); // < 2^96 each, 32 of them
+            t = t.wrapping_add(u128::from(*b) << (32u32.wrapping_sub(k as u32) & 63));
+            // k ≤ 30: < 2^96 each, 32 of them
         }
         sum.acc = sum.acc.wrapping_add(t); // < 2^128 (Sum63)
         self.0 = [0; 32];
@@ -428,7 +433,10 @@ pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
 /// The word and the Q63 value of a term below 2^−31 (a > [`FAST_A_MAX`]): normalised by
 /// [`term_q24`] (for the relative precision of tiny outputs), or (0, 0) beyond the cut.
 #[cold]
-#[inline(never)]
+// Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
+// cannot see through a call (as zloss does).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 pub(crate) fn small_term(a: u32) -> (u32, u64) {
     // The Q63 value of a term < 2^−31 is < 2^32 ([`Bins::add_small`]).
     if a > EXP_NEG_Q24_MAX {
@@ -445,7 +453,11 @@ pub(crate) fn q63(mant: u32, k: i32) -> u64 {
     let s = k.wrapping_add(32);
     if s >= 0 {
         let s = s.unsigned_abs(); // 0…32
-        let hi = if s == 0 { 0 } else { mant >> ((32 - s) & 31) };
+        let hi = if s == 0 {
+            0
+        } else {
+            mant >> (32u32.wrapping_sub(s) & 31)
+        };
         let lo = if s >= 32 { 0 } else { mant << (s & 31) };
         (u64::from(hi) << 32) | u64::from(lo)
     } else {
@@ -497,6 +509,6 @@ pub(crate) fn neg_q24(v: u32) -> f32 {
     let lz = clz(v);
     // v·2^−24 = (n/2^31)·2^(7 − lz) with n = v << lz ∈ [2^31, 2^32): field − 1 = 133 − lz,
     // and the rounded significand ∈ [2^23, 2^24] carries into the field by itself.
-    let sig = (((v << lz) >> 7).wrapping_add(1)) >> 1;
+    let sig = ((v.wrapping_shl(lz) >> 7).wrapping_add(1)) >> 1; // lz < 32 (v ≠ 0)
     f32::from_bits(0x8000_0000 | ((133u32.wrapping_sub(lz) << 23).wrapping_add(sig)))
 }
