@@ -3,15 +3,20 @@
 //!
 //! The three passes of [`crate::softmax::three_pass`] in fixed point (see `row` for the
 //! representation, the term, the overflow proof of the sum and the error budget):
-//! 1. scan: NaN, +∞ count and the maximum m, comparing bit patterns as ordered integers;
-//! 2. per element: d = x − m exactly in fixed point (q = 32 fractional bits when |m| < 2^24),
-//!    e^d = 2^(j/64)·e^t·2^k with a 64-entry table and a degree-3 polynomial in Q32, summed
-//!    exactly in a two-word Q48 accumulator;
-//! 3. per element: the stored term times 1/S (one Newton reciprocal per row), packed with one
-//!    rounding to nearest even.
+//! 1. scan: the maximum m, comparing bit patterns as ordered integers (a positive NaN is the
+//!    maximum; a maximum of ±∞ takes a second pass for the +∞ count and NaN; a negative NaN
+//!    under a finite maximum is reported by pass 2);
+//! 2. per element, on rows with |m| < 16 (the fast path): a = m − x in Q24 (one shift),
+//!    e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
+//!    high product), stored as one word and summed exactly into per-exponent u64 bins; terms
+//!    below 2^−31, and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
+//!    fixed point, a 64-entry table and a cubic in Q32) and an exact Q63 sum;
+//! 3. per element: the stored term times 1/S (one Newton reciprocal per row), one high
+//!    product, packed by an addition to the exponent field (fast words are always normal) or
+//!    with one rounding to nearest even (the others, subnormals included).
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
-//! 5e−7 relative (bound 4.2u ≈ 2.5e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
+//! 5e−7 relative (bound 3.6u ≈ 2.1e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
 //! or −∞ (log-softmax), +∞ inputs share the mass equally, NaN gives `Error::NanInput`.
 
 mod row;
@@ -194,15 +199,16 @@ fn normalise(y: &mut [f32], sum: Sum63) {
 /// Softmax y_i = e^(x_i) / Σ_j e^(x_j), FPU-free (the integer form of
 /// [`crate::softmax::softmax`]).
 ///
-/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 4.2·2^−24 ≈ 2.5e−7 relative by
-/// construction for N ≤ 2^20 (contract 5e−7; measured 1.17e−7 over 100,000 vectors of sizes
+/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 3.6·2^−24 ≈ 2.1e−7 relative by
+/// construction (contract 5e−7; measured 1.17e−7 over 100,000 vectors of sizes
 /// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 356 on the M0 and 156 on the M3, against 2,019 and 1,167 for the float [`fpu::softmax`]
-/// on soft float (5.7× / 7.5×); code 3.9 KiB (M0) / 2.8 KiB (M3) with the shared 256-byte
-/// 2^(j/64) table; stack 188 / 68 bytes.
+/// 167.6 on the M0 and M3_S on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
+/// float [`fpu::softmax`] on soft float (12.0× / M3_SX×); goals 150 / 60 not reached. Code
+/// 4.6 KiB (M0) / M3_SC KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
+/// shared 256-byte 2^(j/64) one; stack 588 / M3_SS bytes (256 of them the exponent bins).
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
@@ -301,16 +307,17 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// [`crate::softmax::log_softmax`]).
 ///
 /// Algorithm: the scan and sum passes of [`softmax`] (nothing stored), ln S by
-/// `math::int::ln`; y_i = (x_i − m) − ln S in Q24 when |m| < 16 and |x_i| < 128, in Q32 when
-/// |m| < 2^24, else by exact integer additions of the unpacked values.
+/// `math::int::ln` once per row; y_i = −(a_i + ln S) in Q24 with the pass-2 a_i = m − x_i
+/// when |m| < 16 and |x_i| < 128 (one subtraction, a leading-zero count and a rounding per
+/// element), in Q32 when |m| < 2^24, else by exact integer additions of the unpacked values.
 /// Accuracy: absolute error < 3·2^−24 + half an ulp in the Q24 case, ≤ 2^−30·max(1, |y_i|)
 /// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
-/// 1.2e−7 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
+/// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
-/// −∞. Stack: 188 bytes on the M0, 116 on the M3 (bench).
-/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 381 on the M0 and 164
-/// on the M3, against 3,108 and 1,915 for the float form on soft float (8.2× / 11.7×); code
-/// 5.9 KiB (M0) / 5.2 KiB (M3).
+/// −∞. Stack: 612 bytes on the M0, M3_LS on the M3 (bench).
+/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 186.7 on the M0 and
+/// M3_L on the M3 (were 380.9 / 164.0; goals 200 / 80), against 3,108 and 1,915 for the float
+/// form on soft float (16.6× / M3_LX×); code 7.4 KiB (M0) / M3_LC KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -401,12 +408,12 @@ fn minus_one(g: f32) -> f32 {
 /// `math::int::ln`, L = ln S − (x_target − m) as in [`log_softmax`]; the gradient is the
 /// softmax with 1 subtracted at `target` (correctly rounded).
 /// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
-/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.0e−7); gradient
+/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
-/// L = ln(count) if x_target = +∞, else +∞. Stack: 196 bytes on the M0, 108 on the M3.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 355 on
-/// the M0 and 157 on the M3, against 2,892 and 1,725 for the float form on soft float
-/// (8.1× / 11.0×); code 5.5 KiB (M0) / 4.3 KiB (M3).
+/// L = ln(count) if x_target = +∞, else +∞. Stack: 756 bytes on the M0, M3_CS on the M3.
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 174.4 on
+/// the M0 and M3_C on the M3 (were 355.2 / 157.2; goals 200 / 80), against 2,892 and 1,725
+/// for the float form on soft float (16.6× / M3_CX×); code 7.0 KiB (M0) / M3_CC KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

@@ -1,7 +1,21 @@
-//! The passes shared by the FPU-free softmax family: the scan (checks, maximum, +∞ count),
-//! the per-element term e^(x_i − m) as (mantissa, exponent), and the exact 2-word sum.
+//! The passes shared by the FPU-free softmax family: the scan (maximum; checks and +∞ count
+//! from it), the per-element term e^(x_i − m), and the exact sum.
 //!
-//! # Fixed point relative to the row
+//! # The fast path (rows with |m| < 16: every row of logits in practice)
+//!
+//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m),
+//! a = m − x ≥ 0 in one 32-bit word, e^(−a) by `math::int::exp_neg_q24` (1 KiB table of
+//! 2^(−j/256), a quadratic, one high product; relative error < 2^−26.2 for terms ≥ 2^−31).
+//! Terms ≥ 2^−31 (a ≤ [`FAST_A_MAX`], K ≤ 30) are stored as K and ⌊mant/2^6⌋ in one word
+//! ([`fast_word`]) and summed exactly in [`Bins`] (one u64 addition into the bin of K, no
+//! shift per element); smaller terms take the normalised form below ([`small_term`], kept
+//! for the relative precision of outputs down to 2^−126). Pass 3 multiplies a fast word by
+//! 1/S with one high product and packs it by adding to the exponent field (the result lies in
+//! [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x truncated to
+//! Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u, stored word
+//! truncated 1u, sum exact, 1/S 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//!
+//! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
 //! With m the maximum (finite), every element that can matter lies in [m − 104, m]: below,
 //! e^(x_i − m) < 2^−150, so its share of the sum is below half the smallest subnormal. Each x
@@ -21,20 +35,18 @@
 //!
 //! # The sum: no overflow for any N
 //!
-//! Each term is ≤ 2^(0.99) < 2 and is added as a Q48 integer (< 2^49) into a two-word
-//! accumulator (lo: u64 with wrapping add, hi: u64 counting the carries). A slice holds at most
-//! isize::MAX bytes, so N < 2^61 f32 elements, the sum is < 2^61·2^49 = 2^110 and hi < 2^46:
-//! neither word can overflow. Terms below 2^−48 are dropped from the sum (not from the
-//! outputs): with S ≥ 1 (the maximum contributes 2^0·(1 ± 2^−29.5)) that is a relative error
-//! below N·2^−48 (≤ 2^−28 for N ≤ 2^20, the range of the float path's contract as well).
+//! Each term is < 2 and is added as a Q63 integer (< 2^64) into a u128 ([`Sum63`]); a slice
+//! holds fewer than 2^64 elements, so the sum stays below 2^128. On the fast path the bins
+//! (u64, at most 2^32 additions of values < 2^32 between flushes: [`Bins`], [`CHUNK`]) are
+//! added to it per chunk, exactly. Terms below 2^−63 are truncated from the sum (not from the
+//! outputs): with S ≥ 1 (the maximum's term is exactly 1) that is below N·2^−63 relative.
 //!
-//! # Error budget of a softmax output (u = 2^−24)
+//! # Error budget of a softmax output on the other rows (u = 2^−24)
 //!
-//! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum (term errors, truncation to Q48,
-//! N·2^−48) < 0.1u + 1/S truncated 2^−31 + product truncated 2^−31 + final rounding 1u:
-//! ≤ 2.2u ≈ 1.3e−7 relative for outputs ≥ 2^−126 (N ≤ 2^20); the contract is 5e−7. On fast
-//! rows (|m| < 16, the 32-bit form [`term_q24`]) x and m are truncated to Q24, which adds
-//! < 2^−23 to d, i.e. 2u relative: ≤ 4.2u ≈ 2.5e−7.
+//! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum < 0.1u + 1/S truncated 2^−31 +
+//! product truncated 2^−31 + final rounding 1u: ≤ 2.2u ≈ 1.3e−7 relative for outputs
+//! ≥ 2^−126; the contract is 5e−7. The terms below 2^−31 of fast rows ([`term_q24`]) add the
+//! Q24 truncation of x (1u).
 
 use crate::math::int::{exp_neg_q24, mul_hi, mul_hi_i32, Num, EXP2_TABLE, EXP_NEG_Q24_MAX};
 use crate::Error;
