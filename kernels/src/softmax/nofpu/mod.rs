@@ -24,8 +24,8 @@ mod row;
 use crate::math::int::{add, div, ln_u64, mul_hi, mul_hi_halves, pack, pack_u64, Num};
 use crate::Error;
 use row::{
-    conv_q24, fast_elem, neg_q24, q24, q63, rare, scan, slow_decode, slow_word, term, Bins, Row,
-    Scan, Sum63, CHUNK,
+    fast_diff, fast_elem, neg_q24, q24, q63, rare, scan, slow_decode, slow_word, term, Bins, Row,
+    Scan, Sum63, CHUNK, NO_A,
 };
 
 /// `Err(LengthMismatch)` unless the lengths agree.
@@ -81,6 +81,28 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     for (o, &v) in y.iter_mut().zip(x) {
         let w = slow_elem(v.to_bits(), row, &mut sum)?;
         *o = f32::from_bits(w);
+    }
+    Ok(sum)
+}
+
+/// Pass 2 of log-softmax on a fast row: the terms summed, a = m − x (or [`row::NO_A`])
+/// stored into `y`; returns S.
+#[inline(always)]
+fn diffs_into(x: &[f32], y: &mut [f32], m24: i32) -> Result<Sum63, Error> {
+    let mut sum = Sum63::default();
+    let mut bins = Bins::new();
+    let (mut xs, mut ys) = (x, y);
+    while !xs.is_empty() {
+        let k = xs.len().min(CHUNK);
+        let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
+            (Some(xp), Some(yp)) => (xp, yp),
+            _ => break, // unreachable: k ≤ both lengths
+        };
+        for (o, &v) in yc.iter_mut().zip(xc) {
+            *o = f32::from_bits(fast_diff(v.to_bits(), m24, &mut bins)?);
+        }
+        bins.flush(&mut sum);
+        (xs, ys) = (xr, yr);
     }
     Ok(sum)
 }
@@ -358,23 +380,26 @@ pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
             }
         }
         Scan::Finite(row) => {
-            let l = ln_sum(terms(x, &row)?);
-            let l_q32 = l.to_fixed(32);
             if row.fast {
-                // y = −(a + ln S) in Q24 with a = m − x as in pass 2 (a < 144·2^24 for
-                // |x| < 128, m < 16) and 0 ≤ ln S < 44 (S ≤ N < 2^61): the sum is < 2^32.
+                // Pass 2 stores a = m − x (Q24); y = −(a + ln S) in Q24 (a < 144·2^24 for
+                // |x| < 128, m < 16, and 0 ≤ ln S < 44 (S ≤ N < 2^61): the sum is < 2^32).
+                let l = ln_sum(diffs_into(x, y, row.m24c)?);
+                let l_q32 = l.to_fixed(32);
                 let l24 = (l_q32 >> 8) as u32;
-                let m24 = row.m24c;
                 for (o, &xi) in y.iter_mut().zip(x) {
-                    let b = xi.to_bits();
-                    *o = match conv_q24(b) {
-                        Some(xq) => neg_q24((m24.wrapping_sub(xq) as u32).wrapping_add(l24)),
-                        None if b == 0xFF80_0000 => f32::NEG_INFINITY,
-                        None => minus_lse(b, &row, l, l_q32, false),
+                    let a = o.to_bits();
+                    *o = if a != NO_A {
+                        neg_q24(a.wrapping_add(l24))
+                    } else if xi.to_bits() == 0xFF80_0000 {
+                        f32::NEG_INFINITY
+                    } else {
+                        minus_lse(xi.to_bits(), &row, l, l_q32, false)
                     };
                 }
                 return Ok(());
             }
+            let l = ln_sum(terms(x, &row)?);
+            let l_q32 = l.to_fixed(32);
             for (o, &xi) in y.iter_mut().zip(x) {
                 let b = xi.to_bits();
                 *o = if b == 0xFF80_0000 {

@@ -438,6 +438,28 @@ pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Err
     }
 }
 
+/// The word [`fast_diff`] stores for an element without a Q24 difference (|x| ≥ 128, −∞):
+/// no a reaches it (a < 144·2^24).
+pub(crate) const NO_A: u32 = u32::MAX;
+
+/// Pass 2 of log-softmax on a fast row: as [`fast_elem`], but the stored word is a = m − x
+/// in Q24 itself (pass 3 needs only a + ln S), or [`NO_A`].
+#[inline(always)]
+pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    let Some(xq) = conv_q24(bits) else {
+        rare(bits)?;
+        return Ok(NO_A);
+    };
+    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
+    if a <= FAST_A_MAX {
+        let (mant, k) = exp_neg_q24(a);
+        bins.add_fast(mant, k);
+    } else {
+        bins.add_small(small_term(a).1);
+    }
+    Ok(a)
+}
+
 /// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
 /// 31·256 ⟺ ⌊a/2^14⌋ ≤ 22,003).
 pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
