@@ -227,10 +227,10 @@ fn normalise(y: &mut [f32], sum: Sum63) {
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 167.6 on the M0 and M3_S on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
-/// float [`fpu::softmax`] on soft float (12.0× / M3_SX×); goals 150 / 60 not reached. Code
-/// 4.6 KiB (M0) / M3_SC KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
-/// shared 256-byte 2^(j/64) one; stack 588 / M3_SS bytes (256 of them the exponent bins).
+/// 167.6 on the M0 and 76.9 on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
+/// float [`fpu::softmax`] on soft float (12.0× / 15.2×); goals 150 / 60 not reached. Code
+/// 4.6 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
+/// shared 256-byte 2^(j/64) one; stack 588 / 520 bytes (256 of them the exponent bins).
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
@@ -336,10 +336,10 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
 /// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
-/// −∞. Stack: 612 bytes on the M0, M3_LS on the M3 (bench).
+/// −∞. Stack: 612 bytes on the M0, 544 on the M3 (bench).
 /// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 186.7 on the M0 and
 /// M3_L on the M3 (were 380.9 / 164.0; goals 200 / 80), against 3,108 and 1,915 for the float
-/// form on soft float (16.6× / M3_LX×); code 7.4 KiB (M0) / M3_LC KiB (M3).
+/// form on soft float (16.6× / M3_LX×); code 7.4 KiB (M0) / 7.0 KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -435,10 +435,10 @@ fn minus_one(g: f32) -> f32 {
 /// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
 /// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
-/// L = ln(count) if x_target = +∞, else +∞. Stack: 756 bytes on the M0, M3_CS on the M3.
+/// L = ln(count) if x_target = +∞, else +∞. Stack: 756 bytes on the M0, 544 on the M3.
 /// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 174.4 on
-/// the M0 and M3_C on the M3 (were 355.2 / 157.2; goals 200 / 80), against 2,892 and 1,725
-/// for the float form on soft float (16.6× / M3_CX×); code 7.0 KiB (M0) / M3_CC KiB (M3).
+/// the M0 and 76.9 on the M3 (were 355.2 / 157.2; goals 200 / 80), against 2,892 and 1,725
+/// for the float form on soft float (16.6× / 22.4×); code 7.0 KiB (M0) / 4.9 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

@@ -370,3 +370,32 @@ fn nan_anywhere() {
         );
     }
 }
+
+/// The fast-term limit: a = FAST_A_MAX is the last term with K ≤ 30 (stored as a fast word,
+/// binned exactly), the next one is below 2^−31 (its Q63 value fits the small bin's 32
+/// bits); the Q24 conversion's edges.
+#[test]
+fn fast_term_limit_and_conversion() {
+    use crate::math::int::{exp_neg_q24, EXP_NEG_Q24_MAX};
+    assert_eq!(exp_neg_q24(row::FAST_A_MAX).1, 30);
+    assert_eq!(exp_neg_q24(row::FAST_A_MAX + 1).1, 31);
+    for a in [row::FAST_A_MAX + 1, row::FAST_A_MAX + 1000, EXP_NEG_Q24_MAX] {
+        let (w, v) = row::small_term(a);
+        assert!(v < 1 << 32 && w >> 31 == 1, "{a}: {v}");
+        // Q63 truncates terms below 2^−63 to 0 (the word keeps them).
+        assert_eq!(v > 0, a < 44 << 24, "{a}: {v}");
+    }
+    assert_eq!(row::small_term(EXP_NEG_Q24_MAX + 1), (0, 0));
+    assert_eq!(row::conv_q24(0.0f32.to_bits()), Some(0));
+    assert_eq!(row::conv_q24((-0.0f32).to_bits()), Some(0));
+    assert_eq!(row::conv_q24(1e-30f32.to_bits()), Some(0));
+    assert_eq!(row::conv_q24((-1.5f32).to_bits()), Some(-3 << 23));
+    let below128 = f32::from_bits(128.0f32.to_bits() - 1);
+    assert_eq!(
+        row::conv_q24(below128.to_bits()),
+        Some((below128 as f64 * 16_777_216.0) as i32)
+    );
+    assert_eq!(row::conv_q24(128.0f32.to_bits()), None);
+    assert_eq!(row::conv_q24(f32::NEG_INFINITY.to_bits()), None);
+    assert_eq!(row::conv_q24(f32::NAN.to_bits()), None);
+}
