@@ -336,10 +336,10 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
 /// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
-/// −∞. Stack: 612 bytes on the M0, 536 on the M3 (bench).
-/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 186.7 on the M0 and
+/// −∞. Stack: 596 bytes on the M0, 536 on the M3 (bench).
+/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 177.0 on the M0 and
 /// 78.5 on the M3 (were 380.9 / 164.0; goals 200 / 80: met), against 3,108 and 1,915 for the float
-/// form on soft float (16.6× / 24.4×); code 7.4 KiB (M0) / 7.9 KiB (M3).
+/// form on soft float (17.6× / 24.4×); code 8.6 KiB (M0) / 7.9 KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -435,10 +435,10 @@ fn minus_one(g: f32) -> f32 {
 /// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
 /// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
-/// L = ln(count) if x_target = +∞, else +∞. Stack: 756 bytes on the M0, 544 on the M3.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 174.4 on
+/// L = ln(count) if x_target = +∞, else +∞. Stack: 620 bytes on the M0, 544 on the M3.
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 172.9 on
 /// the M0 and 76.9 on the M3 (were 355.2 / 157.2; goals 200 / 80: met), against 2,892 and 1,725
-/// for the float form on soft float (16.6× / 22.4×); code 7.0 KiB (M0) / 4.9 KiB (M3).
+/// for the float form on soft float (16.7× / 22.4×); code 6.1 KiB (M0) / 4.9 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
