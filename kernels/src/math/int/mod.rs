@@ -14,11 +14,13 @@
 //! adds the final rounding to nearest even (half an ulp of the f32 result).
 
 mod exp2;
+mod exp_neg;
 mod ln;
 mod mul;
 mod num;
 
 pub(crate) use exp2::{exp2_y_q32, exp_y_q32, EXP2_TABLE};
+pub(crate) use exp_neg::{exp_neg_q24, EXP_NEG_Q24_MAX};
 pub(crate) use ln::{ln1p_small, ln_u64};
-pub(crate) use mul::{mul_hi, mul_hi_i32, mul_u64_wide, mul_wide};
+pub(crate) use mul::{mul_hi, mul_hi_halves, mul_hi_i32, mul_u64_wide, mul_wide};
 pub(crate) use num::{add, div, mul, pack, pack_u64, sqrt, Num};

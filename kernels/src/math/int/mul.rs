@@ -105,6 +105,46 @@ pub(crate) fn mul_u64_wide(a: u64, b: u64) -> u128 {
     (hh << 64).wrapping_add(mid << 32).wrapping_add(ll)
 }
 
+/// ⌊a·b / 2^32⌋, exact, with b given as its 16-bit halves (b = bh·2^16 + bl, bh, bl <
+/// 2^16): one `umull` where the core has it.
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+pub(crate) fn mul_hi_halves(a: u32, bh: u32, bl: u32) -> u32 {
+    ((u64::from(a) * u64::from((bh << 16) | bl)) >> 32) as u32
+}
+
+/// ⌊a·b / 2^32⌋ on ARMv6-M, with b given as its 16-bit halves: four 16×16-bit `muls` as in
+/// [`mul_hi_split`]. The halves of b come from the caller (two u16 tables, or a per-row
+/// split behind `black_box`), so the compiler cannot fold the products back into a
+/// 64×64-bit `__aeabi_lmul` call, which it does with [`mul_hi_split`] when neither operand
+/// is a constant (LLVM recognises the split high product).
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+pub(crate) fn mul_hi_halves(a: u32, bh: u32, bl: u32) -> u32 {
+    mul_hi_halves_split(a, bh, bl)
+}
+
+/// The split form of [`mul_hi_halves`] (every target runs it in the tests).
+#[cfg_attr(
+    not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) fn mul_hi_halves_split(a: u32, bh: u32, bl: u32) -> u32 {
+    let (ah, al) = (a >> 16, a & 0xFFFF);
+    let ll = al.wrapping_mul(bl);
+    let lh = al.wrapping_mul(bh);
+    let hl = ah.wrapping_mul(bl);
+    let hh = ah.wrapping_mul(bh);
+    // Each partial product < 2^32; the middle column < 3·2^16 (see mul_hi_split).
+    let mid = (ll >> 16)
+        .wrapping_add(lh & 0xFFFF)
+        .wrapping_add(hl & 0xFFFF);
+    hh.wrapping_add(lh >> 16)
+        .wrapping_add(hl >> 16)
+        .wrapping_add(mid >> 16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +189,18 @@ mod tests {
             u64::MAX as u128 * u64::MAX as u128
         );
         assert_eq!(mul_hi_i32(-1, 1), -1);
+        for _ in 0..100_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let (a, b) = (s as u32, (s >> 32) as u32);
+            let want = ((a as u64 * b as u64) >> 32) as u32;
+            assert_eq!(mul_hi_halves(a, b >> 16, b & 0xFFFF), want);
+            assert_eq!(mul_hi_halves_split(a, b >> 16, b & 0xFFFF), want);
+        }
+        for &(a, b) in &[(u32::MAX, u32::MAX), (0, u32::MAX), (1 << 31, 1 << 31)] {
+            let want = ((a as u64 * b as u64) >> 32) as u32;
+            assert_eq!(mul_hi_halves_split(a, b >> 16, b & 0xFFFF), want);
+        }
     }
 }

@@ -1,7 +1,21 @@
-//! The passes shared by the FPU-free softmax family: the scan (checks, maximum, +∞ count),
-//! the per-element term e^(x_i − m) as (mantissa, exponent), and the exact 2-word sum.
+//! The passes shared by the FPU-free softmax family: the scan (maximum; checks and +∞ count
+//! from it), the per-element term e^(x_i − m), and the exact sum.
 //!
-//! # Fixed point relative to the row
+//! # The fast path (rows with |m| < 16: every row of logits in practice)
+//!
+//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m),
+//! a = m − x ≥ 0 in one 32-bit word, e^(−a) by `math::int::exp_neg_q24` (1 KiB table of
+//! 2^(−j/256), a quadratic, one high product; relative error < 2^−26.2 for terms ≥ 2^−31).
+//! Terms ≥ 2^−31 (a ≤ [`FAST_A_MAX`], K ≤ 30) are stored as K and ⌊mant/2^6⌋ in one word
+//! ([`fast_word`]) and summed exactly in [`Bins`] (one u64 addition into the bin of K, no
+//! shift per element); smaller terms take the normalised form below ([`small_term`], kept
+//! for the relative precision of outputs down to 2^−126). Pass 3 multiplies a fast word by
+//! 1/S with one high product and packs it by adding to the exponent field (the result lies in
+//! [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x truncated to
+//! Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u, stored word
+//! truncated 1u, sum exact, 1/S 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//!
+//! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
 //! With m the maximum (finite), every element that can matter lies in [m − 104, m]: below,
 //! e^(x_i − m) < 2^−150, so its share of the sum is below half the smallest subnormal. Each x
@@ -21,22 +35,20 @@
 //!
 //! # The sum: no overflow for any N
 //!
-//! Each term is ≤ 2^(0.99) < 2 and is added as a Q48 integer (< 2^49) into a two-word
-//! accumulator (lo: u64 with wrapping add, hi: u64 counting the carries). A slice holds at most
-//! isize::MAX bytes, so N < 2^61 f32 elements, the sum is < 2^61·2^49 = 2^110 and hi < 2^46:
-//! neither word can overflow. Terms below 2^−48 are dropped from the sum (not from the
-//! outputs): with S ≥ 1 (the maximum contributes 2^0·(1 ± 2^−29.5)) that is a relative error
-//! below N·2^−48 (≤ 2^−28 for N ≤ 2^20, the range of the float path's contract as well).
+//! Each term is < 2 and is added as a Q63 integer (< 2^64) into a u128 ([`Sum63`]); a slice
+//! holds fewer than 2^64 elements, so the sum stays below 2^128. On the fast path the bins
+//! (u64, at most 2^32 additions of values < 2^32 between flushes: [`Bins`], [`CHUNK`]) are
+//! added to it per chunk, exactly. Terms below 2^−63 are truncated from the sum (not from the
+//! outputs): with S ≥ 1 (the maximum's term is exactly 1) that is below N·2^−63 relative.
 //!
-//! # Error budget of a softmax output (u = 2^−24)
+//! # Error budget of a softmax output on the other rows (u = 2^−24)
 //!
-//! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum (term errors, truncation to Q48,
-//! N·2^−48) < 0.1u + 1/S truncated 2^−31 + product truncated 2^−31 + final rounding 1u:
-//! ≤ 2.2u ≈ 1.3e−7 relative for outputs ≥ 2^−126 (N ≤ 2^20); the contract is 5e−7. On fast
-//! rows (|m| < 16, the 32-bit form [`term_q24`]) x and m are truncated to Q24, which adds
-//! < 2^−23 to d, i.e. 2u relative: ≤ 4.2u ≈ 2.5e−7.
+//! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum < 0.1u + 1/S truncated 2^−31 +
+//! product truncated 2^−31 + final rounding 1u: ≤ 2.2u ≈ 1.3e−7 relative for outputs
+//! ≥ 2^−126; the contract is 5e−7. The terms below 2^−31 of fast rows ([`term_q24`]) add the
+//! Q24 truncation of x (1u).
 
-use crate::math::int::{mul_hi, mul_hi_i32, Num, EXP2_TABLE};
+use crate::math::int::{exp_neg_q24, mul_hi, mul_hi_i32, Num, EXP2_TABLE, EXP_NEG_Q24_MAX};
 use crate::Error;
 
 /// 64·log2 e in Q8, rounded (23637.1…).
@@ -67,37 +79,69 @@ pub(crate) enum Scan {
     PosInf { count: usize },
 }
 
+/// The ordered key's inverse ([`key`] is an involution).
+#[inline(always)]
+fn unkey(k: i32) -> u32 {
+    key(k as u32) as u32
+}
+
+/// Whether the bits are a NaN.
+#[inline(always)]
+pub(crate) fn is_nan(bits: u32) -> bool {
+    bits & 0x7FFF_FFFF > 0x7F80_0000
+}
+
 /// Pass 1: NaN anywhere → `NanInput`; empty → `Empty`; every element −∞ → `AllNegInfinity`.
+///
+/// The loop only keeps the largest ordered key (a positive NaN orders above +∞, a negative
+/// NaN below −∞). The checks follow from the maximum: a positive NaN is the maximum itself;
+/// a maximum of +∞ or −∞ takes a second pass (count, NaN check); with a finite maximum, a
+/// negative NaN can remain, and pass 2 reports it (every element with |x| ≥ 128 or a
+/// non-finite one leaves its fast path for [`rare`]).
 #[inline(always)]
 pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     if x.is_empty() {
         return Err(Error::Empty);
     }
     let mut best = i32::MIN;
-    let mut m = 0u32;
-    let mut pos_inf = 0usize;
     for &v in x {
-        let b = v.to_bits();
-        let abs = b & 0x7FFF_FFFF;
-        if abs > 0x7F80_0000 {
-            return Err(Error::NanInput);
-        }
-        if b == 0x7F80_0000 {
-            pos_inf = pos_inf.wrapping_add(1); // ≤ N: no overflow
-        }
-        let k = key(b);
-        if k > best {
-            best = k;
-            m = b;
-        }
+        best = best.max(key(v.to_bits()));
     }
-    if pos_inf > 0 {
-        return Ok(Scan::PosInf { count: pos_inf });
+    let m = unkey(best);
+    if is_nan(m) {
+        return Err(Error::NanInput);
     }
-    if m == 0xFF80_0000 {
+    if m == 0x7F80_0000 || m == 0xFF80_0000 {
+        let mut pos_inf = 0usize;
+        for &v in x {
+            let b = v.to_bits();
+            if is_nan(b) {
+                return Err(Error::NanInput);
+            }
+            pos_inf = pos_inf.wrapping_add(usize::from(b == 0x7F80_0000)); // ≤ N: no overflow
+        }
+        if pos_inf > 0 {
+            return Ok(Scan::PosInf { count: pos_inf });
+        }
         return Err(Error::AllNegInfinity);
     }
     Ok(Scan::Finite(Row::new(m)))
+}
+
+/// Pass 2's answer for an element that left the fast path's conversion (|x| ≥ 128, ±∞,
+/// NaN): `NanInput` for a NaN, else the dropped word 0 (on a fast row such an x is ≤ −128,
+/// more than 104 below the maximum).
+#[cold]
+// Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
+// cannot see through a call (as zloss does).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+pub(crate) fn rare(bits: u32) -> Result<u32, Error> {
+    if is_nan(bits) {
+        Err(Error::NanInput)
+    } else {
+        Ok(0)
+    }
 }
 
 /// Per-row constants of the fixed-point form (module docs).
@@ -117,6 +161,8 @@ pub(crate) struct Row {
     pub fast: bool,
     /// ⌊m·2^24⌋ (fast rows).
     pub m24: i32,
+    /// m in Q24 by [`conv_q24`] (fast rows).
+    pub m24c: i32,
 }
 
 impl Row {
@@ -140,6 +186,7 @@ impl Row {
             m: Num::from_bits(m_bits),
             fast: field < 131,
             m24: q24(m_bits).unwrap_or(0),
+            m24c: conv_q24(m_bits).unwrap_or(0),
         };
         row.mx = row.fixed(m_bits).unwrap_or(0);
         row
@@ -170,19 +217,6 @@ impl Row {
         Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
     }
 
-    /// Fast rows (|m| < 16): d = x − m in Q24 (x and m truncated to Q24, so |error| < 2^−23)
-    /// for the elements that matter (−104 ≤ d ≤ 0), None for the others (|x| ≥ 128 lies
-    /// below m − 104 here).
-    #[inline(always)]
-    pub fn d_q24(&self, bits: u32) -> Option<i32> {
-        let x = q24(bits)?;
-        // m24 ≥ −16·2^24, so the limit ≥ −120·2^24 and x − m24 cannot wrap once x ≥ it.
-        if x < self.m24.wrapping_sub(CUT_Q24) {
-            return None;
-        }
-        Some(x.wrapping_sub(self.m24))
-    }
-
     /// d = x − m in Q32 for the elements that matter (−104 ≤ d ≤ 0), None for the others.
     #[inline(always)]
     pub fn d_q32(&self, bits: u32) -> Option<i64> {
@@ -194,9 +228,6 @@ impl Row {
         Some(d << (32i32.wrapping_sub(self.q) & 63))
     }
 }
-
-/// 104 in Q24.
-const CUT_Q24: i32 = 104 << 24;
 
 /// ⌊x·2^24⌋ toward zero for |x| < 128 (None for larger |x|, ±∞).
 #[inline(always)]
@@ -272,57 +303,246 @@ fn term_nt(n: i32, t: i32) -> (u32, i32) {
     }
 }
 
-/// The stored form of a term in the output slot (an f32 bit pattern until pass 3 rewrites
-/// it): the mantissa rounded to 24 bits (bit 23 set; relative error ≤ 2^−24) and k + 152 in
-/// the top byte (k ∈ [−152, 0], and a rounding carry k + 1 ≤ 1); 0 for a dropped element.
+/// x·2^24 for |x| < 128 as a signed integer, or None for |x| ≥ 128, ±∞ and NaN: the
+/// magnitude truncated (|error| < 2^−24, ±0 give 0), monotone non-decreasing in x.
 #[inline(always)]
-pub(crate) fn encode(mant: u32, k: i32) -> u32 {
-    let (m24, k) = match mant.checked_add(0x80) {
-        Some(r) => (r >> 8, k),
-        None => (1 << 23, k.wrapping_add(1)),
-    };
-    ((k.wrapping_add(152) as u32) << 24) | m24
+pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
+    // x·2^24 = (mantissa·2^7)·2^(field − 133): a right shift by s = 133 − field ≥ 0, clamped
+    // to 31 (the shifted value, < 2^31, is then 0: |x| < 2^−24, zeros and subnormals).
+    let s = 133i32.wrapping_sub(((bits >> 23) & 0xFF) as i32);
+    if s < 0 {
+        return None;
+    }
+    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s.unsigned_abs().min(31)) as i32; // < 2^31
+    Some(if bits >> 31 != 0 { v.wrapping_neg() } else { v })
 }
 
-/// The inverse of [`encode`] for a nonzero word: (mantissa, k).
-#[inline(always)]
-pub(crate) fn decode(w: u32) -> (u32, i32) {
-    ((w & 0x00FF_FFFF) << 8, ((w >> 24) as i32).wrapping_sub(152))
-}
-
-/// The exact two-word sum of the terms in Q48 (module docs: no overflow).
+/// The exact sum of the terms in Q63, in a u128: each term is < 2 (< 2^64 in Q63) and a slice
+/// holds fewer than 2^64 elements, so the sum stays below 2^128 for any N. Terms below
+/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Sum {
-    lo: u64,
-    hi: u64,
+pub(crate) struct Sum63 {
+    acc: u128,
 }
 
-impl Sum {
-    /// Adds mantissa·2^(k − 31), truncated to Q48.
+impl Sum63 {
+    /// Adds v (Q63).
     #[inline(always)]
-    pub fn add(&mut self, mant: u32, k: i32) {
-        // Q48: mant·2^(k + 17); k ≤ 0, so the left shift is at most 17 (< 2^49). Built from
-        // 32-bit shifts (a variable 64-bit shift is a library call on the Cortex-M0).
-        let s = k.wrapping_add(17);
-        let v = if s > 0 {
-            let s = s.unsigned_abs() & 31; // 1…17
-            (u64::from(mant.wrapping_shr(32 - s)) << 32) | u64::from(mant << s)
-        } else {
-            u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
-        };
-        let (lo, carry) = self.lo.overflowing_add(v);
-        self.lo = lo;
-        self.hi = self.hi.wrapping_add(u64::from(carry)); // < 2^46 (module docs)
+    pub fn add_q63(&mut self, v: u64) {
+        self.acc = self.acc.wrapping_add(u128::from(v)); // < 2^128 (above)
     }
 
     /// The sum as a [`Num`] (truncated to 32 bits).
     #[inline(always)]
     pub fn num(self) -> Num {
-        if self.hi == 0 {
-            return Num::from_u64(false, self.lo, -48).0;
-        }
-        let lz = self.hi.leading_zeros();
-        let top = (self.hi << lz) | (self.lo.checked_shr(64 - lz).unwrap_or(0));
-        Num::from_u64(false, top, 16i32.wrapping_sub(lz as i32)).0
+        Num::from_u128(false, self.acc, -63).0
     }
+}
+
+/// The terms of a fast row by exponent: bin k < 31 holds Σ mant of the terms mant·2^(−k−31)
+/// (exact, no shift per element), bin 31 the Q63 values of the smaller terms. Each bin is a
+/// u64 and takes at most 2^32 additions of values < 2^32 between two [`Bins::flush`]es
+/// (the callers work in chunks of [`CHUNK`] elements), so none overflows.
+#[derive(Clone, Copy)]
+pub(crate) struct Bins([u64; 32]);
+
+/// Elements per chunk between two flushes of [`Bins`] (≤ 2^32; a 32-bit target's slice is
+/// always one chunk).
+pub(crate) const CHUNK: usize = if usize::BITS > 32 {
+    1 << (usize::BITS / 2)
+} else {
+    usize::MAX
+};
+
+impl Bins {
+    /// Empty bins.
+    #[inline(always)]
+    pub fn new() -> Bins {
+        Bins([0; 32])
+    }
+
+    /// Adds the mantissa of a fast term (k ≤ 30).
+    #[inline(always)]
+    pub fn add_fast(&mut self, mant: u32, k: u32) {
+        if let Some(b) = self.0.get_mut((k & 31) as usize) {
+            *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+        }
+    }
+
+    /// Adds a small term's Q63 value (< 2^32).
+    #[inline(always)]
+    pub fn add_small(&mut self, v: u64) {
+        self.0[31] = self.0[31].wrapping_add(v); // < 2^64 (type docs)
+    }
+
+    /// Adds the bins to `sum` (bin k < 31 times 2^(32 − k), exact) and empties them.
+    #[inline(always)]
+    pub fn flush(&mut self, sum: &mut Sum63) {
+        let mut t = u128::from(self.0[31]);
+        for (k, b) in self.0.iter().take(31).enumerate() {
+            t = t.wrapping_add(u128::from(*b) << (32u32.wrapping_sub(k as u32) & 63));
+            // k ≤ 30: < 2^96 each, 32 of them
+        }
+        sum.acc = sum.acc.wrapping_add(t); // < 2^128 (Sum63)
+        self.0 = [0; 32];
+    }
+}
+
+/// The stored word of a fast term mant·2^(−k−31) (mant ∈ (2^29.99, 2^31], k ≤ 30): k in bits
+/// 26…30 and ⌊mant/2^6⌋ below (≤ 2^25; relative truncation < 2^−23.99); bit 31 clear, never 0.
+#[inline(always)]
+pub(crate) fn fast_word(mant: u32, k: u32) -> u32 {
+    (k << 26) | (mant >> 6)
+}
+
+/// The stored word of a term in the form of [`term`] (mantissa normalised, k ∈ [−152, 0]):
+/// bit 31 set, k + 152 in bits 23…30, the mantissa rounded to 24 bits without its leading
+/// one (a rounding carry moves k up by one, at most to 1).
+#[inline(always)]
+pub(crate) fn slow_word(mant: u32, k: i32) -> u32 {
+    let (m24, k) = match mant.checked_add(0x80) {
+        Some(r) => (r >> 8, k),
+        None => (1 << 23, k.wrapping_add(1)),
+    };
+    0x8000_0000 | (((k.wrapping_add(152) as u32) & 0xFF) << 23) | (m24 & 0x007F_FFFF)
+}
+
+/// The inverse of [`slow_word`]: (mantissa, k).
+#[inline(always)]
+pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
+    (
+        (w << 8) | 0x8000_0000,
+        (((w >> 23) & 0xFF) as i32).wrapping_sub(152),
+    )
+}
+
+/// Pass 2 for one element of a fast row (|m| < 16): the stored word, its term added to
+/// `sum`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
+/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`] and are added exactly;
+/// smaller ones from [`term_q24`] (normalised, for the relative precision of tiny outputs).
+#[inline(always)]
+pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    let Some(xq) = conv_q24(bits) else {
+        return rare(bits);
+    };
+    // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
+    let a = m24.wrapping_sub(xq) as u32;
+    if a <= FAST_A_MAX {
+        let (mant, k) = exp_neg_q24(a);
+        bins.add_fast(mant, k);
+        Ok(fast_word(mant, k))
+    } else {
+        let (w, v) = small_term(a);
+        bins.add_small(v);
+        Ok(w)
+    }
+}
+
+/// The word [`fast_diff`] stores for an element without a Q24 difference (|x| ≥ 128, −∞):
+/// no a reaches it (a < 144·2^24).
+pub(crate) const NO_A: u32 = u32::MAX;
+
+/// Pass 2 of log-softmax on a fast row: as [`fast_elem`], but the stored word is a = m − x
+/// in Q24 itself (pass 3 needs only a + ln S), or [`NO_A`].
+#[inline(always)]
+pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    let Some(xq) = conv_q24(bits) else {
+        rare(bits)?;
+        return Ok(NO_A);
+    };
+    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
+    if a <= FAST_A_MAX {
+        let (mant, k) = exp_neg_q24(a);
+        bins.add_fast(mant, k);
+    } else {
+        bins.add_small(small_term(a).1);
+    }
+    Ok(a)
+}
+
+/// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
+/// 31·256 ⟺ ⌊a/2^14⌋ ≤ 22,003).
+pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
+
+/// The word and the Q63 value of a term below 2^−31 (a > [`FAST_A_MAX`]): normalised by
+/// [`term_q24`] (for the relative precision of tiny outputs), or (0, 0) beyond the cut.
+#[cold]
+// Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
+// cannot see through a call (as zloss does).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+pub(crate) fn small_term(a: u32) -> (u32, u64) {
+    // The Q63 value of a term < 2^−31 is < 2^32 ([`Bins::add_small`]).
+    if a > EXP_NEG_Q24_MAX {
+        return (0, 0);
+    }
+    let (m, k) = term_q24((a as i32).wrapping_neg()); // a < 2^31
+    (slow_word(m, k), q63(m, k))
+}
+
+/// mant·2^(k − 31) for a normalised mant and k ∈ [−160, 0] (the form of [`term`]) in Q63,
+/// truncated.
+#[inline(always)]
+pub(crate) fn q63(mant: u32, k: i32) -> u64 {
+    let s = k.wrapping_add(32);
+    if s >= 0 {
+        let s = s.unsigned_abs(); // 0…32
+        let hi = if s == 0 {
+            0
+        } else {
+            mant >> (32u32.wrapping_sub(s) & 31)
+        };
+        let lo = if s >= 32 { 0 } else { mant << (s & 31) };
+        (u64::from(hi) << 32) | u64::from(lo)
+    } else {
+        u64::from(mant.checked_shr(s.unsigned_abs()).unwrap_or(0))
+    }
+}
+
+/// The number of leading zeros of a nonzero v (a `clz` where the core has one; a binary
+/// search on ARMv6-M, which has none: no library call).
+#[inline(always)]
+pub(crate) fn clz(v: u32) -> u32 {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+    {
+        let (mut v, mut n) = (v, 0);
+        if v < 1 << 16 {
+            n += 16;
+            v <<= 16;
+        }
+        if v < 1 << 24 {
+            n += 8;
+            v <<= 8;
+        }
+        if v < 1 << 28 {
+            n += 4;
+            v <<= 4;
+        }
+        if v < 1 << 30 {
+            n += 2;
+            v <<= 2;
+        }
+        if v < 1 << 31 {
+            n += 1;
+        }
+        n
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+    {
+        v.leading_zeros()
+    }
+}
+
+/// −v·2^−24 as an f32 for v < 2^32 (the magnitude rounded half up to 24 bits; every such
+/// value is a normal f32 or zero), +0 for v = 0.
+#[inline(always)]
+pub(crate) fn neg_q24(v: u32) -> f32 {
+    if v == 0 {
+        return 0.0;
+    }
+    let lz = clz(v);
+    // v·2^−24 = (n/2^31)·2^(7 − lz) with n = v << lz ∈ [2^31, 2^32): field − 1 = 133 − lz,
+    // and the rounded significand ∈ [2^23, 2^24] carries into the field by itself.
+    let sig = ((v.wrapping_shl(lz) >> 7).wrapping_add(1)) >> 1; // lz < 32 (v ≠ 0)
+    f32::from_bits(0x8000_0000 | ((133u32.wrapping_sub(lz) << 23).wrapping_add(sig)))
 }

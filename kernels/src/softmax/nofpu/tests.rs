@@ -249,3 +249,153 @@ mod props {
         }
     }
 }
+
+/// Worst relative error of the outputs ≥ 2^−126 against f64 (smaller ones within 2^−148
+/// absolute), for softmax; and the worst log-softmax error relative to max(1, |y|).
+fn worst_errors(x: &[f32]) -> (f64, f64) {
+    let want = f64_softmax(x);
+    let mut y = vec![0.0f32; x.len()];
+    softmax(x, &mut y).unwrap();
+    let mut worst = 0f64;
+    for (g, w) in y.iter().zip(&want) {
+        if *w >= 2f64.powi(-126) {
+            worst = worst.max((*g as f64 - w).abs() / w);
+        } else {
+            assert!((*g as f64 - w).abs() <= 2f64.powi(-148), "{g:e} vs {w:e}");
+        }
+    }
+    let lse = f64_lse(x);
+    log_softmax(x, &mut y).unwrap();
+    let mut worst_l = 0f64;
+    for (g, &v) in y.iter().zip(x) {
+        let w = v as f64 - lse;
+        if w.is_finite() {
+            worst_l = worst_l.max((*g as f64 - w).abs() / w.abs().max(1.0));
+        } else {
+            assert_eq!(*g, f32::NEG_INFINITY);
+        }
+    }
+    (worst, worst_l)
+}
+
+/// The edges of the fast path: |m| just below and at 16 (the fast-row limit), terms around
+/// 2^−31 (K = 30/31: the exact fixed-point sum vs the normalised form), the 104 cut, |x| at
+/// 128 (the Q24 conversion's limit), tiny |x| and both zeros.
+#[test]
+fn fast_path_edges() {
+    let below16 = f32::from_bits(16.0f32.to_bits() - 1);
+    for m in [
+        0.0f32, 1.0, -1.0, below16, 16.0, -below16, -16.0, 127.9, -127.9, 300.0,
+    ] {
+        let mut d = 0.0f32;
+        while d < 110.0 {
+            let x = [
+                m,
+                m - d,
+                m - d * 0.5,
+                m - 21.5,
+                m - 103.99,
+                m - 104.01,
+                -128.0,
+                1e-30,
+            ];
+            let x: Vec<f32> = x.iter().map(|&v| v.min(m)).collect();
+            let (p, l) = worst_errors(&x);
+            assert!(p < 2.5e-7, "m {m} d {d}: softmax {p:e}");
+            assert!(l < 2e-7, "m {m} d {d}: log_softmax {l:e}");
+            d += 0.37;
+        }
+    }
+    // The boundary between the exact fixed-point terms (K ≤ 30) and the normalised ones.
+    let mut d = 20.0f32;
+    while d < 23.0 {
+        let (p, _) = worst_errors(&[0.0, -d, -d, 3e-8]);
+        assert!(p < 2.5e-7, "d {d}: {p:e}");
+        d += 1.0 / 4096.0;
+    }
+    // Both zeros are the same logit; tiny logits are as good as zero.
+    let mut y = [0.0f32; 4];
+    softmax(&[0.0, -0.0, 1e-30, -1e-30], &mut y).unwrap();
+    assert_eq!(y, [0.25; 4]);
+}
+
+/// Ties and long rows: equal logits give exactly 1/N (N a power of two, up to 4,096, on a
+/// fast row and a slow one); a seeded row of 4,096 logits keeps the bound.
+#[test]
+fn ties_and_long_rows() {
+    for &n in &[1usize, 2, 64, 4096] {
+        for &v in &[3.5f32, -7.25, 1e6] {
+            let x = vec![v; n];
+            let mut y = vec![0.0f32; n];
+            softmax(&x, &mut y).unwrap();
+            assert!(y.iter().all(|&p| p == 1.0 / n as f32), "{n} {v}");
+            log_softmax(&x, &mut y).unwrap();
+            let want = -(n as f64).ln();
+            assert!(y
+                .iter()
+                .all(|&p| (p as f64 - want).abs() <= 2e-7 * want.abs().max(1.0)));
+        }
+    }
+    let mut rng = Lcg(99);
+    for range in [1.0f32, 8.0, 30.0, 120.0] {
+        let x: Vec<f32> = (0..4096).map(|_| rng.uniform(-range, range)).collect();
+        let (p, l) = worst_errors(&x);
+        assert!(p < 2.5e-7 && l < 2e-7, "{range}: {p:e} {l:e}");
+    }
+}
+
+/// NaN is reported wherever it is: a positive NaN is the maximum; a negative NaN sorts
+/// below −∞ and is found by pass 2 (finite maximum) or by the second scan (maximum ±∞).
+#[test]
+fn nan_anywhere() {
+    let neg_nan = f32::from_bits(0xFFC0_0000);
+    let pos_nan = f32::from_bits(0x7FC0_0001);
+    let mut y = [0.0f32; 3];
+    for x in [
+        [1.0, neg_nan, 2.0],
+        [neg_nan, 1.0, 2.0],
+        [1e30, 2.0, neg_nan],
+        [f32::NEG_INFINITY, neg_nan, f32::NEG_INFINITY],
+        [f32::INFINITY, neg_nan, 1.0],
+        [1.0, pos_nan, f32::INFINITY],
+        [f32::NEG_INFINITY, f32::NEG_INFINITY, pos_nan],
+    ] {
+        assert_eq!(softmax(&x, &mut y), Err(Error::NanInput), "{x:?}");
+        assert_eq!(log_softmax(&x, &mut y), Err(Error::NanInput), "{x:?}");
+        assert_eq!(cross_entropy(&x, 0, None), Err(Error::NanInput), "{x:?}");
+        assert_eq!(
+            cross_entropy(&x, 0, Some(&mut y)),
+            Err(Error::NanInput),
+            "{x:?}"
+        );
+    }
+}
+
+/// The fast-term limit: a = FAST_A_MAX is the last term with K ≤ 30 (stored as a fast word,
+/// binned exactly), the next one is below 2^−31 (its Q63 value fits the small bin's 32
+/// bits); the Q24 conversion's edges.
+#[test]
+fn fast_term_limit_and_conversion() {
+    use crate::math::int::{exp_neg_q24, EXP_NEG_Q24_MAX};
+    assert_eq!(exp_neg_q24(row::FAST_A_MAX).1, 30);
+    assert_eq!(exp_neg_q24(row::FAST_A_MAX + 1).1, 31);
+    for a in [row::FAST_A_MAX + 1, row::FAST_A_MAX + 1000, EXP_NEG_Q24_MAX] {
+        let (w, v) = row::small_term(a);
+        assert!(v < 1 << 32 && w >> 31 == 1, "{a}: {v}");
+        // Q63 truncates terms below 2^−63 to 0 (the word keeps them).
+        assert_eq!(v > 0, a < 44 << 24, "{a}: {v}");
+    }
+    assert_eq!(row::small_term(EXP_NEG_Q24_MAX + 1), (0, 0));
+    assert_eq!(row::conv_q24(0.0f32.to_bits()), Some(0));
+    assert_eq!(row::conv_q24((-0.0f32).to_bits()), Some(0));
+    assert_eq!(row::conv_q24(1e-30f32.to_bits()), Some(0));
+    assert_eq!(row::conv_q24((-1.5f32).to_bits()), Some(-3 << 23));
+    let below128 = f32::from_bits(128.0f32.to_bits() - 1);
+    assert_eq!(
+        row::conv_q24(below128.to_bits()),
+        Some((below128 as f64 * 16_777_216.0) as i32)
+    );
+    assert_eq!(row::conv_q24(128.0f32.to_bits()), None);
+    assert_eq!(row::conv_q24(f32::NEG_INFINITY.to_bits()), None);
+    assert_eq!(row::conv_q24(f32::NAN.to_bits()), None);
+}
