@@ -33,14 +33,7 @@ pub fn skip_reason() -> Option<String> {
 /// Builds `bin` for the chip's memory layout with the `hardware` transport.
 pub fn build(bin: &'static str, chip: &str) -> Result<std::path::PathBuf> {
     let pb = xtask::boards::probe_board(chip)?;
-    Build {
-        bin,
-        target: pb.target,
-        features: vec!["hardware", pb.feature],
-        profile_dir: Some("hardware"),
-        env: Vec::new(),
-    }
-    .run()
+    Build::hardware(bin, &pb).run()
 }
 
 /// Flashes and runs `bin`, returning its decoded run.

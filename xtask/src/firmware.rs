@@ -44,6 +44,18 @@ impl Build {
         }
     }
 
+    /// A build of `bin` for a real board (`hardware` transport: defmt over RTT), in its own
+    /// target directory.
+    pub fn hardware(bin: &'static str, board: &crate::boards::ProbeBoard) -> Self {
+        Build {
+            bin,
+            target: board.target,
+            features: vec!["hardware", board.feature],
+            profile_dir: Some("hardware"),
+            env: Vec::new(),
+        }
+    }
+
     fn target_dir(&self) -> PathBuf {
         let base = cmd::root().join("firmware").join("target");
         match self.profile_dir {

@@ -171,14 +171,7 @@ fn run(board: Board, chip: Option<String>, bin: &str) -> Result<()> {
         tools::preflight(Task::Flash)?;
         let pb = xtask::boards::probe_board(&chip)?;
         xtask::probe::require_probe(&chip)?;
-        let elf = Build {
-            bin,
-            target: pb.target,
-            features: vec!["hardware", pb.feature],
-            profile_dir: Some("hardware"),
-            env: Vec::new(),
-        }
-        .run()?;
+        let elf = Build::hardware(bin, &pb).run()?;
         let out = xtask::probe::run_elf(&elf, &chip, Duration::from_secs(600))?;
         for l in &out.lines {
             println!("{l}");

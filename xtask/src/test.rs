@@ -117,14 +117,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             || {
                 let pb = crate::boards::probe_board(chip)?;
                 for bin in ["demo", "target-tests"] {
-                    let elf = crate::firmware::Build {
-                        bin,
-                        target: pb.target,
-                        features: vec!["hardware", pb.feature],
-                        profile_dir: Some("hardware"),
-                        env: Vec::new(),
-                    }
-                    .run()?;
+                    let elf = crate::firmware::Build::hardware(bin, &pb).run()?;
                     println!("{bin}: {}", check(&elf)?);
                 }
                 Ok(())

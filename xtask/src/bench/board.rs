@@ -88,14 +88,7 @@ pub fn markdown(chip: &str, ms: &[BoardMeasurement]) -> String {
 /// (`target/report/board-<chip>.md`).
 pub fn run(chip: &str) -> Result<()> {
     let pb = crate::boards::probe_board(chip)?;
-    let elf = Build {
-        bin: "bench",
-        target: pb.target,
-        features: vec!["hardware", pb.feature],
-        profile_dir: Some("hardware"),
-        env: Vec::new(),
-    }
-    .run()?;
+    let elf = Build::hardware("bench", &pb).run()?;
     let out = crate::probe::run_elf(&elf, chip, Duration::from_secs(900))?;
     if !out.success {
         bail!("the bench firmware on {chip} reported failure");
