@@ -243,7 +243,7 @@ fn softmax_table_impl<T: OutQ>(
 /// Checked: bit for bit against the table-free form on 100,000+ seeded rows (all-equal rows,
 /// rows of 1 and 65,535 elements, wrapping and aborting rows, extreme parameters:
 /// `host/tests/quant_tflm_table.rs`), on all 540 golden rows and on the TFLite-Micro oracle
-/// (`host/tests/tflm_oracle.rs`), and on four cores by the on-target digests.
+/// (`host/tests/tflm_oracle.rs`), and on six cores by the on-target digests.
 ///
 /// RAM: the table (1,036 bytes, built once per parameters); stack: 152 bytes on the M4F (the
 /// bench's high-water mark; 260 on the M0). Rows up to [`TFLM_MAX_ROW`] elements.
