@@ -269,7 +269,7 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         );
         step(
             s,
-            "benchmark check against bench/baseline.json (M0, M3, M4F, M7); report in headless Chromium",
+            "benchmark check against bench/baseline.json (M0, M3, M4F, M7, M33, M55); report in headless Chromium",
             || {
                 crate::bench::run_with(
                     &Board::EMULATED,
