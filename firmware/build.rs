@@ -34,6 +34,17 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(cmsdk_uart)");
     println!("cargo::rustc-check-cfg=cfg(cyccnt)");
     println!("cargo::rustc-check-cfg=cfg(uart_an505, uart_an547)");
+    println!("cargo::rustc-check-cfg=cfg(armv6m, stack_guard_mpu, stack_guard_msplim)");
+    // The stack guard below flip-link's stack (src/stack_guard.rs): the MPU on ARMv7-M, MSPLIM
+    // on ARMv8-M Mainline; on ARMv6-M nothing (no memory below the RAM, no fault status
+    // registers).
+    if target.starts_with("thumbv6m") {
+        println!("cargo:rustc-cfg=armv6m");
+    } else if target.starts_with("thumbv7m") || target.starts_with("thumbv7em") {
+        println!("cargo:rustc-cfg=stack_guard_mpu");
+    } else if target.starts_with("thumbv8m.main") {
+        println!("cargo:rustc-cfg=stack_guard_msplim");
+    }
     // ARMv7-M and later have the DWT cycle counter; the Cortex-M0 (ARMv6-M) does not.
     if !target.starts_with("thumbv6m") {
         println!("cargo:rustc-cfg=cyccnt");

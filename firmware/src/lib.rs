@@ -2,7 +2,8 @@
 //!
 //! * feature `qemu` (default): defmt over semihosting; [`exit`] ends QEMU with a
 //!   semihosting exit code; a HardFault (including the one panic-probe raises after a
-//!   panic) logs the faulting PC and exits with failure.
+//!   panic) logs the faulting PC and exits with failure; a stack overflow is caught by the
+//!   guard of [`stack_guard`] and reported as such.
 //! * feature `hardware`: defmt over RTT; [`exit`] logs the exit frame and halts on a
 //!   breakpoint, which the probe-rs host (hil-tests / xtask) reads.
 //!
@@ -25,6 +26,7 @@ use defmt_semihosting as _;
 pub mod bench;
 pub mod boot;
 pub mod delay;
+pub mod stack_guard;
 #[cfg(cmsdk_uart)]
 pub mod uart;
 
@@ -41,14 +43,4 @@ pub fn exit(success: bool) -> ! {
     loop {
         cortex_m::asm::bkpt();
     }
-}
-
-#[cortex_m_rt::exception]
-unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
-    defmt::error!(
-        "HardFault: pc={=u32:#010x} lr={=u32:#010x}",
-        frame.pc(),
-        frame.lr()
-    );
-    exit(false)
 }

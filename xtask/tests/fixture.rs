@@ -1,5 +1,6 @@
 //! xtask's own tests against QEMU: a firmware that fails on purpose must make the run fail
-//! and show the decoded assertion message; the real test binary must pass.
+//! and show the decoded assertion message; a firmware that overflows its stack on purpose must
+//! be caught on every core; the real test binary must pass.
 //!
 //! They need `qemu-system-arm` and the Cortex-M targets. `cargo xtask test` installs both
 //! and sets `XTASK_REQUIRE_QEMU=1`, so there they always run; a plain `cargo test` on a
@@ -66,6 +67,63 @@ fn failing_on_target_assertion_fails_the_run_with_its_message() {
         xtask::qemu::check(Board::M4f, &out).is_err(),
         "check() must turn the failure into an error"
     );
+}
+
+/// The `stack-overflow` fixture recurses without bound: on each of the six QEMU cores the stack
+/// guard (flip-link, plus the MPU on ARMv7-M and MSPLIM on ARMv8-M) must end the run quickly
+/// with a failure exit and the decoded "stack overflow" message, not a hang or a silent
+/// corruption. One build per target and memory layout.
+#[test]
+fn stack_overflow_is_caught_on_every_core() {
+    if !qemu_available() {
+        return;
+    }
+    let mut built: Vec<((&str, Option<&str>), std::path::PathBuf)> = Vec::new();
+    let mut failures = Vec::new();
+    for board in Board::EMULATED {
+        let key = (board.target(), board.spec().layout_feature);
+        let elf = match built.iter().find(|(k, _)| *k == key) {
+            Some((_, elf)) => elf.clone(),
+            None => {
+                let mut b = Build::qemu("stack-overflow", board);
+                b.features.push("overflow-on-purpose");
+                b.profile_dir = Some("fixture");
+                let elf = b.run().expect("build the stack-overflow fixture");
+                built.push((key, elf.clone()));
+                elf
+            }
+        };
+        let out = Qemu {
+            board,
+            elf: &elf,
+            timeout: Duration::from_secs(60),
+            trace: None,
+            serial: None,
+        }
+        .run()
+        .expect("run QEMU");
+        let log = out
+            .lines
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        println!("{}: {log}", board.name());
+        let caught = out
+            .messages()
+            .find(|m| m.contains("stack overflow"))
+            .map(str::to_string);
+        if out.timed_out || out.code.is_none() || out.code == Some(0) || caught.is_none() {
+            failures.push(format!(
+                "{}: timed out {}, exit {:?}:\n{log}\n{}",
+                board.name(),
+                out.timed_out,
+                out.code,
+                out.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
