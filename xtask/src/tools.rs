@@ -144,6 +144,12 @@ pub const NEEDS: &[Need] = &[
         why: "decodes the defmt log of examples/firmware under `cargo run` (the README's way)",
     },
     Need {
+        name: "flip-link",
+        kind: Kind::CargoInstall { version: "0.1.12" },
+        tasks: ALL_BUILDS,
+        why: "the firmware's linker: puts the stack below .data/.bss (stack-overflow guard)",
+    },
+    Need {
         name: "rustfmt",
         kind: Kind::RustComponent,
         tasks: &[Test],
@@ -319,16 +325,30 @@ fn rustup_toolchain_has(toolchain: &str, targets: &[&str]) -> bool {
         .all(|t| installed.lines().any(|l| l.trim() == *t))
 }
 
-/// True if `program --version` runs and names `version`.
+/// True if `program --version` runs and names `version`, or cargo lists `program` at
+/// `version` among the installed crates (flip-link has no `--version`: it passes every argument
+/// to the linker).
 fn cargo_installed(program: &str, version: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .split_whitespace()
-                .any(|w| w == version)
-        })
+    let names = |o: std::process::Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .any(|w| w == version)
+    };
+    let listed = |o: std::process::Output| {
+        let line = format!("{program} v{version}:");
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l.trim() == line)
+    };
+    cmd::on_path(program)
+        && (Command::new(program)
+            .arg("--version")
+            .output()
+            .is_ok_and(names)
+            || cmd::cargo()
+                .args(["install", "--list"])
+                .output()
+                .is_ok_and(listed))
 }
 
 /// Installed Python distributions of the venv, as `name==version` in lower case.
