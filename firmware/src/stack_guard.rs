@@ -10,12 +10,12 @@
 //!   (the M0 has no MPU in QEMU, nor a stack-limit register).
 //! * ARMv7-M (Cortex-M3/M4F/M7, QEMU `mps2-an385/386/500`, nRF52840, STM32F411): QEMU maps an
 //!   "unimplemented device" (reads 0, writes ignored) at `0x0101_0000..0x2000_0000`, so an
-//!   overflow would run on silently. [`__pre_init`] makes the 64 KiB below the stack an MPU
+//!   overflow would run on silently. `__pre_init` makes the 64 KiB below the stack an MPU
 //!   no-access region (region 0; every other address keeps the default map, `PRIVDEFENA`): the
 //!   first access there is a MemManage fault (escalated to HardFault). The region's base must be
 //!   64 KiB-aligned: `ORIGIN(RAM)` is `0x2000_0000` on every ARMv7-M layout.
 //! * ARMv8-M Mainline (Cortex-M33/M55, QEMU `mps2-an505`, `mps3-an547`, RP2350):
-//!   [`__pre_init`] sets `MSPLIM` to `_stack_end`; any instruction that would move SP below it
+//!   `__pre_init` sets `MSPLIM` to `_stack_end`; any instruction that would move SP below it
 //!   raises a UsageFault (STKOF, escalated to HardFault), whatever lies below.
 //!
 //! When the fault is taken, SP is already at (or below) the bottom of the stack: the exception
@@ -23,7 +23,7 @@
 //! the core up. So `HardFault` is an assembly trampoline that uses no stack: when SP is within
 //! [`FAULT_HEADROOM`] bytes of the bottom (or below it), it moves SP to the top of the stack
 //! (`_stack_start`; the program is dying, so the frames there are not needed: no RAM is
-//! reserved for a fault stack) and then calls [`hard_fault`], which decides from the fault status
+//! reserved for a fault stack) and then calls `hard_fault`, which decides from the fault status
 //! registers and SP whether this was an overflow and reports it, or reports an ordinary
 //! HardFault (including the one panic-probe raises after a panic) as before.
 
