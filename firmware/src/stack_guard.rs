@@ -10,13 +10,19 @@
 //!   (the M0 has no MPU in QEMU, nor a stack-limit register).
 //! * ARMv7-M (Cortex-M3/M4F/M7, QEMU `mps2-an385/386/500`, nRF52840, STM32F411): QEMU maps an
 //!   "unimplemented device" (reads 0, writes ignored) at `0x0101_0000..0x2000_0000`, so an
-//!   overflow would run on silently. `__pre_init` makes the 64 KiB below the stack an MPU
+//!   overflow would run on silently (measured without the region: the fixture's SP ran down
+//!   to the SSRAM1 mirror at 0x0040_0000, over the code, until QEMU aborted with a lockup).
+//!   `__pre_init` makes the 64 KiB below the stack an MPU
 //!   no-access region (region 0; every other address keeps the default map, `PRIVDEFENA`): the
 //!   first access there is a MemManage fault (escalated to HardFault). The region's base must be
 //!   64 KiB-aligned: `ORIGIN(RAM)` is `0x2000_0000` on every ARMv7-M layout.
 //! * ARMv8-M Mainline (Cortex-M33/M55, QEMU `mps2-an505`, `mps3-an547`, RP2350):
 //!   `__pre_init` sets `MSPLIM` to `_stack_end`; any instruction that would move SP below it
-//!   raises a UsageFault (STKOF, escalated to HardFault), whatever lies below.
+//!   raises a UsageFault (STKOF, escalated to HardFault), whatever lies below. (QEMU maps
+//!   nothing below the RAM on these two machines either, so flip-link alone already ends in a
+//!   bus fault there, measured; MSPLIM also catches a frame of any size, on any memory map.)
+//! * RP2040 (Cortex-M0+, real board only): no guard is set up (its optional MPU is not used);
+//!   what an access below its RAM does is not checked here.
 //!
 //! When the fault is taken, SP is already at (or below) the bottom of the stack: the exception
 //! frame could not be stacked and the first `push` of a Rust handler would fault again and lock
