@@ -4,9 +4,12 @@
 //! the instructions executed between entering [`bench_start`] and entering [`bench_end`];
 //! an empty measurement gives the fixed overhead that it subtracts.
 //!
-//! Stack: before each measurement [`measure`] paints the free RAM below its own stack
-//! frame with a pattern; afterwards the lowest overwritten word gives the deepest stack
-//! the measured call reached (its high-water mark).
+//! Stack: before each measurement [`measure`] paints the unused part of the stack region
+//! (from the stack's lowest address, cortex-m-rt's `_stack_end`, up to its own frame) with a
+//! pattern; afterwards the lowest overwritten word gives the deepest stack the measured call
+//! reached (its high-water mark). `_stack_end` is the end of `.bss` with cortex-m-rt's own
+//! layout and the start of RAM with flip-link's (the stack below the statics), so the same
+//! code measures both.
 //!
 //! On a real board (feature `hardware`, cores with a cycle counter) [`measure`] also reads the
 //! DWT cycle counter around the call and logs `CYCLES <n>`, which `cargo xtask bench --chip`
@@ -23,8 +26,9 @@ const PAINT: u32 = 0xA5C3_5A3C;
 const GUARD: usize = 0;
 
 extern "C" {
-    /// End of .bss/.data (start of the free RAM), from cortex-m-rt's linker script.
-    static __sheap: u32;
+    /// The lowest address the stack may reach (cortex-m-rt's linker script; flip-link
+    /// rewrites it to the start of RAM when it moves the stack below the statics).
+    static _stack_end: u32;
 }
 
 /// Marks the start of a measured region. Its body differs from [`bench_end`]'s so the
@@ -58,10 +62,11 @@ fn stack_pointer() -> usize {
 #[inline(never)]
 pub fn measure(f: &mut dyn FnMut()) -> u32 {
     let sp = stack_pointer();
-    let heap_start = addr_of!(__sheap) as usize;
-    let top = sp - GUARD;
-    let bottom = (heap_start + 3) & !3;
-    // SAFETY: [bottom, top) is free RAM between the end of .bss and the live stack; no
+    let stack_end = addr_of!(_stack_end) as usize;
+    let top = sp.saturating_sub(GUARD);
+    // Never above `top`: an empty range paints nothing and measures 0.
+    let bottom = ((stack_end + 3) & !3).min(top);
+    // SAFETY: [bottom, top) is the unused part of the stack region, below the live stack; no
     // interrupt handler runs (none is enabled), so nothing else uses it.
     unsafe {
         let mut a = bottom;
@@ -87,7 +92,7 @@ pub fn measure(f: &mut dyn FnMut()) -> u32 {
             a += 4;
         }
     }
-    (sp - a) as u32
+    sp.saturating_sub(a) as u32
 }
 
 /// Enables the DWT cycle counter (idempotent) and returns its current value.

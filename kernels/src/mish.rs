@@ -112,8 +112,8 @@ fn mish_grad_tiny(x: f32) -> f32 {
 /// **Accuracy** (host sweep of 5.6·10^6 points, `host/tests/mish_ulp.rs`): measured max
 /// absolute error 2.4e−7 (asserted ≤ 2^−22); measured max 4.65 ulp relative (asserted ≤ 8)
 /// wherever the two terms do not cancel (x > 0, x < −8 or |f'| ≥ 0.25; f' has its zero
-/// at x ≈ −1.1924). **Stack:** estimate ≤ 32 bytes. **Cost:** see `cargo xtask bench`, row
-/// `mish::mish_grad_slice` (its slice form).
+/// at x ≈ −1.1924). **Stack** and **cost:** see `cargo xtask bench`,
+/// row `mish::mish_grad_slice` (its slice form, [`mish_grad_slice`]).
 ///
 /// ```
 /// use mcu_kernels::mish::mish_grad;
@@ -187,13 +187,15 @@ fn mish_block(x: &[f32], y: &mut [f32]) {
 }
 
 /// y_i = mish'(x_i) (see [`mish_grad`]). An empty slice is fine. NaN propagates.
-/// **Stack:** estimate ≤ 64 bytes (bench high-water mark 104 bytes on the M4F, 188 on the
-/// M0). **Cost** (`cargo xtask bench`, row `mish::mish_grad_slice`, N = 256, x uniform in
+/// **Cost** (`cargo xtask bench`, row `mish::mish_grad_slice`, N = 256, x uniform in
 /// [−8, 8], QEMU instructions per element): 52.2 on the M4F and M7; soft float on the cores
 /// without an FPU: 2,204 on the M3, 3,787 on the M0.
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 188 · M3 96 · M4F/M7/M33/M55 104.
+/// <!-- stack: mish::mish_grad_slice -->
 ///
 /// ```
 /// use mcu_kernels::Error;
@@ -227,9 +229,9 @@ pub fn mish_grad_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// The input is converted exactly to f32, [`mish`] is applied (≤ 4 ulp), and the result
 /// is rounded to nearest (ties away from zero) and saturated. Error ≤ 0.5 LSB + 4 ulp of
 /// the result < 1 LSB; checked exhaustively for I4F12, I8F8 and I1F15 in the host tests,
-/// measured max 0.5018 LSB. **Stack:** estimate ≤ 32 bytes.
-/// On an FPU-less core (M0) this uses soft-float. **Cost:** see `cargo xtask bench`, row
-/// `mish::mish_fixed_slice` (its slice form).
+/// measured max 0.5018 LSB.
+/// On an FPU-less core (M0) this uses soft-float. **Stack** and **cost:** see `cargo xtask
+/// bench`, row `mish::mish_fixed_slice` (its slice form, [`mish_fixed_slice`]).
 ///
 /// ```
 /// use fixed::types::I4F12;
@@ -253,14 +255,16 @@ pub fn mish_fixed<Frac: LeEqU16>(x: FixedI16<Frac>) -> FixedI16<Frac> {
     FixedI16::from_bits(r.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16)
 }
 
-/// [`mish_fixed`] over a slice (≤ 1 LSB per element). **Stack:** estimate ≤ 64 bytes (bench
-/// high-water mark 104 bytes on the M4F, 156 on the M0). **Cost** (`cargo xtask bench`, row
+/// [`mish_fixed`] over a slice (≤ 1 LSB per element). **Cost** (`cargo xtask bench`, row
 /// `mish::mish_fixed_slice`, I4F12, N = 256, x uniform over the format's range [−8, 8), QEMU
 /// instructions per element): 42.2 on the M4F and M7; soft float (through [`mish`]) on the
 /// cores without an FPU: 1,557 on the M3, 2,699 on the M0.
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 156 · M3 80 · M4F/M7/M33/M55 104.
+/// <!-- stack: mish::mish_fixed_slice -->
 ///
 /// ```
 /// use fixed::types::I8F8;
@@ -300,7 +304,7 @@ fn pow2(e: i32) -> f32 {
 /// x·n/(n + 2), relative error ~1e−15; soft-float on Cortex-M, a one-time cost of a few hundred thousand
 /// cycles), so every entry is the correctly rounded result (round half away from zero)
 /// except for ties closer than ~10^−13 of an LSB. Lookup is one load per element.
-/// **Stack:** 256 bytes for the table (it lives in the struct).
+/// **RAM:** the 256-byte table lives in the struct (stack of [`MishS8Lut::apply`]: in its docs).
 ///
 /// # Example
 ///
@@ -441,7 +445,7 @@ impl MishS8Lut {
     }
 
     /// Apply the table to a slice (one load per element, correctly rounded results).
-    /// **Stack:** a few words (bench high-water mark 56 bytes on the M4F). **Cost**
+    /// **Cost**
     /// (`cargo xtask bench`, row `mish::MishS8Lut::apply`, N = 256, QEMU instructions per
     /// element): 3.9 on the M4F, M7 and M3 (eight elements per step, four per word load), 5.9
     /// on the M0 (one per step: ARMv6-M has no unaligned word loads). RAM: the 256-byte
@@ -450,6 +454,9 @@ impl MishS8Lut {
     ///
     /// # Errors
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 48 · M3 44 · M4F/M7/M33/M55 56.
+    /// <!-- stack: mish::MishS8Lut::apply -->
     ///
     /// ```
     /// use mcu_kernels::{mish::MishS8Lut, Error};
@@ -541,8 +548,8 @@ pub mod fpu {
     /// finite f32 (at x = −7.569) wherever |f(x)| ≥ 2^−126 (asserted ≤ 4 ulp), and ≤ 2^−147
     /// absolute below (measured max 2.38e−45). The fallback path alone measured 3.02 ulp over
     /// every f32 when it was the only path. The backend features (`libm`, `micromath`)
-    /// only change the path outside the table range. **Stack:** estimate ≤ 32 bytes.
-    /// **Cost:** see [`mish_slice`](super::mish_slice) (the scalar form adds a branch on the range word).
+    /// only change the path outside the table range.
+    /// **Stack** and **cost:** see [`mish_slice`](super::mish_slice) (the scalar form adds a branch on the range word).
     ///
     /// ```
     /// use mcu_kernels::mish::fpu::mish;
@@ -569,7 +576,7 @@ pub mod fpu {
     /// **Algorithm:** blocks of 32: the table path of [`mish`] runs branch-free over the block
     /// while the range words are ORed; if any element is outside [−78.33, 4.08·10^5) (or is NaN
     /// or ±∞), that block is recomputed element by element with [`mish`]. An empty slice is
-    /// fine. **Stack:** estimate ≤ 64 bytes (FPU callee-saved registers).
+    /// fine.
     /// **Cost** (`cargo xtask bench`, x uniform in [−8, 8]): 27.9 instructions per element at
     /// N = 256 on the M4F (one VDIV each; 36.3 at N = 16, where the short remainder block
     /// dominates); the row `mish::mish_slice[wide]` (x in [−100, 100], every block falls back)
@@ -577,6 +584,12 @@ pub mod fpu {
     ///
     /// # Errors
     /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+    ///
+    /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+    /// |---|---:|---:|---:|---:|---:|---:|
+    /// | `mish::mish_slice` | 188 | 152 | 156 | 156 | 156 | 156 |
+    /// | `mish::mish_slice[wide]` | 268 | 200 | 168 | 168 | 168 | 168 |
+    /// <!-- stack: mish::mish_slice, mish::mish_slice[wide] -->
     ///
     /// ```
     /// use mcu_kernels::mish::fpu::{mish, mish_slice};
@@ -630,6 +643,12 @@ pub fn mish(x: f32) -> f32 {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+/// |---|---:|---:|---:|---:|---:|---:|
+/// | `mish::mish_slice` | 188 | 152 | 156 | 156 | 156 | 156 |
+/// | `mish::nofpu::mish_slice` | 96 | 52 | 52 | 52 | 52 | 52 |
+/// <!-- stack: mish::mish_slice, mish::nofpu::mish_slice -->
 ///
 /// ```
 /// use mcu_kernels::mish::{mish, mish_slice};

@@ -352,8 +352,9 @@ pub mod fpu {
     /// power of two and the map is exact in f32. Accuracy figures assume the default
     /// (own) `math` backend; `micromath` would dominate the error.
     ///
-    /// **Stack:** estimate ≤ 128 bytes. **Cost:** see `cargo xtask bench` (~30 flops per element
-    /// plus a constant scalar tail with soft-float f64 on Cortex-M).
+    /// **Stack:** not benched (no buffers; [`zloss_grad`], which adds the gradient pass, is).
+    /// **Cost:** see `cargo xtask bench` (~30 flops per element plus a constant scalar tail
+    /// with soft-float f64 on Cortex-M).
     ///
     /// # Errors
     /// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a
@@ -387,11 +388,14 @@ pub mod fpu {
     /// **Accuracy** (host differential test, 10^5 vectors): every component within
     /// 1e−6·‖∇L‖ of the f64 reference, measured max 1.7e−7·‖∇L‖ (cases where the true
     /// gradient vanishes, D − 1 − z_c² ≈ 0, are rounding noise on both sides and excluded).
-    /// **Stack:** estimate ≤ 160 bytes.
+    ///
     /// **Cost** (`cargo xtask bench`, `zloss_grad`, D = 256): 108.7 instructions/element on the M4F (M0 7,997: soft float).
     ///
     /// # Errors
     /// As [`zloss`](fn@zloss), plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 308 · M3 216 · M4F/M7/M33/M55 312.
+    /// <!-- stack: zloss::zloss_grad -->
     ///
     /// ```
     /// use mcu_kernels::zloss::fpu;
@@ -472,6 +476,12 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 ///
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+///
+/// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+/// |---|---:|---:|---:|---:|---:|---:|
+/// | `zloss::zloss_grad` | 308 | 216 | 312 | 312 | 312 | 312 |
+/// | `zloss::nofpu::zloss_grad` | 332 | 240 | 216 | 216 | 216 | 216 |
+/// <!-- stack: zloss::zloss_grad, zloss::nofpu::zloss_grad -->
 ///
 /// # Example
 ///
@@ -571,11 +581,14 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
 /// Σq and Σq² are exact in i64 (D·Σq² − (Σq)² exact in i128), so z_c = (D·q_c − Σq)/
 /// √(D·Σq² − (Σq)²) is exact to f64 rounding; the tail is the one of [`zloss`]. Error:
 /// relative ≤ 1e−6 (measured max 2.6e−7 over 10^5 int8/int16 vectors, that of
-/// `math::exp`/`log1p`) for losses ≥ 1e−30. **Stack:** estimate ≤ 96 bytes. **Cost:** see `cargo xtask bench`.
+/// `math::exp`/`log1p`) for losses ≥ 1e−30. **Cost:** see `cargo xtask bench`.
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`
 /// or D ≥ 2^32.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 168 · M4F/M7/M33/M55 248.
+/// <!-- stack: zloss::zloss_s8 -->
 ///
 /// # Example
 ///
@@ -603,10 +616,13 @@ pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 }
 
 /// Z-loss of int16 outputs; as [`zloss_s8`] (same exact integer moments, same measured
-/// error). **Stack:** estimate ≤ 96 bytes. **Cost:** see `cargo xtask bench`.
+/// error). **Cost:** see `cargo xtask bench`.
 ///
 /// # Errors
 /// As [`zloss_s8`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 168 · M4F/M7/M33/M55 248.
+/// <!-- stack: zloss::zloss_s16 -->
 ///
 /// # Example
 ///

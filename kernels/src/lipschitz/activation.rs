@@ -45,11 +45,14 @@ fn finite(x: &[f32]) -> Result<(), Error> {
 ///
 /// **Formula:** a permutation of each pair, so ‖f(x) − f(y)‖₂ ≤ ‖x − y‖₂ (1-Lipschitz,
 /// gradient norm preserving). Exact (no rounding). **Cost:** one compare and select per pair:
-/// 202 instructions for 16 elements on the Cortex-M4F (`cargo xtask bench`). **Stack:** none beyond registers.
+/// 202 instructions for 16 elements on the Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
 /// [`Error::BadRowLength`] for an odd length; [`Error::NonFinite`] for NaN or ±∞ (checked
 /// first: `x` is unchanged).
+///
+/// Stack (bytes, `cargo xtask bench`): M0 64 · M3 40 · M4F/M7/M33/M55 16.
+/// <!-- stack: lipschitz::maxmin -->
 ///
 /// ```
 /// use mcu_kernels::{lipschitz::maxmin, Error};
@@ -81,11 +84,13 @@ pub fn maxmin(x: &mut [f32]) -> Result<(), Error> {
 /// (Anil, Lucas & Grosse 2019). Exact. **Algorithm:** insertion sort per group (no heap).
 /// **Cost:** O(g²) compares per group worst case: 282 instructions for 16 elements in
 /// groups of 4 on the Cortex-M4F (`cargo xtask bench`).
-/// **Stack:** none beyond registers.
 ///
 /// # Errors
 /// [`Error::BadRowLength`] if g = 0 or g does not divide the length; [`Error::NonFinite`]
 /// for NaN or ±∞ (checked first: `x` is unchanged).
+///
+/// Stack (bytes, `cargo xtask bench`): M0 56 · M3 40 · M4F/M7/M33/M55 16.
+/// <!-- stack: lipschitz::groupsort[4] -->
 ///
 /// ```
 /// use mcu_kernels::{lipschitz::groupsort, Error};
@@ -129,12 +134,15 @@ pub fn groupsort(x: &mut [f32], g: usize) -> Result<(), Error> {
 /// orthogonal, hence 1-Lipschitz. **Accuracy:** v must be a unit vector to 1e−4 (the map is
 /// then (1 + 2e−4)-Lipschitz at worst); each output carries a few roundings.
 /// **Cost:** 2·len multiply-adds: 366 instructions for 16 elements on the
-/// Cortex-M4F (`cargo xtask bench`). **Stack:** none beyond registers.
+/// Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
 /// [`Error::Empty`] for an empty `v`; [`Error::BadRowLength`] if `v.len()` does not divide
 /// `z.len()`; [`Error::NonFinite`] for non-finite `z` or `v`; [`Error::BadParameter`] if
 /// |‖v‖₂ − 1| > 1e−4.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 204 · M3 144 · M4F/M7/M33/M55 88.
+/// <!-- stack: lipschitz::householder -->
 ///
 /// ```
 /// use mcu_kernels::{lipschitz::householder, Error};
@@ -184,10 +192,13 @@ pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
 /// ReLU in place: x ↦ max(x, 0); Lipschitz constant [`RELU_LIPSCHITZ`].
 ///
 /// **Cost:** one compare per element plus the finiteness check: 414 instructions for 16
-/// elements on the Cortex-M4F (`cargo xtask bench`). **Stack:** none.
+/// elements on the Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
 /// [`Error::NonFinite`] for NaN or ±∞ (checked first: `x` is unchanged).
+///
+/// Stack (bytes, `cargo xtask bench`): M0 80 · M3/M4F/M7/M33/M55 72.
+/// <!-- stack: lipschitz::relu -->
 ///
 /// ```
 /// use mcu_kernels::{lipschitz::relu, Error};

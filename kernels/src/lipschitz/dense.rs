@@ -197,11 +197,14 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// **Accuracy:** |y_o − exact| ≤ γ_IN·(Σ|w_oi x_i| + |b_o|) (standard dot-product bound);
     /// measured max 2.1e−7·(Σ|w_oi x_i| + |b_o|) at 16×16 (`host/tests/lipschitz_svd.rs`).
     /// **Cost:** IN·OUT multiply-adds: 825 instructions at 16×16 on the Cortex-M4F
-    /// (`cargo xtask bench`). **Stack:** 136 bytes measured (M4F, the bench call).
+    /// (`cargo xtask bench`).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x`
     /// (then `y` is unchanged).
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 236 · M3 168 · M4F/M7/M33/M55 136.
+    /// <!-- stack: lipschitz::Dense<16,16>::forward -->
     ///
     /// ```
     /// use mcu_kernels::{lipschitz::Dense, Error};
@@ -229,11 +232,14 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// `dx` = Wᵀdy, `dw` = dy·xᵀ, `db` = dy (overwritten, not accumulated).
     ///
     /// **Cost:** 2·IN·OUT multiply-adds: 1,676 instructions at 16×16 on the Cortex-M4F
-    /// (`cargo xtask bench`). **Stack:** ≈ 32 bytes.
+    /// (`cargo xtask bench`).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer, [`Error::NonFinite`] for non-finite `x` or
     /// `dy` (outputs unchanged).
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 324 · M3 248 · M4F/M7/M33/M55 176.
+    /// <!-- stack: lipschitz::Dense<16,16>::backward -->
     ///
     /// ```
     /// use mcu_kernels::lipschitz::Dense;
@@ -509,10 +515,13 @@ impl<const IN: usize, const OUT: usize> DenseQ<IN, OUT> {
     /// sum is ≤ 2^62; |b << 13| ≤ 2^44 and the rounding term 2^12: |acc| < 2^62 + 2^45 < 2^63.
     /// **Accuracy:** exact up to the final rounding (≤ 1/2 LSB of Q15.16) and saturation.
     /// **Cost:** IN·OUT 16×32→64 multiply-adds (SMLAL on v7-M): 1,342 instructions at
-    /// 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 108 bytes measured (M4F).
+    /// 16×16 on the Cortex-M4F (`cargo xtask bench`).
     ///
     /// # Errors
     /// [`Error::Empty`] for a zero-sized layer; [`Error::BadParameter`] if IN > 2^16.
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 148 · M3 100 · M4F/M7/M33/M55 108.
+    /// <!-- stack: lipschitz::DenseQ<16,16>::forward -->
     ///
     /// ```
     /// use mcu_kernels::lipschitz::DenseQ;

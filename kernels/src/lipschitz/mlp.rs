@@ -65,12 +65,15 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// Forward pass y = W_last·σ(… σ(W_first x + b_first) …) + b_last.
     ///
     /// **Cost:** (IN + L·H + OUT)·H multiply-adds plus the activations: 2,829 instructions
-    /// for 16 → 16 → 16 → 16 with MaxMin on the Cortex-M4F (`cargo xtask bench`). **Stack:** 8·H bytes plus the layers'.
+    /// for 16 → 16 → 16 → 16 with MaxMin on the Cortex-M4F (`cargo xtask bench`).
     ///
     /// # Errors
     /// [`Error::NonFinite`] for a non-finite input or intermediate (an overflow);
     /// [`Error::BadRowLength`] if the activation's group size does not divide H;
     /// [`Error::Empty`] for zero-sized shapes.
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M0 388 · M3 320 · M4F/M7/M33/M55 288.
+    /// <!-- stack: lipschitz::LipschitzMlp<16,16,16,1>::forward -->
     ///
     /// ```
     /// use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp};
@@ -106,12 +109,14 @@ impl<const IN: usize, const H: usize, const OUT: usize, const L: usize>
     /// taken in f64 with each step rounded up, then rounded up to f32.
     ///
     /// **Cost:** L + 2 Gram bounds: 627,819 instructions for 16 → 16 → 16 → 16 on the
-    /// Cortex-M4F (`cargo xtask bench`). **Stack:** ≈ 300 bytes plus
-    /// the workspace (8·H² bytes, passed in).
+    /// Cortex-M4F (`cargo xtask bench`).
     ///
     /// # Errors
     /// As [`Dense::certified_upper_bound`] (the first layer's Gram matrix is min(IN, H)²,
     /// so a `Workspace<H>` always suffices).
+    ///
+    /// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 476.
+    /// <!-- stack: lipschitz::LipschitzMlp<16,16,16,1>::certified_lipschitz_bound -->
     ///
     /// ```
     /// use mcu_kernels::lipschitz::{Activation, Dense, LipschitzMlp, Workspace};

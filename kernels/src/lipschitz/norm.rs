@@ -209,13 +209,16 @@ fn accumulate_outer(b: &mut [f32], x: &[f32]) {
 ///
 /// **Cost:** d²·max(rows, cols) + `iters`·d³ multiply-adds, plus O(rows·cols + K·d²):
 /// 209,280 instructions for 16×16 with [`GRAM_ITERS`] on the Cortex-M4F (`cargo xtask
-/// bench`). **Stack:** 468 bytes measured on the M4F (the bench call) (plus the caller's scratch).
+/// bench`).
 ///
 /// # Errors
 /// [`Error::Empty`] for a zero-sized shape, [`Error::LengthMismatch`] if
 /// `w.len() != rows·cols` or `scratch` is shorter than [`gram_scratch_len`],
 /// [`Error::NonFinite`] for NaN or ±∞ entries, [`Error::BadParameter`] for a shape above
 /// [`MAX_DIM`]/[`MAX_ELEMS`] or `iters` > [`MAX_GRAM_ITERS`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 252 · M3 168 · M4F/M7/M33/M55 468.
+/// <!-- stack: lipschitz::spectral_norm_upper_bound -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
@@ -404,11 +407,14 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 /// **Accuracy:** a lower bound, converging like (σ₂/σ₁)^(2·steps) from a generic start; the
 /// host tests check it is ≤ the f64 SVD value on every matrix they draw. **Cost:**
 /// 2·rows·cols multiply-adds per step plus O(rows + cols): 13,288 instructions for one step
-/// at 16×16 on the Cortex-M4F (`cargo xtask bench`). **Stack:** 268 bytes measured (M4F, the bench call).
+/// at 16×16 on the Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
 /// As [`spectral_norm_upper_bound`] for `w`; [`Error::LengthMismatch`] if `v.len() != cols`
 /// or `u.len() != rows`; [`Error::BadParameter`] if `steps` = 0.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 232 · M3 176 · M4F/M7/M33/M55 268.
+/// <!-- stack: lipschitz::power_iteration[1step] -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.

@@ -148,11 +148,13 @@ fn finish(
 /// σ_max after is within the Gram bound's tightness (≤ 1 %) of c when σ_max before was above.
 /// **Cost:** one or two Gram bounds plus rows·cols multiplies: 421,010 instructions at
 /// 16×16 (c below the norm) on the Cortex-M4F (`cargo xtask bench`).
-/// **Stack:** ≈ 300 bytes.
 ///
 /// # Errors
 /// As [`spectral_norm_upper_bound`](crate::lipschitz::spectral_norm_upper_bound); [`Error::BadParameter`] if c ≤ 0 or not finite;
 /// [`Error::LengthMismatch`] if `scratch` is shorter than [`projection_scratch_len`].
+///
+/// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 540.
+/// <!-- stack: lipschitz::spectral_normalize -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
@@ -202,11 +204,14 @@ pub fn spectral_normalize(
 /// singular value above c survives the hammer: the final certified check then falls back to
 /// spectral normalization (see the module doc). **Accuracy:** returned bound ≤
 /// c·(1 + [`PROJECTION_TOL`]). **Cost:** 2·steps·rows·cols + O(rows·cols) plus one or two
-/// Gram bounds: 506,085 instructions at 16×16 with 2 steps on the Cortex-M4F. **Stack:** ≈ 300 bytes.
+/// Gram bounds: 506,085 instructions at 16×16 with 2 steps on the Cortex-M4F.
 ///
 /// # Errors
 /// As [`spectral_normalize`]; [`Error::LengthMismatch`] for `v`/`u` of the wrong lengths;
 /// [`Error::BadParameter`] if `steps` = 0.
+///
+/// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 676.
+/// <!-- stack: lipschitz::spectral_hammer[2steps] -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
@@ -361,10 +366,12 @@ fn apply_poly(
 /// **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]). **Cost:** 2·(cols³ + rows·cols²)
 /// multiply-adds plus up to three Gram bounds: 702,724 instructions at 16×16 on the
 /// Cortex-M4F (`cargo xtask bench`).
-/// **Stack:** ≈ 300 bytes.
 ///
 /// # Errors
 /// As [`spectral_normalize`]; [`Error::BadParameter`] unless 0 < α ≤ 1/3.
+///
+/// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 604.
+/// <!-- stack: lipschitz::spectral_soft_cap -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
@@ -421,10 +428,12 @@ pub fn spectral_soft_cap(
 /// **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]). **Cost:** 4·(2·cols³ +
 /// rows·cols²) multiply-adds plus up to three Gram bounds: 831,746 instructions at 16×16
 /// on the Cortex-M4F (`cargo xtask bench`).
-/// **Stack:** ≈ 300 bytes.
 ///
 /// # Errors
 /// As [`spectral_normalize`].
+///
+/// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 564.
+/// <!-- stack: lipschitz::spectral_hard_cap -->
 ///
 /// ```
 /// // Singular values of a rows×2 matrix in closed form (f64): the eigenvalues of the 2×2 WᵀW.
@@ -479,10 +488,13 @@ pub fn spectral_hard_cap(
 /// rank 16), not at c. **Accuracy:** returned bound ≤ c·(1 + [`PROJECTION_TOL`]).
 /// **Cost:** iters·(cols³ + rows·cols²) multiply-adds plus up to
 /// three Gram bounds: 984,182 instructions at 16×16 with 4 iterations on the
-/// Cortex-M4F (`cargo xtask bench`). **Stack:** ≈ 300 bytes.
+/// Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
 /// As [`spectral_normalize`]; [`Error::BadParameter`] if `iters` > 100.
+///
+/// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 572.
+/// <!-- stack: lipschitz::bjorck_orthonormalize[4iters] -->
 ///
 /// ```
 /// use mcu_kernels::{lipschitz::bjorck_orthonormalize, Error};

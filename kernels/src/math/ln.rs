@@ -39,9 +39,11 @@ pub(crate) fn split(bits: u32) -> (i32, f32) {
 /// (exhaustive); bound 1 ulp. ln 1 = +0 exactly; near x = 1 the error is relative to the (small)
 /// result.
 /// Special values: ln(±0) = −∞, ln(x < 0) = NaN, ln(+∞) = +∞, NaN → NaN.
-/// Stack: registers only.
 ///
 /// Cost: see `cargo xtask bench`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 164 · M3 88.
+/// <!-- stack: math::fpu::ln -->
 ///
 /// ```
 /// use mcu_kernels::math::own::ln;

@@ -14,9 +14,11 @@ use super::reduce::{LN2_HI, LN2_LO};
 /// kept
 /// down
 /// to the smallest subnormal x. log1p(−1) = −∞, log1p(x < −1) = NaN, +∞ → +∞, NaN → NaN.
-/// Stack: registers only.
 ///
 /// Cost: see `cargo xtask bench`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 164 · M3 80.
+/// <!-- stack: math::fpu::log1p -->
 ///
 /// ```
 /// use mcu_kernels::math::own::log1p;

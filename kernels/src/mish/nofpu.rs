@@ -217,7 +217,7 @@ fn mish_tail(bits: u32) -> f32 {
 }
 
 /// y_i = `mish(x_i)`, FPU-free (the integer form of [`crate::mish::mish_slice`]; same bits
-/// as [`mish`]). An empty slice is fine. **Stack:** 96 bytes on the M0, 52 on the M3 (bench).
+/// as [`mish`]). An empty slice is fine.
 /// **Cost** (`cargo xtask bench`, N = 256, x in [−8, 8], QEMU instructions per element): 210
 /// on the M0 and 84 on the M3, against 2,120 and 1,229 for the float form on soft float
 /// (10.1× / 14.6×; the previous integer form, exponential + Newton reciprocal: 1,200 / 308);
@@ -226,6 +226,9 @@ fn mish_tail(bits: u32) -> f32 {
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 96 · M3/M4F/M7/M33/M55 52.
+/// <!-- stack: mish::nofpu::mish_slice -->
 ///
 /// ```
 /// use mcu_kernels::mish::nofpu::{mish, mish_slice};

@@ -395,6 +395,12 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     }
     /// P(y = 1 | x).
     ///
+    /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+    /// |---|---:|---:|---:|---:|---:|---:|
+    /// | `online::fixed::predict_proba[FxSgd]` | 124 | 56 | 64 | 64 | 64 | 64 |
+    /// | `online::fixed::predict_proba[FxAdaGrad]` | 124 | 56 | 64 | 64 | 64 | 64 |
+    /// <!-- stack: online::fixed::predict_proba[*] -->
+    ///
     /// ```
     /// use fixed::types::I16F16;
     /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
@@ -427,6 +433,12 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
         self.predict_logit(x).to_bits() > 0
     }
     /// One step on (x, y). Total: every input is a valid `I16F16`, all arithmetic saturates.
+    ///
+    /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+    /// |---|---:|---:|---:|---:|---:|---:|
+    /// | `online::fixed::learn_one[FxSgd]` | 252 | 144 | 144 | 144 | 144 | 144 |
+    /// | `online::fixed::learn_one[FxAdaGrad]` | 344 | 224 | 224 | 224 | 224 | 224 |
+    /// <!-- stack: online::fixed::learn_one[*] -->
     ///
     /// ```
     /// use fixed::types::I16F16;

@@ -71,20 +71,21 @@
 //! # Cost
 //!
 //! Executed instructions per call on the Cortex-M4F (`cargo xtask bench`, QEMU), a
-//! `LogisticRegression<9, _>` and a `StandardScaler<9>`; stack high-water mark of the call:
+//! `LogisticRegression<9, _>` and a `StandardScaler<9>` (the stack of each call, per core, is
+//! in [`LogisticRegression::learn_one`]'s and [`StandardScaler::learn_one`]'s docs):
 //!
-//! | call | instructions | stack (bytes) |
-//! |---|---|---|
-//! | `learn_one`, [`Sgd`] | 263 | 248 |
-//! | `learn_one`, [`AdaGrad`] | 839 | 296 |
-//! | `learn_one`, [`Adam`] | 1,003 | 328 |
-//! | `learn_one`, [`AdaMax`] | 478 | 256 |
-//! | `learn_one`, [`Ftrl`] | 1,732 | 360 |
-//! | `learn_one`, [`OptimisticOgd`] | 780 | 392 |
-//! | `learn_one`, [`PassiveAggressive`] | 205 | 132 |
-//! | `learn_one`, [`AProx`] | 438 | 248 |
-//! | `predict_proba` | 102 | 24 |
-//! | [`StandardScaler::learn_one`] | 204 | 108 |
+//! | call | instructions |
+//! |---|---|
+//! | `learn_one`, [`Sgd`] | 263 |
+//! | `learn_one`, [`AdaGrad`] | 839 |
+//! | `learn_one`, [`Adam`] | 1,003 |
+//! | `learn_one`, [`AdaMax`] | 478 |
+//! | `learn_one`, [`Ftrl`] | 1,732 |
+//! | `learn_one`, [`OptimisticOgd`] | 780 |
+//! | `learn_one`, [`PassiveAggressive`] | 205 |
+//! | `learn_one`, [`AProx`] | 438 |
+//! | `predict_proba` | 102 |
+//! | [`StandardScaler::learn_one`] | 204 |
 //!
 //! AdaGrad grows by about 93 instructions per feature (3,188 at D = 32, 12,072 at D = 128): most
 //! of it is the square root, `libm::sqrtf` in software (`f32::sqrt` is not in `core`).

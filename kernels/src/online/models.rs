@@ -419,6 +419,18 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     }
     /// P(y = 1 | x) = σ(p) ∈ [0, 1].
     ///
+    /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+    /// |---|---:|---:|---:|---:|---:|---:|
+    /// | `online::predict_proba[Sgd]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[AdaGrad]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[Adam]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[AdaMax]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[Ftrl]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[OptimisticOgd]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[PassiveAggressive]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// | `online::predict_proba[AProx]` | 148 | 88 | 24 | 24 | 24 | 24 |
+    /// <!-- stack: online::predict_proba[*] -->
+    ///
     /// ```
     /// use mcu_kernels::online::{LogisticRegression, Sgd};
     ///
@@ -455,6 +467,19 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     ///
     /// # Errors
     /// As [`LinearRegression::learn_one`].
+    ///
+    /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+    /// |---|---:|---:|---:|---:|---:|---:|
+    /// | `online::learn_one[Sgd]` | 340 | 256 | 248 | 248 | 248 | 248 |
+    /// | `online::learn_one[AdaGrad]` | 420 | 352 | 296 | 296 | 296 | 296 |
+    /// | `online::learn_one[Adam]` | 460 | 384 | 328 | 328 | 328 | 328 |
+    /// | `online::learn_one[AdaMax]` | 444 | 368 | 256 | 256 | 256 | 256 |
+    /// | `online::learn_one[Ftrl]` | 468 | 384 | 360 | 360 | 360 | 360 |
+    /// | `online::learn_one[OptimisticOgd]` | 436 | 392 | 392 | 392 | 392 | 392 |
+    /// | `online::learn_one[PassiveAggressive]` | 244 | 168 | 132 | 132 | 132 | 132 |
+    /// | `online::learn_one[AProx]` | 332 | 248 | 248 | 248 | 248 | 248 |
+    /// | `online::learn_one[AdaGrad;D]` | 1772 | 1664 | 1684 | 1684 | 1684 | 1684 |
+    /// <!-- stack: online::learn_one[*] -->
     ///
     /// ```
     /// use mcu_kernels::{online::{LogisticRegression, Sgd}, Error};

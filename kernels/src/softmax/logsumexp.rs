@@ -8,8 +8,8 @@ use crate::Error;
 /// from the exact (mantissa, exponent) sum; one e^x per element, one ln per row.
 ///
 /// Accuracy: absolute error ≤ 2e−6·max(1, |ln Z|) for N ≤ 2^20 (measured against f64).
-/// +∞ if some input is +∞; −∞ inputs contribute nothing. Stack: ≈ 100 bytes (saved registers, no
-/// buffers).
+/// +∞ if some input is +∞; −∞ inputs contribute nothing. Stack: no buffers, the saved registers
+/// of one call (not benched; [`super::anchored()`]'s figures are measured).
 /// Cost: see `cargo xtask bench`.
 ///
 /// # Errors

@@ -62,6 +62,12 @@ pub mod fpu {
 /// # Errors
 /// As [`anchored`] / [`nofpu::softmax`] (the same errors).
 ///
+/// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+/// |---|---:|---:|---:|---:|---:|---:|
+/// | `softmax::softmax` | 212 | 120 | 68 | 68 | 68 | 68 |
+/// | `softmax::nofpu::softmax` | 584 | 520 | 520 | 520 | 520 | 520 |
+/// <!-- stack: softmax::softmax, softmax::nofpu::softmax -->
+///
 /// # Example
 ///
 /// ```
@@ -104,6 +110,12 @@ pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`] (`y.len() != x.len()`), [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
+///
+/// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+/// |---|---:|---:|---:|---:|---:|---:|
+/// | `softmax::log_softmax` | 236 | 152 | 96 | 96 | 96 | 96 |
+/// | `softmax::nofpu::log_softmax` | 596 | 536 | 536 | 536 | 536 | 536 |
+/// <!-- stack: softmax::log_softmax, softmax::nofpu::log_softmax -->
 ///
 /// # Example
 ///
@@ -156,6 +168,12 @@ pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
+///
+/// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
+/// |---|---:|---:|---:|---:|---:|---:|
+/// | `softmax::cross_entropy` | 204 | 128 | 104 | 104 | 104 | 104 |
+/// | `softmax::nofpu::cross_entropy` | 616 | 544 | 544 | 544 | 544 | 544 |
+/// <!-- stack: softmax::cross_entropy, softmax::nofpu::cross_entropy -->
 ///
 /// # Example
 ///

@@ -23,7 +23,8 @@ fn check(t: f32) -> Result<(), Error> {
 /// is a row of −∞ and returns [`Error::AllNegInfinity`], and when some quotients overflow to
 /// +∞ the weight is shared among those. A caller with tiny temperatures who wants the
 /// limit (the arg-max) should subtract the row's maximum from x first: x_i − max ≤ 0 keeps
-/// the maximum at z = 0. Stack: ≈ 100 bytes (saved registers, no buffers).
+/// the maximum at z = 0. Stack: as [`super::anchored()`] (no
+/// buffers).
 /// Cost: see `cargo xtask bench`.
 ///
 /// # Errors

@@ -127,11 +127,14 @@ fn square_q31(v: u32) -> f32 {
 /// **Cost** (`cargo xtask bench`, N = 256, logits uniform in [−8, 8], QEMU instructions per
 /// element): 134 on the M0 and 73 on the M3, against 978 and 619 for the float form on soft
 /// float (7.3× / 8.5×; 75.5 on the M4F, where the float form takes 55.0); code 4.5 KiB (M0) /
-/// 3.7 KiB (M3). **Stack:** 228 bytes on the M0, 136 on the M3 (bench).
+/// 3.7 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`] (the order of the float form's checks).
+///
+/// Stack (bytes, `cargo xtask bench`): M0 228 · M3 136 · M4F/M7/M33/M55 140.
+/// <!-- stack: sparsemax::nofpu::entmax15 -->
 ///
 /// ```
 /// // f64 reference: p_i = [(z_i/2 − τ)]_+², τ found by bisection so that Σ p_i = 1.

@@ -290,10 +290,13 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// **Cost** (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
 /// 618 on the M0 and 248 on the M3, against 7,994 and 4,874 for the float form on soft float
 /// (12.9× / 19.7×; 250 on the M4F, where the float form takes 108); code 9.0 KiB (M0) /
-/// 6.7 KiB (M3). **Stack:** 332 bytes on the M0, 240 on the M3 (bench).
+/// 6.7 KiB (M3).
 ///
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 332 · M3 240 · M4F/M7/M33/M55 216.
+/// <!-- stack: zloss::nofpu::zloss_grad -->
 ///
 /// ```
 /// use mcu_kernels::zloss::{fpu, nofpu};

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub const MAX_INSTRUCTION_GROWTH: f64 = 0.02;
 /// Allowed growth of a kernel's code size over the baseline.
 pub const MAX_CODE_GROWTH: f64 = 0.05;
+/// Allowed growth of a kernel's stack high-water mark over the baseline.
+pub const MAX_STACK_GROWTH: f64 = 0.10;
 
 /// The whole run, as written to report.json.
 #[derive(Serialize, Deserialize)]
@@ -108,6 +110,10 @@ pub struct BaselineEntry {
     pub instructions: u64,
     /// Code bytes.
     pub code_bytes: u64,
+    /// Stack high-water mark of the call, bytes (the empty measurement's subtracted). Absent
+    /// in baselines written before the stack was recorded: such rows are not stack-checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_bytes: Option<u32>,
 }
 
 /// The committed baseline file's path.
@@ -134,6 +140,7 @@ pub fn bless(results: &[Measurement]) -> Result<PathBuf> {
         n: m.n,
         instructions: m.instructions,
         code_bytes: m.code_bytes,
+        stack_bytes: Some(m.stack_bytes),
     }));
     std::fs::create_dir_all(p.parent().context("baseline dir")?)?;
     std::fs::write(&p, serde_json::to_string_pretty(&entries)? + "\n")?;
@@ -143,11 +150,15 @@ pub fn bless(results: &[Measurement]) -> Result<PathBuf> {
 /// Compares a run with the committed baseline; returns the regressions (empty = pass) and
 /// notes (improvements, entries missing on either side).
 pub fn check(results: &[Measurement]) -> Result<(Vec<String>, Vec<String>)> {
+    check_against(&read_baseline()?, results)
+}
+
+/// The committed baseline.
+pub fn read_baseline() -> Result<Vec<BaselineEntry>> {
     let p = baseline_path();
     let text = std::fs::read_to_string(&p)
         .with_context(|| format!("reading {} (create it with --bless)", p.display()))?;
-    let base: Vec<BaselineEntry> = serde_json::from_str(&text)?;
-    check_against(&base, results)
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))
 }
 
 /// [`check`] against a given baseline.
@@ -203,6 +214,30 @@ pub fn check_against(
                 dc * 100.0,
                 MAX_CODE_GROWTH * 100.0
             ));
+        }
+        match b.stack_bytes {
+            // More than 10 % above the baseline (a kernel that used no stack fails on any
+            // growth).
+            Some(s) if f64::from(m.stack_bytes) > f64::from(s) * (1.0 + MAX_STACK_GROWTH) => {
+                regressions.push(format!(
+                    "{} {} N={}: stack {} -> {} bytes (> +{:.0} %)",
+                    b.core,
+                    b.kernel,
+                    b.n,
+                    s,
+                    m.stack_bytes,
+                    MAX_STACK_GROWTH * 100.0
+                ))
+            }
+            Some(s) if m.stack_bytes < s => notes.push(format!(
+                "{} {} N={}: stack {} -> {} bytes: bless to record the gain",
+                b.core, b.kernel, b.n, s, m.stack_bytes
+            )),
+            Some(_) => {}
+            None => notes.push(format!(
+                "{} {} N={}: no stack figure in the baseline (--bless records it)",
+                b.core, b.kernel, b.n
+            )),
         }
     }
     for m in results {
@@ -592,5 +627,82 @@ mod criterion_tests {
             }]
         );
         assert_eq!(v[0].ns_per_element(), 2.0);
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    fn measured(stack: u32, instructions: u64) -> Measurement {
+        Measurement {
+            core: "m4f".into(),
+            kernel: "k".into(),
+            n: 256,
+            baseline: "-".into(),
+            instructions,
+            est_cycles: 0,
+            code_bytes: 100,
+            stack_bytes: stack,
+            hot_symbols: Vec::new(),
+        }
+    }
+
+    fn base(stack: Option<u32>) -> BaselineEntry {
+        BaselineEntry {
+            core: "m4f".into(),
+            kernel: "k".into(),
+            n: 256,
+            instructions: 1000,
+            code_bytes: 100,
+            stack_bytes: stack,
+        }
+    }
+
+    #[test]
+    fn stack_growth_over_ten_percent_fails() {
+        // 100 → 110 bytes: +10 %, allowed; 100 → 112: a regression.
+        let (r, _) = check_against(&[base(Some(100))], &[measured(110, 1000)]).unwrap();
+        assert!(r.is_empty(), "{r:?}");
+        let (r, _) = check_against(&[base(Some(100))], &[measured(112, 1000)]).unwrap();
+        assert_eq!(r.len(), 1);
+        assert!(r[0].contains("stack 100 -> 112 bytes"), "{}", r[0]);
+        // A kernel that used no stack fails on any growth.
+        let (r, _) = check_against(&[base(Some(0))], &[measured(4, 1000)]).unwrap();
+        assert_eq!(r.len(), 1);
+        // Less stack is a note, not a failure.
+        let (r, notes) = check_against(&[base(Some(100))], &[measured(80, 1000)]).unwrap();
+        assert!(r.is_empty());
+        assert!(
+            notes.iter().any(|n| n.contains("stack 100 -> 80")),
+            "{notes:?}"
+        );
+        // A baseline row without a stack figure is not stack-checked.
+        let (r, notes) = check_against(&[base(None)], &[measured(4000, 1000)]).unwrap();
+        assert!(r.is_empty());
+        assert!(notes.iter().any(|n| n.contains("no stack figure")));
+    }
+
+    #[test]
+    fn instruction_growth_over_two_percent_fails() {
+        let (r, _) = check_against(&[base(Some(100))], &[measured(100, 1020)]).unwrap();
+        assert!(r.is_empty(), "{r:?}");
+        let (r, _) = check_against(&[base(Some(100))], &[measured(100, 1021)]).unwrap();
+        assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn baseline_rows_round_trip_with_and_without_stack() {
+        let with: BaselineEntry = serde_json::from_str(
+            r#"{"core":"m0","kernel":"k","n":16,"instructions":5,"code_bytes":6,"stack_bytes":7}"#,
+        )
+        .unwrap();
+        assert_eq!(with.stack_bytes, Some(7));
+        let without: BaselineEntry = serde_json::from_str(
+            r#"{"core":"m0","kernel":"k","n":16,"instructions":5,"code_bytes":6}"#,
+        )
+        .unwrap();
+        assert_eq!(without.stack_bytes, None);
+        assert!(!serde_json::to_string(&without).unwrap().contains("stack"));
     }
 }

@@ -33,9 +33,12 @@ fn one_plus(t: Num) -> Num {
 /// (the result is ≥ 0.17, so the Q32 subtraction keeps 2^−29 relative); a ≥ 9.1: 1.
 ///
 /// Special values as [`crate::math::own::tanh`]: ±0 → ±0, ±∞ → ±1, NaN → NaN.
-/// Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
+/// Error: ≤ 0.5 + 2^−4 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 864 on the M0, 178 on the M3 (float form
 /// on soft float: 3,061 / 1,850); code 2294 / 1276 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 116 · M3/M4F/M7/M33/M55 56.
+/// <!-- stack: math::nofpu::tanh -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).
@@ -100,9 +103,12 @@ pub fn tanh(x: f32) -> f32 {
 /// reciprocal.
 ///
 /// Special values as [`crate::math::own::sigmoid`]: σ(+∞) = 1, σ(−∞) = 0, NaN → NaN;
-/// 0 below x ≈ −103.97. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
+/// 0 below x ≈ −103.97. Error: ≤ 0.5 + 2^−4 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 799 on the M0, 157 on the M3 (float form
 /// on soft float: 2,752 / 1,630); code 1294 / 668 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 124 · M3/M4F/M7/M33/M55 48.
+/// <!-- stack: math::nofpu::sigmoid -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).
@@ -137,8 +143,11 @@ pub fn sigmoid(x: f32) -> f32 {
 ///
 /// Special values as [`crate::math::own::softplus`]: +∞ → +∞, −∞ → 0, NaN → NaN;
 /// subnormal results below x ≈ −87.3. Error: ≤ 0.5 + 2^−4 ulp by construction.
-/// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 986 on the M0,
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 986 on the M0,
 /// 245 on the M3 (float form on soft float: 5,486 / 3,331); code 2466 / 1888 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 140 · M3/M4F/M7/M33/M55 60.
+/// <!-- stack: math::nofpu::softplus -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).

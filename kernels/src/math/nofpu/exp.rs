@@ -20,8 +20,11 @@ const TINY_BITS: u32 = 0x3300_0000;
 /// −∞ and x < −103.973 → +0, |x| < 2^−25 → 1.
 ///
 /// Error: ≤ 0.5 + 2^−5 ulp by construction; measured in the table of [`crate::math`].
-/// Stack: registers only. Cost (`cargo xtask bench`, QEMU instructions per call): 337 on the M0, 97
+/// Cost (`cargo xtask bench`, QEMU instructions per call): 337 on the M0, 97
 /// on the M3 (float form on soft float: 2,430 / 1,429); code 700 / 454 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 108 · M3/M4F/M7/M33/M55 40.
+/// <!-- stack: math::nofpu::exp -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).
@@ -61,9 +64,12 @@ pub fn exp(x: f32) -> f32 {
 /// x give exact powers of two (subnormal ones included).
 ///
 /// Special values as [`crate::math::own::exp2`]: NaN → NaN, x ≥ 128 → +∞, x < −150 → +0.
-/// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
+/// Error: ≤ 0.5 + 2^−5 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 297 on the M0, 88 on the M3 (float form
 /// on soft float: 1,972 / 1,186); code 730 / 452 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 108 · M3/M4F/M7/M33/M55 40.
+/// <!-- stack: math::nofpu::exp2 -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).
@@ -149,9 +155,12 @@ pub(crate) fn expm1_series(x: Num) -> Num {
 /// the subtraction loses under 2 bits of the 2^−29.7 relative accuracy); x < −17.5 → −1.
 ///
 /// Special values as [`crate::math::own::expm1`]: ±0 → ±0, +∞ → +∞, −∞ → −1, NaN → NaN,
-/// +∞ above 88.7228. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
+/// +∞ above 88.7228. Error: ≤ 0.5 + 2^−4 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 497 on the M0, 137 on the M3 (float form
 /// on soft float: 2,884 / 1,724); code 1850 / 1318 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 124 · M3/M4F/M7/M33/M55 56.
+/// <!-- stack: math::nofpu::expm1 -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).

@@ -12,9 +12,12 @@ use crate::math::int::{ln1p_small, ln_u64, pack, Num};
 ///
 /// Special values as [`crate::math::own::ln`]: ln(±0) = −∞, ln(x < 0) = NaN, ln(+∞) = +∞,
 /// NaN → NaN, ln 1 = +0; subnormal x are exact inputs.
-/// Error: ≤ 0.5 + 2^−5 ulp by construction. Stack: registers only.
+/// Error: ≤ 0.5 + 2^−5 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 784 on the M0, 218 on the M3 (float form
 /// on soft float: 2,507 / 1,454); code 1242 / 870 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 132 · M3/M4F/M7/M33/M55 56.
+/// <!-- stack: math::nofpu::ln -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).
@@ -64,9 +67,12 @@ const BIG_BITS: u32 = 0x4E80_0000;
 /// ln x.
 ///
 /// Special values as [`crate::math::own::log1p`]: log1p(−1) = −∞, x < −1 → NaN, +∞ → +∞,
-/// ±0 → ±0, NaN → NaN. Error: ≤ 0.5 + 2^−4 ulp by construction. Stack: registers only.
+/// ±0 → ±0, NaN → NaN. Error: ≤ 0.5 + 2^−4 ulp by construction.
 /// Cost (`cargo xtask bench`, QEMU instructions per call): 886 on the M0, 254 on the M3 (float form
 /// on soft float: 3,039 / 1,844); code 2814 / 2008 bytes.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 140 · M3/M4F/M7/M33/M55 60.
+/// <!-- stack: math::nofpu::log1p -->
 ///
 /// ```
 /// // The f32 ulp at v, for the error bound in ulp (f64 reference).

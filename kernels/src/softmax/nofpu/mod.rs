@@ -230,13 +230,16 @@ fn normalise(y: &mut [f32], sum: Sum63) {
 /// 167.6 on the M0 and 76.9 on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
 /// float [`fpu::softmax`] on soft float (12.0× / 15.2×); goals 150 / 60 not reached. Code
 /// 4.6 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
-/// shared 256-byte 2^(j/64) one; stack 588 / 520 bytes (256 of them the exponent bins).
+/// shared 256-byte 2^(j/64) one; 256 bytes of its stack are the exponent bins.
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
 /// # Errors
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`, [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`]. On error the contents of `y` are unspecified.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 584 · M3/M4F/M7/M33/M55 520.
+/// <!-- stack: softmax::nofpu::softmax -->
 ///
 /// ```
 /// use mcu_kernels::softmax::nofpu::softmax;
@@ -336,7 +339,7 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
 /// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
-/// −∞. Stack: 596 bytes on the M0, 536 on the M3 (bench).
+/// −∞.
 /// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 177.0 on the M0 and
 /// 78.5 on the M3 (were 380.9 / 164.0; goals 200 / 80: met), against 3,108 and 1,915 for the float
 /// form on soft float (17.6× / 24.4×); code 8.6 KiB (M0) / 7.9 KiB (M3).
@@ -344,6 +347,9 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 596 · M3/M4F/M7/M33/M55 536.
+/// <!-- stack: softmax::nofpu::log_softmax -->
 ///
 /// ```
 /// use mcu_kernels::softmax::nofpu::log_softmax;
@@ -435,7 +441,7 @@ fn minus_one(g: f32) -> f32 {
 /// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
 /// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
-/// L = ln(count) if x_target = +∞, else +∞. Stack: 620 bytes on the M0, 544 on the M3.
+/// L = ln(count) if x_target = +∞, else +∞.
 /// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 172.9 on
 /// the M0 and 76.9 on the M3 (were 355.2 / 157.2; goals 200 / 80: met), against 2,892 and 1,725
 /// for the float form on soft float (16.7× / 22.4×); code 6.1 KiB (M0) / 4.9 KiB (M3).
@@ -443,6 +449,9 @@ fn minus_one(g: f32) -> f32 {
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 616 · M3/M4F/M7/M33/M55 544.
+/// <!-- stack: softmax::nofpu::cross_entropy -->
 ///
 /// ```
 /// use mcu_kernels::softmax::nofpu::cross_entropy;

@@ -83,8 +83,7 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// reciprocal). Measured over 50,000 seeded rows against the f64 softmax
 /// (host/tests/quant_accuracy.rs, 3.2 M outputs, logits up to ±30,000): max error 0.500024 LSB.
 ///
-/// Rows up to [`FIXED_MAX_ROW`]. Stack: < 64 bytes of its own (bench high-water mark 168
-/// bytes on the M4F, 260 on the M0). Cost (`cargo xtask bench`, row
+/// Rows up to [`FIXED_MAX_ROW`]. Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
 /// instructions per element): 192.1 on the M4F (256.6 before the Horner products were narrowed
 /// to 32×32→64, same bits), 192.1 on the M3 (257.2 before), 979.5 on the M0 (1,012.5
@@ -95,6 +94,9 @@ fn exp_pair(x: i32) -> (i32, u32) {
 /// [`Error::BadRowLength`] if `row_size` is 0 or does not divide `input.len()`,
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > FIXED_MAX_ROW`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 260 · M3/M4F/M7/M33/M55 168.
+/// <!-- stack: softmax::quant::softmax_fixed_two_pass -->
 ///
 /// ```
 /// use fixed::types::{I16F16, U0F16};

@@ -96,8 +96,7 @@ impl SoftmaxS16Lut {
 /// 0.499986 LSB (1/32768) at N = 100 with logits over [max − 20, max] (2,000 rows), where
 /// [`super::softmax_s16_tflm`] reaches 26 LSB; 0.500003 LSB over 20,000 random rows.
 ///
-/// Rows up to [`LUT_S16_MAX_ROW`]. Stack: < 64 bytes of its own (bench high-water mark 216
-/// bytes on the M4F, 284 on the M0); RAM: the 2 KiB [`SoftmaxS16Lut`]. Cost (`cargo xtask
+/// Rows up to [`LUT_S16_MAX_ROW`]; RAM: the 2 KiB [`SoftmaxS16Lut`]. Cost (`cargo xtask
 /// bench`, row `softmax::quant::softmax_s16`, N = 256, uniform int16 logits, `S_in` =
 /// 10/32768, QEMU instructions per element): 42.8 on the M4F and M7, 39.5 on the M3, 181.4 on
 /// the M0.
@@ -105,6 +104,9 @@ impl SoftmaxS16Lut {
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
 /// [`super::softmax_s8`]; [`Error::BadParameter`] if `row_size > LUT_S16_MAX_ROW`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 192 · M4F/M7/M33/M55 216.
+/// <!-- stack: softmax::quant::softmax_s16 -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s16, SoftmaxS16Lut};

@@ -268,7 +268,7 @@ fn lut_softmax<T: Copy>(
 /// for every N ≤ 65,535. Measured over 50,000 seeded rows, 4.0 M outputs
 /// (host/tests/quant_accuracy.rs): max error 0.500000 LSB; at N = 65,535: ≤ 0.38 LSB.
 ///
-/// Rows up to [`LUT_MAX_ROW`]. Stack: < 64 bytes (tables live in the [`SoftmaxS8Lut`]).
+/// Rows up to [`LUT_MAX_ROW`].
 /// Cost (`cargo xtask bench`, M4F, uniform int8 logits): 19.0 instructions per element at
 /// N = 256, 17.6 at N = 1024 (the loops: max 4.75 + sum 5.5 + output 6.5 per element, plus
 /// one 64/32-bit division per row); CMSIS-NN's `arm_softmax_s8`: ≈ 506.
@@ -278,6 +278,9 @@ fn lut_softmax<T: Copy>(
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > LUT_MAX_ROW`.
 /// Nothing is written on error.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 268 · M3/M4F/M7/M33/M55 200.
+/// <!-- stack: softmax::quant::softmax_s8 -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s8, SoftmaxS8Lut};
@@ -316,11 +319,14 @@ pub fn softmax_s8(
 /// product's high word is shifted by 13 instead of 21). Error bound: 0.5 LSB + < 1e−4 LSB
 /// (1.5e−9 absolute) for every N ≤ 65,535; measured (50,000 rows, 4.0 M outputs): max error
 /// 0.500008 LSB (1/65536); outputs differ from `round(p · 65536)` only within 1e−5 LSB of a tie.
-/// Stack: < 64 bytes. Cost (`cargo xtask bench`, row `softmax::quant::softmax_s8_s16`, N = 256,
+/// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s8_s16`, N = 256,
 /// uniform int8, QEMU instructions per element): 18.0 on the M4F, M7 and M3, 68.5 on the M0.
 ///
 /// # Errors
 /// As [`softmax_s8`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 268 · M3 200 · M4F/M7/M33/M55 208.
+/// <!-- stack: softmax::quant::softmax_s8_s16 -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s8_s16, SoftmaxS8Lut};

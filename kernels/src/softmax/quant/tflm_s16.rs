@@ -500,9 +500,8 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// Accuracy where TFLM does not wrap: TFLM's own: exp is floored at e^−10 (logits more than
 /// 10 below the max all weigh e^−10), interpolation error ≈ 1 LSB; measured (a measurement, not
 /// a bound) max 26 LSB (1/32768) for N = 100 logits spread over [max − 20, max] (2,000 rows,
-/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy. Stack: bench
-/// high-water mark 244 bytes on the M4F, 324 on the M0 (the narrow exp pass is a call of its
-/// own); tables: 2 × 1026 bytes of flash plus the 3 KiB kernel form of [`EXP_LUT`], no RAM.
+/// `host/tests/quant_s16.rs`). Use [`super::softmax_s16`] for accuracy.
+/// Tables: 2 × 1026 bytes of flash plus the 3 KiB kernel form of [`EXP_LUT`], no RAM.
 /// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`, N = 256, uniform int16
 /// logits, `S_in` = 10/32768, QEMU instructions per element): 30.3 on the M4F (49.1 before the
 /// narrow exp pass), 32.6 on the M3 (53.2 before), 95.4 on the M0 (118.1 before); the M7
@@ -512,6 +511,9 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// # Errors
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
 /// [`super::softmax_s8_tflm`]; [`Error::BadParameter`] if `row_size > TFLM_S16_MAX_ROW`.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 324 · M3 260 · M4F/M7/M33/M55 244.
+/// <!-- stack: softmax::quant::softmax_s16_tflm -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s16_tflm, SoftmaxS16Params};

@@ -288,8 +288,8 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// (278 records) bit-exact.
 ///
 /// Rows up to [`TFLM_MAX_ROW`] elements (overflow proof there).
-/// The table-free form: no persistent RAM, stack ≈ 1.1 KiB (a 256-entry `u32` exp cache,
-/// refilled on every call; bench high-water mark 1,200 bytes on the M4F, 1,316 on the M0). Cost
+/// The table-free form: no persistent RAM; a 256-entry `u32` exp cache (1 KiB) on the stack,
+/// refilled on every call. Cost
 /// (`cargo xtask bench`, N = 256, uniform int8): 157.4 instructions/element on the M4F (M3
 /// 159.8, M0 475.6), against ≈ 506 measured for CMSIS-NN's `arm_softmax_s8` (REFERENCE §6),
 /// which computes exp twice per element. With the parameters fixed per model, the table form
@@ -301,6 +301,9 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// [`Error::Empty`] for an empty input, [`Error::LengthMismatch`] if
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > TFLM_MAX_ROW`.
 /// Nothing is written on error.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 1316 · M3/M4F/M7/M33/M55 1200.
+/// <!-- stack: softmax::quant::softmax_s8_tflm -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s8_tflm, SoftmaxS8Params};
@@ -351,11 +354,14 @@ pub fn softmax_s8_tflm(
 /// Accuracy where TFLM's arithmetic is accurate (measured as for [`softmax_s8_tflm`]; a
 /// measurement, not a bound): max error 0.89 LSB (1/65536): TFLM's Q12.19 sum and exp
 /// approximation show at this resolution. Golden file: all 540 rows bit-exact.
-/// Stack: ≈ 1.1 KiB, no persistent RAM. Cost (N = 256): 158.4 instructions/element on the M4F
+/// Cost (N = 256): 158.4 instructions/element on the M4F
 /// (M3 159.8, M0 477.3); the table form [`super::softmax_s8_s16_tflm_table`]: 26.0 (M0 69.2).
 ///
 /// # Errors
 /// As [`softmax_s8_tflm`].
+///
+/// Stack (bytes, `cargo xtask bench`): M0 1324 · M3/M4F/M7/M33/M55 1200.
+/// <!-- stack: softmax::quant::softmax_s8_s16_tflm -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s8_s16_tflm, SoftmaxS8Params};

@@ -245,8 +245,8 @@ fn softmax_table_impl<T: OutQ>(
 /// `host/tests/quant_tflm_table.rs`), on all 540 golden rows and on the TFLite-Micro oracle
 /// (`host/tests/tflm_oracle.rs`), and on six cores by the on-target digests.
 ///
-/// RAM: the table (1,036 bytes, built once per parameters); stack: 152 bytes on the M4F (the
-/// bench's high-water mark; 260 on the M0). Rows up to [`TFLM_MAX_ROW`] elements.
+/// RAM: the table (1,036 bytes, built once per parameters). Rows up to [`TFLM_MAX_ROW`]
+/// elements.
 ///
 /// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s8_tflm_table`, N = 256, uniform
 /// int8, QEMU instructions per element): 28.7 on the M4F, M7 and M3, 68.0 on the M0 (the
@@ -255,6 +255,9 @@ fn softmax_table_impl<T: OutQ>(
 ///
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 144 · M4F/M7/M33/M55 152.
+/// <!-- stack: softmax::quant::softmax_s8_tflm_table -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{softmax_s8_tflm_table, SoftmaxS8Params, SoftmaxS8TflmTable};
@@ -288,10 +291,13 @@ pub fn softmax_s8_tflm_table(
 /// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s8_s16_tflm_table`, N = 256,
 /// uniform int8, QEMU instructions per element): 26.0 on the M4F, M7 and M3, 69.2 on the M0
 /// (the table-free [`super::softmax_s8_s16_tflm`]: 158.4 / 158.4 / 159.8 / 477.3). RAM: the
-/// table; stack 168 bytes (M4F), 260 (M0).
+/// table.
 ///
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
+///
+/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 152 · M4F/M7/M33/M55 168.
+/// <!-- stack: softmax::quant::softmax_s8_s16_tflm_table -->
 ///
 /// ```
 /// use mcu_kernels::softmax::quant::{
