@@ -262,6 +262,18 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         }
     }
     if with_qemu {
+        // One traced run per core of the demo built with `fault-schedules`: every fault
+        // schedule, counted == injected, settled, instructions within the bound.
+        for board in [Board::M4f, Board::M0] {
+            step(
+                s,
+                format!(
+                    "fault-injected demo on {} (QEMU, traced): counts, settling, bound",
+                    board.core()
+                ),
+                || crate::faults::run(board, true).map(|_| ()),
+            );
+        }
         step(
             s,
             "on-target tests on Cortex-M4F with overflow checks on (QEMU)",

@@ -392,6 +392,7 @@ fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>)
 }
 
 /// Section 4b in the default demo: the mixed schedule, at the demo's 25 MHz pacing.
+#[cfg(not(feature = "fault-schedules"))]
 fn control_through_faults() -> bool {
     println!(
         "control through the sensor: the policy reads the plant on AIN0/AIN1 of the synthetic ADS1115, {=usize} frames, mixed fault schedule (seed {=u32}); counts per kind [addr-nack, data-nack, bus, stuck, saturated, spike, frozen]",
