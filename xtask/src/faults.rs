@@ -11,6 +11,9 @@
 //! * every schedule is reported, once, with `ok`;
 //! * counted == injected == scheduled, per kind (and nothing on the clean schedule);
 //! * |x| at the end is within the band (5 % of |x0|) after the faults;
+//! * the bad values really reach the controller path: for the saturated, spike and mixed
+//!   schedules the same run with the flagged readings used (outside the measured region)
+//!   makes a larger control step between two frames than the run that holds;
 //! * no hang: each faulty schedule executes at most [`BOUND_FACTOR`] × the instructions of
 //!   the clean one. Where the bound comes from: a reading without faults is one config write,
 //!   one poll and one data read; the retry policy caps a reading at 36 transactions and 8
@@ -64,6 +67,11 @@ pub struct Schedule {
     pub end: f64,
     /// The band |x| must end in.
     pub band: f64,
+    /// The largest control step between frames, holding the last safe output.
+    pub kick: f64,
+    /// The same when the flagged readings are used (the counterfactual; = `kick` for the
+    /// schedules without bad values).
+    pub raw_kick: f64,
     /// The firmware's own verdict.
     pub ok: bool,
     /// Executed instructions of the run (from the trace; 0 until measured).
@@ -102,6 +110,8 @@ pub fn parse_line(msg: &str) -> Option<Schedule> {
         gave_up: field("gaveup")?.parse().ok()?,
         end: field("end")?.parse().ok()?,
         band: field("band")?.parse().ok()?,
+        kick: field("kick")?.parse().ok()?,
+        raw_kick: field("rawkick")?.parse().ok()?,
         ok: rest.trim_end().ends_with(" ok"),
         instructions: 0,
     })
@@ -150,6 +160,15 @@ pub fn check(board: Board, schedules: &[Schedule]) -> Result<()> {
                 .enumerate()
                 .all(|(k, c)| (*c > 0) == (k == i - 1));
             ensure!(only, "{who}: schedule injects {:?}", s.expected);
+        }
+        // Saturated, spike, mixed: bad values reach the controller path unless held.
+        if matches!(s.name.as_str(), "saturated" | "spike" | "mixed") {
+            ensure!(
+                s.kick < s.raw_kick,
+                "{who}: holding did not reduce the largest control step ({} vs {} with the flagged readings)",
+                s.kick,
+                s.raw_kick
+            );
         }
         if s.instructions > 0 {
             let bound = BOUND_FACTOR * clean.instructions;
@@ -240,13 +259,15 @@ pub fn run(board: Board, traced: bool) -> Result<Vec<Schedule>> {
     check(board, &schedules)?;
     for s in &schedules {
         println!(
-            "  {:<10} injected {:?} = counted, held {:>2} frames, gave up {} readings, |x| {:.4} <= {:.4}{}",
+            "  {:<10} injected {:?} = counted, held {:>2} frames, gave up {} readings, |x| {:.4} <= {:.4}, max |du| {:.3} (flagged readings used: {:.3}){}",
             s.name,
             s.injected,
             s.held,
             s.gave_up,
             s.end,
             s.band,
+            s.kick,
+            s.raw_kick,
             if s.instructions > 0 {
                 format!(
                     ", {} instructions ({:.3} × clean)",
@@ -265,7 +286,7 @@ pub fn run(board: Board, traced: bool) -> Result<Vec<Schedule>> {
 mod tests {
     use super::*;
 
-    const LINE: &str = "FAULTS mixed injected [2, 6, 1, 1, 1, 1, 1] counted [2, 6, 1, 1, 1, 1, 1] expected [2, 6, 1, 1, 1, 1, 1] held 7 gaveup 1 end 0.0057246033 band 0.07905694 ok";
+    const LINE: &str = "FAULTS mixed injected [2, 6, 1, 1, 1, 1, 1] counted [2, 6, 1, 1, 1, 1, 1] expected [2, 6, 1, 1, 1, 1, 1] held 7 gaveup 1 end 0.0057246033 band 0.07905694 kick 0.25 rawkick 3.5 ok";
 
     fn all_ok() -> Vec<Schedule> {
         SCHEDULES
@@ -287,6 +308,8 @@ mod tests {
                     gave_up: 0,
                     end: 0.01,
                     band: 0.08,
+                    kick: 0.2,
+                    raw_kick: 1.0,
                     ok: true,
                     instructions: 1_000_000 + i as u64,
                 }
@@ -300,6 +323,7 @@ mod tests {
         assert_eq!(s.name, "mixed");
         assert_eq!(s.injected, vec![2, 6, 1, 1, 1, 1, 1]);
         assert_eq!((s.held, s.gave_up), (7, 1));
+        assert_eq!((s.kick, s.raw_kick), (0.25, 3.5));
         assert!(s.ok && s.end < s.band);
         assert!(!parse_line(&LINE.replace(" ok", " FAIL")).unwrap().ok);
         assert!(parse_line("FAULTS x injected [1, 2] counted").is_none());
@@ -318,6 +342,7 @@ mod tests {
         assert!(fail(&|v| v[5].end = 0.5).contains("band"));
         assert!(fail(&|v| v[2].instructions = 2_000_001).contains("bound"));
         assert!(fail(&|v| v[6].ok = false).contains("FAIL"));
+        assert!(fail(&|v| v[6].raw_kick = 0.1).contains("holding"));
         assert!(fail(&|v| {
             v.pop();
         })

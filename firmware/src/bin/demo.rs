@@ -273,6 +273,8 @@ struct Sensed {
     held: u32,
     /// Readings the driver gave up on (retries exhausted).
     gave_up: u32,
+    /// The largest change of the applied control between two frames (after the first).
+    kick: f32,
     /// |x| at the end, and the band it must be in.
     end: f32,
     band: f32,
@@ -287,7 +289,11 @@ struct Sensed {
 /// the last safe output is applied again (0 before the first good frame). Faults are counted
 /// by kind (driver + plausibility) and must equal those the device injected, which must be
 /// the whole schedule; |x| must end within 5 % of |x0|, like the noiseless loop.
-fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sensed {
+///
+/// With `hold = false` (the counterfactual) a reading the check flags is used anyway (only a
+/// reading the driver gave up on is held): the bad values then reach the policy, and the
+/// largest control step between frames (`kick`) shows what the hold prevented.
+fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32, hold: bool) -> Sensed {
     use drivers::ads1115::{code_to_volts, Ads1115, DEFAULT_ADDRESS};
     use drivers::plausibility::{Limits, Plausibility};
     use drivers::synthetic::SyntheticAds1115;
@@ -300,6 +306,7 @@ fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sense
         expected,
         held: 0,
         gave_up: 0,
+        kick: 0.0,
         end: f32::INFINITY,
         band: 0.0,
         ok: false,
@@ -319,7 +326,7 @@ fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sense
     let mut x = SENSED_X0;
     let mut u_safe = 0.0f32;
     let mut ok = true;
-    for _ in 0..SENSED_STEPS {
+    for frame in 0..SENSED_STEPS {
         let dev = adc.bus_mut();
         dev.set_input(0, Some(to_code(x[0])));
         dev.set_input(1, Some(to_code(x[1])));
@@ -327,10 +334,11 @@ fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sense
         let mut good = true;
         for ((ch, check), m) in (0u8..).zip(checks.iter_mut()).zip(measured.iter_mut()) {
             match adc.read_raw(ch, &mut delay) {
-                Ok(code) => match check.check(code) {
-                    Ok(code) => *m = code_to_volts(code),
-                    Err(_) => good = false,
-                },
+                Ok(code) => {
+                    let plausible = check.check(code).is_ok();
+                    *m = code_to_volts(code);
+                    good &= plausible || !hold;
+                }
                 Err(_) => {
                     check.missed();
                     out.gave_up += 1;
@@ -341,6 +349,9 @@ fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sense
         if good {
             let mut u = [0.0f32];
             if policy.forward(&measured, &mut u).is_ok() && u[0].is_finite() {
+                if frame > 0 {
+                    out.kick = out.kick.max((u[0] - u_safe).abs());
+                }
                 u_safe = u[0];
             } else {
                 ok = false;
@@ -364,16 +375,16 @@ fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32) -> Sense
         && out.counted == out.injected
         && out.end <= out.band
         // A faulty schedule must have made the loop hold; the clean one must not.
-        && (out.held > 0) == (expected.total() > 0);
+        && (!hold || (out.held > 0) == (expected.total() > 0));
     out.ok = ok;
     out
 }
 
 /// The `FAULTS` line of one schedule (parsed by `xtask`).
 #[cfg(feature = "fault-schedules")]
-fn report_sensed(name: &str, r: &Sensed) {
+fn report_sensed(name: &str, r: &Sensed, raw_kick: f32) {
     println!(
-        "FAULTS {=str} injected {} counted {} expected {} held {=u32} gaveup {=u32} end {=f32} band {=f32} {=str}",
+        "FAULTS {=str} injected {} counted {} expected {} held {=u32} gaveup {=u32} end {=f32} band {=f32} kick {=f32} rawkick {=f32} {=str}",
         name,
         r.injected.0,
         r.counted.0,
@@ -382,6 +393,8 @@ fn report_sensed(name: &str, r: &Sensed) {
         r.gave_up,
         r.end,
         r.band,
+        r.kick,
+        raw_kick,
         if r.ok { "ok" } else { "FAIL" }
     );
 }
@@ -401,12 +414,13 @@ fn control_through_faults() -> bool {
         SENSED_STEPS,
         FAULT_SEED
     );
-    let r = sensed_control(
-        drivers::synthetic::FaultSchedule::mixed(FAULT_SEED),
-        25_000_000,
-    );
+    let schedule = drivers::synthetic::FaultSchedule::mixed(FAULT_SEED);
+    let r = sensed_control(schedule, 25_000_000, true);
+    // The counterfactual: the flagged readings used as they are.
+    let raw = sensed_control(schedule, 25_000_000, false);
+    let ok = r.ok && r.kick < raw.kick;
     println!(
-        "  scheduled {} injected {} counted {}; last safe output held in {=u32} frames ({=u32} readings given up after retries); |x| at the end {=f32} (band {=f32}) {=str}",
+        "  scheduled {} injected {} counted {}; last safe output held in {=u32} frames ({=u32} readings given up after retries); |x| at the end {=f32} (band {=f32}); largest control step between frames {=f32} (using the flagged readings instead: {=f32}) {=str}",
         r.expected.0,
         r.injected.0,
         r.counted.0,
@@ -414,9 +428,11 @@ fn control_through_faults() -> bool {
         r.gave_up,
         r.end,
         r.band,
-        if r.ok { "ok" } else { "FAIL" }
+        r.kick,
+        raw.kick,
+        if ok { "ok" } else { "FAIL" }
     );
-    r.ok
+    ok
 }
 
 /// The `fault-schedules` build: every schedule, each between the bench markers.
@@ -429,9 +445,20 @@ fn fault_schedules() -> bool {
     let mut ok = true;
     let mut run = |name: &str, s: FaultSchedule| {
         firmware::bench::bench_start();
-        let r = sensed_control(s, HZ);
+        let r = sensed_control(s, HZ, true);
         firmware::bench::bench_end();
-        report_sensed(name, &r);
+        // Outside the markers: the counterfactual (flagged readings used) for the schedules
+        // with bad values; the hold must keep the control steps smaller.
+        let value_faults =
+            s.expected().get(FaultKind::Saturated) + s.expected().get(FaultKind::Spike) > 0;
+        let raw_kick = if value_faults {
+            let raw = sensed_control(s, HZ, false);
+            ok &= r.kick < raw.kick;
+            raw.kick
+        } else {
+            r.kick
+        };
+        report_sensed(name, &r, raw_kick);
         ok &= r.ok;
     };
     run("clean", FaultSchedule::clean());
