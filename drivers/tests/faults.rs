@@ -142,9 +142,9 @@ fn retries_exhausted_is_typed_and_bounded() {
     assert_eq!(adc.faults(), counts(&[(FaultKind::Stuck, 2)]));
     adc.release().done();
 
-    // The worst case: every transaction fails twice before it succeeds, and the OS bit never
-    // comes back: MAX_TRANSACTIONS transactions... minus the data reads that never happen;
-    // with a data read failing three times instead of the polls, the bound is reached.
+    // The worst case reaches MAX_TRANSACTIONS exactly: in each conversion attempt the config
+    // write and every poll succeed only at their third try, the OS bit comes back on the
+    // last poll, and the data read fails all three times.
     let mut exp = Vec::new();
     for _ in 0..CONVERSION_ATTEMPTS {
         exp.extend([
