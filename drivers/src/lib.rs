@@ -5,7 +5,11 @@
 //!   [`embedded_hal::i2c::I2c`] bus.
 //! * [`synthetic`]: a *synthetic* ADS1115-like device implementing [`embedded_hal::i2c::I2c`]
 //!   itself, so that the demo has a sensor under QEMU, where no I2C bus is emulated. Its
-//!   readings come from a deterministic signal generator, so the demo can check them.
+//!   readings come from a deterministic signal generator, so the demo can check them. It
+//!   injects sensor faults from a seeded [`synthetic::FaultSchedule`] and counts them.
+//! * [`plausibility`]: range, rate-of-change and frozen-value checks of readings that came
+//!   back without a bus error.
+//! * [`fault`]: the fault kinds and per-kind counters shared by all three.
 //!
 //! `no_std`, no heap, no `unsafe`. Host tests drive the driver against `embedded-hal-mock`
 //! (exact bus transactions, error propagation) and against the synthetic device.
@@ -13,4 +17,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ads1115;
+pub mod fault;
+pub mod plausibility;
 pub mod synthetic;

@@ -1,7 +1,9 @@
 //! The ADS1115 driver against `embedded-hal-mock` (exact bus traffic, errors) and against the
 //! synthetic device.
 
-use drivers::ads1115::{self, Ads1115, Error, CONVERSION_US, DEFAULT_ADDRESS, MAX_POLLS};
+use drivers::ads1115::{
+    self, Ads1115, Error, Fault, RetryPolicy, CONVERSION_US, DEFAULT_ADDRESS, MAX_POLLS,
+};
 use drivers::synthetic::SyntheticAds1115;
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource};
 use embedded_hal_mock::eh1::delay::{CheckedDelay, NoopDelay, Transaction as DelayTx};
@@ -51,7 +53,7 @@ fn errors_are_reported_not_panicked() {
     let cfg = Ads1115::<Mock>::config_for(0).to_be_bytes();
     let expectations =
         [Transaction::write(A, vec![0x01, cfg[0], cfg[1]]).with_error(ErrorKind::Other)];
-    let mut adc = Ads1115::new(Mock::new(&expectations), A);
+    let mut adc = Ads1115::new(Mock::new(&expectations), A).with_retry(RetryPolicy::NONE);
     assert_eq!(
         adc.read_raw(0, &mut NoopDelay::new()),
         Err(Error::Bus(ErrorKind::Other))
@@ -63,7 +65,7 @@ fn errors_are_reported_not_panicked() {
     for _ in 0..MAX_POLLS {
         expectations.push(Transaction::write_read(A, vec![0x01], vec![0x00, 0x00]));
     }
-    let mut adc = Ads1115::new(Mock::new(&expectations), A);
+    let mut adc = Ads1115::new(Mock::new(&expectations), A).with_retry(RetryPolicy::NONE);
     assert_eq!(adc.read_raw(0, &mut NoopDelay::new()), Err(Error::Timeout));
     adc.release().done();
 }
@@ -84,12 +86,20 @@ fn synthetic_device_round_trip() {
 
 #[test]
 fn synthetic_device_nacks_other_addresses() {
+    let mut adc = Ads1115::new(SyntheticAds1115::new(A), 0x49).with_retry(RetryPolicy::NONE);
+    assert_eq!(
+        adc.read_raw(0, &mut NoopDelay::new()),
+        Err(Error::AddressNack(ErrorKind::NoAcknowledge(
+            NoAcknowledgeSource::Address
+        )))
+    );
+    // With the default policy: every attempt fails the same way.
     let mut adc = Ads1115::new(SyntheticAds1115::new(A), 0x49);
     assert_eq!(
         adc.read_raw(0, &mut NoopDelay::new()),
-        Err(Error::Bus(ErrorKind::NoAcknowledge(
-            NoAcknowledgeSource::Address
-        )))
+        Err(Error::RetriesExhausted {
+            last: Fault::AddressNack
+        })
     );
 }
 

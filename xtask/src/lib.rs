@@ -7,6 +7,7 @@ pub mod bootblock;
 pub mod browser;
 pub mod cmd;
 pub mod defmt_log;
+pub mod faults;
 pub mod firmware;
 pub mod ontarget;
 pub mod package;

@@ -262,6 +262,20 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         }
     }
     if with_qemu {
+        // The demo built with `fault-schedules` on every core: every fault schedule,
+        // counted == injected, settled; traced on the M4F, where each schedule's
+        // instructions must stay within the bound (the trace costs ~1 s per million
+        // instructions, so the other cores run untraced, under QEMU's time limit).
+        step(
+            s,
+            "fault-injected demo on every core (QEMU; M4F traced): counts, settling, bound",
+            || {
+                for board in Board::EMULATED {
+                    crate::faults::run(board, board == Board::M4f)?;
+                }
+                Ok(())
+            },
+        );
         step(
             s,
             "on-target tests on Cortex-M4F with overflow checks on (QEMU)",

@@ -16,11 +16,24 @@
 //!    LQR expert (`host/tests/lipschitz_policy.rs`, exported as Rust source into
 //!    `testvectors`) drives a double integrator with bounded sensor noise; the device computes
 //!    the policy's certified Lipschitz bound and checks at every step that the noise moved the
-//!    control by no more than the bound allows.
+//!    control by no more than the bound allows. Then the same policy closes the loop
+//!    **through the sensor** ([`sensed_control`]): the plant's state is presented on two
+//!    channels of the synthetic ADS1115, read through the driver (bounded retries) and the
+//!    plausibility check, while the device injects a seeded mixed fault schedule (NACKs, bus
+//!    errors, stuck conversions, saturated, spiked and frozen readings). While a reading is
+//!    bad the loop holds its last safe output; it counts every fault by kind and checks the
+//!    counts against what the device injected, and that the state settles.
+//!
+//! With the feature `fault-schedules` the demo runs only the sensor-in-the-loop control, once
+//! per schedule (clean, each fault kind alone, mixed), each between the bench markers, and
+//! prints one `FAULTS` line per schedule for `xtask` to check (counts, settling, and the
+//! instructions of each run from QEMU's trace).
 //!
 //! Exits 0 only if every self-check passed.
 #![no_std]
 #![no_main]
+// The `fault-schedules` build runs only the sensor-in-the-loop control.
+#![cfg_attr(feature = "fault-schedules", allow(dead_code))]
 
 use defmt::{error, println};
 use testvectors::phishing;
@@ -237,6 +250,155 @@ fn control() -> bool {
     ok
 }
 
+/// Seed of the fault schedules.
+const FAULT_SEED: u32 = 2026;
+/// Frames of the sensor-in-the-loop control: 2 readings each (position on AIN0, velocity on
+/// AIN1, 1 V per unit). The schedules' events start at conversions 8..=205 (frames 4..≈103),
+/// so the loop has ≥ 90 fault-free frames to settle.
+const SENSED_STEPS: usize = 200;
+/// Where the sensed loop starts.
+const SENSED_X0: [f32; 2] = [1.5, -0.5];
+
+/// A state component as the analog front end presents it: 1 V per unit, 125 µV per LSB.
+fn to_code(x: f32) -> i16 {
+    libm::roundf(x / (drivers::ads1115::FULL_SCALE_V / 32_768.0)) as i16
+}
+
+/// The outcome of one sensor-in-the-loop run.
+struct Sensed {
+    injected: drivers::fault::FaultCounts,
+    counted: drivers::fault::FaultCounts,
+    expected: drivers::fault::FaultCounts,
+    /// Frames in which the last safe output was held.
+    held: u32,
+    /// Readings the driver gave up on (retries exhausted).
+    gave_up: u32,
+    /// The largest change of the applied control between two frames (after the first).
+    kick: f32,
+    /// |x| at the end, and the band it must be in.
+    end: f32,
+    band: f32,
+    ok: bool,
+}
+
+/// Section 4b: the Lipschitz policy in closed loop through the sensor, under `schedule`.
+///
+/// Each frame: the plant's state goes to AIN0/AIN1 of the synthetic device; the driver reads
+/// both (bounded retries); each reading passes the plausibility check; if both are good the
+/// policy computes u from the measured state and u becomes the last safe output, otherwise
+/// the last safe output is applied again (0 before the first good frame). Faults are counted
+/// by kind (driver + plausibility) and must equal those the device injected, which must be
+/// the whole schedule; |x| must end within 5 % of |x0|, like the noiseless loop.
+///
+/// With `hold = false` (the counterfactual) a reading the check flags is used anyway (only a
+/// reading the driver gave up on is held): the bad values then reach the policy, and the
+/// largest control step between frames (`kick`) shows what the hold prevented.
+fn sensed_control(schedule: drivers::synthetic::FaultSchedule, hz: u32, hold: bool) -> Sensed {
+    use drivers::ads1115::{code_to_volts, Ads1115, DEFAULT_ADDRESS};
+    use drivers::plausibility::{Limits, Plausibility};
+    use drivers::synthetic::SyntheticAds1115;
+    use testvectors::lipschitz_closed_loop as cl;
+
+    let expected = schedule.expected();
+    let mut out = Sensed {
+        injected: expected,
+        counted: drivers::fault::FaultCounts::new(),
+        expected,
+        held: 0,
+        gave_up: 0,
+        kick: 0.0,
+        end: f32::INFINITY,
+        band: 0.0,
+        ok: false,
+    };
+    let Ok(policy) = cl::policy() else {
+        return out;
+    };
+    let mut adc = Ads1115::new(
+        SyntheticAds1115::new(DEFAULT_ADDRESS).with_schedule(schedule),
+        DEFAULT_ADDRESS,
+    );
+    let mut delay = firmware::delay::SpinDelay::new(hz);
+    let mut checks = [
+        Plausibility::new(Limits::DEFAULT),
+        Plausibility::new(Limits::DEFAULT),
+    ];
+    let mut x = SENSED_X0;
+    let mut u_safe = 0.0f32;
+    let mut ok = true;
+    for frame in 0..SENSED_STEPS {
+        let dev = adc.bus_mut();
+        dev.set_input(0, Some(to_code(x[0])));
+        dev.set_input(1, Some(to_code(x[1])));
+        let mut measured = [0.0f32; 2];
+        let mut good = true;
+        for ((ch, check), m) in (0u8..).zip(checks.iter_mut()).zip(measured.iter_mut()) {
+            match adc.read_raw(ch, &mut delay) {
+                Ok(code) => {
+                    let plausible = check.check(code).is_ok();
+                    *m = code_to_volts(code);
+                    good &= plausible || !hold;
+                }
+                Err(_) => {
+                    check.missed();
+                    out.gave_up += 1;
+                    good = false;
+                }
+            }
+        }
+        if good {
+            let mut u = [0.0f32];
+            if policy.forward(&measured, &mut u).is_ok() && u[0].is_finite() {
+                if frame > 0 {
+                    out.kick = out.kick.max((u[0] - u_safe).abs());
+                }
+                u_safe = u[0];
+            } else {
+                ok = false;
+            }
+        } else {
+            out.held += 1;
+        }
+        x = cl::plant(x, u_safe);
+    }
+    let norm = |x: [f32; 2]| libm::sqrtf(x[0] * x[0] + x[1] * x[1]);
+    out.counted = adc
+        .faults()
+        .merged(&checks[0].faults())
+        .merged(&checks[1].faults());
+    let dev = adc.release();
+    out.injected = dev.injected();
+    out.end = norm(x);
+    out.band = 0.05 * norm(SENSED_X0);
+    ok &= dev.schedule_done()
+        && out.injected == expected
+        && out.counted == out.injected
+        && out.end <= out.band
+        // A faulty schedule must have made the loop hold; the clean one must not.
+        && (!hold || (out.held > 0) == (expected.total() > 0));
+    out.ok = ok;
+    out
+}
+
+/// The `FAULTS` line of one schedule (parsed by `xtask`).
+#[cfg(feature = "fault-schedules")]
+fn report_sensed(name: &str, r: &Sensed, raw_kick: f32) {
+    println!(
+        "FAULTS {=str} injected {} counted {} expected {} held {=u32} gaveup {=u32} end {=f32} band {=f32} kick {=f32} rawkick {=f32} {=str}",
+        name,
+        r.injected.0,
+        r.counted.0,
+        r.expected.0,
+        r.held,
+        r.gave_up,
+        r.end,
+        r.band,
+        r.kick,
+        raw_kick,
+        if r.ok { "ok" } else { "FAIL" }
+    );
+}
+
 /// One line of the report through `embedded_io::Write`.
 #[cfg(cmsdk_uart)]
 fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>) -> Result<(), ()> {
@@ -244,13 +406,93 @@ fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>)
     w.write_all(b"\n").map_err(|_| ())
 }
 
+/// Section 4b in the default demo: the mixed schedule, at the demo's 25 MHz pacing.
+#[cfg(not(feature = "fault-schedules"))]
+fn control_through_faults() -> bool {
+    println!(
+        "control through the sensor: the policy reads the plant on AIN0/AIN1 of the synthetic ADS1115, {=usize} frames, mixed fault schedule (seed {=u32}); counts per kind [addr-nack, data-nack, bus, stuck, saturated, spike, frozen]",
+        SENSED_STEPS,
+        FAULT_SEED
+    );
+    let schedule = drivers::synthetic::FaultSchedule::mixed(FAULT_SEED);
+    let r = sensed_control(schedule, 25_000_000, true);
+    // The counterfactual: the flagged readings used as they are.
+    let raw = sensed_control(schedule, 25_000_000, false);
+    let ok = r.ok && r.kick < raw.kick;
+    println!(
+        "  scheduled {} injected {} counted {}; last safe output held in {=u32} frames ({=u32} readings given up after retries); |x| at the end {=f32} (band {=f32}); largest control step between frames {=f32} (using the flagged readings instead: {=f32}) {=str}",
+        r.expected.0,
+        r.injected.0,
+        r.counted.0,
+        r.held,
+        r.gave_up,
+        r.end,
+        r.band,
+        r.kick,
+        raw.kick,
+        if ok { "ok" } else { "FAIL" }
+    );
+    ok
+}
+
+/// The `fault-schedules` build: every schedule, each between the bench markers.
+#[cfg(feature = "fault-schedules")]
+fn fault_schedules() -> bool {
+    use drivers::fault::FaultKind;
+    use drivers::synthetic::FaultSchedule;
+    // A nominal 1 MHz pacing clock: the busy-waits stay short in QEMU's trace.
+    const HZ: u32 = 1_000_000;
+    let mut ok = true;
+    let mut run = |name: &str, s: FaultSchedule| {
+        firmware::bench::bench_start();
+        let r = sensed_control(s, HZ, true);
+        firmware::bench::bench_end();
+        // Outside the markers: the counterfactual (flagged readings used) for the schedules
+        // with bad values; the hold must keep the control steps smaller.
+        let value_faults =
+            s.expected().get(FaultKind::Saturated) + s.expected().get(FaultKind::Spike) > 0;
+        let raw_kick = if value_faults {
+            let raw = sensed_control(s, HZ, false);
+            ok &= r.kick < raw.kick;
+            raw.kick
+        } else {
+            r.kick
+        };
+        report_sensed(name, &r, raw_kick);
+        ok &= r.ok;
+    };
+    run("clean", FaultSchedule::clean());
+    for kind in FaultKind::ALL {
+        run(kind.name(), FaultSchedule::single(kind, FAULT_SEED));
+    }
+    run("mixed", FaultSchedule::mixed(FAULT_SEED));
+    ok
+}
+
+#[cfg(feature = "fault-schedules")]
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    println!(
+        "kernels demo on {=str}: sensor-in-the-loop control under every fault schedule",
+        firmware::TARGET
+    );
+    let ok = fault_schedules();
+    if ok {
+        println!("self-checks: all passed");
+    } else {
+        error!("self-checks: FAILED (fault schedules)");
+    }
+    firmware::exit(ok)
+}
+
+#[cfg(not(feature = "fault-schedules"))]
 #[cortex_m_rt::entry]
 fn main() -> ! {
     println!("kernels demo on {=str}", firmware::TARGET);
     let learned = online_learning();
     let out = outputs();
     let sensed = sensor();
-    let controlled = control();
+    let controlled = control() & control_through_faults();
     let all_ok = learned && out && sensed && controlled;
     if all_ok {
         println!("self-checks: all passed");
