@@ -6,6 +6,9 @@
 //! * [`synthetic`]: a *synthetic* ADS1115-like device implementing [`embedded_hal::i2c::I2c`]
 //!   itself, so that the demo has a sensor under QEMU, where no I2C bus is emulated. Its
 //!   readings come from a deterministic signal generator, so the demo can check them.
+//! * [`flash_model`] and [`checkpoint_store`]: a RAM-backed NOR-flash model that can cut the
+//!   power after any word, and the power-fail-safe checkpoint store over any NOR flash
+//!   (`sequential-storage`'s map), for the learner checkpoints of issue #24.
 //!
 //! `no_std`, no heap, no `unsafe`. Host tests drive the driver against `embedded-hal-mock`
 //! (exact bus transactions, error propagation) and against the synthetic device.
@@ -13,4 +16,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ads1115;
+pub mod checkpoint_store;
+pub mod flash_model;
 pub mod synthetic;
