@@ -18,6 +18,15 @@
 //!    the policy's certified Lipschitz bound and checks at every step that the noise moved the
 //!    control by no more than the bound allows.
 //!
+//! 5. Learner state kept across a reset (issue #24): the Phishing learner
+//!    (`StandardScaler | LogisticRegression<9, Adam>`, `testvectors::power_cut::Learner`) saves
+//!    a checkpoint every [`checkpointing::EVERY`] rows into the RAM-backed flash model
+//!    (`drivers::flash_model`, in the `.uninit` section, which a system reset leaves alone),
+//!    learns a few rows more, and requests a real system reset (SYSRESETREQ; QEMU reboots the
+//!    machine, `xtask` does not pass `-no-reboot`). The second boot finds the flash model,
+//!    restores the newest checkpoint through the store, learns the remaining rows and checks
+//!    that the result is bit-identical to an uninterrupted run. This section runs first.
+//!
 //! Exits 0 only if every self-check passed.
 #![no_std]
 #![no_main]
@@ -244,20 +253,141 @@ fn writeln_uart(w: &mut impl embedded_io::Write, args: core::fmt::Arguments<'_>)
     w.write_all(b"\n").map_err(|_| ())
 }
 
+/// Issue #24: checkpoints in the flash model, a real reset, and the resume.
+mod checkpointing {
+    use core::mem::MaybeUninit;
+    use core::ptr::{addr_of, addr_of_mut};
+
+    use defmt::{error, println};
+    use drivers::checkpoint_store::CheckpointStore;
+    use drivers::flash_model::{RamFlash, PAGE};
+    use testvectors::phishing::ROWS;
+    use testvectors::power_cut::{Learner, PAGES, RECORD, SCRATCH};
+
+    /// Rows between checkpoints.
+    pub const EVERY: u32 = 50;
+    /// The first boot stops checkpointing here, learns [`LOST`] rows more and resets.
+    const RESET_AT: u32 = 600;
+    /// Rows learned after the last checkpoint and lost in the reset (learned again).
+    const LOST: u32 = 17;
+    /// Marks the flash model as initialised (a cold boot finds anything else).
+    const MAGIC: u32 = 0xC4EC_4B0F;
+
+    /// What survives a system reset: RAM that `cortex-m-rt` neither zeroes nor loads.
+    struct Persist {
+        magic: u32,
+        boots: u32,
+        flash: RamFlash<PAGES>,
+    }
+
+    #[link_section = ".uninit.checkpointing"]
+    static mut PERSIST: MaybeUninit<Persist> = MaybeUninit::uninit();
+
+    /// The persistent block, initialised (erased flash, boot count 0) on a cold boot.
+    fn persist() -> &'static mut Persist {
+        // SAFETY: single-threaded, called once per boot (no other reference exists); the magic
+        // is read as a plain u32 (any bit pattern is a valid u32), and the block is written in
+        // full before it is used when the magic is not there.
+        unsafe {
+            let p = addr_of_mut!(PERSIST).cast::<Persist>();
+            if core::ptr::read_volatile(addr_of!((*p).magic)) != MAGIC {
+                addr_of_mut!((*p).boots).write(0);
+                addr_of_mut!((*p).flash).write(RamFlash::new());
+                core::ptr::write_volatile(addr_of_mut!((*p).magic), MAGIC);
+            }
+            &mut *p
+        }
+    }
+
+    /// Returns only on the second boot: `true` if the resumed run matched.
+    pub fn run() -> bool {
+        let persist = persist();
+        let boot = persist.boots;
+        persist.boots = boot.wrapping_add(1);
+        let range = 0..(PAGES * PAGE) as u32;
+        let Ok(mut store) = CheckpointStore::new(&mut persist.flash, range) else {
+            error!("checkpointing: bad store configuration");
+            return false;
+        };
+        let mut scratch = [0u8; SCRATCH];
+        if boot == 0 {
+            println!(
+                "checkpointing: boot 1: progressive validation over the Phishing rows, a {=usize}-byte checkpoint every {=u32} rows into the flash model ({=usize} x {=usize} B pages)",
+                RECORD, EVERY, PAGES, PAGE
+            );
+            let mut l = Learner::new();
+            while l.row < RESET_AT {
+                l.learn_rows(EVERY as usize);
+                let saved = match l.encode() {
+                    Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
+                    Err(_) => false,
+                };
+                if !saved {
+                    error!("checkpointing: save at row {=u32} failed", l.row);
+                    return false;
+                }
+            }
+            l.learn_rows(LOST as usize);
+            println!(
+                "  {=u32} rows learned, the last checkpoint at row {=u32}: system reset (SYSRESETREQ)",
+                l.row, RESET_AT
+            );
+            cortex_m::peripheral::SCB::sys_reset();
+        }
+        let resumed = match store.load(&mut scratch) {
+            Ok(Some(rec)) => Learner::decode(rec).ok(),
+            _ => None,
+        };
+        let Some(mut l) = resumed else {
+            error!("checkpointing: boot {=u32}: no checkpoint restored", boot + 1);
+            return false;
+        };
+        let from = l.row;
+        while (l.row as usize) < ROWS {
+            let n = (ROWS - l.row as usize).min(EVERY as usize);
+            l.learn_rows(n);
+            let saved = match l.encode() {
+                Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
+                Err(_) => false,
+            };
+            if !saved {
+                error!("checkpointing: save at row {=u32} failed", l.row);
+                return false;
+            }
+        }
+        // The uninterrupted run, in RAM.
+        let mut whole = Learner::new();
+        whole.learn_rows(ROWS);
+        let same = matches!((l.encode(), whole.encode()), (Ok(a), Ok(b)) if a == b);
+        println!(
+            "checkpointing: boot {=u32} after the reset: restored the checkpoint at row {=u32} from the flash model, learned rows {=u32}..{=usize}: accuracy {=f32} %, log-loss {=f32}; bit-identical to the uninterrupted run: {=bool}",
+            boot + 1,
+            from,
+            from,
+            ROWS,
+            (l.eval.accuracy() * 100.0) as f32,
+            l.eval.log_loss() as f32,
+            same
+        );
+        same && from == RESET_AT
+    }
+}
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     println!("kernels demo on {=str}", firmware::TARGET);
+    let checkpointed = checkpointing::run();
     let learned = online_learning();
     let out = outputs();
     let sensed = sensor();
     let controlled = control();
-    let all_ok = learned && out && sensed && controlled;
+    let all_ok = checkpointed && learned && out && sensed && controlled;
     if all_ok {
         println!("self-checks: all passed");
     } else {
         error!(
-            "self-checks: FAILED (learning {=bool}, outputs {=bool}, sensor {=bool}, control {=bool})",
-            learned, out, sensed, controlled
+            "self-checks: FAILED (checkpointing {=bool}, learning {=bool}, outputs {=bool}, sensor {=bool}, control {=bool})",
+            checkpointed, learned, out, sensed, controlled
         );
     }
     firmware::exit(all_ok)
