@@ -260,7 +260,10 @@ mod checkpointing {
 
     use defmt::{error, println};
     use drivers::checkpoint_store::CheckpointStore;
-    use drivers::flash_model::{RamFlash, PAGE};
+    #[cfg(not(feature = "board-nrf52840"))]
+    use drivers::flash_model::RamFlash;
+    use drivers::flash_model::PAGE;
+    use embedded_storage_async::nor_flash::MultiwriteNorFlash;
     use testvectors::phishing::ROWS;
     use testvectors::power_cut::{Learner, PAGES, RECORD, SCRATCH};
 
@@ -277,42 +280,59 @@ mod checkpointing {
     struct Persist {
         magic: u32,
         boots: u32,
+        /// The flash model (QEMU); on the nRF52840 the store is in the NVMC instead.
+        #[cfg(not(feature = "board-nrf52840"))]
         flash: RamFlash<PAGES>,
     }
 
     #[link_section = ".uninit.checkpointing"]
     static mut PERSIST: MaybeUninit<Persist> = MaybeUninit::uninit();
 
-    /// The persistent block, initialised (erased flash, boot count 0) on a cold boot.
-    fn persist() -> &'static mut Persist {
+    /// The persistent block and whether this is a cold boot (then it is initialised: boot
+    /// count 0, erased flash model).
+    fn persist() -> (&'static mut Persist, bool) {
         // SAFETY: single-threaded, called once per boot (no other reference exists); the magic
         // is read as a plain u32 (any bit pattern is a valid u32), and the block is written in
         // full before it is used when the magic is not there.
         unsafe {
             let p = addr_of_mut!(PERSIST).cast::<Persist>();
-            if core::ptr::read_volatile(addr_of!((*p).magic)) != MAGIC {
+            let cold = core::ptr::read_volatile(addr_of!((*p).magic)) != MAGIC;
+            if cold {
                 addr_of_mut!((*p).boots).write(0);
+                #[cfg(not(feature = "board-nrf52840"))]
                 addr_of_mut!((*p).flash).write(RamFlash::new());
                 core::ptr::write_volatile(addr_of_mut!((*p).magic), MAGIC);
             }
-            &mut *p
+            (&mut *p, cold)
         }
     }
 
     /// Returns only on the second boot: `true` if the resumed run matched.
     pub fn run() -> bool {
-        let persist = persist();
+        let (persist, cold) = persist();
         let boot = persist.boots;
         persist.boots = boot.wrapping_add(1);
-        let range = 0..(PAGES * PAGE) as u32;
-        let Ok(mut store) = CheckpointStore::new(&mut persist.flash, range) else {
-            error!("checkpointing: bad store configuration");
+        #[cfg(not(feature = "board-nrf52840"))]
+        let store = CheckpointStore::new(&mut persist.flash, 0..(PAGES * PAGE) as u32).ok();
+        #[cfg(feature = "board-nrf52840")]
+        let store = nvmc::store();
+        let Some(mut store) = store else {
+            error!("checkpointing: no store (flash range or peripheral)");
             return false;
         };
+        // A cold boot starts from empty flash (on the NVMC, the records of an earlier run).
+        if cold && store.erase_all().is_err() {
+            error!("checkpointing: erase failed");
+            return false;
+        }
+        run_with(&mut store, boot)
+    }
+
+    fn run_with<F: MultiwriteNorFlash>(store: &mut CheckpointStore<F>, boot: u32) -> bool {
         let mut scratch = [0u8; SCRATCH];
         if boot == 0 {
             println!(
-                "checkpointing: boot 1: progressive validation over the Phishing rows, a {=usize}-byte checkpoint every {=u32} rows into the flash model ({=usize} x {=usize} B pages)",
+                "checkpointing: boot 1: progressive validation over the Phishing rows, a {=usize}-byte checkpoint every {=u32} rows into flash (QEMU: the flash model, {=usize} x {=usize} B pages; nRF52840: the NVMC)",
                 RECORD, EVERY, PAGES, PAGE
             );
             let mut l = Learner::new();
@@ -339,7 +359,10 @@ mod checkpointing {
             _ => None,
         };
         let Some(mut l) = resumed else {
-            error!("checkpointing: boot {=u32}: no checkpoint restored", boot + 1);
+            error!(
+                "checkpointing: boot {=u32}: no checkpoint restored",
+                boot + 1
+            );
             return false;
         };
         let from = l.row;
@@ -360,7 +383,7 @@ mod checkpointing {
         whole.learn_rows(ROWS);
         let same = matches!((l.encode(), whole.encode()), (Ok(a), Ok(b)) if a == b);
         println!(
-            "checkpointing: boot {=u32} after the reset: restored the checkpoint at row {=u32} from the flash model, learned rows {=u32}..{=usize}: accuracy {=f32} %, log-loss {=f32}; bit-identical to the uninterrupted run: {=bool}",
+            "checkpointing: boot {=u32} after the reset: restored the checkpoint at row {=u32} from flash, learned rows {=u32}..{=usize}: accuracy {=f32} %, log-loss {=f32}; bit-identical to the uninterrupted run: {=bool}",
             boot + 1,
             from,
             from,
@@ -370,6 +393,36 @@ mod checkpointing {
             same
         );
         same && from == RESET_AT
+    }
+
+    /// The nRF52840: the store in the NVMC (`nrf52840-hal`'s `Nvmc`, 4 KiB pages, 4-byte
+    /// words, two writes per word), over the last 16 KiB of flash that
+    /// `memory/nrf52840.x` keeps out of `FLASH` (`__checkpoint_start`..`__checkpoint_end`).
+    #[cfg(feature = "board-nrf52840")]
+    mod nvmc {
+        use core::ptr::{addr_of, addr_of_mut};
+        use drivers::checkpoint_store::{BlockingAsync, CheckpointStore};
+        use nrf52840_hal::nvmc::Nvmc;
+        use nrf52840_hal::pac;
+
+        extern "C" {
+            static mut __checkpoint_start: u8;
+            static __checkpoint_end: u8;
+        }
+
+        pub(super) fn store() -> Option<CheckpointStore<BlockingAsync<Nvmc<pac::NVMC>>>> {
+            let p = pac::Peripherals::take()?;
+            // SAFETY: the linker script reserves this page-aligned range for the store alone;
+            // nothing else in the program refers to it, and this runs once per boot (the
+            // peripherals can be taken once).
+            let storage: &'static mut [u8] = unsafe {
+                let start = addr_of_mut!(__checkpoint_start);
+                let len = (addr_of!(__checkpoint_end) as usize).wrapping_sub(start as usize);
+                core::slice::from_raw_parts_mut(start, len)
+            };
+            let len = storage.len() as u32;
+            CheckpointStore::new(BlockingAsync(Nvmc::new(p.NVMC, storage)), 0..len).ok()
+        }
     }
 }
 
