@@ -198,7 +198,7 @@ impl<const PAGES: usize> RamFlash<PAGES> {
             return Err(FlashModelError::PowerCut);
         }
         let (start, _) = self.check_range(offset, bytes.len())?;
-        if start % WORD != 0 || bytes.len() % WORD != 0 {
+        if !start.is_multiple_of(WORD) || !bytes.len().is_multiple_of(WORD) {
             return Err(FlashModelError::NotAligned);
         }
         for (k, chunk) in bytes.chunks_exact(WORD).enumerate() {
@@ -236,7 +236,7 @@ impl<const PAGES: usize> RamFlash<PAGES> {
             return Err(FlashModelError::OutOfBounds);
         }
         let (start, end) = self.check_range(from, (to - from) as usize)?;
-        if start % PAGE != 0 || end % PAGE != 0 {
+        if !start.is_multiple_of(PAGE) || !end.is_multiple_of(PAGE) {
             return Err(FlashModelError::NotAligned);
         }
         for p in start / PAGE..end / PAGE {

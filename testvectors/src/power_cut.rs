@@ -172,26 +172,27 @@ pub fn sweep(k: u32, torn: bool) -> SweepOutcome {
         out.store_errors += 1;
         return out;
     };
-    let prev = if k == 0 {
-        None
-    } else {
-        prev_learner.encode().ok()
+    // The learners live in this block only (their stack is reused by the sweep below).
+    let (prev, new, cont_prev, cont_new) = {
+        let prev = if k == 0 {
+            None
+        } else {
+            prev_learner.encode().ok()
+        };
+        let mut new_learner = prev_learner.clone();
+        new_learner.learn_rows(ROWS_PER_CHECKPOINT);
+        let Ok(new) = new_learner.encode() else {
+            out.store_errors += 1;
+            return out;
+        };
+        // The uninterrupted continuations from each checkpoint.
+        let cont = |l: &Learner| {
+            let mut l = l.clone();
+            l.learn_rows(ROWS_PER_CHECKPOINT);
+            l.encode().ok()
+        };
+        (prev, new, cont(&prev_learner), cont(&new_learner))
     };
-    let mut new_learner = prev_learner.clone();
-    new_learner.learn_rows(ROWS_PER_CHECKPOINT);
-    let Ok(new) = new_learner.encode() else {
-        out.store_errors += 1;
-        return out;
-    };
-    // The uninterrupted continuations from each checkpoint.
-    let cont = |l: &Learner| {
-        let mut l = l.clone();
-        l.learn_rows(ROWS_PER_CHECKPOINT);
-        l.encode().ok()
-    };
-    let (cont_prev, cont_new) = (cont(&prev_learner), cont(&new_learner));
-    drop(prev_learner);
-    drop(new_learner);
 
     let mut flash = RamFlash::<PAGES>::new();
     let mut n = 0u32;

@@ -3,7 +3,7 @@
 //!
 //! [`save`] writes a learner into a caller's `&mut [u8]`, [`restore`] rebuilds it from a
 //! `&[u8]`; both are also methods of the trait [`Checkpoint`], which every learner of
-//! [`crate::online`] implements: each [`Rule`](super::Rule) ([`Sgd`], [`AdaGrad`], [`Adam`],
+//! [`crate::online`] implements: each [`Rule`] ([`Sgd`], [`AdaGrad`], [`Adam`],
 //! [`AdaMax`], [`Ftrl`], [`OptimisticOgd`], [`EntropicOmd`], [`Implicit`], [`AProx`],
 //! [`PassiveAggressive`]), each model with its rule inside ([`LinearRegression`],
 //! [`LogisticRegression`], [`SoftmaxRegression`]), the fixed-point family ([`FxSgd`],
@@ -127,7 +127,7 @@ pub const HEADER_LEN: usize = 16;
 pub const CRC_LEN: usize = 4;
 
 /// The kind tags: a learner tag (the high byte of the header's kind) and a rule tag (the low
-/// byte). A user-defined [`Rule`](super::Rule) that implements [`Checkpoint`] should take a
+/// byte). A user-defined [`Rule`] that implements [`Checkpoint`] should take a
 /// rule tag from 0xC0 up and the learner tag [`kind::RULE`].
 pub mod kind {
     /// A rule saved on its own.
@@ -963,7 +963,6 @@ impl<const D: usize> Checkpoint for EntropicOmd<D> {
 // The models: their own fields, then the rule's payload. The kind carries the rule's tag.
 
 #[inline]
-
 fn write_config(w: &mut Writer<'_>, c: &GlmConfig) {
     w.finite(c.intercept_lr);
     w.finite(c.l2);
@@ -972,7 +971,6 @@ fn write_config(w: &mut Writer<'_>, c: &GlmConfig) {
 }
 
 #[inline]
-
 fn read_config(r: &mut Reader<'_>, c: &mut GlmConfig) {
     r.finite(&mut c.intercept_lr);
     r.finite(&mut c.l2);
@@ -1177,7 +1175,6 @@ const TALLY_LEN: usize = 20;
 const CORRECT: &str = "more correct predictions than predictions";
 
 #[inline]
-
 fn write_tally(w: &mut Writer<'_>, t: &Tally) {
     w.require(t.correct <= t.n, CORRECT);
     w.u32(t.n);
@@ -1187,7 +1184,6 @@ fn write_tally(w: &mut Writer<'_>, t: &Tally) {
 }
 
 #[inline]
-
 fn read_tally(r: &mut Reader<'_>, t: &mut Tally) {
     r.u32(&mut t.n);
     r.u32(&mut t.correct);
