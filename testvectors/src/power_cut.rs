@@ -43,6 +43,9 @@ pub const RECORD: usize = 4 + Model::SIZE + Scaler::SIZE + BinaryEval::SIZE;
 /// Scratch bytes the store needs for a record.
 pub const SCRATCH: usize = RECORD + drivers::checkpoint_store::SCRATCH_OVERHEAD;
 
+/// More cut points than any save of one record has (a bound on the sweep's loop).
+const MAX_CUTS: u32 = 4096;
+
 /// The flash range the store uses: all of the model.
 const RANGE: core::ops::Range<u32> = 0..(PAGES * PAGE) as u32;
 
@@ -207,7 +210,8 @@ pub fn sweep(k: u32, torn: bool) -> SweepOutcome {
         };
         let save_steps = flash.steps().wrapping_sub(start);
         let cut = flash.is_off();
-        if saved && cut {
+        // A save fails exactly when the power was cut during it.
+        if saved == cut {
             out.store_errors += 1;
         }
         out.cuts += 1;
@@ -256,6 +260,11 @@ pub fn sweep(k: u32, torn: bool) -> SweepOutcome {
             break;
         }
         n += 1;
+        // A save of one record takes a few hundred steps; never loop without end.
+        if n > MAX_CUTS {
+            out.store_errors += 1;
+            break;
+        }
     }
     for w in [
         out.cuts,
