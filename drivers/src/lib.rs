@@ -10,6 +10,9 @@
 //! * [`plausibility`]: range, rate-of-change and frozen-value checks of readings that came
 //!   back without a bus error.
 //! * [`fault`]: the fault kinds and per-kind counters shared by all three.
+//! * [`flash_model`] and [`checkpoint_store`]: a RAM-backed NOR-flash model that can cut the
+//!   power after any word, and the power-fail-safe checkpoint store over any NOR flash
+//!   (`sequential-storage`'s map), for the learner checkpoints of issue #24.
 //!
 //! `no_std`, no heap, no `unsafe`. Host tests drive the driver against `embedded-hal-mock`
 //! (exact bus transactions, error propagation) and against the synthetic device.
@@ -17,6 +20,8 @@
 #![forbid(unsafe_code)]
 
 pub mod ads1115;
+pub mod checkpoint_store;
 pub mod fault;
+pub mod flash_model;
 pub mod plausibility;
 pub mod synthetic;

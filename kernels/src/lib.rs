@@ -40,6 +40,7 @@
 //!   projections, 1-Lipschitz activations and a small certified MLP.
 //! * [`online`]: online learners (linear models trained one example at a time, their update
 //!   rules, a running scaler, a progressive-validation evaluator).
+//! * [`crc`]: CRC-32/ISO-HDLC, the checksum of the online learners' checkpoints.
 //! * [`fixedpoint`]: gemmlowp-style Q-format primitives, bit-exact with TFLite (Micro) and
 //!   CMSIS-NN.
 //!
@@ -95,6 +96,7 @@
 extern crate std;
 
 mod count;
+pub mod crc;
 mod error;
 pub mod fixedpoint;
 pub mod lipschitz;

@@ -281,3 +281,53 @@ static N22: &dyn Sync = &(crate::zloss::fpu::zloss_grad as fn(_, _, _, _, _) -> 
 static N23: &dyn Sync = &(crate::sparsemax::nofpu::entmax15 as fn(_, _) -> _);
 #[used]
 static N24: &dyn Sync = &(crate::sparsemax::fpu::entmax15 as fn(_, _) -> _);
+
+// Issue #24: the CRC and the checkpoints (save/restore are generic: registered at the types
+// the firmware keeps, so each is proven for every input buffer).
+#[used]
+static C0: &dyn Sync = &(crate::crc::crc32 as fn(_) -> _);
+#[used]
+static C1: &dyn Sync = &(crate::crc::crc32_update as fn(_, _) -> _);
+mod checkpoint_types {
+    use crate::online::fixed::{FxAdaGrad, FxLogisticRegression};
+    use crate::online::{
+        Adam, BinaryEval, Ftrl, Hedge, LinearRegression, LogisticRegression, SoftmaxRegression,
+        StandardScaler,
+    };
+    pub(super) type Lr = LogisticRegression<9, Adam<9>>;
+    pub(super) type Lin = LinearRegression<9, Ftrl<9>>;
+    pub(super) type Smx = SoftmaxRegression<9, 3, Adam<9>>;
+    pub(super) type Fx = FxLogisticRegression<9, FxAdaGrad<9>>;
+    pub(super) type Sc = StandardScaler<9>;
+    pub(super) type Be = BinaryEval;
+    pub(super) type He = Hedge<9>;
+}
+use checkpoint_types as ct;
+#[used]
+static C3: &dyn Sync = &(crate::online::checkpoint::save::<ct::Lr> as fn(_, _) -> _);
+#[used]
+static C4: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Lr> as fn(_) -> _);
+#[used]
+static C5: &dyn Sync = &(crate::online::checkpoint::save::<ct::Lin> as fn(_, _) -> _);
+#[used]
+static C6: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Lin> as fn(_) -> _);
+#[used]
+static C7: &dyn Sync = &(crate::online::checkpoint::save::<ct::Smx> as fn(_, _) -> _);
+#[used]
+static C8: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Smx> as fn(_) -> _);
+#[used]
+static C9: &dyn Sync = &(crate::online::checkpoint::save::<ct::Fx> as fn(_, _) -> _);
+#[used]
+static C10: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Fx> as fn(_) -> _);
+#[used]
+static C11: &dyn Sync = &(crate::online::checkpoint::save::<ct::Sc> as fn(_, _) -> _);
+#[used]
+static C12: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Sc> as fn(_) -> _);
+#[used]
+static C13: &dyn Sync = &(crate::online::checkpoint::save::<ct::Be> as fn(_, _) -> _);
+#[used]
+static C14: &dyn Sync = &(crate::online::checkpoint::restore::<ct::Be> as fn(_) -> _);
+#[used]
+static C15: &dyn Sync = &(crate::online::checkpoint::save::<ct::He> as fn(_, _) -> _);
+#[used]
+static C16: &dyn Sync = &(crate::online::checkpoint::restore::<ct::He> as fn(_) -> _);

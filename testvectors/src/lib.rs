@@ -12,6 +12,7 @@ pub mod lipschitz_closed_loop;
 #[rustfmt::skip]
 pub mod lipschitz_policy;
 pub mod phishing;
+pub mod power_cut;
 pub mod rng;
 pub mod suites;
 

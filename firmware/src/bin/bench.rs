@@ -820,6 +820,123 @@ fn bench_fixed(ok: &mut bool) {
 }
 // ---- end of issue #20's rows.
 
+/// Issue #24: one checkpoint save (encode + CRC-32) and one restore (CRC + decode + checks)
+/// per learner at D = 9 (n = 1: the count is per checkpoint), and one store write / load of
+/// the demo's 320-byte record into the flash model.
+#[inline(never)]
+fn bench_checkpoint(ok: &mut bool) {
+    use mcu_kernels::online::checkpoint::{restore, save, Checkpoint};
+    use mcu_kernels::online::fixed::{to_fixed, FxAdaGrad, FxLogisticRegression};
+    use mcu_kernels::online::*;
+    let mut x = [0.0f32; 9];
+    Rng::new(0x5EED_0024).fill_uniform(&mut x, -2.0, 2.0);
+    let mut buf = [0u8; 192];
+    macro_rules! ckpt {
+        ($name:literal, $t:ty, $state:expr) => {{
+            let state: $t = $state;
+            run(
+                concat!("online::checkpoint::save[", $name, "]"),
+                1,
+                "-",
+                &mut || *ok &= save(black_box(&state), &mut buf) == Ok(<$t>::SIZE),
+            );
+            run(
+                concat!("online::checkpoint::restore[", $name, "]"),
+                1,
+                "-",
+                &mut || {
+                    let r = restore::<$t>(black_box(&buf[..<$t>::SIZE]));
+                    *ok &= r.is_ok();
+                    black_box(r.ok());
+                },
+            );
+        }};
+    }
+    macro_rules! model {
+        ($name:literal, $r:ty, $rule:expr) => {{
+            let mut m = LogisticRegression::<9, $r>::new($rule);
+            for _ in 0..4 {
+                *ok &= m.learn_one(&x, true).is_ok();
+            }
+            ckpt!($name, LogisticRegression<9, $r>, m);
+        }};
+    }
+    model!("LogisticRegression<9,Sgd>", Sgd, Sgd::new(0.1));
+    model!(
+        "LogisticRegression<9,AdaGrad>",
+        AdaGrad<9>,
+        AdaGrad::river()
+    );
+    model!("LogisticRegression<9,Adam>", Adam<9>, Adam::river());
+    model!("LogisticRegression<9,Ftrl>", Ftrl<9>, Ftrl::river());
+    let mut sc = StandardScaler::<9>::new();
+    for _ in 0..4 {
+        *ok &= sc.learn_one(&x).is_ok();
+    }
+    ckpt!("StandardScaler<9>", StandardScaler<9>, sc);
+    let mut e = BinaryEval::new();
+    e.update_logit(0.5, true);
+    ckpt!("BinaryEval", BinaryEval, e);
+    let mut fx = FxLogisticRegression::<9, _>::new(FxAdaGrad::<9>::new(to_fixed(0.05)));
+    for _ in 0..4 {
+        fx.learn_one(&x.map(to_fixed), true);
+    }
+    ckpt!("FxLogisticRegression<9,FxAdaGrad>", FxLogisticRegression<9, FxAdaGrad<9>>, fx);
+    bench_checkpoint_store(ok);
+}
+
+/// One store write and one load of the demo's record (`testvectors::power_cut`), two
+/// records already in the flash model. The learner is trained on seeded rows here, not on
+/// the Phishing rows (their 45 KB would not fit the M0's flash beside the benches).
+#[inline(never)]
+fn bench_checkpoint_store(ok: &mut bool) {
+    use drivers::checkpoint_store::CheckpointStore;
+    use drivers::flash_model::{RamFlash, PAGE};
+    use testvectors::power_cut::{Learner, PAGES, RECORD, SCRATCH};
+    let mut flash = RamFlash::<PAGES>::new();
+    let mut scratch = [0u8; SCRATCH];
+    let mut l = Learner::new();
+    let Ok(mut store) = CheckpointStore::new(&mut flash, 0..(PAGES * PAGE) as u32) else {
+        *ok = false;
+        return;
+    };
+    let mut rng = Rng::new(0x5EED_0124);
+    let mut learn = |l: &mut Learner| {
+        let mut x = [0.0f32; 9];
+        for _ in 0..20 {
+            rng.fill_uniform(&mut x, -2.0, 2.0);
+            let y = x[0] > x[1];
+            let _ = mcu_kernels::online::progressive_binary(
+                Some(&mut l.scaler),
+                &mut l.model,
+                &mut l.eval,
+                &x,
+                y,
+            );
+            l.row += 1;
+        }
+    };
+    for _ in 0..2 {
+        learn(&mut l);
+        let Ok(rec) = l.encode() else {
+            *ok = false;
+            return;
+        };
+        *ok &= store.save(&rec, &mut scratch).is_ok();
+    }
+    learn(&mut l);
+    let Ok(rec) = l.encode() else {
+        *ok = false;
+        return;
+    };
+    run("checkpoint_store::save[record]", RECORD, "-", &mut || {
+        *ok &= store.save(black_box(&rec), &mut scratch).is_ok()
+    });
+    run("checkpoint_store::load[record]", RECORD, "-", &mut || {
+        *ok &= matches!(store.load(&mut scratch), Ok(Some(r)) if r.len() == RECORD)
+    });
+}
+
 #[cortex_m_rt::entry]
 fn main() -> ! {
     let mut ok = true;
@@ -836,5 +953,7 @@ fn main() -> ! {
     bench_math();
     // Issue #20's rows.
     bench_fixed(&mut ok);
+    // Issue #24's rows.
+    bench_checkpoint(&mut ok);
     firmware::exit(ok)
 }

@@ -29,6 +29,15 @@
 //! prints one `FAULTS` line per schedule for `xtask` to check (counts, settling, and the
 //! instructions of each run from QEMU's trace).
 //!
+//! 5. Learner state kept across a reset (issue #24): the Phishing learner
+//!    (`StandardScaler | LogisticRegression<9, Adam>`, `testvectors::power_cut::Learner`) saves
+//!    a checkpoint every [`checkpointing::EVERY`] rows into the RAM-backed flash model
+//!    (`drivers::flash_model`, in the `.uninit` section, which a system reset leaves alone),
+//!    learns a few rows more, and requests a real system reset (SYSRESETREQ; QEMU reboots the
+//!    machine, `xtask` does not pass `-no-reboot`). The second boot finds the flash model,
+//!    restores the newest checkpoint through the store, learns the remaining rows and checks
+//!    that the result is bit-identical to an uninterrupted run. This section runs first.
+//!
 //! Exits 0 only if every self-check passed.
 #![no_std]
 #![no_main]
@@ -486,20 +495,195 @@ fn main() -> ! {
 }
 
 #[cfg(not(feature = "fault-schedules"))]
+/// Issue #24: checkpoints in the flash model, a real reset, and the resume.
+mod checkpointing {
+    use core::mem::MaybeUninit;
+    use core::ptr::{addr_of, addr_of_mut};
+
+    use defmt::{error, println};
+    use drivers::checkpoint_store::CheckpointStore;
+    #[cfg(not(feature = "board-nrf52840"))]
+    use drivers::flash_model::RamFlash;
+    use drivers::flash_model::PAGE;
+    use embedded_storage_async::nor_flash::MultiwriteNorFlash;
+    use testvectors::phishing::ROWS;
+    use testvectors::power_cut::{Learner, PAGES, RECORD, SCRATCH};
+
+    /// Rows between checkpoints.
+    pub const EVERY: u32 = 50;
+    /// The first boot stops checkpointing here, learns [`LOST`] rows more and resets.
+    const RESET_AT: u32 = 600;
+    /// Rows learned after the last checkpoint and lost in the reset (learned again).
+    const LOST: u32 = 17;
+    /// Marks the flash model as initialised (a cold boot finds anything else).
+    const MAGIC: u32 = 0xC4EC_4B0F;
+
+    /// What survives a system reset: RAM that `cortex-m-rt` neither zeroes nor loads.
+    struct Persist {
+        magic: u32,
+        boots: u32,
+        /// The flash model (QEMU); on the nRF52840 the store is in the NVMC instead.
+        #[cfg(not(feature = "board-nrf52840"))]
+        flash: RamFlash<PAGES>,
+    }
+
+    #[link_section = ".uninit.checkpointing"]
+    static mut PERSIST: MaybeUninit<Persist> = MaybeUninit::uninit();
+
+    /// The persistent block and whether this is a cold boot (then it is initialised: boot
+    /// count 0, erased flash model).
+    fn persist() -> (&'static mut Persist, bool) {
+        // SAFETY: single-threaded, called once per boot (no other reference exists); the magic
+        // is read as a plain u32 (any bit pattern is a valid u32), and the block is written in
+        // full before it is used when the magic is not there.
+        unsafe {
+            let p = addr_of_mut!(PERSIST).cast::<Persist>();
+            let cold = core::ptr::read_volatile(addr_of!((*p).magic)) != MAGIC;
+            if cold {
+                addr_of_mut!((*p).boots).write(0);
+                #[cfg(not(feature = "board-nrf52840"))]
+                addr_of_mut!((*p).flash).write(RamFlash::new());
+                core::ptr::write_volatile(addr_of_mut!((*p).magic), MAGIC);
+            }
+            (&mut *p, cold)
+        }
+    }
+
+    /// Returns only on the second boot: `true` if the resumed run matched.
+    pub fn run() -> bool {
+        let (persist, cold) = persist();
+        let boot = persist.boots;
+        persist.boots = boot.wrapping_add(1);
+        #[cfg(not(feature = "board-nrf52840"))]
+        let store = CheckpointStore::new(&mut persist.flash, 0..(PAGES * PAGE) as u32).ok();
+        #[cfg(feature = "board-nrf52840")]
+        let store = nvmc::store();
+        let Some(mut store) = store else {
+            error!("checkpointing: no store (flash range or peripheral)");
+            return false;
+        };
+        // A cold boot starts from empty flash (on the NVMC, the records of an earlier run).
+        if cold && store.erase_all().is_err() {
+            error!("checkpointing: erase failed");
+            return false;
+        }
+        run_with(&mut store, boot)
+    }
+
+    fn run_with<F: MultiwriteNorFlash>(store: &mut CheckpointStore<F>, boot: u32) -> bool {
+        let mut scratch = [0u8; SCRATCH];
+        if boot == 0 {
+            println!(
+                "checkpointing: boot 1: progressive validation over the Phishing rows, a {=usize}-byte checkpoint every {=u32} rows into flash (QEMU: the flash model, {=usize} x {=usize} B pages; nRF52840: the NVMC)",
+                RECORD, EVERY, PAGES, PAGE
+            );
+            let mut l = Learner::new();
+            while l.row < RESET_AT {
+                l.learn_rows(EVERY as usize);
+                let saved = match l.encode() {
+                    Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
+                    Err(_) => false,
+                };
+                if !saved {
+                    error!("checkpointing: save at row {=u32} failed", l.row);
+                    return false;
+                }
+            }
+            l.learn_rows(LOST as usize);
+            println!(
+                "  {=u32} rows learned, the last checkpoint at row {=u32}: system reset (SYSRESETREQ)",
+                l.row, RESET_AT
+            );
+            cortex_m::peripheral::SCB::sys_reset();
+        }
+        let resumed = match store.load(&mut scratch) {
+            Ok(Some(rec)) => Learner::decode(rec).ok(),
+            _ => None,
+        };
+        let Some(mut l) = resumed else {
+            error!(
+                "checkpointing: boot {=u32}: no checkpoint restored",
+                boot + 1
+            );
+            return false;
+        };
+        let from = l.row;
+        while (l.row as usize) < ROWS {
+            let n = (ROWS - l.row as usize).min(EVERY as usize);
+            l.learn_rows(n);
+            let saved = match l.encode() {
+                Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
+                Err(_) => false,
+            };
+            if !saved {
+                error!("checkpointing: save at row {=u32} failed", l.row);
+                return false;
+            }
+        }
+        // The uninterrupted run, in RAM.
+        let mut whole = Learner::new();
+        whole.learn_rows(ROWS);
+        let same = matches!((l.encode(), whole.encode()), (Ok(a), Ok(b)) if a == b);
+        println!(
+            "checkpointing: boot {=u32} after the reset: restored the checkpoint at row {=u32} from flash, learned rows {=u32}..{=usize}: accuracy {=f32} %, log-loss {=f32}; bit-identical to the uninterrupted run: {=bool}",
+            boot + 1,
+            from,
+            from,
+            ROWS,
+            (l.eval.accuracy() * 100.0) as f32,
+            l.eval.log_loss() as f32,
+            same
+        );
+        same && from == RESET_AT
+    }
+
+    /// The nRF52840: the store in the NVMC (`nrf52840-hal`'s `Nvmc`, 4 KiB pages, 4-byte
+    /// words, two writes per word), over the last 16 KiB of flash that
+    /// `memory/nrf52840.x` keeps out of `FLASH` (`__checkpoint_start`..`__checkpoint_end`).
+    #[cfg(feature = "board-nrf52840")]
+    mod nvmc {
+        use core::ptr::{addr_of, addr_of_mut};
+        use drivers::checkpoint_store::{BlockingAsync, CheckpointStore};
+        use nrf52840_hal::nvmc::Nvmc;
+        use nrf52840_hal::pac;
+
+        extern "C" {
+            static mut __checkpoint_start: u8;
+            static __checkpoint_end: u8;
+        }
+
+        pub(super) fn store() -> Option<CheckpointStore<BlockingAsync<Nvmc<pac::NVMC>>>> {
+            let p = pac::Peripherals::take()?;
+            // SAFETY: the linker script reserves this page-aligned range for the store alone;
+            // nothing else in the program refers to it, and this runs once per boot (the
+            // peripherals can be taken once).
+            let storage: &'static mut [u8] = unsafe {
+                let start = addr_of_mut!(__checkpoint_start);
+                let len = (addr_of!(__checkpoint_end) as usize).wrapping_sub(start as usize);
+                core::slice::from_raw_parts_mut(start, len)
+            };
+            let len = storage.len() as u32;
+            CheckpointStore::new(BlockingAsync(Nvmc::new(p.NVMC, storage)), 0..len).ok()
+        }
+    }
+}
+
+#[cfg(not(feature = "fault-schedules"))]
 #[cortex_m_rt::entry]
 fn main() -> ! {
     println!("kernels demo on {=str}", firmware::TARGET);
+    let checkpointed = checkpointing::run();
     let learned = online_learning();
     let out = outputs();
     let sensed = sensor();
     let controlled = control() & control_through_faults();
-    let all_ok = learned && out && sensed && controlled;
+    let all_ok = checkpointed && learned && out && sensed && controlled;
     if all_ok {
         println!("self-checks: all passed");
     } else {
         error!(
-            "self-checks: FAILED (learning {=bool}, outputs {=bool}, sensor {=bool}, control {=bool})",
-            learned, out, sensed, controlled
+            "self-checks: FAILED (checkpointing {=bool}, learning {=bool}, outputs {=bool}, sensor {=bool}, control {=bool})",
+            checkpointed, learned, out, sensed, controlled
         );
     }
     firmware::exit(all_ok)

@@ -25,11 +25,11 @@ pub const MAX_LOG_LOSS: f32 = 34.538_776;
 /// The running counts both classification evaluators keep. Sums are kept in f64 (additions
 /// only) so that a long stream does not lose small terms. 24 bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Tally {
-    n: u32,
-    correct: u32,
-    skipped: u32,
-    log_loss_sum: f64,
+pub(super) struct Tally {
+    pub(super) n: u32,
+    pub(super) correct: u32,
+    pub(super) skipped: u32,
+    pub(super) log_loss_sum: f64,
 }
 
 impl Tally {
@@ -85,7 +85,7 @@ impl Tally {
 /// assert!((e.log_loss() - want).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BinaryEval(Tally);
+pub struct BinaryEval(pub(super) Tally);
 
 impl BinaryEval {
     /// Nothing scored yet.
@@ -190,7 +190,7 @@ impl BinaryEval {
 /// assert!((e.log_loss() - want).abs() < 1e-5);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MulticlassEval(Tally);
+pub struct MulticlassEval(pub(super) Tally);
 
 impl MulticlassEval {
     /// Nothing scored yet.
@@ -267,10 +267,10 @@ impl MulticlassEval {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegressionEval {
-    n: u32,
-    skipped: u32,
-    abs_sum: f64,
-    sq_sum: f64,
+    pub(super) n: u32,
+    pub(super) skipped: u32,
+    pub(super) abs_sum: f64,
+    pub(super) sq_sum: f64,
 }
 
 impl RegressionEval {

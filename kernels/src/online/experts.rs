@@ -47,8 +47,8 @@ use crate::Error;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hedge<const K: usize> {
-    omd: EntropicOmd<K>,
-    w: [f32; K],
+    pub(super) omd: EntropicOmd<K>,
+    pub(super) w: [f32; K],
 }
 
 impl<const K: usize> Hedge<K> {

@@ -257,7 +257,7 @@ pub struct FxAdaGrad<const D: usize> {
     pub lr: I16F16,
     /// ε (raw bits ≥ 1 are used).
     pub eps: I16F16,
-    g2: [I16F16; D],
+    pub(super) g2: [I16F16; D],
 }
 
 impl<const D: usize> FxAdaGrad<D> {
@@ -337,8 +337,8 @@ impl<const D: usize> FxRule<D> for FxAdaGrad<D> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FxLogisticRegression<const D: usize, R: FxRule<D>> {
-    w: [I16F16; D],
-    b: I16F16,
+    pub(super) w: [I16F16; D],
+    pub(super) b: I16F16,
     /// Intercept step (River: 0.01).
     pub intercept_lr: I16F16,
     /// The update rule.

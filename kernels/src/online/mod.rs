@@ -15,6 +15,8 @@
 //! * [`StandardScaler`]: Welford running mean and population variance, River's semantics.
 //! * [`BinaryEval`], [`MulticlassEval`], [`RegressionEval`] and [`progressive_binary`]:
 //!   progressive validation (predict, score, then learn), as River and Vowpal Wabbit report.
+//! * [`checkpoint`]: a versioned, CRC-checked, fixed-size encoding of every learner's state
+//!   ([`Checkpoint::save`] / [`Checkpoint::restore`]), for keeping it across resets.
 //! * [`fixed`]: an `I16F16` fixed-point logistic regression with saturating SGD and AdaGrad.
 //!
 //! # Example: progressive validation, River's `StandardScaler | LogisticRegression(AdaGrad())`
@@ -90,6 +92,7 @@
 //! AdaGrad grows by about 93 instructions per feature (3,188 at D = 32, 12,072 at D = 128): most
 //! of it is the square root, `libm::sqrtf` in software (`f32::sqrt` is not in `core`).
 
+pub mod checkpoint;
 pub mod eval;
 pub mod experts;
 pub mod fixed;
@@ -97,6 +100,7 @@ pub mod models;
 pub mod rules;
 pub mod scaler;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use eval::{progressive_binary, BinaryEval, MulticlassEval, RegressionEval};
 pub use experts::Hedge;
 pub use models::{GlmConfig, LinearRegression, LogisticRegression, SoftmaxRegression};

@@ -193,8 +193,8 @@ fn glm_try_step<const D: usize, R: Rule<D>>(
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearRegression<const D: usize, R: Rule<D>> {
-    w: [f32; D],
-    b: f32,
+    pub(super) w: [f32; D],
+    pub(super) b: f32,
     /// The update rule.
     pub rule: R,
     /// Intercept step, L2, clipping.
@@ -352,8 +352,8 @@ impl<const D: usize, R: Rule<D>> LinearRegression<D, R> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegression<const D: usize, R: Rule<D>> {
-    w: [f32; D],
-    b: f32,
+    pub(super) w: [f32; D],
+    pub(super) b: f32,
     /// The update rule.
     pub rule: R,
     /// Intercept step, L2, clipping.
@@ -565,8 +565,8 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoftmaxRegression<const D: usize, const K: usize, R: Rule<D>> {
-    w: [[f32; D]; K],
-    b: [f32; K],
+    pub(super) w: [[f32; D]; K],
+    pub(super) b: [f32; K],
     /// One rule per class row.
     pub rules: [R; K],
     /// Intercept step, L2, clipping.

@@ -267,7 +267,7 @@ pub struct AdaGrad<const D: usize> {
     pub eps: f32,
     /// River's placement of ε (inside the square root).
     pub eps_inside_root: bool,
-    g2: [f32; D],
+    pub(super) g2: [f32; D],
 }
 
 impl<const D: usize> AdaGrad<D> {
@@ -394,10 +394,10 @@ pub struct Adam<const D: usize> {
     pub eps: f32,
     /// River's ε placement (not bias-corrected).
     pub river_eps: bool,
-    b1t: f32,
-    b2t: f32,
-    m: [f32; D],
-    v: [f32; D],
+    pub(super) b1t: f32,
+    pub(super) b2t: f32,
+    pub(super) m: [f32; D],
+    pub(super) v: [f32; D],
 }
 
 impl<const D: usize> Adam<D> {
@@ -548,9 +548,9 @@ pub struct AdaMax<const D: usize> {
     pub beta2: f32,
     /// ε > 0.
     pub eps: f32,
-    b1t: f32,
-    m: [f32; D],
-    u: [f32; D],
+    pub(super) b1t: f32,
+    pub(super) m: [f32; D],
+    pub(super) u: [f32; D],
 }
 
 impl<const D: usize> AdaMax<D> {
@@ -711,8 +711,8 @@ pub struct Ftrl<const D: usize> {
     pub l2: f32,
     /// River's update order.
     pub river_order: bool,
-    z: [f32; D],
-    n: [f32; D],
+    pub(super) z: [f32; D],
+    pub(super) n: [f32; D],
 }
 
 impl<const D: usize> Ftrl<D> {
@@ -900,9 +900,9 @@ pub struct OptimisticOgd<const D: usize> {
     pub delta: f32,
     /// Use the last-gradient hint.
     pub optimistic: bool,
-    acc: f32,
-    y: [f32; D],
-    hint: [f32; D],
+    pub(super) acc: f32,
+    pub(super) y: [f32; D],
+    pub(super) hint: [f32; D],
 }
 
 impl<const D: usize> OptimisticOgd<D> {
@@ -1042,8 +1042,8 @@ pub struct EntropicOmd<const D: usize> {
     pub eta: f32,
     /// Use the last-gradient hint.
     pub optimistic: bool,
-    theta: [f32; D],
-    prev: [f32; D],
+    pub(super) theta: [f32; D],
+    pub(super) prev: [f32; D],
 }
 
 impl<const D: usize> EntropicOmd<D> {

@@ -51,11 +51,11 @@ use crate::Error;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardScaler<const D: usize> {
-    n: u32,
+    pub(super) n: u32,
     /// Consecutive updates undone for overflow.
-    rejected: u32,
-    mean: [f32; D],
-    var: [f32; D],
+    pub(super) rejected: u32,
+    pub(super) mean: [f32; D],
+    pub(super) var: [f32; D],
 }
 
 /// Consecutive overflowing updates after which [`StandardScaler`] restarts its statistics.

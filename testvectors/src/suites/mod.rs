@@ -287,6 +287,13 @@ pub const SUITES: &[Suite] = &[
         vectors: 1000,
         run: nofpu::entmax15,
     },
+    // Issue #24: every cut point of saving checkpoint i / 2 (torn word if i is odd) into the
+    // flash model restores the previous or the new checkpoint (see `crate::power_cut`).
+    Suite {
+        name: "checkpoint::power_cut_sweep",
+        vectors: 2 * crate::power_cut::CHECKPOINTS,
+        run: crate::power_cut::suite_vector,
+    },
 ];
 
 /// The Phishing progressive validation of rule `i` (see [`crate::phishing`]).
