@@ -96,6 +96,8 @@ impl<F: MultiwriteNorFlash> CheckpointStore<F> {
     ///
     /// # Errors
     /// The flash's error, or the map's (record too big for a page, scratch too small, …).
+    ///
+    /// <!-- stack: checkpoint_store::save[record] -->
     pub fn save(&mut self, record: &[u8], scratch: &mut [u8]) -> Result<(), StoreError<F::Error>> {
         block_on(self.map.store_item(scratch, &KEY, &record))
     }
@@ -103,6 +105,8 @@ impl<F: MultiwriteNorFlash> CheckpointStore<F> {
     ///
     /// # Errors
     /// The flash's error or the map's.
+    ///
+    /// <!-- stack: checkpoint_store::load[record] -->
     pub fn load<'d>(
         &mut self,
         scratch: &'d mut [u8],

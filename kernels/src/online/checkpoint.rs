@@ -633,6 +633,8 @@ pub trait Checkpoint: Sized {
 /// assert!(matches!(save(&Sgd::new(f32::NAN), &mut buf), Err(CheckpointError::InvalidPayload(_))));
 /// assert_eq!(buf[..24], [0u8; 24]);
 /// ```
+///
+/// <!-- stack: online::checkpoint::save[*] -->
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn save<T: Checkpoint>(state: &T, buf: &mut [u8]) -> Result<usize, CheckpointError> {
     let got = buf.len();
@@ -695,6 +697,8 @@ pub fn save<T: Checkpoint>(state: &T, buf: &mut [u8]) -> Result<usize, Checkpoin
 /// );
 /// # Ok::<(), mcu_kernels::Error>(())
 /// ```
+///
+/// <!-- stack: online::checkpoint::restore[*] -->
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn restore<T: Checkpoint>(buf: &[u8]) -> Result<T, CheckpointError> {
     let length = CheckpointError::Length {

@@ -259,9 +259,14 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(v)
 }
 
-/// The kernels' sources.
-pub fn kernel_sources() -> PathBuf {
-    crate::cmd::root().join("kernels").join("src")
+/// The sources whose doc comments carry stack lines: the kernels and the drivers (the
+/// checkpoint store has bench rows).
+pub fn documented_sources() -> Vec<PathBuf> {
+    let root = crate::cmd::root();
+    vec![
+        root.join("kernels").join("src"),
+        root.join("drivers").join("src"),
+    ]
 }
 
 /// Outcome of [`sync`].
@@ -275,13 +280,17 @@ pub struct Sync {
     pub uncovered: Vec<String>,
 }
 
-/// Compares (and with `write`, rewrites) the generated stack lines of every file under `dir`
+/// Compares (and with `write`, rewrites) the generated stack lines of every file under `dirs`
 /// with the baseline.
-pub fn sync(dir: &Path, base: &[BaselineEntry], write: bool) -> Result<Sync> {
+pub fn sync(dirs: &[PathBuf], base: &[BaselineEntry], write: bool) -> Result<Sync> {
     let table = StackTable::new(base);
     let mut s = Sync::default();
     let mut named = std::collections::BTreeSet::new();
-    for p in rust_files(dir)? {
+    let mut files = Vec::new();
+    for d in dirs {
+        files.extend(rust_files(d)?);
+    }
+    for p in files {
         let text = std::fs::read_to_string(&p)?;
         let f = sync_text(&text, &table);
         named.extend(f.names.iter().cloned());
@@ -306,7 +315,7 @@ pub fn sync(dir: &Path, base: &[BaselineEntry], write: bool) -> Result<Sync> {
 /// After `--bless`: rewrites the kernels' stack lines; fails if a marker names a row the
 /// baseline lacks.
 pub fn bless(base: &[BaselineEntry]) -> Result<usize> {
-    let s = sync(&kernel_sources(), base, true)?;
+    let s = sync(&documented_sources(), base, true)?;
     if !s.unknown.is_empty() {
         bail!("stack markers naming no baseline row: {:?}", s.unknown);
     }
@@ -371,7 +380,7 @@ mod tests {
     #[test]
     fn kernel_docs_match_the_baseline() {
         let base = super::super::report::read_baseline().expect("bench/baseline.json");
-        let s = sync(&kernel_sources(), &base, false).unwrap();
+        let s = sync(&documented_sources(), &base, false).unwrap();
         assert!(
             s.stale.is_empty(),
             "stack lines differ from bench/baseline.json in {:?}: run `cargo xtask bench --bless` (or fix the marker)",
