@@ -197,7 +197,7 @@ pub fn householder(z: &mut [f32], v: &[f32]) -> Result<(), Error> {
 /// # Errors
 /// [`Error::NonFinite`] for NaN or ±∞ (checked first: `x` is unchanged).
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 80 · M3/M4F/M7/M33/M55 72.
+/// Stack (bytes, `cargo xtask bench`): M0 80 · M3/M4F/M7 72 · M33/M55 24.
 /// <!-- stack: lipschitz::relu -->
 ///
 /// ```

@@ -413,7 +413,7 @@ pub(crate) fn spectral_norm_upper_bound_impl(
 /// As [`spectral_norm_upper_bound`] for `w`; [`Error::LengthMismatch`] if `v.len() != cols`
 /// or `u.len() != rows`; [`Error::BadParameter`] if `steps` = 0.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 232 · M3 176 · M4F/M7/M33/M55 268.
+/// Stack (bytes, `cargo xtask bench`): M0 232 · M3 176 · M4F/M7 268 · M33/M55 276.
 /// <!-- stack: lipschitz::power_iteration[1step] -->
 ///
 /// ```

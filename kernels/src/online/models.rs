@@ -471,12 +471,12 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
     /// |---|---:|---:|---:|---:|---:|---:|
     /// | `online::learn_one[Sgd]` | 340 | 256 | 248 | 248 | 248 | 248 |
-    /// | `online::learn_one[AdaGrad]` | 420 | 352 | 296 | 296 | 296 | 296 |
-    /// | `online::learn_one[Adam]` | 460 | 384 | 328 | 328 | 328 | 328 |
+    /// | `online::learn_one[AdaGrad]` | 420 | 352 | 296 | 296 | 288 | 288 |
+    /// | `online::learn_one[Adam]` | 460 | 384 | 328 | 328 | 336 | 336 |
     /// | `online::learn_one[AdaMax]` | 444 | 368 | 256 | 256 | 256 | 256 |
     /// | `online::learn_one[Ftrl]` | 468 | 384 | 360 | 360 | 360 | 360 |
     /// | `online::learn_one[OptimisticOgd]` | 436 | 392 | 392 | 392 | 392 | 392 |
-    /// | `online::learn_one[PassiveAggressive]` | 244 | 168 | 132 | 132 | 132 | 132 |
+    /// | `online::learn_one[PassiveAggressive]` | 244 | 168 | 132 | 132 | 128 | 128 |
     /// | `online::learn_one[AProx]` | 332 | 248 | 248 | 248 | 248 | 248 |
     /// | `online::learn_one[AdaGrad;D]` | 1772 | 1664 | 1684 | 1684 | 1684 | 1684 |
     /// <!-- stack: online::learn_one[*] -->

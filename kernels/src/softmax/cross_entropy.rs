@@ -24,7 +24,7 @@ use crate::Error;
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 204 · M3 128 · M4F/M7/M33/M55 104.
+/// Stack (bytes, `cargo xtask bench`): M0 204 · M3 128 · M4F/M7 104 · M33/M55 96.
 /// <!-- stack: softmax::cross_entropy -->
 ///
 /// # Example

@@ -108,7 +108,7 @@ pub fn three_pass_with(x: &[f32], y: &mut [f32], exp: impl Fn(f32) -> f32) -> Re
 /// [`Error::NanInput`] if `x` contains NaN, [`Error::AllNegInfinity`] if every element is −∞.
 /// On error the contents of `y` are unspecified.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 244 · M3 168 · M4F/M7/M33/M55 144.
+/// Stack (bytes, `cargo xtask bench`): M0 244 · M3 168 · M4F/M7 144 · M33/M55 136.
 /// <!-- stack: softmax::three_pass -->
 ///
 /// # Example

@@ -238,7 +238,7 @@ fn normalise(y: &mut [f32], sum: Sum63) {
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`, [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`]. On error the contents of `y` are unspecified.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 584 · M3/M4F/M7/M33/M55 520.
+/// Stack (bytes, `cargo xtask bench`): M0 588 · M3/M4F/M7/M33/M55 520.
 /// <!-- stack: softmax::nofpu::softmax -->
 ///
 /// ```
@@ -450,7 +450,7 @@ fn minus_one(g: f32) -> f32 {
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 616 · M3/M4F/M7/M33/M55 544.
+/// Stack (bytes, `cargo xtask bench`): M0 620 · M3/M4F/M7/M33/M55 544.
 /// <!-- stack: softmax::nofpu::cross_entropy -->
 ///
 /// ```

@@ -256,7 +256,7 @@ fn softmax_table_impl<T: OutQ>(
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 144 · M4F/M7/M33/M55 152.
+/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 144 · M4F/M7 152 · M33/M55 160.
 /// <!-- stack: softmax::quant::softmax_s8_tflm_table -->
 ///
 /// ```
@@ -296,7 +296,7 @@ pub fn softmax_s8_tflm_table(
 /// # Errors
 /// As [`super::softmax_s8_tflm`]. Nothing is written on error.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 152 · M4F/M7/M33/M55 168.
+/// Stack (bytes, `cargo xtask bench`): M0 260 · M3 152 · M4F/M7 168 · M33/M55 160.
 /// <!-- stack: softmax::quant::softmax_s8_s16_tflm_table -->
 ///
 /// ```
