@@ -472,7 +472,7 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
     /// |---|---:|---:|---:|---:|---:|---:|
     /// | `online::learn_one[Sgd]` | 340 | 256 | 248 | 248 | 248 | 248 |
     /// | `online::learn_one[AdaGrad]` | 420 | 352 | 296 | 296 | 288 | 288 |
-    /// | `online::learn_one[Adam]` | 460 | 384 | 328 | 328 | 336 | 336 |
+    /// | `online::learn_one[Adam]` | 460 | 384 | 328 | 328 | 328 | 328 |
     /// | `online::learn_one[AdaMax]` | 444 | 368 | 256 | 256 | 256 | 256 |
     /// | `online::learn_one[Ftrl]` | 468 | 384 | 360 | 360 | 360 | 360 |
     /// | `online::learn_one[OptimisticOgd]` | 436 | 392 | 392 | 392 | 392 | 392 |

@@ -116,7 +116,7 @@ impl<const D: usize> StandardScaler<D> {
     /// update (statistics unchanged; the [`RESTART_AFTER`]-th such update in a row restarts
     /// them from x instead and returns `Ok`).
     ///
-    /// Stack (bytes, `cargo xtask bench`): M0 300 · M3 224 · M4F/M7/M33/M55 132.
+    /// Stack (bytes, `cargo xtask bench`): M0 292 · M3 216 · M4F/M7/M33/M55 108.
     /// <!-- stack: online::StandardScaler::learn_one -->
     ///
     /// ```
