@@ -220,6 +220,10 @@ impl<const PAGES: usize> RamFlash<PAGES> {
                 self.mem[p][w * WORD + j] &= d;
             }
             if cut {
+                // A torn word was programmed (in part): it counts against the word's writes.
+                if self.torn {
+                    self.writes[p][w] += 1;
+                }
                 return Err(FlashModelError::PowerCut);
             }
             self.writes[p][w] += 1;

@@ -1,6 +1,6 @@
 //! The fault-injected demo by hand: `cargo test -p xtask --test faults -- --ignored`
 //! (traced, on the cores named in `XTASK_FAULT_BOARDS`, e.g. `m0,m3,m4f,m7,m33,m55`;
-//! default `m4f`; `XTASK_FAULT_TRACE=0` runs without the trace). `cargo xtask test` runs it as its own step (M4F and M0).
+//! default `m4f`; `XTASK_FAULT_TRACE=0` runs without the trace). `cargo xtask test` runs it as its own step (every QEMU core, the M4F traced).
 
 use xtask::boards::Board;
 

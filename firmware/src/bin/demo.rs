@@ -615,14 +615,18 @@ mod checkpointing {
     static mut PERSIST: MaybeUninit<Persist> = MaybeUninit::uninit();
 
     /// The persistent block and whether this is a cold boot (then it is initialised: boot
-    /// count 0, erased flash model).
+    /// count 0, erased flash model). A boot after the resume (a third boot that kept the RAM:
+    /// a debugger's reset, a re-flash) is cold too, so the demo runs whole again.
     fn persist() -> (&'static mut Persist, bool) {
         // SAFETY: single-threaded, called once per boot (no other reference exists); the magic
-        // is read as a plain u32 (any bit pattern is a valid u32), and the block is written in
-        // full before it is used when the magic is not there.
+        // is read as a plain u32 (any bit pattern is a valid u32), the boot count only when the
+        // magic says the block was initialised, and the block is written in full before it is
+        // used when it was not.
         unsafe {
             let p = addr_of_mut!(PERSIST).cast::<Persist>();
-            let cold = core::ptr::read_volatile(addr_of!((*p).magic)) != MAGIC;
+            let warm = core::ptr::read_volatile(addr_of!((*p).magic)) == MAGIC
+                && core::ptr::read_volatile(addr_of!((*p).boots)) < 2;
+            let cold = !warm;
             if cold {
                 addr_of_mut!((*p).boots).write(0);
                 #[cfg(not(feature = "board-nrf52840"))]

@@ -85,6 +85,35 @@ fn harness_symbol(s: &str) -> bool {
     s == "bench_start" || s == "bench_end" || s.contains("firmware5bench7measure")
 }
 
+/// The measurements the bench binary announced, in order: (name, n, baseline, stack bytes).
+/// Every `BENCH` line must be followed by its `STACK` line before the next one: a row without
+/// a stack figure would read as 0 bytes and pass the check.
+fn parse_announcements<'a>(
+    messages: impl Iterator<Item = &'a str>,
+) -> Result<Vec<(String, u32, String, u32)>> {
+    let mut announced: Vec<(String, u32, String, Option<u32>)> = Vec::new();
+    for m in messages {
+        let f: Vec<&str> = m.split_whitespace().collect();
+        match f[..] {
+            ["BENCH", name, n, baseline] => {
+                announced.push((name.into(), n.parse()?, baseline.into(), None))
+            }
+            ["STACK", bytes] => match announced.last_mut() {
+                Some(last) if last.3.is_none() => last.3 = Some(bytes.parse()?),
+                _ => bail!("a STACK line without its BENCH line"),
+            },
+            _ => {}
+        }
+    }
+    announced
+        .into_iter()
+        .map(|(name, n, base, stack)| match stack {
+            Some(s) => Ok((name, n, base, s)),
+            None => bail!("bench row {name} N={n}: no STACK line"),
+        })
+        .collect()
+}
+
 /// Builds the bench binary for `board`, runs it with the trace, and measures every entry.
 pub fn measure(board: Board) -> Result<Vec<Measurement>> {
     let elf = Build::qemu("bench", board).run()?;
@@ -135,22 +164,7 @@ pub fn measure(board: Board) -> Result<Vec<Measurement>> {
     })?;
     let regions = regions?;
 
-    // (name, n, baseline, stack)
-    let mut announced: Vec<(String, u32, String, u32)> = Vec::new();
-    for m in out.messages() {
-        let f: Vec<&str> = m.split_whitespace().collect();
-        match f[..] {
-            ["BENCH", name, n, baseline] => {
-                announced.push((name.into(), n.parse()?, baseline.into(), 0))
-            }
-            ["STACK", bytes] => {
-                if let Some(last) = announced.last_mut() {
-                    last.3 = bytes.parse()?;
-                }
-            }
-            _ => {}
-        }
-    }
+    let announced = parse_announcements(out.messages())?;
     if announced.len() != regions.len() {
         bail!(
             "{} measurements announced but {} marker regions traced",
@@ -429,4 +443,32 @@ fn environment() -> BTreeMap<String, String> {
         "QEMU -singlestep -d exec,nochain; instructions between bench_start and bench_end minus the empty measurement".into(),
     );
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_announcements;
+
+    #[test]
+    fn every_row_needs_its_stack_line() {
+        let ok = parse_announcements(
+            [
+                "BENCH empty 0 -",
+                "STACK 8",
+                "x",
+                "BENCH k 16 -",
+                "STACK 96",
+                "EXIT 0",
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        assert_eq!(ok[1], ("k".to_string(), 16, "-".to_string(), 96));
+        assert!(
+            parse_announcements(["BENCH k 16 -", "BENCH j 16 -", "STACK 4"].into_iter()).is_err()
+        );
+        assert!(parse_announcements(["BENCH k 16 -"].into_iter()).is_err());
+        assert!(parse_announcements(["STACK 4"].into_iter()).is_err());
+        assert!(parse_announcements(["BENCH k 16 -", "STACK 4", "STACK 8"].into_iter()).is_err());
+    }
 }
