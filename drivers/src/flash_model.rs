@@ -193,6 +193,18 @@ impl<const PAGES: usize> RamFlash<PAGES> {
         Ok(())
     }
 
+    /// One word written or erased: whether the power is cut at it, and how many of its bytes
+    /// take effect (all; none on a clean cut; half on a torn one).
+    fn word_step(&mut self) -> (bool, usize) {
+        let cut = self.cut_now();
+        let n = match (cut, self.torn) {
+            (false, _) => WORD,
+            (true, true) => WORD / 2,
+            (true, false) => 0,
+        };
+        (cut, n)
+    }
+
     fn write_words(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashModelError> {
         if self.off {
             return Err(FlashModelError::PowerCut);
@@ -206,16 +218,7 @@ impl<const PAGES: usize> RamFlash<PAGES> {
             if self.writes[p][w] >= MAX_WRITES {
                 return Err(FlashModelError::WriteCount);
             }
-            let cut = self.cut_now();
-            let n = if cut {
-                if self.torn {
-                    WORD / 2
-                } else {
-                    0
-                }
-            } else {
-                WORD
-            };
+            let (cut, n) = self.word_step();
             for (j, &d) in chunk.iter().enumerate().take(n) {
                 self.mem[p][w * WORD + j] &= d;
             }
@@ -245,16 +248,7 @@ impl<const PAGES: usize> RamFlash<PAGES> {
         }
         for p in start / PAGE..end / PAGE {
             for w in 0..WORDS_PER_PAGE {
-                let cut = self.cut_now();
-                let n = if cut {
-                    if self.torn {
-                        WORD / 2
-                    } else {
-                        0
-                    }
-                } else {
-                    WORD
-                };
+                let (cut, n) = self.word_step();
                 for b in &mut self.mem[p][w * WORD..w * WORD + n] {
                     *b = 0xFF;
                 }

@@ -658,6 +658,22 @@ mod checkpointing {
         run_with(&mut store, boot)
     }
 
+    /// Saves `l` as the newest checkpoint; logs and returns `false` if that failed.
+    fn checkpoint<F: MultiwriteNorFlash>(
+        store: &mut CheckpointStore<F>,
+        l: &Learner,
+        scratch: &mut [u8],
+    ) -> bool {
+        let saved = match l.encode() {
+            Ok(rec) => store.save(&rec, scratch).is_ok(),
+            Err(_) => false,
+        };
+        if !saved {
+            error!("checkpointing: save at row {=u32} failed", l.row);
+        }
+        saved
+    }
+
     fn run_with<F: MultiwriteNorFlash>(store: &mut CheckpointStore<F>, boot: u32) -> bool {
         let mut scratch = [0u8; SCRATCH];
         if boot == 0 {
@@ -668,12 +684,7 @@ mod checkpointing {
             let mut l = Learner::new();
             while l.row < RESET_AT {
                 l.learn_rows(EVERY as usize);
-                let saved = match l.encode() {
-                    Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
-                    Err(_) => false,
-                };
-                if !saved {
-                    error!("checkpointing: save at row {=u32} failed", l.row);
+                if !checkpoint(store, &l, &mut scratch) {
                     return false;
                 }
             }
@@ -699,12 +710,7 @@ mod checkpointing {
         while (l.row as usize) < ROWS {
             let n = (ROWS - l.row as usize).min(EVERY as usize);
             l.learn_rows(n);
-            let saved = match l.encode() {
-                Ok(rec) => store.save(&rec, &mut scratch).is_ok(),
-                Err(_) => false,
-            };
-            if !saved {
-                error!("checkpointing: save at row {=u32} failed", l.row);
+            if !checkpoint(store, &l, &mut scratch) {
                 return false;
             }
         }
