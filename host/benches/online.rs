@@ -12,7 +12,7 @@ use mcu_kernels::online::{
 use std::hint::black_box;
 
 fn data() -> Vec<([f32; 9], bool)> {
-    host::online_reference::phishing()
+    host::reference::online::phishing()
         .into_iter()
         .map(|(x, y)| {
             let mut a = [0.0f32; 9];

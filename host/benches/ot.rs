@@ -4,10 +4,10 @@
 //! log-domain half-sweep), one Halpern step.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use host::halpern::{Game, HalpernOptions, Method, State, VrState};
-use host::ot::sinkhorn::{fused_sweep, half_sweep, kernel_t_times, kernel_times};
-use host::ot::sparse::{Dual, SemiDual};
-use host::ot::Problem;
+use host::solvers::halpern::{Game, HalpernOptions, Method, State, VrState};
+use host::solvers::ot::sinkhorn::{fused_sweep, half_sweep, kernel_t_times, kernel_times};
+use host::solvers::ot::sparse::{Dual, SemiDual};
+use host::solvers::ot::Problem;
 use std::hint::black_box;
 use testvectors::Rng;
 

@@ -8,7 +8,7 @@
 //!
 //! Run: `cargo run --release -p host --example assignment`
 
-use host::ot::exact::{assignment, assignment_brute_force};
+use host::solvers::ot::exact::{assignment, assignment_brute_force};
 use std::time::Instant;
 use testvectors::Rng;
 

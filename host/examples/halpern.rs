@@ -12,7 +12,7 @@
 //!
 //! Run: `cargo run --release -p host --example halpern`
 
-use host::halpern::{solve, Equilibrium, Game, HalpernOptions, Method};
+use host::solvers::halpern::{solve, Equilibrium, Game, HalpernOptions, Method};
 use std::time::Instant;
 use testvectors::Rng;
 

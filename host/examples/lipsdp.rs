@@ -13,7 +13,8 @@
 //! Run: `cargo run --release -p host --example lipsdp`
 
 use host::io::Matrix;
-use host::lipschitz::{lipsdp, max_sampled_jacobian, Act};
+use host::reference::lipschitz::{max_sampled_jacobian, Act};
+use host::solvers::lipsdp::lipsdp;
 use mcu_kernels::lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS};
 use nalgebra::DMatrix;
 use std::time::Instant;

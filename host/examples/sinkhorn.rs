@@ -8,9 +8,9 @@
 //!
 //! Run: `cargo run --release -p host --example sinkhorn`
 
-use host::ot::exact::assignment;
-use host::ot::sinkhorn::{solve, SinkhornOptions};
-use host::ot::Problem;
+use host::solvers::ot::exact::assignment;
+use host::solvers::ot::sinkhorn::{solve, SinkhornOptions};
+use host::solvers::ot::Problem;
 use std::time::Instant;
 use testvectors::Rng;
 

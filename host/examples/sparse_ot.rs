@@ -9,9 +9,9 @@
 //!
 //! Run: `cargo run --release -p host --example sparse_ot`
 
-use host::ot::quadratic;
-use host::ot::sparse::{solve_dual, solve_semi_dual, SparseOptions};
-use host::ot::{Problem, Solution};
+use host::solvers::ot::quadratic;
+use host::solvers::ot::sparse::{solve_dual, solve_semi_dual, SparseOptions};
+use host::solvers::ot::{Problem, Solution};
 use std::time::Instant;
 
 /// A Gaussian histogram with the given mean and standard deviation on `grid`, summing to 1.

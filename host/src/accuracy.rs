@@ -6,6 +6,7 @@
 //! subnormal range). A result of the wrong class (NaN for a number, ∞ for a finite value)
 //! counts as an infinite error.
 
+use crate::reference::math;
 use std::thread;
 
 /// One function under test.
@@ -100,23 +101,6 @@ fn finite(x: f32) -> bool {
     !x.is_nan()
 }
 
-fn sigmoid64(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-fn softplus64(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
-
 /// The crate's own math functions ([`mcu_kernels::math::own`]) with their documented domains and
 /// bounds.
 pub fn functions() -> Vec<Func> {
@@ -174,7 +158,7 @@ fn float_functions() -> Vec<Func> {
             name: "exp",
             domain: "all f32",
             f: own::exp,
-            reference: f64::exp,
+            reference: math::exp,
             in_domain: finite,
             bound: 2.0,
             busy: (-105.0, 90.0),
@@ -183,7 +167,7 @@ fn float_functions() -> Vec<Func> {
             name: "exp2",
             domain: "all f32",
             f: own::exp2,
-            reference: f64::exp2,
+            reference: math::exp2,
             in_domain: finite,
             bound: 2.0,
             busy: (-152.0, 129.0),
@@ -192,7 +176,7 @@ fn float_functions() -> Vec<Func> {
             name: "ln",
             domain: "x > 0",
             f: own::ln,
-            reference: f64::ln,
+            reference: math::ln,
             in_domain: |x| x > 0.0,
             bound: 1.0,
             busy: (0.0, 4.0),
@@ -201,7 +185,7 @@ fn float_functions() -> Vec<Func> {
             name: "log1p",
             domain: "x > -1",
             f: own::log1p,
-            reference: f64::ln_1p,
+            reference: math::log1p,
             in_domain: |x| x > -1.0,
             bound: 4.0,
             busy: (-1.0, 4.0),
@@ -210,7 +194,7 @@ fn float_functions() -> Vec<Func> {
             name: "expm1",
             domain: "all f32",
             f: own::expm1,
-            reference: f64::exp_m1,
+            reference: math::expm1,
             in_domain: finite,
             bound: 4.0,
             busy: (-20.0, 90.0),
@@ -219,7 +203,7 @@ fn float_functions() -> Vec<Func> {
             name: "tanh",
             domain: "all f32",
             f: own::tanh,
-            reference: f64::tanh,
+            reference: math::tanh,
             in_domain: finite,
             bound: 4.0,
             busy: (-10.0, 10.0),
@@ -228,7 +212,7 @@ fn float_functions() -> Vec<Func> {
             name: "sigmoid",
             domain: "all f32",
             f: own::sigmoid,
-            reference: sigmoid64,
+            reference: math::sigmoid,
             in_domain: finite,
             bound: 4.0,
             busy: (-105.0, 20.0),
@@ -237,7 +221,7 @@ fn float_functions() -> Vec<Func> {
             name: "softplus",
             domain: "all f32",
             f: own::softplus,
-            reference: softplus64,
+            reference: math::softplus,
             in_domain: finite,
             bound: 4.0,
             busy: (-105.0, 30.0),
@@ -248,7 +232,7 @@ fn float_functions() -> Vec<Func> {
             name: "mish",
             domain: "all f32",
             f: mcu_kernels::mish::mish,
-            reference: crate::reference_mish::mish,
+            reference: crate::reference::mish::mish,
             in_domain: finite,
             bound: 4.0,
             busy: (-110.0, 30.0),
@@ -396,7 +380,7 @@ pub fn softmax_errors(
         if f(&x, &mut y).is_err() {
             continue;
         }
-        let Some(r) = crate::reference::softmax(&x) else {
+        let Some(r) = crate::reference::softmax::softmax(&x) else {
             continue;
         };
         for (&g, &e) in y.iter().zip(&r) {

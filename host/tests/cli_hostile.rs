@@ -8,7 +8,7 @@ use std::process::Command;
 use host::io;
 
 fn host() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_host"))
+    Command::new(env!("CARGO_BIN_EXE_mcuk"))
 }
 
 fn write_matrix(path: &Path, rows: usize, cols: usize, data: Vec<f64>) {

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 fn host(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_host"))
+    let out = Command::new(env!("CARGO_BIN_EXE_mcuk"))
         .args(args)
         .output()
         .unwrap();
@@ -32,10 +32,7 @@ fn inspect_reports_shape_and_rejects_garbage() {
     std::fs::write(&bad, b"not numpy").unwrap();
     let (ok, _, err) = host(&["inspect", bad.to_str().unwrap()]);
     assert!(!ok);
-    assert!(
-        err.starts_with("host: error:") && err.contains("magic"),
-        "{err}"
-    );
+    assert!(err.starts_with("error:") && err.contains("magic"), "{err}");
     assert!(!err.contains("panicked"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,7 +3,7 @@
 //! value: min_i (Ay)_i ≤ v* ≤ max_j (Aᵀx)_j for any strategies).
 mod common;
 use common::Rng;
-use host::halpern::{solve, Equilibrium, Game, HalpernOptions, Method};
+use host::solvers::halpern::{solve, Equilibrium, Game, HalpernOptions, Method};
 
 const METHODS: [Method; 2] = [Method::Deterministic, Method::StochasticVr];
 

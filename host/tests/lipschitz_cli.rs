@@ -1,11 +1,11 @@
-//! `host lipschitz`: text and JSON reports, f32 and f64 `.npy`, and clear errors for
+//! `mcuk lipschitz`: text and JSON reports, f32 and f64 `.npy`, and clear errors for
 //! malformed files, non-finite entries and mismatched shapes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn host(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_host"))
+    let out = Command::new(env!("CARGO_BIN_EXE_mcuk"))
         .args(args)
         .output()
         .unwrap();
@@ -108,13 +108,13 @@ fn clear_errors() {
     let (ok, _, err) = host(&["lipschitz", "--weights", &w0, &w_bad_shape]);
     assert!(!ok);
     assert!(
-        err.starts_with("host: error:") && err.contains("has 3 inputs but layer 0 has 2 outputs"),
+        err.starts_with("error:") && err.contains("has 3 inputs but layer 0 has 2 outputs"),
         "{err}"
     );
     let nan = d.file("nan.npy", &npy_f32(&[2, 2], &[1.0, f32::NAN, 0.0, 1.0]));
     let (ok, _, err) = host(&["lipschitz", "--weights", &nan]);
     assert!(
-        !ok && err.contains("host: error:") && !err.contains("panicked"),
+        !ok && err.contains("error:") && !err.contains("panicked"),
         "{err}"
     );
     let inf = d.file(
@@ -122,11 +122,11 @@ fn clear_errors() {
         &host::io::npy_bytes(&[1, 2], &[f64::INFINITY, 0.0]),
     );
     let (ok, _, err) = host(&["lipschitz", "--weights", &inf]);
-    assert!(!ok && err.contains("host: error:"), "{err}");
+    assert!(!ok && err.contains("error:"), "{err}");
     let garbage = d.file("g.npy", b"\x93NUMPY garbage");
     let (ok, _, err) = host(&["lipschitz", "--weights", &garbage]);
     assert!(
-        !ok && err.starts_with("host: error:") && !err.contains("panicked"),
+        !ok && err.starts_with("error:") && !err.contains("panicked"),
         "{err}"
     );
     let big = d.file("big.npy", &host::io::npy_bytes(&[1, 1], &[1e300]));

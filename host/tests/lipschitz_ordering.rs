@@ -2,7 +2,8 @@
 //! max sampled ‖J‖ ≤ LipSDP ≤ Π‖W_l‖₂ (SVD) ≤ Π (kernels' certified bounds).
 
 use host::io::Matrix;
-use host::lipschitz::{lipsdp, max_sampled_jacobian, product_exact, sigma_max, Act};
+use host::reference::lipschitz::{max_sampled_jacobian, product_exact, sigma_max, Act};
+use host::solvers::lipsdp::lipsdp;
 use mcu_kernels::lipschitz::{gram_scratch_len, spectral_norm_upper_bound, GRAM_ITERS};
 use testvectors::Rng;
 

@@ -2,7 +2,7 @@
 //! on every matrix and within the documented tightness; the power-iteration lower bound is
 //! ≤ σ_max; Dense forward error; the Mish slope constant.
 
-use host::lipschitz::sigma_max;
+use host::reference::lipschitz::sigma_max;
 use mcu_kernels::lipschitz::{
     gram_scratch_len, power_iteration, spectral_norm_upper_bound, Dense, GRAM_ITERS, MISH_LIPSCHITZ,
 };

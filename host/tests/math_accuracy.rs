@@ -1,6 +1,6 @@
 //! The dense deterministic sample (≥ 10^6 inputs per function, edges included) against the
-//! documented ulp bounds. The exhaustive run is `cargo run -p host --release --bin accuracy
-//! -- --exhaustive`.
+//! documented ulp bounds. The exhaustive run is `cargo run -p host --release --bin mcuk -- accuracy
+//! --exhaustive`.
 
 use host::accuracy::{dense, functions, ulp_error};
 

@@ -5,7 +5,7 @@
 //! x = −20 + k/4. Contract ≤ 4 ulp (where |f| ≥ 2^−126, else ≤ 2^−149 absolute); the design
 //! bound is 0.5 + 0.61 ulp, which the test checks too.
 
-use host::reference_mish as r;
+use host::reference::mish as r;
 use mcu_kernels::mish::nofpu::{mish, mish_slice};
 use testvectors::Rng;
 

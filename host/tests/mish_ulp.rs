@@ -2,7 +2,7 @@
 //! (exhaustive), and edge cases.
 
 use fixed::types::{I1F15, I4F12, I8F8};
-use host::reference_mish as r;
+use host::reference::mish as r;
 use mcu_kernels::mish::*;
 
 /// Error of `got` against `want` in units of f32 ulp at `want` (for |want| ≥ 2^−126), or

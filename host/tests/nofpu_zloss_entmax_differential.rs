@@ -7,7 +7,7 @@
 //! property tests that the integer and float forms agree within their bounds, and that the
 //! default entry points are the forms `math::INT_PATH` selects (the float forms on the host).
 
-use host::{reference_sparse as rs, reference_zloss as rz};
+use host::reference::{sparsemax as rs, zloss as rz};
 use mcu_kernels::{sparsemax, zloss};
 use proptest::prelude::*;
 use testvectors::Rng;

@@ -3,14 +3,18 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_learn");
+const BIN: &str = env!("CARGO_BIN_EXE_mcuk");
 
 fn phishing() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/data/phishing/phishing.csv").to_string()
 }
 
 fn learn(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run learn")
+    Command::new(BIN)
+        .arg("learn")
+        .args(args)
+        .output()
+        .expect("run mcuk learn")
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,5 +1,5 @@
 //! Differential tests: the f32 kernels of `mcu_kernels::online` against their f64 replicas
-//! (`host::online_reference`) over 10,000-step seeded streams, for every model × rule.
+//! (`host::reference::online`) over 10,000-step seeded streams, for every model × rule.
 //!
 //! Tolerance (documented, measured with margin): at every step the f32 raw score p₃₂ must
 //! satisfy |p₃₂ − p₆₄| ≤ TOL·(1 + |p₆₄|), and at the end every weight |w₃₂ − w₆₄| ≤
@@ -15,7 +15,7 @@
 //!   within [`PROJECTED_TOL`] (measured 1e−6 and 7e−3). For these two only the final weights are
 //!   checked there; on the scaled stream they meet TOL like every other rule.
 
-use host::online_reference::{CfgF64, GlmF64, Loss, RuleKind, ScalerF64, SoftmaxF64};
+use host::reference::online::{CfgF64, GlmF64, Loss, RuleKind, ScalerF64, SoftmaxF64};
 use mcu_kernels::online::{
     AProx, AdaGrad, AdaMax, Adam, EntropicOmd, Ftrl, GlmConfig, Implicit, LinearRegression,
     LogisticRegression, OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression,

@@ -2,7 +2,7 @@
 //! River-compatible options, against River 0.26.1's published figures (REFERENCE §4):
 //! within ±0.5 accuracy points and ±0.01 log-loss, for the f32 kernels and the f64 replicas.
 
-use host::online_reference::{self as r, CfgF64, RuleKind};
+use host::reference::online::{self as r, CfgF64, RuleKind};
 use mcu_kernels::online::{
     fixed::{to_fixed, FxAdaGrad, FxLogisticRegression, FxSgd},
     progressive_binary, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, LogisticRegression, Rule, Sgd,

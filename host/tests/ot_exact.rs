@@ -1,7 +1,7 @@
 //! Hungarian assignment against brute force.
 mod common;
 use common::Rng;
-use host::ot::exact::{assignment, assignment_brute_force};
+use host::solvers::ot::exact::{assignment, assignment_brute_force};
 use proptest::prelude::*;
 
 proptest! {

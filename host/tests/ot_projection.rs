@@ -2,7 +2,7 @@
 //! `mcu_kernels::sparsemax::project_topk_simplex` (differential), and its invariants (proptest).
 mod common;
 use common::Rng;
-use host::ot::projection::{project_simplex_in_place, topk_simplex};
+use host::solvers::ot::projection::{project_simplex_in_place, topk_simplex};
 use mcu_kernels::sparsemax::project_topk_simplex;
 use proptest::prelude::*;
 

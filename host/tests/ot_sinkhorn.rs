@@ -2,8 +2,8 @@
 //! limit against exact OT, the fast exponential.
 mod common;
 use common::*;
-use host::ot::sinkhorn::{fast_exp, solve, SinkhornOptions};
-use host::ot::{exact, Problem};
+use host::solvers::ot::sinkhorn::{fast_exp, solve, SinkhornOptions};
+use host::solvers::ot::{exact, Problem};
 
 fn opts(epsilon: f64, tol: f64) -> SinkhornOptions {
     SinkhornOptions {

@@ -1,7 +1,7 @@
 //! Sparsity-constrained OT: the checks of issue #9 as tests.
 mod common;
 use common::*;
-use host::ot::{exact, quadratic, sparse, Problem, Solution};
+use host::solvers::ot::{exact, quadratic, sparse, Problem, Solution};
 
 fn opts(k: usize, gamma: f64) -> sparse::SparseOptions {
     sparse::SparseOptions {

@@ -3,7 +3,7 @@
 //! `--nocapture` to see them), plus the large-row and undefined-behaviour cases.
 
 use fixed::types::{I16F16, U0F16};
-use host::quant_reference::{int8_case, rounded_code, softmax_quantized, LsbHistogram};
+use host::reference::softmax::quant::{int8_case, rounded_code, softmax_quantized, LsbHistogram};
 use mcu_kernels::softmax::quant::*;
 use testvectors::{suites, Rng};
 

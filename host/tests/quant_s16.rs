@@ -1,6 +1,6 @@
 //! int16-input kernels: TFLM-semantics tables and accuracy, the accurate `softmax_s16`.
 
-use host::quant_reference::{softmax_quantized, tflm_lut_f32, LsbHistogram};
+use host::reference::softmax::quant::{softmax_quantized, tflm_lut_f32, LsbHistogram};
 use mcu_kernels::softmax::quant::*;
 use testvectors::{suites, Rng};
 

@@ -6,7 +6,7 @@
 //! uniform, wide uniform, peaked, ±3e38, ties, ±∞ mixed in, the whole exponent range.
 //! Also: the default entry points are the float forms on the host (FPU path), bit for bit.
 
-use host::reference;
+use host::reference::softmax as reference;
 use mcu_kernels::softmax::nofpu;
 use testvectors::{suites, Rng};
 

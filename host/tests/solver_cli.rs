@@ -5,7 +5,7 @@ use std::process::Command;
 use host::io;
 
 fn host() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_host"))
+    Command::new(env!("CARGO_BIN_EXE_mcuk"))
 }
 
 fn write_matrix(path: &Path, rows: usize, cols: usize, data: Vec<f64>) {
@@ -142,7 +142,7 @@ fn help_lists_the_solvers() {
     assert!(ok && stdout.contains("--gamma") && stdout.contains("--k"));
 }
 
-/// Runs `host ot` expecting failure whose message contains `needle`, and no panic.
+/// Runs `mcuk ot` expecting failure whose message contains `needle`, and no panic.
 fn expect_error(args: &[&std::ffi::OsStr], needle: &str) {
     let (ok, _, stderr) = run(host().arg("ot").args(args));
     assert!(!ok, "expected failure for {args:?}");

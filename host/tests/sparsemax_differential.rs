@@ -1,6 +1,6 @@
 //! Differential tests: `mcu_kernels::sparsemax` against the f64 references over seeded vectors.
 
-use host::reference_sparse as r;
+use host::reference::sparsemax as r;
 use mcu_kernels::sparsemax::*;
 use mcu_kernels::Error;
 use testvectors::Rng;

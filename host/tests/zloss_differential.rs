@@ -1,6 +1,6 @@
 //! Differential tests: `mcu_kernels::zloss` against the f64 reference over seeded vectors.
 
-use host::reference_zloss as r;
+use host::reference::zloss as r;
 use mcu_kernels::zloss::*;
 use testvectors::Rng;
 

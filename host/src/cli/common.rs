@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use host::io;
-use host::ot::Problem;
+use host::solvers::ot::Problem;
 
 use super::CliError;
 

@@ -1,4 +1,4 @@
-//! `host gaussian-ot`: writes a seeded benchmark problem (two 2-D Gaussian point clouds,
+//! `mcuk gaussian-ot`: writes a seeded benchmark problem (two 2-D Gaussian point clouds,
 //! squared Euclidean cost, uniform marginals) as `C.npy`, `a.npy`, `b.npy`.
 
 use std::path::PathBuf;

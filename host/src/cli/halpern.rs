@@ -1,12 +1,12 @@
-//! `host halpern`: equilibrium of a zero-sum matrix game by restarted Halpern iteration,
+//! `mcuk halpern`: equilibrium of a zero-sum matrix game by restarted Halpern iteration,
 //! deterministic (exact operator) or stochastic variance-reduced (sampled rows/columns).
 
 use std::path::PathBuf;
 
 use serde_json::json;
 
-use host::halpern::{self, Game, HalpernOptions, Method};
 use host::io;
+use host::solvers::halpern::{self, Game, HalpernOptions, Method};
 
 use super::common::{self, Format};
 use super::CliError;

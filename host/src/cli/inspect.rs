@@ -1,4 +1,4 @@
-//! `host inspect FILE`: shape, finiteness and range of an array file.
+//! `mcuk inspect FILE`: shape, finiteness and range of an array file.
 
 use std::path::PathBuf;
 

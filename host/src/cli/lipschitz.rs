@@ -1,15 +1,17 @@
-//! `host lipschitz --weights W0.npy [W1.npy …] [--activation relu|maxmin|groupsort]`:
+//! `mcuk lipschitz --weights W0.npy [W1.npy …] [--activation relu|maxmin|groupsort]`:
 //! per-layer exact σ_max (SVD), the kernels' certified upper bound and power-iteration lower
 //! bound, the network's product bound and, for small networks, the LipSDP bound.
 
 use std::path::PathBuf;
 
 use host::io::{self, Matrix};
-use host::lipschitz::{check_network, lipsdp, sigma_max_of, Act};
+use host::reference::lipschitz::{check_network, sigma_max_of, Act};
+use host::solvers::lipsdp::lipsdp;
 use mcu_kernels::lipschitz::{
     gram_scratch_len, power_iteration, spectral_norm_upper_bound, GRAM_ITERS,
 };
 
+use super::common::Format;
 use super::CliError;
 
 /// LipSDP is solved when the lifted problem has at most this many neurons.
@@ -20,12 +22,6 @@ pub enum Activation {
     Relu,
     Maxmin,
     Groupsort,
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(clap::Args)]
@@ -40,7 +36,7 @@ pub struct Args {
     /// Group size for `--activation groupsort`.
     #[arg(long, default_value_t = 4)]
     pub group_size: usize,
-    /// Output format.
+    /// Summary format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }

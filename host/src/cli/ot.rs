@@ -1,8 +1,8 @@
-//! `host ot`: sparsity-constrained optimal transport (dual or semi-dual, L-BFGS).
+//! `mcuk ot`: sparsity-constrained optimal transport (dual or semi-dual, L-BFGS).
 
 use serde_json::json;
 
-use host::ot::sparse::{self, SparseOptions};
+use host::solvers::ot::sparse::{self, SparseOptions};
 
 use super::common::{self, OutputArgs, ProblemArgs};
 use super::CliError;

@@ -1,8 +1,8 @@
-//! `host sinkhorn`: entropic OT by log-domain Sinkhorn with ε-scaling.
+//! `mcuk sinkhorn`: entropic OT by log-domain Sinkhorn with ε-scaling.
 
 use serde_json::json;
 
-use host::ot::sinkhorn::{self, SinkhornOptions};
+use host::solvers::ot::sinkhorn::{self, SinkhornOptions};
 
 use super::common::{self, OutputArgs, ProblemArgs};
 use super::CliError;

@@ -1,7 +1,7 @@
 //! Seeded problem generators shared by the solver tests.
 #![allow(dead_code)]
 
-use host::ot::Problem;
+use host::solvers::ot::Problem;
 
 /// SplitMix64: small, seeded, reproducible.
 pub struct Rng(pub u64);

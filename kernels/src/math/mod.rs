@@ -7,8 +7,8 @@
 //! `f32::mul_add` is std-only, `libm::fmaf` is a slow software fma on thumbv7em, and LLVM
 //! never contracts a separate `×` and `+` in Rust.
 //!
-//! Measured maximum errors against f64 references (`cargo run -p host --release --bin accuracy`
-//! for the dense sample of ≥ 1.5 M inputs per function including edges; `-- --exhaustive` for
+//! Measured maximum errors against f64 references (`cargo run -p host --release --bin mcuk -- accuracy`
+//! for the dense sample of ≥ 1.5 M inputs per function including edges; with `--exhaustive` for
 //! all 2^32 inputs), in ulps of the correctly rounded result:
 //!
 //! | function | domain | dense sample | exhaustive | documented bound |

@@ -274,7 +274,7 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    /// f64 entmax-1.5 by bisection (the shape of `host::reference_sparse::entmax15`).
+    /// f64 entmax-1.5 by bisection (the shape of `host::reference::sparsemax::entmax15`).
     fn reference(z: &[f32]) -> Vec<f64> {
         let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
         let x: Vec<f64> = z

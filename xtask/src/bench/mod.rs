@@ -306,8 +306,9 @@ pub fn accuracy(exhaustive: bool) -> Result<serde_json::Value> {
         "-p",
         "host",
         "--bin",
-        "accuracy",
+        "mcuk",
         "--",
+        "accuracy",
     ]);
     if exhaustive {
         c.arg("--exhaustive");

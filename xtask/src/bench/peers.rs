@@ -2,16 +2,16 @@
 //! Transport) on the same seeded problem, in one run.
 //!
 //! Problem: n = 1000, two 2-D Gaussian point clouds (the second shifted by (4, 4)), squared
-//! Euclidean cost, uniform marginals, written by `host gaussian-ot --seed 1` to
+//! Euclidean cost, uniform marginals, written by `mcuk gaussian-ot --seed 1` to
 //! `target/peers/`. Runs, each solver call timed by the solver's own process (file reading
 //! and writing excluded):
 //!
 //! * sparsity-constrained OT, semi-dual, k = 2, γ = 1: POT's
 //!   `smooth_ot_semi_dual(…, reg_type='sparsity_constrained')` (scipy L-BFGS-B,
-//!   stopThr = 1e−9) first, then `host ot --method semi-dual --ftol 1e-9`; the objectives
+//!   stopThr = 1e−9) first, then `mcuk ot --method semi-dual --ftol 1e-9`; the objectives
 //!   (semi-dual value, same formula) must agree to 1e−6 relative — if ours is lower by more,
 //!   it is re-run with ftol = 1e−12;
-//! * entropic OT, ε = 0.1: `ot.sinkhorn` (stopThr = 1e−9), then `host sinkhorn --tol E` with
+//! * entropic OT, ε = 0.1: `ot.sinkhorn` (stopThr = 1e−9), then `mcuk sinkhorn --tol E` with
 //!   E = POT's final marginal error ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ (equal marginal error).
 //!
 //! POT runs with OMP/OpenBLAS/MKL threads = 1; ours runs with 1 rayon thread and with the
@@ -108,12 +108,12 @@ pub fn run() -> Result<()> {
                 "-p",
                 "host",
                 "--bin",
-                "host",
+                "mcuk",
                 "--target-dir",
             ])
             .arg(&target),
     )?;
-    let host = target.join("release").join("host");
+    let host = target.join("release").join("mcuk");
     let dir = root.join("target").join("peers");
     cmd::run(
         Command::new(&host)

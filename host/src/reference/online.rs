@@ -599,7 +599,7 @@ pub fn progressive_logistic(
 /// The Phishing data set bundled in `host/data/phishing/phishing.csv` (River's copy): 1,250
 /// rows of 9 features and the label `is_phishing`.
 pub fn phishing() -> Vec<(Vec<f64>, bool)> {
-    const CSV: &str = include_str!("../data/phishing/phishing.csv");
+    const CSV: &str = include_str!("../../data/phishing/phishing.csv");
     CSV.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())

@@ -1,4 +1,7 @@
-//! f64 reference implementations, written for clarity rather than speed.
+//! f64 references for `mcu_kernels::softmax`: softmax, logsumexp, log-softmax, StableMax; the
+//! quantized kernels' references in [`quant`]. Written for clarity rather than speed.
+
+pub mod quant;
 
 /// Max of the f64 values of `x`; `None` for empty input, NaN, or all −∞.
 fn max(x: &[f32]) -> Option<f64> {

@@ -2,7 +2,7 @@
 //! min_{T ≥ 0, T1 = a, Tᵀ1 = b} ⟨C, T⟩ + Ω(T).
 //!
 //! * [`sparse`]: Ω(T) = γ/2‖T‖² with at most k nonzeros per column (Liu, Puigcerver,
-//!   Blondel 2022), dual and semi-dual, maximised with [`crate::lbfgs`].
+//!   Blondel 2022), dual and semi-dual, maximised with [`crate::solvers::lbfgs`].
 //! * [`quadratic`]: Ω(T) = γ/2‖T‖² without the sparsity constraint (Blondel, Seguy,
 //!   Rolet 2018), smooth dual.
 //! * [`sinkhorn`]: Ω(T) = ε·Σ T_ij (log T_ij − 1), log-domain Sinkhorn with ε-scaling.

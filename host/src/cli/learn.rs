@@ -1,7 +1,7 @@
-//! `learn`: progressive validation of a `mcu_kernels::online` learner on a CSV file.
+//! `mcuk learn`: progressive validation of a `mcu_kernels::online` learner on a CSV file.
 //!
 //! ```text
-//! learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax]
+//! mcuk learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax]
 //!       [--rule sgd|adagrad|adam|adamax|ftrl|oogd|implicit|aprox|pa] [--lr X] [--scale]
 //!       [--format text|json]
 //! ```
@@ -31,7 +31,8 @@
 //! * Output: accuracy, log_loss (classification) or mae, rmse (regression), n (rows scored),
 //!   skipped, state_bytes (model + scaler). `--format json` prints one JSON object with those
 //!   keys. Errors (missing column, non-numeric cell with its line number, ragged rows, bad
-//!   options) go to stderr with exit status 1 (data) or 2 (usage); the program never panics.
+//!   options) go to stderr with exit status 1 (data) or 2 (usage, from the argument parser);
+//!   the program never panics.
 
 use mcu_kernels::online::{
     AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, Implicit, LinearRegression, LogisticRegression,
@@ -39,95 +40,53 @@ use mcu_kernels::online::{
     StandardScaler,
 };
 use std::fmt::Write as _;
-use std::process::ExitCode;
+
+use super::common::Format;
+use super::CliError;
 
 /// Feature slots compiled into the CLI's models.
 const MAX_FEATURES: usize = 64;
 /// Largest class count for `--model softmax`.
 const MAX_CLASSES: usize = 8;
 
-const USAGE: &str = "usage: learn --data FILE.csv --target COLUMN [--model logistic|linear|softmax] \
-[--rule sgd|adagrad|adam|adamax|ftrl|oogd|implicit|aprox|pa] [--lr X] [--scale] [--format text|json]";
-
+/// A data error: one line for standard error (exit status 1).
 #[derive(Debug)]
-enum Fail {
-    Usage(String),
-    Data(String),
+struct Fail(String);
+
+/// Flags of `mcuk learn`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The CSV file: a header row, then one sample per row.
+    #[arg(long)]
+    pub data: String,
+    /// The column to predict.
+    #[arg(long)]
+    pub target: String,
+    /// The model; default logistic for two classes, softmax for more.
+    #[arg(long, value_parser = ["logistic", "linear", "softmax"])]
+    pub model: Option<String>,
+    /// The update rule.
+    #[arg(long, default_value = "adagrad",
+          value_parser = ["sgd", "adagrad", "adam", "adamax", "ftrl", "oogd", "implicit", "aprox", "pa"])]
+    pub rule: String,
+    /// The rule's step (α for ftrl, the diameter for oogd, C for pa); finite and > 0.
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_f32)]
+    pub lr: Option<f32>,
+    /// A StandardScaler in front of the model (River's pipeline semantics).
+    #[arg(long)]
+    pub scale: bool,
+    /// Summary format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
-struct Opts {
-    data: String,
-    target: String,
-    model: Option<String>,
-    rule: String,
-    lr: Option<f32>,
-    scale: bool,
-    json: bool,
-}
-
-fn parse_args(args: &[String]) -> Result<Opts, Fail> {
-    let mut o = Opts {
-        data: String::new(),
-        target: String::new(),
-        model: None,
-        rule: "adagrad".into(),
-        lr: None,
-        scale: false,
-        json: false,
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut val = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Fail::Usage(format!("{name} needs a value")))
-        };
-        match a.as_str() {
-            "--data" => o.data = val("--data")?,
-            "--target" => o.target = val("--target")?,
-            "--model" => o.model = Some(val("--model")?),
-            "--rule" => o.rule = val("--rule")?,
-            "--lr" => {
-                let v = val("--lr")?;
-                let lr: f32 = v
-                    .parse()
-                    .map_err(|_| Fail::Usage(format!("--lr: not a number: {v:?}")))?;
-                if !(lr.is_finite() && lr > 0.0) {
-                    return Err(Fail::Usage(format!("--lr must be finite and > 0, got {v}")));
-                }
-                o.lr = Some(lr);
-            }
-            "--scale" => o.scale = true,
-            "--format" => {
-                let v = val("--format")?;
-                o.json = match v.as_str() {
-                    "json" => true,
-                    "text" => false,
-                    _ => return Err(Fail::Usage(format!("--format: unknown format {v:?}"))),
-                }
-            }
-            "-h" | "--help" => return Err(Fail::Usage(String::new())),
-            _ => return Err(Fail::Usage(format!("unknown argument {a:?}"))),
-        }
+fn positive_f32(v: &str) -> Result<f32, String> {
+    let lr: f32 = v.parse().map_err(|_| format!("not a number: {v:?}"))?;
+    if lr.is_finite() && lr > 0.0 {
+        Ok(lr)
+    } else {
+        Err(format!("must be finite and > 0, got {v}"))
     }
-    if o.data.is_empty() {
-        return Err(Fail::Usage("--data is required".into()));
-    }
-    if o.target.is_empty() {
-        return Err(Fail::Usage("--target is required".into()));
-    }
-    if let Some(m) = &o.model {
-        if !matches!(m.as_str(), "logistic" | "linear" | "softmax") {
-            return Err(Fail::Usage(format!("--model: unknown model {m:?}")));
-        }
-    }
-    if !matches!(
-        o.rule.as_str(),
-        "sgd" | "adagrad" | "adam" | "adamax" | "ftrl" | "oogd" | "implicit" | "aprox" | "pa"
-    ) {
-        return Err(Fail::Usage(format!("--rule: unknown rule {:?}", o.rule)));
-    }
-    Ok(o)
 }
 
 /// The parsed file: features (zero-padded), raw target strings, header names.
@@ -147,25 +106,25 @@ fn unquote(s: &str) -> &str {
 }
 
 fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Fail::Data(format!("cannot read {path}: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {path}: {e}")))?;
     let mut lines = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines
         .next()
-        .ok_or_else(|| Fail::Data(format!("{path}: empty file (a header row is required)")))?;
+        .ok_or_else(|| Fail(format!("{path}: empty file (a header row is required)")))?;
     let names: Vec<&str> = header.split(',').map(unquote).collect();
     let tcol = names.iter().position(|n| *n == target).ok_or_else(|| {
-        Fail::Data(format!(
+        Fail(format!(
             "{path}: line 1: no column named {target:?} (columns: {})",
             names.join(", ")
         ))
     })?;
     let n_features = names.len() - 1;
     if n_features > MAX_FEATURES {
-        return Err(Fail::Data(format!(
+        return Err(Fail(format!(
             "{path}: {n_features} feature columns; this build supports at most {MAX_FEATURES}"
         )));
     }
@@ -179,7 +138,7 @@ fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
         let lineno = i + 1;
         let cells: Vec<&str> = line.split(',').map(unquote).collect();
         if cells.len() != names.len() {
-            return Err(Fail::Data(format!(
+            return Err(Fail(format!(
                 "{path}: line {lineno}: expected {} fields, found {}",
                 names.len(),
                 cells.len()
@@ -192,7 +151,7 @@ fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
                 continue;
             }
             let v: f32 = cell.parse().map_err(|_| {
-                Fail::Data(format!(
+                Fail(format!(
                     "{path}: line {lineno}, column {name:?}: not a number: {cell:?}"
                 ))
             })?;
@@ -206,7 +165,7 @@ fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
         d.lines.push(lineno);
     }
     if d.features.is_empty() {
-        return Err(Fail::Data(format!("{path}: no data rows after the header")));
+        return Err(Fail(format!("{path}: no data rows after the header")));
     }
     Ok(d)
 }
@@ -431,7 +390,7 @@ fn state_bytes(model: &str, rule: &str, d: usize, k: usize, scale: bool) -> usiz
     model_bytes + scaler
 }
 
-fn run(o: &Opts) -> Result<String, Fail> {
+fn report(o: &Args) -> Result<String, Fail> {
     let d = read_csv(&o.data, &o.target)?;
     let cls = classes(&d.target);
     let model = match &o.model {
@@ -446,7 +405,7 @@ fn run(o: &Opts) -> Result<String, Fail> {
             let mut y = Vec::with_capacity(d.target.len());
             for (t, line) in d.target.iter().zip(&d.lines) {
                 y.push(t.parse::<f32>().map_err(|_| {
-                    Fail::Data(format!(
+                    Fail(format!(
                         "{}: line {line}, column {:?}: target is not a number: {t:?}",
                         o.data, o.target
                     ))
@@ -456,7 +415,7 @@ fn run(o: &Opts) -> Result<String, Fail> {
         }
         "logistic" => {
             if cls.len() != 2 {
-                return Err(Fail::Data(format!(
+                return Err(Fail(format!(
                     "{}: target {:?} has {} distinct values; logistic needs exactly 2 (use --model softmax)",
                     o.data,
                     o.target,
@@ -473,7 +432,7 @@ fn run(o: &Opts) -> Result<String, Fail> {
         _ => {
             k = cls.len();
             if !(2..=MAX_CLASSES).contains(&k) {
-                return Err(Fail::Data(format!(
+                return Err(Fail(format!(
                     "{}: target {:?} has {k} distinct values; softmax supports 2 to {MAX_CLASSES}",
                     o.data, o.target
                 )));
@@ -524,8 +483,8 @@ fn json_str(s: &str) -> String {
     out
 }
 
-fn render(o: &Opts, model: &str, cls: &[String], r: &Report) -> String {
-    if o.json {
+fn render(o: &Args, model: &str, cls: &[String], r: &Report) -> String {
+    if o.format == Format::Json {
         let classes: Vec<String> = if model == "linear" {
             Vec::new()
         } else {
@@ -567,24 +526,9 @@ fn render(o: &Opts, model: &str, cls: &[String], r: &Report) -> String {
     }
 }
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse_args(&args).and_then(|o| run(&o)) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(Fail::Usage(m)) => {
-            if m.is_empty() {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {m}\n{USAGE}");
-            ExitCode::from(2)
-        }
-        Err(Fail::Data(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(1)
-        }
-    }
+/// Runs progressive validation and prints the report.
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let out = report(args).map_err(|Fail(m)| m)?;
+    println!("{out}");
+    Ok(())
 }

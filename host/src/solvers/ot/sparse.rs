@@ -12,7 +12,7 @@
 //! ∇_α D = a − G1, ∇_β D = b − Gᵀ1, plan T = G.
 //!
 //! Both are concave; with the sparsity constraint they are only piecewise smooth (the kept set
-//! changes), which the weak-Wolfe L-BFGS of [`crate::lbfgs`] handles. Stopping rule: the
+//! changes), which the weak-Wolfe L-BFGS of [`crate::solvers::lbfgs`] handles. Stopping rule: the
 //! gradient's ℓ₁ norm, i.e. the plan's marginal residual ‖T1 − a‖₁ (+ ‖Tᵀ1 − b‖₁ for the
 //! dual; the semi-dual's columns are exact by construction), ≤ `tol`.
 //!
@@ -25,7 +25,7 @@
 
 use super::projection::{simplex_from_top_k, top_k_desc, top_k_desc_with};
 use super::{OtError, Problem, Solution};
-use crate::lbfgs;
+use crate::solvers::lbfgs;
 use rayon::prelude::*;
 
 /// Options of the sparsity-constrained solvers.

@@ -6,7 +6,7 @@
 //! implementation used to check the k ≥ m limit of [`super::sparse`].
 
 use super::{OtError, Problem, Solution};
-use crate::lbfgs;
+use crate::solvers::lbfgs;
 use rayon::prelude::*;
 
 /// D(α, β) for x = [α; β]; writes ∇D into `grad`.

@@ -1,15 +1,28 @@
-//! `accuracy [--exhaustive] [--json FILE]`: max ulp error of each `mcu_kernels::math` function,
+//! `mcuk accuracy [--exhaustive] [--json FILE]`: max ulp error of each `mcu_kernels::math` function,
 //! and the relative error of the f32 softmax variants, with error histograms.
 //!
 //! Prints function, domain, max ulp, worst input (hex and decimal) and bound, then a
-//! histogram line per function; exits with status 1 if a bound is violated. `--exhaustive`
+//! histogram line per function; fails (exit status 1) if a bound is violated. `--exhaustive`
 //! tests all 2^32 inputs on every core (minutes); the default is the dense deterministic
 //! sample (~2 M inputs per function). `--json FILE` also writes every figure and histogram
 //! as JSON (`cargo xtask bench` puts it into the report).
 
 use host::accuracy::{dense, exhaustive, functions, softmax_errors, Histogram};
 use serde_json::json;
-use std::process::ExitCode;
+use std::path::PathBuf;
+
+use super::CliError;
+
+/// Flags of `mcuk accuracy`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Every f32 input (2^32 per function: minutes) instead of the dense sample.
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// Also write every figure and histogram as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
 
 fn histogram_line(h: &Histogram) -> String {
     Histogram::labels()
@@ -21,13 +34,10 @@ fn histogram_line(h: &Histogram) -> String {
         .join("  ")
 }
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let exh = args.iter().any(|a| a == "--exhaustive");
-    let json_path = args
-        .iter()
-        .position(|a| a == "--json")
-        .and_then(|i| args.get(i + 1));
+/// Measures every function and kernel, prints the table, writes the JSON if asked.
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let exh = args.exhaustive;
+    let json_path = args.json.as_deref();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     println!(
         "{:<9} {:<8} {:>9} {:>12} {:>16} {:>6} {:>12}",
@@ -100,7 +110,7 @@ fn main() -> ExitCode {
 
     // Quantized softmax: error in output LSBs against the f64 softmax of the dequantised
     // input (the same generator as host/tests/quant_accuracy.rs, fewer rows).
-    use host::quant_reference::{int8_case, softmax_quantized, LsbHistogram};
+    use host::reference::softmax::quant::{int8_case, softmax_quantized, LsbHistogram};
     use mcu_kernels::softmax::quant as q;
     let rows = 5_000u32;
     let mut hs = [
@@ -172,15 +182,12 @@ fn main() -> ExitCode {
             "bucket_labels": Histogram::labels(),
             "entries": math.into_iter().chain(soft).chain(quant).collect::<Vec<_>>(),
         });
-        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!("accuracy: cannot write {path}: {e}");
-            return ExitCode::FAILURE;
-        }
+        let text = serde_json::to_string_pretty(&doc)?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if ok {
-        ExitCode::SUCCESS
+        Ok(())
     } else {
-        ExitCode::FAILURE
+        Err("a documented error bound is violated (VIOLATED above)".into())
     }
 }

@@ -68,7 +68,7 @@
 /// algorithm: τ = (Σ_{i∈S} z_i − 1)/|S| over the active set S, drop every z_i ≤ τ, repeat
 /// until S is stable; then z_i ← max(z_i − τ, 0). τ only grows, each round drops at least
 /// one entry until the last, and there is no sort: O(n) per round, few rounds here (the
-/// iterates' supports settle). Same projection as [`crate::ot::projection`]'s sort-based
+/// iterates' supports settle). Same projection as [`crate::solvers::ot::projection`]'s sort-based
 /// one up to rounding.
 fn project_simplex(z: &mut [f64], scratch: &mut Vec<f64>) {
     scratch.clear();
@@ -335,8 +335,8 @@ fn anchored(z: &[f64], z0: &[f64], lam: f64) -> Vec<f64> {
 
 fn check_options(opts: &HalpernOptions) -> Result<(), GameError> {
     let p = opts.snapshot_probability;
-    if !crate::ot::positive(opts.tol)
-        || !crate::ot::positive(opts.step_scale)
+    if !crate::solvers::ot::positive(opts.tol)
+        || !crate::solvers::ot::positive(opts.step_scale)
         || opts.max_passes.is_nan()
         || opts.max_passes < 0.0
         || opts.batch == 0
@@ -725,7 +725,7 @@ mod tests {
                 let mut a = z.clone();
                 let mut b = z.clone();
                 project_simplex(&mut a, &mut scratch);
-                crate::ot::projection::project_simplex_in_place(&mut b, 1.0, &mut scratch);
+                crate::solvers::ot::projection::project_simplex_in_place(&mut b, 1.0, &mut scratch);
                 let d = a
                     .iter()
                     .zip(&b)
