@@ -1,4 +1,4 @@
-//! The `host` binary's solver subcommands on good and bad input.
+//! The `mcuk` binary's solver subcommands on good and bad input.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -143,7 +143,7 @@ fn help_lists_the_solvers() {
 }
 
 /// Runs `mcuk ot` expecting failure whose message contains `needle`, and no panic.
-fn expect_error(args: &[&std::ffi::OsStr], needle: &str) {
+fn expect_error(args: &[&Path], needle: &str) {
     let (ok, _, stderr) = run(host().arg("ot").args(args));
     assert!(!ok, "expected failure for {args:?}");
     assert!(
@@ -158,85 +158,73 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (c, a, b) = problem(d, "npy");
-    let os = |p: &Path| p.as_os_str().to_owned();
-    let flag = |s: &str| std::ffi::OsString::from(s);
 
-    // Non-finite cost.
     let bad_c = d.join("nan.npy");
     let mut data: Vec<f64> = vec![1.0; 12];
     data[5] = f64::NAN;
     write_matrix(&bad_c, 4, 3, data);
-    let args = [
-        flag("--cost"),
-        os(&bad_c),
-        flag("--a"),
-        os(&a),
-        flag("--b"),
-        os(&b),
+    let file = |name: &str, text: &[u8]| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let neg = file("neg.csv", b"0.5\n-0.1\n0.3\n0.3\n");
+    let heavy = file("heavy.csv", b"0.3\n0.3\n0.5\n");
+    let short = file("short.csv", b"0.5\n0.5\n");
+    let junk = file("junk.npy", b"\x93NUMPY garbage");
+    let missing = d.join("missing.npy");
+
+    // (what, cost, a, b, expected message)
+    let cases: [(&str, &Path, Option<&Path>, Option<&Path>, &str); 6] = [
+        (
+            "non-finite cost",
+            &bad_c,
+            Some(&a),
+            Some(&b),
+            "non-finite cost",
+        ),
+        ("negative mass", &c, Some(&neg), Some(&b), "negative"),
+        (
+            "unequal totals",
+            &c,
+            Some(&a),
+            Some(&heavy),
+            "different totals",
+        ),
+        (
+            "shape mismatch",
+            &c,
+            Some(&short),
+            Some(&b),
+            "shape mismatch",
+        ),
+        ("malformed file", &junk, None, None, "junk.npy"),
+        ("missing file", &missing, None, None, "missing.npy"),
     ];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "non-finite cost");
+    for (what, cost, a, b, needle) in cases {
+        let mut args: Vec<&Path> = vec![Path::new("--cost"), cost];
+        if let Some(a) = a {
+            args.extend([Path::new("--a"), a]);
+        }
+        if let Some(b) = b {
+            args.extend([Path::new("--b"), b]);
+        }
+        println!("{what}");
+        expect_error(&args, needle);
+    }
 
-    // Negative mass.
-    let neg = d.join("neg.csv");
-    std::fs::write(&neg, "0.5\n-0.1\n0.3\n0.3\n").unwrap();
-    let args = [
-        flag("--cost"),
-        os(&c),
-        flag("--a"),
-        os(&neg),
-        flag("--b"),
-        os(&b),
-    ];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "negative");
-
-    // Unequal totals.
-    let heavy = d.join("heavy.csv");
-    std::fs::write(&heavy, "0.3\n0.3\n0.5\n").unwrap();
-    let args = [
-        flag("--cost"),
-        os(&c),
-        flag("--a"),
-        os(&a),
-        flag("--b"),
-        os(&heavy),
-    ];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "different totals");
-
-    // Shape mismatch.
-    let short = d.join("short.csv");
-    std::fs::write(&short, "0.5\n0.5\n").unwrap();
-    let args = [
-        flag("--cost"),
-        os(&c),
-        flag("--a"),
-        os(&short),
-        flag("--b"),
-        os(&b),
-    ];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "shape mismatch");
-
-    // Malformed file.
-    let junk = d.join("junk.npy");
-    std::fs::write(&junk, b"\x93NUMPY garbage").unwrap();
-    let args = [flag("--cost"), os(&junk)];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "junk.npy");
-
-    // Missing file.
-    let args = [flag("--cost"), os(&d.join("missing.npy"))];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "missing.npy");
-
-    // Bad parameter.
-    let args = [flag("--cost"), os(&c), flag("--gamma"), flag("-1")];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    let (ok, _, stderr) = run(host().arg("ot").args(&refs));
-    assert!(!ok && !stderr.contains("panicked"), "{stderr}");
-    let args = [flag("--cost"), os(&c), flag("--k"), flag("0")];
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
-    expect_error(&refs, "k must be at least 1");
+    // Bad parameters.
+    expect_error(
+        &[
+            Path::new("--cost"),
+            &c,
+            Path::new("--gamma"),
+            Path::new("-1"),
+        ],
+        "gamma",
+    );
+    expect_error(
+        &[Path::new("--cost"), &c, Path::new("--k"), Path::new("0")],
+        "k must be at least 1",
+    );
 }

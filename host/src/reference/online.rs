@@ -349,24 +349,8 @@ pub enum Loss {
     Log,
 }
 
-/// Logistic σ in f64.
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// ln(1 + e^x) in f64.
-pub fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
+/// Logistic σ and ln(1 + eˣ) in f64: the references of `mcu_kernels::math`.
+pub use super::math::{sigmoid, softplus};
 
 #[allow(clippy::too_many_arguments)]
 fn glm_step(
