@@ -175,7 +175,8 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let missing = d.join("missing.npy");
 
     // (what, cost, a, b, expected message)
-    let cases: [(&str, &Path, Option<&Path>, Option<&Path>, &str); 6] = [
+    type Case<'a> = (&'a str, &'a Path, Option<&'a Path>, Option<&'a Path>, &'a str);
+    let cases: [Case; 6] = [
         (
             "non-finite cost",
             &bad_c,
