@@ -175,7 +175,13 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let missing = d.join("missing.npy");
 
     // (what, cost, a, b, expected message)
-    type Case<'a> = (&'a str, &'a Path, Option<&'a Path>, Option<&'a Path>, &'a str);
+    type Case<'a> = (
+        &'a str,
+        &'a Path,
+        Option<&'a Path>,
+        Option<&'a Path>,
+        &'a str,
+    );
     let cases: [Case; 6] = [
         (
             "non-finite cost",
