@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use host::io;
-use host::solvers::ot::Problem;
+use host::solvers::ot::{Problem, Solution};
 
 use super::CliError;
 
@@ -122,4 +122,57 @@ pub fn print_summary(format: Format, pairs: &[(&str, serde_json::Value)]) {
             }
         }
     }
+}
+
+/// The end of every OT subcommand: writes the plan if `--out` was given, prints the summary
+/// (`head`, the problem's size, `params`, the fields every OT solver reports with `extra`
+/// after them, then iterations, convergence, time and threads), and warns on standard error
+/// when the run did not converge (`steps` names its iterations, `hint` says why it may not
+/// have converged).
+pub struct OtSummary<'a> {
+    pub head: &'a [(&'a str, serde_json::Value)],
+    pub params: &'a [(&'a str, serde_json::Value)],
+    pub extra: &'a [(&'a str, serde_json::Value)],
+    pub steps: &'a str,
+    pub tol: f64,
+    pub hint: &'a str,
+}
+
+/// See [`OtSummary`].
+pub fn finish_ot(
+    output: &OutputArgs,
+    p: &Problem,
+    s: Solution,
+    seconds: f64,
+    sum: &OtSummary,
+) -> Result<(), CliError> {
+    use serde_json::json;
+    let (iterations, marginal_error, converged) = (s.iterations, s.marginal_error, s.converged);
+    let mut pairs: Vec<(&str, serde_json::Value)> = sum.head.to_vec();
+    pairs.extend([("rows", json!(p.m)), ("cols", json!(p.n))]);
+    pairs.extend(sum.params.iter().cloned());
+    pairs.extend([
+        ("dual_objective", json!(s.dual_objective)),
+        ("transport_cost", json!(s.transport_cost)),
+        ("marginal_error", json!(marginal_error)),
+    ]);
+    pairs.extend(sum.extra.iter().cloned());
+    pairs.extend([
+        ("iterations", json!(iterations)),
+        ("converged", json!(converged)),
+        ("seconds", json!(seconds)),
+        ("threads", json!(rayon::current_num_threads())),
+    ]);
+    if let Some(out) = &output.out {
+        write_plan(out, p.m, p.n, s.plan)?;
+    }
+    print_summary(output.format, &pairs);
+    if !converged && !output.quiet {
+        eprintln!(
+            "warning: stopped after {iterations} {} with marginal error {marginal_error:.3e} \
+             > tol {:.1e}{}",
+            sum.steps, sum.tol, sum.hint
+        );
+    }
+    Ok(())
 }

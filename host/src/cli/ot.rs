@@ -64,42 +64,20 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let seconds = progress.seconds();
     let max_nnz = s.column_nonzeros(p.n).into_iter().max().unwrap_or(0);
     let regulariser = 0.5 * args.gamma * s.plan.iter().map(|t| t * t).sum::<f64>();
-    let converged = s.converged;
-    if let Some(out) = &args.output.out {
-        common::write_plan(out, p.m, p.n, s.plan)?;
-    }
-    common::print_summary(
-        args.output.format,
-        &[
-            ("solver", json!("sparse-ot")),
-            (
-                "method",
-                json!(match args.method {
-                    Method::SemiDual => "semi-dual",
-                    Method::Dual => "dual",
-                }),
-            ),
-            ("rows", json!(p.m)),
-            ("cols", json!(p.n)),
-            ("k", json!(opts.k)),
-            ("gamma", json!(args.gamma)),
-            ("dual_objective", json!(s.dual_objective)),
-            ("transport_cost", json!(s.transport_cost)),
+    let method = match args.method {
+        Method::SemiDual => "semi-dual",
+        Method::Dual => "dual",
+    };
+    let summary = common::OtSummary {
+        head: &[("solver", json!("sparse-ot")), ("method", json!(method))],
+        params: &[("k", json!(opts.k)), ("gamma", json!(args.gamma))],
+        extra: &[
             ("primal_objective", json!(s.transport_cost + regulariser)),
-            ("marginal_error", json!(s.marginal_error)),
             ("max_nonzeros_per_column", json!(max_nnz)),
-            ("iterations", json!(s.iterations)),
-            ("converged", json!(converged)),
-            ("seconds", json!(seconds)),
-            ("threads", json!(rayon::current_num_threads())),
         ],
-    );
-    if !converged && !args.output.quiet {
-        eprintln!(
-            "host: warning: stopped after {} iterations with marginal error {:.3e} > tol {:.1e} \
-             (with a binding sparsity constraint a k-sparse feasible plan may not exist)",
-            s.iterations, s.marginal_error, args.tol
-        );
-    }
-    Ok(())
+        steps: "iterations",
+        tol: args.tol,
+        hint: " (with a binding sparsity constraint a k-sparse feasible plan may not exist)",
+    };
+    common::finish_ot(&args.output, &p, s, seconds, &summary)
 }

@@ -43,31 +43,13 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let mut progress = common::Progress::new(args.output.quiet, "epsilon");
     let s = sinkhorn::solve(&p, &opts, &mut |it, f, r| progress.report(it, f, r))?;
     let seconds = progress.seconds();
-    let converged = s.converged;
-    if let Some(out) = &args.output.out {
-        common::write_plan(out, p.m, p.n, s.plan)?;
-    }
-    common::print_summary(
-        args.output.format,
-        &[
-            ("solver", json!("sinkhorn")),
-            ("rows", json!(p.m)),
-            ("cols", json!(p.n)),
-            ("epsilon", json!(args.epsilon)),
-            ("dual_objective", json!(s.dual_objective)),
-            ("transport_cost", json!(s.transport_cost)),
-            ("marginal_error", json!(s.marginal_error)),
-            ("iterations", json!(s.iterations)),
-            ("converged", json!(converged)),
-            ("seconds", json!(seconds)),
-            ("threads", json!(rayon::current_num_threads())),
-        ],
-    );
-    if !converged && !args.output.quiet {
-        eprintln!(
-            "host: warning: stopped after {} sweeps with marginal error {:.3e} > tol {:.1e}",
-            s.iterations, s.marginal_error, args.tol
-        );
-    }
-    Ok(())
+    let summary = common::OtSummary {
+        head: &[("solver", json!("sinkhorn"))],
+        params: &[("epsilon", json!(args.epsilon))],
+        extra: &[],
+        steps: "sweeps",
+        tol: args.tol,
+        hint: "",
+    };
+    common::finish_ot(&args.output, &p, s, seconds, &summary)
 }
