@@ -1,36 +1,13 @@
-//! The `host` CLI on the malformed files and flags of issue #29: each gets one clear line on
+//! The `mcuk` CLI on the malformed files and flags of issue #29: each gets one clear line on
 //! standard error and a non-zero exit (or, for a solver that cannot meet its tolerance, an
 //! honest `converged: false`), never a panic, an abort, a false report or an allocation
 //! driven by a size field or a flag.
 use std::path::Path;
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{command as host, run, write_matrix};
 
 use host::io;
-
-fn host() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mcuk"))
-}
-
-fn write_matrix(path: &Path, rows: usize, cols: usize, data: Vec<f64>) {
-    io::write_matrix(path, &io::Matrix { rows, cols, data }).unwrap();
-}
-
-/// (exit success, stdout, stderr); fails the test if the process died on a signal (abort).
-fn run(cmd: &mut Command) -> (bool, String, String) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.code().is_some(),
-        "killed by a signal: {:?}",
-        out.status
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
-}
 
 /// A 6×6 cost of seeded uniform [0, 1) values.
 fn cost6(dir: &Path) -> std::path::PathBuf {

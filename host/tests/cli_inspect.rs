@@ -1,18 +1,8 @@
-//! The `host` binary: `inspect` on good and malformed files; errors are one line, no panic.
+//! The `mcuk` binary: `inspect` on good and malformed files; errors are one line, no panic.
 
-use std::process::Command;
-
-fn host(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcuk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::mcuk;
 
 #[test]
 fn inspect_reports_shape_and_rejects_garbage() {
@@ -24,13 +14,13 @@ fn inspect_reports_shape_and_rejects_garbage() {
         host::io::npy_bytes(&[2, 3], &[1.0, 2.0, 3.0, 4.0, f64::NAN, -6.0]),
     )
     .unwrap();
-    let (ok, out, _) = host(&["inspect", good.to_str().unwrap()]);
+    let (ok, out, _) = mcuk(&["inspect", good.to_str().unwrap()]);
     assert!(ok);
     assert!(out.contains("2 x 3, 1 non-finite, min -6, max 4"), "{out}");
 
     let bad = dir.join("bad.npy");
     std::fs::write(&bad, b"not numpy").unwrap();
-    let (ok, _, err) = host(&["inspect", bad.to_str().unwrap()]);
+    let (ok, _, err) = mcuk(&["inspect", bad.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.starts_with("error:") && err.contains("magic"), "{err}");
     assert!(!err.contains("panicked"));

@@ -2,19 +2,9 @@
 //! malformed files, non-finite entries and mismatched shapes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn host(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcuk"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::mcuk;
 
 /// A float32 `.npy` (version 1.0, C order).
 fn npy_f32(shape: &[usize], data: &[f32]) -> Vec<u8> {
@@ -73,7 +63,7 @@ fn json_report_for_a_two_layer_network() {
     );
     let w1 = d.file("w1.npy", &npy_f32(&[1, 2], &[1.0, 1.0]));
     assert!(path(&w0).exists());
-    let (ok, out, err) = host(&["lipschitz", "--weights", &w0, &w1, "--format", "json"]);
+    let (ok, out, err) = mcuk(&["lipschitz", "--weights", &w0, &w1, "--format", "json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     let layers = v["layers"].as_array().unwrap();
@@ -92,7 +82,7 @@ fn json_report_for_a_two_layer_network() {
     let sdp = v["lipsdp"].as_f64().unwrap();
     assert!(sdp >= 10f64.sqrt() * (1.0 - 1e-6) && sdp <= prod, "{sdp}");
 
-    let (ok, out, _) = host(&["lipschitz", "--weights", &w0, &w1, "--activation", "maxmin"]);
+    let (ok, out, _) = mcuk(&["lipschitz", "--weights", &w0, &w1, "--activation", "maxmin"]);
     assert!(ok);
     assert!(
         out.contains("certified_upper") && out.contains("LipSDP bound:"),
@@ -105,14 +95,14 @@ fn clear_errors() {
     let d = Dir::new("err");
     let w0 = d.file("w0.npy", &host::io::npy_bytes(&[2, 3], &[1.0; 6]));
     let w_bad_shape = d.file("w1.npy", &host::io::npy_bytes(&[1, 3], &[1.0; 3]));
-    let (ok, _, err) = host(&["lipschitz", "--weights", &w0, &w_bad_shape]);
+    let (ok, _, err) = mcuk(&["lipschitz", "--weights", &w0, &w_bad_shape]);
     assert!(!ok);
     assert!(
         err.starts_with("error:") && err.contains("has 3 inputs but layer 0 has 2 outputs"),
         "{err}"
     );
     let nan = d.file("nan.npy", &npy_f32(&[2, 2], &[1.0, f32::NAN, 0.0, 1.0]));
-    let (ok, _, err) = host(&["lipschitz", "--weights", &nan]);
+    let (ok, _, err) = mcuk(&["lipschitz", "--weights", &nan]);
     assert!(
         !ok && err.contains("error:") && !err.contains("panicked"),
         "{err}"
@@ -121,20 +111,20 @@ fn clear_errors() {
         "inf.npy",
         &host::io::npy_bytes(&[1, 2], &[f64::INFINITY, 0.0]),
     );
-    let (ok, _, err) = host(&["lipschitz", "--weights", &inf]);
+    let (ok, _, err) = mcuk(&["lipschitz", "--weights", &inf]);
     assert!(!ok && err.contains("error:"), "{err}");
     let garbage = d.file("g.npy", b"\x93NUMPY garbage");
-    let (ok, _, err) = host(&["lipschitz", "--weights", &garbage]);
+    let (ok, _, err) = mcuk(&["lipschitz", "--weights", &garbage]);
     assert!(
         !ok && err.starts_with("error:") && !err.contains("panicked"),
         "{err}"
     );
     let big = d.file("big.npy", &host::io::npy_bytes(&[1, 1], &[1e300]));
-    let (ok, _, err) = host(&["lipschitz", "--weights", &big]);
+    let (ok, _, err) = mcuk(&["lipschitz", "--weights", &big]);
     assert!(!ok && err.contains("f32 range"), "{err}");
     let odd = d.file("odd.npy", &host::io::npy_bytes(&[3, 2], &[1.0; 6]));
     let w_next = d.file("next.npy", &host::io::npy_bytes(&[1, 3], &[1.0; 3]));
-    let (ok, _, err) = host(&[
+    let (ok, _, err) = mcuk(&[
         "lipschitz",
         "--weights",
         &odd,
@@ -143,6 +133,6 @@ fn clear_errors() {
         "maxmin",
     ]);
     assert!(!ok && err.contains("does not fit"), "{err}");
-    let (ok, _, _) = host(&["lipschitz"]);
+    let (ok, _, _) = mcuk(&["lipschitz"]);
     assert!(!ok);
 }

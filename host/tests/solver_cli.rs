@@ -1,16 +1,10 @@
 //! The `mcuk` binary's solver subcommands on good and bad input.
 use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{command as host, run, write_matrix};
 
 use host::io;
-
-fn host() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mcuk"))
-}
-
-fn write_matrix(path: &Path, rows: usize, cols: usize, data: Vec<f64>) {
-    io::write_matrix(path, &io::Matrix { rows, cols, data }).unwrap();
-}
 
 /// A 4×3 problem with costs |i − j|² and masses a = (.1,.2,.3,.4), b = (.3,.3,.4).
 fn problem(dir: &Path, ext: &str) -> (PathBuf, PathBuf, PathBuf) {
@@ -26,15 +20,6 @@ fn problem(dir: &Path, ext: &str) -> (PathBuf, PathBuf, PathBuf) {
     io::write_vector(&ap, &[0.1, 0.2, 0.3, 0.4]).unwrap();
     io::write_vector(&bp, &[0.3, 0.3, 0.4]).unwrap();
     (cp, ap, bp)
-}
-
-fn run(cmd: &mut Command) -> (bool, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
