@@ -11,19 +11,6 @@ use mcu_kernels::online::{
 };
 use std::hint::black_box;
 
-fn data() -> Vec<([f32; 9], bool)> {
-    host::reference::online::phishing()
-        .into_iter()
-        .map(|(x, y)| {
-            let mut a = [0.0f32; 9];
-            for (o, v) in a.iter_mut().zip(&x) {
-                *o = *v as f32;
-            }
-            (a, y)
-        })
-        .collect()
-}
-
 fn pass<R: Rule<9>>(rule: &R, d: &[([f32; 9], bool)]) -> f64 {
     let mut sc = StandardScaler::<9>::new();
     let mut m = LogisticRegression::<9, R>::new(rule.clone());
@@ -35,7 +22,7 @@ fn pass<R: Rule<9>>(rule: &R, d: &[([f32; 9], bool)]) -> f64 {
 }
 
 fn online(c: &mut Criterion) {
-    let d = data();
+    let d = host::reference::online::phishing_f32();
     let mut g = c.benchmark_group("online_phishing_pass");
     g.throughput(Throughput::Elements(d.len() as u64));
     g.bench_function("sgd", |b| b.iter(|| pass(&Sgd::new(0.1), &d)));

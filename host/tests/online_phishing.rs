@@ -17,24 +17,11 @@ const RIVER: [(&str, f64, f64); 4] = [
     ("ftrl", 0.34082, 0.8904),
 ];
 
-fn data() -> Vec<([f32; 9], bool)> {
-    r::phishing()
-        .into_iter()
-        .map(|(x, y)| {
-            let mut a = [0.0f32; 9];
-            for (o, v) in a.iter_mut().zip(&x) {
-                *o = *v as f32;
-            }
-            (a, y)
-        })
-        .collect()
-}
-
 fn run<R: Rule<9>>(rule: R) -> (f64, f64) {
     let mut sc = StandardScaler::<9>::new();
     let mut m = LogisticRegression::<9, R>::new(rule);
     let mut ev = BinaryEval::new();
-    for (x, y) in data() {
+    for (x, y) in host::reference::online::phishing_f32() {
         progressive_binary(Some(&mut sc), &mut m, &mut ev, &x, y).unwrap();
     }
     assert_eq!(ev.n(), 1250);
@@ -114,7 +101,7 @@ fn adamax_matches_river_0_26_1() {
 fn fixed_point_logistic_regression_on_phishing() {
     // I16F16 without a scaler (Phishing features are already in [−1, 1]) against the f32 model
     // with the same rule and no scaler.
-    let d = data();
+    let d = host::reference::online::phishing_f32();
     let run_fx = |sgd: bool| {
         let mut ev = BinaryEval::new();
         let mut m_sgd = FxLogisticRegression::<9, FxSgd>::new(FxSgd::new(to_fixed(0.1)));

@@ -594,3 +594,17 @@ pub fn phishing() -> Vec<(Vec<f64>, bool)> {
         })
         .collect()
 }
+
+/// [`phishing`] as the kernels take it: each row's 9 features rounded to f32.
+pub fn phishing_f32() -> Vec<([f32; 9], bool)> {
+    phishing()
+        .into_iter()
+        .map(|(x, y)| {
+            let mut a = [0.0f32; 9];
+            for (o, v) in a.iter_mut().zip(&x) {
+                *o = *v as f32;
+            }
+            (a, y)
+        })
+        .collect()
+}
