@@ -6,7 +6,9 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use mcu_kernels::crc::crc32;
-use mcu_kernels::online::checkpoint::{restore, save, Checkpoint, CRC_LEN, HEADER_LEN, MAGIC, VERSION};
+use mcu_kernels::online::checkpoint::{
+    restore, save, Checkpoint, CRC_LEN, HEADER_LEN, MAGIC, VERSION,
+};
 use mcu_kernels::online::fixed::{FxAdaGrad, FxLogisticRegression, FxSgd};
 use mcu_kernels::online::*;
 
@@ -37,22 +39,38 @@ fn check<T: Checkpoint + PartialEq + core::fmt::Debug>(data: &[u8], frame: bool)
             // wrong length is always refused.
         }
         Ok(state) => {
-            assert_eq!(buf.len(), T::SIZE, "restore accepted {} bytes, SIZE {}", buf.len(), T::SIZE);
+            assert_eq!(
+                buf.len(),
+                T::SIZE,
+                "restore accepted {} bytes, SIZE {}",
+                buf.len(),
+                T::SIZE
+            );
             let mut out = vec![0u8; T::SIZE + 3];
-            let n = save(&state, &mut out).unwrap_or_else(|e| panic!("save of a restored state: {e:?}"));
+            let n = save(&state, &mut out)
+                .unwrap_or_else(|e| panic!("save of a restored state: {e:?}"));
             assert_eq!(n, T::SIZE);
             assert_eq!(&out[..n], buf, "re-encoding differs from the decoded bytes");
-            assert_eq!(restore::<T>(&out[..n]).as_ref(), Ok(&state), "restore ∘ save");
+            assert_eq!(
+                restore::<T>(&out[..n]).as_ref(),
+                Ok(&state),
+                "restore ∘ save"
+            );
             // One flipped bit anywhere is refused (CRC-32 detects every 1-bit error).
             let i = usize::from(data.first().copied().unwrap_or(0)) * 8 % (8 * n);
             out[i / 8] ^= 1 << (i % 8);
-            assert!(restore::<T>(&out[..n]).is_err(), "a flipped bit {i} was accepted");
+            assert!(
+                restore::<T>(&out[..n]).is_err(),
+                "a flipped bit {i} was accepted"
+            );
         }
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let frame = sel & 0x80 != 0;
     match sel & 0x7f {
         0 => check::<Sgd>(rest, frame),

@@ -11,7 +11,12 @@ fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.npy");
     if let Ok((shape, values)) = parse_npy(path, data) {
         let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-        assert_eq!(count, Some(values.len()), "shape {shape:?} vs {} values", values.len());
+        assert_eq!(
+            count,
+            Some(values.len()),
+            "shape {shape:?} vs {} values",
+            values.len()
+        );
         assert!(values.len() <= data.len(), "more values than bytes");
     }
     // Round trip of a writer-made file.
@@ -19,13 +24,26 @@ fuzz_target!(|data: &[u8]| {
     if let Ok((dims, vals)) = <(Vec<u8>, Vec<f64>)>::arbitrary(&mut u) {
         let shape: Vec<usize> = dims.iter().take(3).map(|&d| usize::from(d % 5)).collect();
         let n: usize = shape.iter().product();
-        let vals: Vec<f64> = vals.iter().copied().cycle().take(if vals.is_empty() { 0 } else { n }).collect();
+        let vals: Vec<f64> = vals
+            .iter()
+            .copied()
+            .cycle()
+            .take(if vals.is_empty() { 0 } else { n })
+            .collect();
         if vals.len() == n {
             let bytes = npy_bytes(&shape, &vals);
-            let (s2, v2) = parse_npy(path, &bytes).unwrap_or_else(|e| panic!("npy_bytes output refused: {e}"));
-            let want_shape = if shape.is_empty() { vec![] } else { shape.clone() };
+            let (s2, v2) =
+                parse_npy(path, &bytes).unwrap_or_else(|e| panic!("npy_bytes output refused: {e}"));
+            let want_shape = if shape.is_empty() {
+                vec![]
+            } else {
+                shape.clone()
+            };
             assert_eq!(s2, want_shape, "shape round trip");
-            assert_eq!(v2.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), vals.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            assert_eq!(
+                v2.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                vals.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
         }
     }
 });

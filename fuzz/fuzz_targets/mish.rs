@@ -17,7 +17,11 @@ struct Input {
 
 fn mish64(x: f64) -> f64 {
     // x·tanh(softplus(x)), softplus overflow-safe.
-    let sp = if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() };
+    let sp = if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    };
     x * sp.tanh()
 }
 
@@ -60,18 +64,27 @@ fuzz_target!(|inp: Input| {
             // mish_grad: within 2^−22 absolute of the f64 derivative (central difference of
             // the f64 formula is too coarse; use the closed form).
             let xd = f64::from(v);
-            let sp = if xd > 0.0 { xd + (-xd).exp().ln_1p() } else { xd.exp().ln_1p() };
+            let sp = if xd > 0.0 {
+                xd + (-xd).exp().ln_1p()
+            } else {
+                xd.exp().ln_1p()
+            };
             let t = sp.tanh();
             let sig = 1.0 / (1.0 + (-xd).exp());
             let want = t + xd * (1.0 - t * t) * sig;
             let g = mish::mish_grad(v);
-            assert!((f64::from(g) - want).abs() <= 2f64.powi(-22) + 8.0 * 2f64.powi(-24) * want.abs(),
-                "mish_grad({v:e}) = {g:e}, f64 {want:e}");
+            assert!(
+                (f64::from(g) - want).abs() <= 2f64.powi(-22) + 8.0 * 2f64.powi(-24) * want.abs(),
+                "mish_grad({v:e}) = {g:e}, f64 {want:e}"
+            );
         }
     }
     let n = x.len();
     for (name, f) in [
-        ("mish_slice", mish::mish_slice as fn(&[f32], &mut [f32]) -> Result<(), Error>),
+        (
+            "mish_slice",
+            mish::mish_slice as fn(&[f32], &mut [f32]) -> Result<(), Error>,
+        ),
         ("fpu::mish_slice", fpu::mish_slice),
         ("nofpu::mish_slice", nofpu::mish_slice),
         ("mish_grad_slice", mish::mish_grad_slice),
@@ -85,13 +98,22 @@ fuzz_target!(|inp: Input| {
                 "nofpu::mish_slice" => nofpu::mish(xi),
                 _ => mish::mish_grad(xi),
             };
-            assert!(yi.to_bits() == scalar.to_bits() || (yi.is_nan() && scalar.is_nan()),
-                "{name}: slice {yi:e} vs scalar {scalar:e} at {xi:e}");
+            assert!(
+                yi.to_bits() == scalar.to_bits() || (yi.is_nan() && scalar.is_nan()),
+                "{name}: slice {yi:e} vs scalar {scalar:e} at {xi:e}"
+            );
         }
         let m = (n as i64 + i64::from(inp.out_len_delta)).clamp(0, 400) as usize;
         if m != n {
             let mut z = vec![0.0f32; m];
-            assert_eq!(f(&x, &mut z), Err(Error::LengthMismatch { expected: n, actual: m }), "{name}");
+            assert_eq!(
+                f(&x, &mut z),
+                Err(Error::LengthMismatch {
+                    expected: n,
+                    actual: m
+                }),
+                "{name}"
+            );
         }
     }
 
@@ -104,8 +126,11 @@ fuzz_target!(|inp: Input| {
                 let want = mish64(xq.to_num::<f64>());
                 let lsb = 2f64.powi(-$frac);
                 let clamped = want.clamp(<$t>::MIN.to_num::<f64>(), <$t>::MAX.to_num::<f64>());
-                assert!((y.to_num::<f64>() - clamped).abs() <= lsb,
-                    "mish_fixed::<{}>({xq}) = {y}, f64 {want}", stringify!($t));
+                assert!(
+                    (y.to_num::<f64>() - clamped).abs() <= lsb,
+                    "mish_fixed::<{}>({xq}) = {y}, f64 {want}",
+                    stringify!($t)
+                );
             }};
         }
         fixed_check!(I4F12, 12);
@@ -127,17 +152,26 @@ fuzz_target!(|inp: Input| {
     match MishS8Lut::new(si, zi, so, zo) {
         Err(e) => {
             assert!(matches!(e, Error::BadParameter(_)), "{e:?}");
-            assert!(!(ok_scale(si) && ok_scale(so) && ok_zp(zi) && ok_zp(zo)), "MishS8Lut::new({si}, {zi}, {so}, {zo}) refused");
+            assert!(
+                !(ok_scale(si) && ok_scale(so) && ok_zp(zi) && ok_zp(zo)),
+                "MishS8Lut::new({si}, {zi}, {so}, {zo}) refused"
+            );
         }
         Ok(lut) => {
-            assert!(ok_scale(si) && ok_scale(so) && ok_zp(zi) && ok_zp(zo), "accepted bad parameters");
+            assert!(
+                ok_scale(si) && ok_scale(so) && ok_zp(zi) && ok_zp(zo),
+                "accepted bad parameters"
+            );
             for (i, &t) in lut.table().iter().enumerate() {
                 let q = i as i32 - 128;
                 let v = mish64(f64::from(si) * f64::from(q - zi)) / f64::from(so) + f64::from(zo);
                 let want = v.round().clamp(-128.0, 127.0);
                 let tie = (v - v.trunc()).abs() - 0.5;
-                assert!(f64::from(t) == want || (tie.abs() < 1e-9 && (f64::from(t) - v).abs() <= 0.5 + 1e-9),
-                    "MishS8Lut({si}, {zi}, {so}, {zo}): q = {q}: {t} vs {v}");
+                assert!(
+                    f64::from(t) == want
+                        || (tie.abs() < 1e-9 && (f64::from(t) - v).abs() <= 0.5 + 1e-9),
+                    "MishS8Lut({si}, {zi}, {so}, {zo}): q = {q}: {t} vs {v}"
+                );
                 assert_eq!(lut.lookup(q as i8), t);
             }
             let xq: Vec<i8> = inp.q.iter().map(|&v| v as i8).collect();

@@ -3,8 +3,8 @@
 //! the accurate LUT kernels (s8, s8→s16, s16) and the fixed-point two-pass kernel.
 #![no_main]
 use arbitrary::Arbitrary;
-use libfuzzer_sys::fuzz_target;
 use fixed::types::{I16F16, U0F16};
+use libfuzzer_sys::fuzz_target;
 use mcu_kernels::softmax::quant::*;
 use mcu_kernels::Error;
 
@@ -46,9 +46,15 @@ fuzz_target!(|inp: Input| {
     // --- SoftmaxS8Params::from_scale: documented errors and the shape of the result.
     let p = SoftmaxS8Params::from_scale(s, b);
     if !(positive(s) && positive(b)) {
-        assert!(matches!(p, Err(Error::BadParameter(_))), "from_scale({s}, {b}) = {p:?}");
+        assert!(
+            matches!(p, Err(Error::BadParameter(_))),
+            "from_scale({s}, {b}) = {p:?}"
+        );
     } else if f64::from(s) * f64::from(b) * 2f64.powi(26) <= 1.0 {
-        assert!(matches!(p, Err(Error::TflmRefuses(_))), "from_scale({s}, {b}) = {p:?}");
+        assert!(
+            matches!(p, Err(Error::TflmRefuses(_))),
+            "from_scale({s}, {b}) = {p:?}"
+        );
     } else {
         let p = p.unwrap_or_else(|e| panic!("from_scale({s}, {b}): {e:?}"));
         assert!((1 << 30..=i32::MAX).contains(&p.mult()), "mult {p:?}");
@@ -58,9 +64,18 @@ fuzz_target!(|inp: Input| {
         // mult·2^(shift−31) ≈ min(β·S·2^26, 2^31 − 1) within the rounding of mult.
         let real = (f64::from(s) * f64::from(b) * 2f64.powi(26)).min(2f64.powi(31) - 1.0);
         let got = f64::from(p.mult()) * 2f64.powi(p.shift() - 31);
-        assert!((got - real).abs() <= real * 2f64.powi(-30), "{p:?} for {real}");
-        assert_eq!(SoftmaxS8Params::from_raw(p.mult(), p.shift(), p.diff_min()), Ok(p));
-        assert_eq!(SoftmaxS8Params::from_scale_f64(f64::from(s), f64::from(b)), Ok(p));
+        assert!(
+            (got - real).abs() <= real * 2f64.powi(-30),
+            "{p:?} for {real}"
+        );
+        assert_eq!(
+            SoftmaxS8Params::from_raw(p.mult(), p.shift(), p.diff_min()),
+            Ok(p)
+        );
+        assert_eq!(
+            SoftmaxS8Params::from_scale_f64(f64::from(s), f64::from(b)),
+            Ok(p)
+        );
     }
 
     // --- from_raw: BadParameter unless mult > 0, shift ≤ 31, diff_min ≤ 0; TflmRefuses for shift ≤ 0.
@@ -68,10 +83,16 @@ fuzz_target!(|inp: Input| {
     let r = SoftmaxS8Params::from_raw(m, sh, dm);
     if !(m > 0 && sh <= 31 && dm <= 0) {
         // Both errors apply when the shift is also ≤ 0; the docs give no order.
-        assert!(matches!(r, Err(Error::BadParameter(_))) || (sh <= 0 && matches!(r, Err(Error::TflmRefuses(_)))),
-            "from_raw({m}, {sh}, {dm}) = {r:?}");
+        assert!(
+            matches!(r, Err(Error::BadParameter(_)))
+                || (sh <= 0 && matches!(r, Err(Error::TflmRefuses(_)))),
+            "from_raw({m}, {sh}, {dm}) = {r:?}"
+        );
     } else if sh <= 0 {
-        assert!(matches!(r, Err(Error::TflmRefuses(_))), "from_raw({m}, {sh}, {dm}) = {r:?}");
+        assert!(
+            matches!(r, Err(Error::TflmRefuses(_))),
+            "from_raw({m}, {sh}, {dm}) = {r:?}"
+        );
     } else {
         assert!(r.is_ok(), "from_raw({m}, {sh}, {dm}) = {r:?}");
     }
@@ -89,7 +110,11 @@ fuzz_target!(|inp: Input| {
         let ra = softmax_s8_tflm(&p, &x8, row, &mut a);
         let rt = softmax_s8_tflm_table(&table, &x8, row, &mut t);
         assert_eq!(ra, rt, "tflm vs table: result");
-        assert_eq!(ra.err(), check_rows(n8, row), "softmax_s8_tflm({n8}, {row})");
+        assert_eq!(
+            ra.err(),
+            check_rows(n8, row),
+            "softmax_s8_tflm({n8}, {row})"
+        );
         assert_eq!(a, t, "softmax_s8_tflm vs softmax_s8_tflm_table ({p:?})");
         let (mut a16, mut t16) = (vec![0i16; n8], vec![0i16; n8]);
         assert_eq!(
@@ -107,7 +132,8 @@ fuzz_target!(|inp: Input| {
                 assert_eq!(&one[..], yr, "row independence");
             }
         }
-        let mut rebuilt = SoftmaxS8TflmTable::new(&SoftmaxS8Params::from_raw(1 << 30, 19, -3968).unwrap());
+        let mut rebuilt =
+            SoftmaxS8TflmTable::new(&SoftmaxS8Params::from_raw(1 << 30, 19, -3968).unwrap());
         rebuilt.rebuild(&p);
         assert_eq!(rebuilt, table, "rebuild vs new");
     }
@@ -116,7 +142,10 @@ fuzz_target!(|inp: Input| {
     // the dequantised input.
     let lut = SoftmaxS8Lut::new(s, b);
     if !(positive(s) && positive(b)) {
-        assert!(matches!(lut, Err(Error::BadParameter(_))), "SoftmaxS8Lut::new({s}, {b})");
+        assert!(
+            matches!(lut, Err(Error::BadParameter(_))),
+            "SoftmaxS8Lut::new({s}, {b})"
+        );
     }
     if let Ok(lut) = lut {
         let sb = f64::from(s) * f64::from(b);
@@ -134,12 +163,18 @@ fuzz_target!(|inp: Input| {
                     let want8 = (256.0 * p[i]).min(255.0) - 128.0;
                     let err8 = (f64::from(yr[i]) - want8).abs();
                     // Clamped at the top: the format's 255/256 is the closest it has.
-                    assert!(err8 <= 0.5 + 1e-5 || (yr[i] == 127 && 256.0 * p[i] > 255.0),
-                        "softmax_s8: y = {} vs {want8} (row {xr:?}, S·β = {sb:e})", yr[i]);
+                    assert!(
+                        err8 <= 0.5 + 1e-5 || (yr[i] == 127 && 256.0 * p[i] > 255.0),
+                        "softmax_s8: y = {} vs {want8} (row {xr:?}, S·β = {sb:e})",
+                        yr[i]
+                    );
                     let want16 = (65536.0 * p[i]).min(65535.0) - 32768.0;
                     let err16 = (f64::from(zr[i]) - want16).abs();
-                    assert!(err16 <= 0.5 + 1e-4 || (zr[i] == 32767 && 65536.0 * p[i] > 65535.0),
-                        "softmax_s8_s16: y = {} vs {want16} (row {xr:?}, S·β = {sb:e})", zr[i]);
+                    assert!(
+                        err16 <= 0.5 + 1e-4 || (zr[i] == 32767 && 65536.0 * p[i] > 65535.0),
+                        "softmax_s8_s16: y = {} vs {want16} (row {xr:?}, S·β = {sb:e})",
+                        zr[i]
+                    );
                 }
             }
         }
@@ -163,13 +198,19 @@ fuzz_target!(|inp: Input| {
                 let tol = 0.5 + (row as f64 + 1.0) / 65536.0 + 6e-5 + 1e-6;
                 for i in 0..row {
                     let want = (32768.0 * p[i]).min(32767.0);
-                    assert!((f64::from(yr[i]) - want).abs() <= tol,
-                        "softmax_s16: y = {} vs {want} (row {xr:?}, S·β = {sb:e})", yr[i]);
+                    assert!(
+                        (f64::from(yr[i]) - want).abs() <= tol,
+                        "softmax_s16: y = {} vs {want} (row {xr:?}, S·β = {sb:e})",
+                        yr[i]
+                    );
                 }
             }
         }
     } else {
-        assert!(!(positive(s) && positive(b)), "SoftmaxS16Lut::new({s}, {b}) refused");
+        assert!(
+            !(positive(s) && positive(b)),
+            "SoftmaxS16Lut::new({s}, {b}) refused"
+        );
     }
 
     // --- TFLM-exact int16: constructors and no panics, outputs in the format's range.
@@ -182,7 +223,11 @@ fuzz_target!(|inp: Input| {
     if let Some(p) = p16 {
         let mut y = vec![0i16; n16];
         let r = softmax_s16_tflm(&p, &x16, row, &mut y);
-        assert_eq!(r.err(), check_rows(n16, row), "softmax_s16_tflm({n16}, {row})");
+        assert_eq!(
+            r.err(),
+            check_rows(n16, row),
+            "softmax_s16_tflm({n16}, {row})"
+        );
         if r.is_ok() {
             for xr in x16.chunks(row) {
                 let _ = softmax_s16_tflm_domain(&p, xr);
@@ -198,7 +243,11 @@ fuzz_target!(|inp: Input| {
     let nf = xf.len();
     let mut y = vec![U0F16::ZERO; nf];
     let r = softmax_fixed_two_pass(&xf, row, &mut y);
-    assert_eq!(r.err(), check_rows(nf, row), "softmax_fixed_two_pass({nf}, {row})");
+    assert_eq!(
+        r.err(),
+        check_rows(nf, row),
+        "softmax_fixed_two_pass({nf}, {row})"
+    );
     if r.is_ok() {
         for (xr, yr) in xf.chunks(row).zip(y.chunks(row)) {
             let xv: Vec<f64> = xr.iter().map(|v| v.to_num::<f64>()).collect();
@@ -206,7 +255,10 @@ fuzz_target!(|inp: Input| {
             for i in 0..row {
                 let want = (65536.0 * p[i]).min(65535.0);
                 let got = f64::from(yr[i].to_bits());
-                assert!((got - want).abs() <= 0.5 + 1e-3, "softmax_fixed_two_pass: {got} vs {want} (row {xv:?})");
+                assert!(
+                    (got - want).abs() <= 0.5 + 1e-3,
+                    "softmax_fixed_two_pass: {got} vs {want} (row {xv:?})"
+                );
             }
         }
     }

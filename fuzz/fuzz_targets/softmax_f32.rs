@@ -67,8 +67,14 @@ fuzz_target!(|inp: Input| {
         } else if r.is_ok() {
             // ±∞ rows: outputs are still probabilities.
             let sum: f64 = y.iter().map(|&v| f64::from(v)).sum();
-            assert!(y.iter().all(|v| (0.0..=1.0).contains(v)), "{name}: {y:?} for {x:?}");
-            assert!((sum - 1.0).abs() <= n as f64 * 2f64.powi(-24) + 1e-12, "{name}: sum {sum}");
+            assert!(
+                y.iter().all(|v| (0.0..=1.0).contains(v)),
+                "{name}: {y:?} for {x:?}"
+            );
+            assert!(
+                (sum - 1.0).abs() <= n as f64 * 2f64.powi(-24) + 1e-12,
+                "{name}: sum {sum}"
+            );
         }
         // A wrong output length is refused (and nothing else happens).
         let m = (n as i64 + i64::from(inp.out_len_delta)).clamp(0, 600) as usize;
@@ -76,7 +82,10 @@ fuzz_target!(|inp: Input| {
             let mut z = vec![0.0f32; m];
             assert_eq!(
                 f(&x, &mut z),
-                Err(Error::LengthMismatch { expected: n, actual: m }),
+                Err(Error::LengthMismatch {
+                    expected: n,
+                    actual: m
+                }),
                 "{name}: output length {m} for input {n}"
             );
         }
@@ -90,7 +99,11 @@ fuzz_target!(|inp: Input| {
             if name.starts_with("stablemax") {
                 let mut o = vec![0.0f32; n];
                 softmax::stablemax(&x, &mut o).unwrap();
-                assert_eq!(bits(&y), bits(&o), "{name} differs from its out-of-place form");
+                assert_eq!(
+                    bits(&y),
+                    bits(&o),
+                    "{name} differs from its out-of-place form"
+                );
             } else {
                 check_softmax(name, &x, &y);
             }
@@ -98,7 +111,11 @@ fuzz_target!(|inp: Input| {
         // Same result, same bits: in place equals out of place.
         let mut y = x.clone();
         softmax::three_pass_in_place(&mut y).unwrap();
-        assert_eq!(bits(&y), bits(&reference), "three_pass_in_place vs three_pass");
+        assert_eq!(
+            bits(&y),
+            bits(&reference),
+            "three_pass_in_place vs three_pass"
+        );
 
         // Shift invariance (exact shifts only): integer logits plus an integer c are exact in
         // f32 below 2^24, so the rows are the same distribution and both meet the contract
@@ -122,11 +139,17 @@ fuzz_target!(|inp: Input| {
             for (i, (&yi, &xi)) in y.iter().zip(&x).enumerate() {
                 let want = (f64::from(xi) - mx) - ln_s;
                 if want < -f64::from(f32::MAX) {
-                    assert!(yi == f32::NEG_INFINITY || f64::from(yi) <= -3.0e38, "{name}[{i}]");
+                    assert!(
+                        yi == f32::NEG_INFINITY || f64::from(yi) <= -3.0e38,
+                        "{name}[{i}]"
+                    );
                     continue;
                 }
                 let err = (f64::from(yi) - want).abs();
-                assert!(err <= 2e-6 * want.abs().max(1.0), "{name}[{i}]: {yi} vs {want} (x = {x:?})");
+                assert!(
+                    err <= 2e-6 * want.abs().max(1.0),
+                    "{name}[{i}]: {yi} vs {want} (x = {x:?})"
+                );
             }
         }
         // In place: the same plan and output formula (log_softmax.rs), so the same bits.
@@ -138,33 +161,54 @@ fuzz_target!(|inp: Input| {
 
         // logsumexp: 2e−6·max(1, |L|).
         let l = softmax::logsumexp(&x).unwrap();
-        assert!((f64::from(l) - lse).abs() <= 2e-6 * lse.abs().max(1.0), "logsumexp {l} vs {lse}");
+        assert!(
+            (f64::from(l) - lse).abs() <= 2e-6 * lse.abs().max(1.0),
+            "logsumexp {l} vs {lse}"
+        );
 
         // cross_entropy: loss within 2e−6·max(1, L); gradient softmax − onehot.
         let target = usize::from(inp.target) % (n + 1);
         for (name, f) in [
-            ("cross_entropy", softmax::cross_entropy as fn(&[f32], usize, Option<&mut [f32]>) -> Result<f32, Error>),
+            (
+                "cross_entropy",
+                softmax::cross_entropy
+                    as fn(&[f32], usize, Option<&mut [f32]>) -> Result<f32, Error>,
+            ),
             ("nofpu::cross_entropy", nofpu::cross_entropy),
         ] {
             let mut g = vec![0.0f32; n];
             let r = f(&x, target, Some(&mut g));
             if target == n {
-                assert_eq!(r, Err(Error::IndexOutOfRange { index: n, len: n }), "{name}");
+                assert_eq!(
+                    r,
+                    Err(Error::IndexOutOfRange { index: n, len: n }),
+                    "{name}"
+                );
                 continue;
             }
             let loss = r.unwrap_or_else(|e| panic!("{name}: {e:?}"));
             let want = (mx - f64::from(x[target])) + ln_s;
             if want.is_finite() && want < 1e38 {
-                assert!((f64::from(loss) - want).abs() <= 2e-6 * want.max(1.0), "{name}: {loss} vs {want}");
+                assert!(
+                    (f64::from(loss) - want).abs() <= 2e-6 * want.max(1.0),
+                    "{name}: {loss} vs {want}"
+                );
             }
             let p = softmax_f64(&x).unwrap();
             for (i, (&gi, &pi)) in g.iter().zip(&p).enumerate() {
                 let w = pi - if i == target { 1.0 } else { 0.0 };
                 let tol = 5e-7 * pi + TINY + if i == target { 2f64.powi(-24) } else { 0.0 };
-                assert!((f64::from(gi) - w).abs() <= tol, "{name}: grad[{i}] {gi} vs {w}");
+                assert!(
+                    (f64::from(gi) - w).abs() <= tol,
+                    "{name}: grad[{i}] {gi} vs {w}"
+                );
             }
             let without = f(&x, target, None).unwrap();
-            assert_eq!(without.to_bits(), loss.to_bits(), "{name}: loss depends on the gradient");
+            assert_eq!(
+                without.to_bits(),
+                loss.to_bits(),
+                "{name}: loss depends on the gradient"
+            );
         }
 
         // stablemax: s(x) = x + 1 (x ≥ 0), 1/(1 − x) below; y = s/Σs within 5 ulp, outputs
@@ -175,14 +219,21 @@ fuzz_target!(|inp: Input| {
             .iter()
             .map(|&v| {
                 let v = f64::from(v);
-                if v >= 0.0 { v + 1.0 } else { 1.0 / (1.0 - v) }
+                if v >= 0.0 {
+                    v + 1.0
+                } else {
+                    1.0 / (1.0 - v)
+                }
             })
             .collect();
         let total: f64 = s.iter().sum();
         for (i, (&yi, si)) in y.iter().zip(&s).enumerate() {
             let want = si / total;
             let err = (f64::from(yi) - want).abs();
-            assert!(err <= 5.0 * 2f64.powi(-23) * want + 2f64.powi(-126), "stablemax[{i}] {yi} vs {want}");
+            assert!(
+                err <= 5.0 * 2f64.powi(-23) * want + 2f64.powi(-126),
+                "stablemax[{i}] {yi} vs {want}"
+            );
         }
 
         // Temperature: the softmax of the f32 quotients x_i / T.
@@ -190,7 +241,10 @@ fuzz_target!(|inp: Input| {
         let mut y = vec![0.0f32; n];
         let r = softmax::softmax_with_temperature(&x, t, &mut y);
         if !(t > 0.0 && t < f32::INFINITY) {
-            assert!(matches!(r, Err(Error::BadParameter(_))), "temperature {t}: {r:?}");
+            assert!(
+                matches!(r, Err(Error::BadParameter(_))),
+                "temperature {t}: {r:?}"
+            );
         } else {
             let z: Vec<f32> = x.iter().map(|v| v / t).collect();
             if z.iter().all(|v| v.is_finite()) {
@@ -210,7 +264,11 @@ fuzz_target!(|inp: Input| {
         let lr = softmax::log_softmax_rows(&x, row_len, &mut ly);
         if row_len == 0 || n % row_len != 0 {
             assert_eq!(r, Err(Error::BadRowLength), "softmax_rows({n}, {row_len})");
-            assert_eq!(lr, Err(Error::BadRowLength), "log_softmax_rows({n}, {row_len})");
+            assert_eq!(
+                lr,
+                Err(Error::BadRowLength),
+                "log_softmax_rows({n}, {row_len})"
+            );
         } else {
             assert_eq!(r, Ok(()));
             assert_eq!(lr, Ok(()));
@@ -235,7 +293,10 @@ fuzz_target!(|inp: Input| {
                 for (&yi, &xi) in wr.iter().zip(xr) {
                     let want = (f64::from(xi) - mx) - ln_s;
                     if want >= -f64::from(f32::MAX) {
-                        assert!((f64::from(yi) - want).abs() <= 2e-6 * want.abs().max(1.0), "log_softmax_rows_in_place: {yi} vs {want}");
+                        assert!(
+                            (f64::from(yi) - want).abs() <= 2e-6 * want.abs().max(1.0),
+                            "log_softmax_rows_in_place: {yi} vs {want}"
+                        );
                     }
                 }
             }

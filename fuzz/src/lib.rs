@@ -12,7 +12,9 @@ pub fn softmax_f64(x: &[f32]) -> Option<Vec<f64>> {
     if x.iter().any(|v| v.is_nan() || *v == f32::INFINITY) {
         return None;
     }
-    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+    let m = x
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
     if m == f64::NEG_INFINITY {
         return None;
     }
@@ -24,8 +26,16 @@ pub fn softmax_f64(x: &[f32]) -> Option<Vec<f64>> {
 /// ln Σ e^(x_i) in f64 (finite or −∞ inputs, not all −∞) as (m, ln Σ e^(x_i − m)) with m the
 /// maximum, so that x_i − ln Σ e^x = (x_i − m) − ln_s keeps its small part when m is huge.
 pub fn lse_parts(x: &[f32]) -> (f64, f64) {
-    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
-    (m, x.iter().map(|&v| (f64::from(v) - m).exp()).sum::<f64>().ln())
+    let m = x
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+    (
+        m,
+        x.iter()
+            .map(|&v| (f64::from(v) - m).exp())
+            .sum::<f64>()
+            .ln(),
+    )
 }
 
 /// ln Σ e^(x_i) in f64.
@@ -88,10 +98,20 @@ pub fn spectral_norm_f64(w: &[f32], rows: usize, cols: usize) -> f64 {
     // singular vector orthogonal to it, so take the max with the largest row and column norm
     // (both ≤ σ).
     let row_max = (0..rows)
-        .map(|i| (0..cols).map(|j| f64::from(w[i * cols + j]).powi(2)).sum::<f64>().sqrt())
+        .map(|i| {
+            (0..cols)
+                .map(|j| f64::from(w[i * cols + j]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .fold(0.0, f64::max);
     let col_max = (0..cols)
-        .map(|j| (0..rows).map(|i| f64::from(w[i * cols + j]).powi(2)).sum::<f64>().sqrt())
+        .map(|j| {
+            (0..rows)
+                .map(|i| f64::from(w[i * cols + j]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .fold(0.0, f64::max);
     sigma.max(row_max).max(col_max)
 }

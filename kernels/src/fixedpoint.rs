@@ -311,8 +311,8 @@ mod tests {
         assert_eq!(srdhm(-(1 << 30), 1 << 30), -(1 << 29));
         assert_eq!(srdhm(3, 1 << 30), 2); // 1.5 → 2 (away from zero)
         assert_eq!(srdhm(-3, 1 << 30), -1); // −1.5 → −1: gemmlowp's nudge is asymmetric
-        // Found by `cargo xtask fuzz` (target fixedpoint) against the old doc's "ties away from
-        // zero": a·b/2^31 = −191186186.5 exactly, which gemmlowp rounds up.
+                                            // Found by `cargo xtask fuzz` (target fixedpoint) against the old doc's "ties away from
+                                            // zero": a·b/2^31 = −191186186.5 exactly, which gemmlowp rounds up.
         assert_eq!(srdhm(202_244_096, -2_030_067_712), -191_186_186);
         assert_eq!(srdhm(-202_244_096, -2_030_067_712), 191_186_187);
     }

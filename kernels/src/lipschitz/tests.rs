@@ -174,7 +174,12 @@ fn projections_reject_bad_c() {
 fn projections_with_subnormal_c_keep_the_contract_or_refuse() {
     let cases: [(usize, usize, &[f32], f32); 2] = [
         (4, 4, &[0.25; 16], f32::from_bits(56)),
-        (2, 3, &[-0.007_812_499_5, 0.25, 0.25, 0.25, 0.25, 0.25], f32::from_bits(511)),
+        (
+            2,
+            3,
+            &[-0.007_812_499_5, 0.25, 0.25, 0.25, 0.25, 0.25],
+            f32::from_bits(511),
+        ),
     ];
     for (rows, cols, w0, c) in cases {
         for kind in 0..5 {
@@ -183,7 +188,16 @@ fn projections_with_subnormal_c_keep_the_contract_or_refuse() {
             let (mut v, mut u) = ([1.0f32; 4], [0.0f32; 4]);
             let r = match kind {
                 0 => spectral_normalize(&mut w, rows, cols, c, &mut s),
-                1 => spectral_hammer(&mut w, rows, cols, c, &mut v[..cols], &mut u[..rows], 3, &mut s),
+                1 => spectral_hammer(
+                    &mut w,
+                    rows,
+                    cols,
+                    c,
+                    &mut v[..cols],
+                    &mut u[..rows],
+                    3,
+                    &mut s,
+                ),
                 2 => spectral_soft_cap(&mut w, rows, cols, c, 0.1, &mut s),
                 3 => spectral_hard_cap(&mut w, rows, cols, c, &mut s),
                 _ => bjorck_orthonormalize(&mut w, rows, cols, c, 5, &mut s),
@@ -193,7 +207,10 @@ fn projections_with_subnormal_c_keep_the_contract_or_refuse() {
                     f64::from(b) <= f64::from(c) * (1.0 + f64::from(PROJECTION_TOL)),
                     "kind {kind}: bound {b:e} above c = {c:e}"
                 ),
-                Err(e) => assert!(matches!(e, crate::Error::BadParameter(_)), "kind {kind}: {e:?}"),
+                Err(e) => assert!(
+                    matches!(e, crate::Error::BadParameter(_)),
+                    "kind {kind}: {e:?}"
+                ),
             }
         }
     }
