@@ -4,8 +4,10 @@
 //! Notation: a `Qm.n` value is an `i32` raw `r` standing for `r / 2^n` (with `m + n = 31`).
 //! Every function here is total: it never panics and never overflows (each one says why).
 
-/// `SaturatingRoundingDoublingHighMul(a, b)`: `round(a·b / 2^31)`, ties away from zero, with the
-/// one overflowing case `(i32::MIN, i32::MIN)` saturated to `i32::MAX`.
+/// `SaturatingRoundingDoublingHighMul(a, b)`: `round(a·b / 2^31)`, ties toward +∞ (gemmlowp's
+/// nudge ±2^30 and truncating division: away from zero for a positive product, toward zero
+/// for a negative one), with the one overflowing case `(i32::MIN, i32::MIN)` saturated to
+/// `i32::MAX`.
 ///
 /// For `a`, `b` in `Q0.31` this is the product in `Q0.31`; in general `Qa × Qb → Q(a+b)`.
 ///
@@ -17,8 +19,9 @@
 ///
 /// // 0.5 · 0.5 = 0.25 in Q0.31.
 /// assert_eq!(srdhm(1 << 30, 1 << 30), 1 << 29);
-/// // 3 · 0.5 = 1.5 raw: rounded away from zero to 2.
+/// // 3 · 0.5 = 1.5 raw: rounded up to 2; −1.5 also rounds up, to −1 (gemmlowp, bit for bit).
 /// assert_eq!(srdhm(3, 1 << 30), 2);
+/// assert_eq!(srdhm(-3, 1 << 30), -1);
 /// // (−1)·(−1) = +1 does not fit Q0.31: saturated.
 /// assert_eq!(srdhm(i32::MIN, i32::MIN), i32::MAX);
 /// ```
@@ -308,6 +311,10 @@ mod tests {
         assert_eq!(srdhm(-(1 << 30), 1 << 30), -(1 << 29));
         assert_eq!(srdhm(3, 1 << 30), 2); // 1.5 → 2 (away from zero)
         assert_eq!(srdhm(-3, 1 << 30), -1); // −1.5 → −1: gemmlowp's nudge is asymmetric
+                                            // Found by `cargo xtask fuzz` (target fixedpoint) against the old doc's "ties away from
+                                            // zero": a·b/2^31 = −191186186.5 exactly, which gemmlowp rounds up.
+        assert_eq!(srdhm(202_244_096, -2_030_067_712), -191_186_186);
+        assert_eq!(srdhm(-202_244_096, -2_030_067_712), 191_186_187);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod defmt_log;
 pub mod faults;
 pub mod firmware;
+pub mod fuzz;
 pub mod ontarget;
 pub mod package;
 pub mod probe;

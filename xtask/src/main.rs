@@ -97,6 +97,17 @@ enum Cmd {
         #[arg(long)]
         exhaustive: bool,
     },
+    /// Coverage-guided fuzzing (libFuzzer, stable toolchain) of every kernel family, the
+    /// checkpoint decoder and the host's file parsers: each target for --seconds, one at a
+    /// time; prints executions per target; crashes are saved under fuzz/artifacts/.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = xtask::fuzz::DEFAULT_SECONDS)]
+        seconds: u64,
+        /// Only this target (softmax_f32, quant_softmax, mish, zloss, sparsemax, lipschitz,
+        /// online, fixedpoint, checkpoint, host_npy, host_csv); all by default.
+        target: Option<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -169,6 +180,13 @@ fn main() -> Result<()> {
         Cmd::Accuracy { exhaustive } => {
             tools::preflight(Task::Accuracy)?;
             bench::accuracy(exhaustive).map(|_| ())
+        }
+        Cmd::Fuzz { seconds, target } => {
+            // Refuse bad arguments before the preflight and the build.
+            xtask::fuzz::select(target.as_deref())?;
+            anyhow::ensure!(seconds > 0, "--seconds must be at least 1");
+            tools::preflight(Task::Fuzz)?;
+            xtask::fuzz::run(seconds, target.as_deref())
         }
     }
 }

@@ -63,6 +63,9 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     step(s, "rustfmt (firmware)", || {
         cmd::run(cargo_in("firmware").args(["fmt", "--all", "--check"]))
     });
+    step(s, "rustfmt (fuzz)", || {
+        cmd::run(cargo_in("fuzz").args(["fmt", "--all", "--check"]))
+    });
     step(s, "clippy -D warnings (host crates)", || {
         cmd::run(cargo_in(".").args([
             "clippy",
@@ -215,6 +218,15 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         s,
         "TFLite-Micro differential test (TFLM's interpreter against the TFLM-exact kernels)",
         || crate::tflm::oracle_step(&tools::venv_python()),
+    );
+    step(
+        s,
+        format!(
+            "fuzz smoke pass ({} targets × {} s from fuzz/corpus, fixed seed; `cargo xtask fuzz` for longer runs)",
+            crate::fuzz::TARGETS.len(),
+            crate::fuzz::SMOKE_SECONDS
+        ),
+        crate::fuzz::smoke,
     );
     step(s, "xtask's own tests (QEMU fixture must fail)", || {
         let mut c = cargo_in(".");

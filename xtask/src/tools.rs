@@ -34,6 +34,8 @@ pub enum Task {
     Flash,
     /// `cargo xtask package` (the library as a user gets it).
     Package,
+    /// `cargo xtask fuzz`.
+    Fuzz,
 }
 
 impl Task {
@@ -48,6 +50,7 @@ impl Task {
             Task::Accuracy => "accuracy",
             Task::Flash => "run --chip",
             Task::Package => "package",
+            Task::Fuzz => "fuzz",
         }
     }
 }
@@ -184,6 +187,12 @@ pub const NEEDS: &[Need] = &[
         kind: Kind::Apt(Probe::LinkerLib("libgfortran.so")),
         tasks: &[Test, Bench, Accuracy],
         why: "libgfortran.so, which OpenBLAS's LAPACK links against (Debian 12's gcc 12)",
+    },
+    Need {
+        name: "g++",
+        kind: Kind::Apt(Probe::Program("c++")),
+        tasks: &[Test, Fuzz],
+        why: "compiles libFuzzer (libfuzzer-sys) for the fuzz targets",
     },
     Need {
         name: "chromium",

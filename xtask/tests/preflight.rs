@@ -40,7 +40,7 @@ fn not_root_without_packages_stops_at_once_with_the_install_command() {
     assert!(
         err.contains(
             "sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-             --no-install-recommends qemu-system-arm libopenblas-dev libgfortran-12-dev chromium python3-venv"
+             --no-install-recommends qemu-system-arm libopenblas-dev libgfortran-12-dev g++ chromium python3-venv"
         ),
         "{err}"
     );

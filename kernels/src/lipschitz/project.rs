@@ -93,7 +93,9 @@ fn bound(w: &[f32], rows: usize, cols: usize, scratch: &mut [f32]) -> Result<f32
     spectral_norm_upper_bound(w, rows, cols, GRAM_ITERS, scratch)
 }
 
-/// Scales w by c/σ̄ while its certified bound σ̄ exceeds c(1 + tol/2); returns the bound.
+/// Scales w by c/σ̄ while its certified bound σ̄ exceeds c(1 + tol/2); returns the bound, or
+/// [`Error::BadParameter`] if four scalings leave it above c·(1 + tol) (c in the subnormal
+/// range, where the scaled entries lose their precision: found by `cargo xtask fuzz`).
 // Inlined in the no-panic proof build only: there a call across codegen units is taken as
 // possibly unwinding. On the target it would copy the Gram iteration into every caller.
 #[cfg_attr(assert_no_panic, inline(always))]
@@ -118,7 +120,14 @@ fn normalize_to(
         }
         s = bound(w, rows, cols, scratch)?;
     }
-    Ok(s)
+    // The contract, checked in f64 (c·(1 + tol) rounds to c itself for a subnormal c).
+    if f64::from(s) <= f64::from(c) * (1.0 + f64::from(PROJECTION_TOL)) {
+        Ok(s)
+    } else {
+        Err(Error::BadParameter(
+            "c too small: the bound cannot be certified within c·(1 + PROJECTION_TOL)",
+        ))
+    }
 }
 
 /// The final check every projection ends with: if the certified bound is above
@@ -150,7 +159,9 @@ fn finish(
 /// 16×16 (c below the norm) on the Cortex-M4F (`cargo xtask bench`).
 ///
 /// # Errors
-/// As [`spectral_norm_upper_bound`](crate::lipschitz::spectral_norm_upper_bound); [`Error::BadParameter`] if c ≤ 0 or not finite;
+/// As [`spectral_norm_upper_bound`](crate::lipschitz::spectral_norm_upper_bound); [`Error::BadParameter`] if c ≤ 0 or not finite,
+/// or so small (subnormal) that no scaling certifies ≤ c·(1 + [`PROJECTION_TOL`]) (W is then left
+/// scaled down, its bound below the input's);
 /// [`Error::LengthMismatch`] if `scratch` is shorter than [`projection_scratch_len`].
 ///
 /// Stack (bytes, `cargo xtask bench`): M4F/M7/M33/M55 540.

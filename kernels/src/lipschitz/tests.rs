@@ -166,6 +166,62 @@ fn projections_reject_bad_c() {
     }
 }
 
+/// Found by `cargo xtask fuzz` (target lipschitz): with a subnormal c the scaled entries lose
+/// their precision, the four normalization passes left the certified bound above c·(1 + tol)
+/// (8e−44 for c = 7.8e−44) and the projection returned it as `Ok`. Now every projection
+/// either meets its contract (checked in f64) or refuses.
+#[test]
+fn projections_with_subnormal_c_keep_the_contract_or_refuse() {
+    let cases: [(usize, usize, &[f32], f32); 2] = [
+        (4, 4, &[0.25; 16], f32::from_bits(56)),
+        (
+            2,
+            3,
+            &[-0.007_812_499_5, 0.25, 0.25, 0.25, 0.25, 0.25],
+            f32::from_bits(511),
+        ),
+    ];
+    for (rows, cols, w0, c) in cases {
+        for kind in 0..5 {
+            let mut w = w0.to_vec();
+            let mut s = [0.0f32; 32];
+            let (mut v, mut u) = ([1.0f32; 4], [0.0f32; 4]);
+            let r = match kind {
+                0 => spectral_normalize(&mut w, rows, cols, c, &mut s),
+                1 => spectral_hammer(
+                    &mut w,
+                    rows,
+                    cols,
+                    c,
+                    &mut v[..cols],
+                    &mut u[..rows],
+                    3,
+                    &mut s,
+                ),
+                2 => spectral_soft_cap(&mut w, rows, cols, c, 0.1, &mut s),
+                3 => spectral_hard_cap(&mut w, rows, cols, c, &mut s),
+                _ => bjorck_orthonormalize(&mut w, rows, cols, c, 5, &mut s),
+            };
+            match r {
+                Ok(b) => assert!(
+                    f64::from(b) <= f64::from(c) * (1.0 + f64::from(PROJECTION_TOL)),
+                    "kind {kind}: bound {b:e} above c = {c:e}"
+                ),
+                Err(e) => assert!(
+                    matches!(e, crate::Error::BadParameter(_)),
+                    "kind {kind}: {e:?}"
+                ),
+            }
+        }
+    }
+    // The first case is refused by spectral normalization (the one that returned 8e−44).
+    let mut w = [0.25f32; 16];
+    assert!(matches!(
+        spectral_normalize(&mut w, 4, 4, f32::from_bits(56), &mut [0.0; 32]),
+        Err(crate::Error::BadParameter(_))
+    ));
+}
+
 #[test]
 fn groupsort_and_maxmin() {
     let mut x = [1.0, 3.0, -2.0, -5.0];
