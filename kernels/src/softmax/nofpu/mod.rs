@@ -25,7 +25,7 @@ use crate::math::int::{add, div, ln_u64, mul_hi, mul_hi_halves, pack, pack_u64, 
 use crate::Error;
 use row::{
     fast_diff, fast_elem, neg_q24, q24, q63, rare, scan, slow_decode, slow_word, term, Bins, Row,
-    Scan, Sum63, CHUNK, NO_A,
+    Scan, Sum63, NO_A,
 };
 
 /// `Err(LengthMismatch)` unless the lengths agree.
@@ -59,25 +59,15 @@ fn pos_inf_into(x: &[f32], y: &mut [f32], count: usize) {
 /// 0); returns S.
 #[inline(always)]
 fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        let (mut xs, mut ys) = (x, y);
-        while !xs.is_empty() {
-            let k = xs.len().min(CHUNK);
-            let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
-                (Some(xp), Some(yp)) => (xp, yp),
-                _ => break, // unreachable: k ≤ both lengths
-            };
-            for (o, &v) in yc.iter_mut().zip(xc) {
-                *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
-            }
-            bins.flush(&mut sum);
-            (xs, ys) = (xr, yr);
+        for (o, &v) in y.iter_mut().zip(x) {
+            *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
         }
-        return Ok(sum);
+        return Ok(bins.sum());
     }
+    let mut sum = Sum63::default();
     for (o, &v) in y.iter_mut().zip(x) {
         let w = slow_elem(v.to_bits(), row, &mut sum)?;
         *o = f32::from_bits(w);
@@ -89,22 +79,11 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
 /// stored into `y`; returns S.
 #[inline(always)]
 fn diffs_into(x: &[f32], y: &mut [f32], m24: i32) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     let mut bins = Bins::new();
-    let (mut xs, mut ys) = (x, y);
-    while !xs.is_empty() {
-        let k = xs.len().min(CHUNK);
-        let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
-            (Some(xp), Some(yp)) => (xp, yp),
-            _ => break, // unreachable: k ≤ both lengths
-        };
-        for (o, &v) in yc.iter_mut().zip(xc) {
-            *o = f32::from_bits(fast_diff(v.to_bits(), m24, &mut bins)?);
-        }
-        bins.flush(&mut sum);
-        (xs, ys) = (xr, yr);
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = f32::from_bits(fast_diff(v.to_bits(), m24, &mut bins)?);
     }
-    Ok(sum)
+    Ok(bins.sum())
 }
 
 /// Pass 2 of a row that is not fast (|m| ≥ 16): the word, the term added to `sum`.
@@ -123,23 +102,15 @@ fn slow_elem(bits: u32, row: &Row, sum: &mut Sum63) -> Result<u32, Error> {
 /// Pass 2 without storing.
 #[inline(always)]
 fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        let mut xs = x;
-        while let Some((xc, xr)) = xs.split_at_checked(xs.len().min(CHUNK)) {
-            if xc.is_empty() {
-                break;
-            }
-            for &v in xc {
-                fast_elem(v.to_bits(), m24, &mut bins)?;
-            }
-            bins.flush(&mut sum);
-            xs = xr;
+        for &v in x {
+            fast_elem(v.to_bits(), m24, &mut bins)?;
         }
-        return Ok(sum);
+        return Ok(bins.sum());
     }
+    let mut sum = Sum63::default();
     for &v in x {
         slow_elem(v.to_bits(), row, &mut sum)?;
     }

@@ -59,15 +59,12 @@ const LN2_64_Q48: i64 = 3_048_493_539_143;
 const H2: i32 = 1 << 30;
 const H3: i32 = 357_913_941;
 
-/// Ordered key of a non-NaN f32 bit pattern: monotone in the float order (−0 just below +0).
+/// Ordered key of an f32 bit pattern as an unsigned integer: monotone in the float order
+/// (−0 just below +0; a negative NaN below −∞, a positive NaN above +∞). Positive patterns
+/// get the top bit set, negative ones are complemented (two ALU operations, no branch).
 #[inline(always)]
-fn key(bits: u32) -> i32 {
-    let k = bits as i32;
-    if k < 0 {
-        k ^ 0x7FFF_FFFF
-    } else {
-        k
-    }
+fn key(bits: u32) -> u32 {
+    bits ^ ((((bits as i32) >> 31) as u32) | 0x8000_0000)
 }
 
 /// What the scan found.
@@ -79,10 +76,14 @@ pub(crate) enum Scan {
     PosInf { count: usize },
 }
 
-/// The ordered key's inverse ([`key`] is an involution).
+/// The ordered key's inverse.
 #[inline(always)]
-fn unkey(k: i32) -> u32 {
-    key(k as u32) as u32
+fn unkey(k: u32) -> u32 {
+    if k >= 0x8000_0000 {
+        k ^ 0x8000_0000
+    } else {
+        !k
+    }
 }
 
 /// Whether the bits are a NaN.
@@ -103,7 +104,7 @@ pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     if x.is_empty() {
         return Err(Error::Empty);
     }
-    let mut best = i32::MIN;
+    let mut best = 0u32;
     for &v in x {
         best = best.max(key(v.to_bits()));
     }
@@ -319,7 +320,8 @@ pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
 
 /// The exact sum of the terms in Q63, in a u128: each term is < 2 (< 2^64 in Q63) and a slice
 /// holds fewer than 2^64 elements, so the sum stays below 2^128 for any N. Terms below
-/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
+/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added as their stored 25-bit words,
+/// exactly: [`Bins`]).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Sum63 {
     acc: u128,
@@ -339,52 +341,71 @@ impl Sum63 {
     }
 }
 
-/// The terms of a fast row by exponent: bin k < 31 holds Σ mant of the terms mant·2^(−k−31)
-/// (exact, no shift per element), bin 31 the Q63 values of the smaller terms. Each bin is a
-/// u64 and takes at most 2^32 additions of values < 2^32 between two [`Bins::flush`]es
-/// (the callers work in chunks of [`CHUNK`] elements), so none overflows.
+/// The terms of a fast row by exponent: bin k < 31 holds Σ ⌊mant/2^6⌋ of the terms
+/// mant·2^(−k−31) (the 25-bit mantissas of the stored words, [`fast_word`]; no shift per
+/// element), bin 31 the Q63 values of the smaller terms. A bin is a u32: an addition that
+/// carries out of it (at most once per 128 additions for the fast bins) adds the carry's
+/// weight to `extra` instead (cold), so the total is exact for any N: `extra` takes at most
+/// N carries of at most 2^70 (Q63), below 2^128 for any slice.
 #[derive(Clone, Copy)]
-pub(crate) struct Bins([u64; 32]);
-
-/// Elements per chunk between two flushes of [`Bins`] (≤ 2^32; a 32-bit target's slice is
-/// always one chunk).
-pub(crate) const CHUNK: usize = if usize::BITS > 32 {
-    1 << (usize::BITS / 2)
-} else {
-    usize::MAX
-};
+pub(crate) struct Bins {
+    lo: [u32; 32],
+    extra: u128,
+}
 
 impl Bins {
     /// Empty bins.
     #[inline(always)]
     pub fn new() -> Bins {
-        Bins([0; 32])
-    }
-
-    /// Adds the mantissa of a fast term (k ≤ 30).
-    #[inline(always)]
-    pub fn add_fast(&mut self, mant: u32, k: u32) {
-        if let Some(b) = self.0.get_mut((k & 31) as usize) {
-            *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+        Bins {
+            lo: [0; 32],
+            extra: 0,
         }
     }
 
-    /// Adds a small term's Q63 value (< 2^32).
+    /// Adds v to bin k (k ≤ 31).
     #[inline(always)]
-    pub fn add_small(&mut self, v: u64) {
-        self.0[31] = self.0[31].wrapping_add(v); // < 2^64 (type docs)
+    pub fn add(&mut self, k: u32, v: u32) {
+        let carry = match self.lo.get_mut((k & 31) as usize) {
+            Some(b) => {
+                let (s, c) = b.overflowing_add(v);
+                *b = s;
+                c
+            }
+            None => false, // unreachable: k & 31 < 32
+        };
+        if carry {
+            self.carry(k);
+        }
     }
 
-    /// Adds the bins to `sum` (bin k < 31 times 2^(32 − k), exact) and empties them.
+    /// A carry out of bin k: 2^32 units of the bin, 2^(32 + 38 − k) in Q63 for k < 31, 2^32
+    /// for bin 31.
+    #[cold]
+    #[cfg_attr(not(assert_no_panic), inline(never))]
+    #[cfg_attr(assert_no_panic, inline(always))]
+    fn carry(&mut self, k: u32) {
+        let s = if k < 31 { 70u32.wrapping_sub(k) } else { 32 };
+        self.extra = self.extra.wrapping_add(1u128 << (s & 127)); // < 2^128 (type docs)
+    }
+
+    /// The exact sum in Q63: Σ_{k<31} bin_k·2^(38 − k) + bin_31 + extra. The fast bins by
+    /// Horner's rule in a u64 (Σ bin_k·2^(30 − k) < 2^32·2^31 = 2^63), then shifted by 8.
     #[inline(always)]
-    pub fn flush(&mut self, sum: &mut Sum63) {
-        let mut t = u128::from(self.0[31]);
-        for (k, b) in self.0.iter().take(31).enumerate() {
-            t = t.wrapping_add(u128::from(*b) << (32u32.wrapping_sub(k as u32) & 63));
-            // k ≤ 30: < 2^96 each, 32 of them
+    pub fn sum(&self) -> Sum63 {
+        let mut h = 0u64;
+        for &b in self.lo.iter().take(31) {
+            h = (h << 1).wrapping_add(u64::from(b)); // < 2^63 (above)
         }
-        sum.acc = sum.acc.wrapping_add(t); // < 2^128 (Sum63)
-        self.0 = [0; 32];
+        let last = match self.lo.get(31) {
+            Some(&v) => v,
+            None => 0, // unreachable
+        };
+        Sum63 {
+            acc: (u128::from(h) << 8)
+                .wrapping_add(u128::from(last))
+                .wrapping_add(self.extra), // < 2^128 (type docs)
+        }
     }
 }
 
@@ -417,24 +438,48 @@ pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
 }
 
 /// Pass 2 for one element of a fast row (|m| < 16): the stored word, its term added to
-/// `sum`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
-/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`] and are added exactly;
-/// smaller ones from [`term_q24`] (normalised, for the relative precision of tiny outputs).
+/// `bins`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
+/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`]; smaller ones from
+/// [`term_q24`] (normalised, for the relative precision of tiny outputs).
+///
+/// The conversion to Q24 inline takes 2^−25 ≤ |x| < 128 (one unsigned range check of the
+/// shift); zeros, tiny |x|, |x| ≥ 128, ±∞ and NaN take [`fast_elem_other`].
 #[inline(always)]
 pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let Some(xq) = conv_q24(bits) else {
-        return rare(bits);
-    };
+    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    if s > 31 {
+        return fast_elem_other(bits, m24, bins);
+    }
+    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s) as i32; // < 2^31
+    let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
-    let a = m24.wrapping_sub(xq) as u32;
+    Ok(fast_term(m24.wrapping_sub(xq) as u32, bins))
+}
+
+/// [`fast_elem`] for the elements its inline conversion leaves: [`conv_q24`], then the same
+/// term, or [`rare`].
+#[cold]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn fast_elem_other(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    match conv_q24(bits) {
+        Some(xq) => Ok(fast_term(m24.wrapping_sub(xq) as u32, bins)),
+        None => rare(bits),
+    }
+}
+
+/// The word of the term e^(−a) for a fast row's a = m − x ∈ [0, 2^32) in Q24, its value
+/// added to `bins`.
+#[inline(always)]
+fn fast_term(a: u32, bins: &mut Bins) -> u32 {
     if a <= FAST_A_MAX {
         let (mant, k) = exp_neg_q24(a);
-        bins.add_fast(mant, k);
-        Ok(fast_word(mant, k))
+        bins.add(k, mant >> 6);
+        fast_word(mant, k)
     } else {
         let (w, v) = small_term(a);
-        bins.add_small(v);
-        Ok(w)
+        bins.add(31, v as u32); // a term below 2^−31: < 2^32 in Q63
+        w
     }
 }
 
@@ -446,18 +491,33 @@ pub(crate) const NO_A: u32 = u32::MAX;
 /// in Q24 itself (pass 3 needs only a + ln S), or [`NO_A`].
 #[inline(always)]
 pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let Some(xq) = conv_q24(bits) else {
-        rare(bits)?;
-        return Ok(NO_A);
-    };
-    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
-    if a <= FAST_A_MAX {
-        let (mant, k) = exp_neg_q24(a);
-        bins.add_fast(mant, k);
-    } else {
-        bins.add_small(small_term(a).1);
+    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    if s > 31 {
+        return fast_diff_other(bits, m24, bins);
     }
+    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s) as i32; // < 2^31
+    let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
+    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
+    fast_term(a, bins);
     Ok(a)
+}
+
+/// [`fast_diff`] for the elements its inline conversion leaves (as [`fast_elem_other`]).
+#[cold]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn fast_diff_other(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    match conv_q24(bits) {
+        Some(xq) => {
+            let a = m24.wrapping_sub(xq) as u32;
+            fast_term(a, bins);
+            Ok(a)
+        }
+        None => {
+            rare(bits)?;
+            Ok(NO_A)
+        }
+    }
 }
 
 /// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
