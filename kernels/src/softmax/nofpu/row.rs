@@ -59,14 +59,6 @@ const LN2_64_Q48: i64 = 3_048_493_539_143;
 const H2: i32 = 1 << 30;
 const H3: i32 = 357_913_941;
 
-/// Ordered key of an f32 bit pattern as an unsigned integer: monotone in the float order
-/// (−0 just below +0; a negative NaN below −∞, a positive NaN above +∞). Positive patterns
-/// get the top bit set, negative ones are complemented (two ALU operations, no branch).
-#[inline(always)]
-fn key(bits: u32) -> u32 {
-    bits ^ ((((bits as i32) >> 31) as u32) | 0x8000_0000)
-}
-
 /// What the scan found.
 #[derive(Clone, Copy)]
 pub(crate) enum Scan {
@@ -74,16 +66,6 @@ pub(crate) enum Scan {
     Finite(Row),
     /// `count` elements are +∞.
     PosInf { count: usize },
-}
-
-/// The ordered key's inverse.
-#[inline(always)]
-fn unkey(k: u32) -> u32 {
-    if k >= 0x8000_0000 {
-        k ^ 0x8000_0000
-    } else {
-        !k
-    }
 }
 
 /// Whether the bits are a NaN.
@@ -94,21 +76,30 @@ pub(crate) fn is_nan(bits: u32) -> bool {
 
 /// Pass 1: NaN anywhere → `NanInput`; empty → `Empty`; every element −∞ → `AllNegInfinity`.
 ///
-/// The loop only keeps the largest ordered key (a positive NaN orders above +∞, a negative
-/// NaN below −∞). The checks follow from the maximum: a positive NaN is the maximum itself;
-/// a maximum of +∞ or −∞ takes a second pass (count, NaN check); with a finite maximum, a
-/// negative NaN can remain, and pass 2 reports it (every element with |x| ≥ 128 or a
-/// non-finite one leaves its fast path for [`rare`]).
+/// The loop only keeps the largest bit pattern read as an i32 (one compare per element). If
+/// it is ≥ 0, some element has its sign bit clear, and the patterns of those are ordered as
+/// their floats (a positive NaN above +∞), so it is the maximum. Otherwise every element has
+/// its sign bit set, and the float maximum is the smallest such i32 (the smallest
+/// magnitude; a negative NaN is the largest): a second loop finds it. The checks follow
+/// from the maximum: a positive NaN is the maximum itself; a maximum of +∞ or −∞ takes a
+/// further pass (count, NaN check); with a finite maximum, a negative NaN can remain, and
+/// pass 2 reports it (every element with |x| ≥ 128 or a non-finite one leaves its fast path
+/// for [`rare`]).
 #[inline(always)]
 pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     if x.is_empty() {
         return Err(Error::Empty);
     }
-    let mut best = 0u32;
+    let mut best = i32::MIN;
     for &v in x {
-        best = best.max(key(v.to_bits()));
+        best = best.max(v.to_bits() as i32);
     }
-    let m = unkey(best);
+    if best < 0 {
+        for &v in x {
+            best = best.min(v.to_bits() as i32);
+        }
+    }
+    let m = best as u32;
     if is_nan(m) {
         return Err(Error::NanInput);
     }
@@ -343,10 +334,10 @@ impl Sum63 {
 
 /// The terms of a fast row by exponent: bin k < 31 holds Σ ⌊mant/2^6⌋ of the terms
 /// mant·2^(−k−31) (the 25-bit mantissas of the stored words, [`fast_word`]; no shift per
-/// element), bin 31 the Q63 values of the smaller terms. A bin is a u32: an addition that
-/// carries out of it (at most once per 128 additions for the fast bins) adds the carry's
-/// weight to `extra` instead (cold), so the total is exact for any N: `extra` takes at most
-/// N carries of at most 2^70 (Q63), below 2^128 for any slice.
+/// element). A bin is a u32: an addition that carries out of it (at most once per 128
+/// additions) adds the carry's weight to `extra` instead (cold), and the smaller terms add
+/// their Q63 values (< 2^64) to `extra` directly (cold), so the total is exact for any N:
+/// `extra` takes fewer than N additions of at most 2^70, below 2^128 for any slice.
 #[derive(Clone, Copy)]
 pub(crate) struct Bins {
     lo: [u32; 32],
@@ -363,7 +354,7 @@ impl Bins {
         }
     }
 
-    /// Adds v to bin k (k ≤ 31).
+    /// Adds v to bin k (k ≤ 30).
     #[inline(always)]
     pub fn add(&mut self, k: u32, v: u32) {
         let carry = match self.lo.get_mut((k & 31) as usize) {
@@ -379,32 +370,31 @@ impl Bins {
         }
     }
 
-    /// A carry out of bin k: 2^32 units of the bin, 2^(32 + 38 − k) in Q63 for k < 31, 2^32
-    /// for bin 31.
+    /// A carry out of bin k ≤ 30: 2^32 units of the bin, 2^(32 + 38 − k) in Q63.
     #[cold]
     #[cfg_attr(not(assert_no_panic), inline(never))]
     #[cfg_attr(assert_no_panic, inline(always))]
     fn carry(&mut self, k: u32) {
-        let s = if k < 31 { 70u32.wrapping_sub(k) } else { 32 };
+        let s = 70u32.wrapping_sub(k & 31); // ≥ 39
         self.extra = self.extra.wrapping_add(1u128 << (s & 127)); // < 2^128 (type docs)
     }
 
-    /// The exact sum in Q63: Σ_{k<31} bin_k·2^(38 − k) + bin_31 + extra. The fast bins by
-    /// Horner's rule in a u64 (Σ bin_k·2^(30 − k) < 2^32·2^31 = 2^63), then shifted by 8.
+    /// Adds a smaller term's Q63 value (called from the cold [`small_term`] path).
+    #[inline(always)]
+    pub fn add_small(&mut self, v: u64) {
+        self.extra = self.extra.wrapping_add(u128::from(v)); // < 2^128 (type docs)
+    }
+
+    /// The exact sum in Q63: Σ_{k<31} bin_k·2^(38 − k) + extra. The bins by Horner's rule
+    /// in a u64 (Σ bin_k·2^(30 − k) < 2^32·2^31 = 2^63), then shifted by 8.
     #[inline(always)]
     pub fn sum(&self) -> Sum63 {
         let mut h = 0u64;
         for &b in self.lo.iter().take(31) {
             h = (h << 1).wrapping_add(u64::from(b)); // < 2^63 (above)
         }
-        let last = match self.lo.get(31) {
-            Some(&v) => v,
-            None => 0, // unreachable
-        };
         Sum63 {
-            acc: (u128::from(h) << 8)
-                .wrapping_add(u128::from(last))
-                .wrapping_add(self.extra), // < 2^128 (type docs)
+            acc: (u128::from(h) << 8).wrapping_add(self.extra), // < 2^128 (type docs)
         }
     }
 }
@@ -450,7 +440,9 @@ pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Err
     if s > 31 {
         return fast_elem_other(bits, m24, bins);
     }
-    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s) as i32; // < 2^31
+    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
+    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
+    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
     let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
     Ok(fast_term(m24.wrapping_sub(xq) as u32, bins))
@@ -478,7 +470,7 @@ fn fast_term(a: u32, bins: &mut Bins) -> u32 {
         fast_word(mant, k)
     } else {
         let (w, v) = small_term(a);
-        bins.add(31, v as u32); // a term below 2^−31: < 2^32 in Q63
+        bins.add_small(v);
         w
     }
 }
@@ -495,7 +487,9 @@ pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Err
     if s > 31 {
         return fast_diff_other(bits, m24, bins);
     }
-    let v = ((((bits << 8) | 0x8000_0000) >> 1) >> s) as i32; // < 2^31
+    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
+    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
+    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
     let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
     let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
     fast_term(a, bins);
@@ -520,11 +514,12 @@ fn fast_diff_other(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
     }
 }
 
-/// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
-/// 31·256 ⟺ ⌊a/2^14⌋ ≤ 22,003).
-pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
+/// The largest a taken as a fast term: a < 21 (Q24), where [`exp_neg_q24`] gives K ≤ 30
+/// (N ≤ 21·256·log2 e < 7,758 < 31·256; the exact limit, ⌊a/2^14⌋ ≤ 22,003, is a little
+/// higher, but 21·2^24 is a compare with an immediate on ARMv7-M).
+pub(crate) const FAST_A_MAX: u32 = (21 << 24) - 1;
 
-/// The word and the Q63 value of a term below 2^−31 (a > [`FAST_A_MAX`]): normalised by
+/// The word and the Q63 value of a term below 2^−30.3 (a > [`FAST_A_MAX`]): normalised by
 /// [`term_q24`] (for the relative precision of tiny outputs), or (0, 0) beyond the cut.
 #[cold]
 // Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
@@ -532,7 +527,6 @@ pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
 #[cfg_attr(not(assert_no_panic), inline(never))]
 #[cfg_attr(assert_no_panic, inline(always))]
 pub(crate) fn small_term(a: u32) -> (u32, u64) {
-    // The Q63 value of a term < 2^−31 is < 2^32 ([`Bins::add_small`]).
     if a > EXP_NEG_Q24_MAX {
         return (0, 0);
     }
