@@ -118,18 +118,14 @@ fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
 }
 
 /// ⌊log2⌋ distance of p ∈ [2^28, 2^31) from bit 31: 1, 2 or 3 (a `clz` where the core has
-/// one; compares on ARMv6-M, which has none).
+/// one; shifts on ARMv6-M, which has none).
 #[inline(always)]
 fn lz123(p: u32) -> u32 {
     #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
     {
-        if p >= 1 << 30 {
-            1
-        } else if p >= 1 << 29 {
-            2
-        } else {
-            3
-        }
+        // 3 − [p ≥ 2^30] − [p ≥ 2^29], without branches (p >> 29 ∈ {0, 1, 2, 3}).
+        3u32.wrapping_sub(p >> 30)
+            .wrapping_sub((p >> 29).wrapping_add(3) >> 2)
     }
     #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
     {
