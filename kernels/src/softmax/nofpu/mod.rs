@@ -3,13 +3,15 @@
 //!
 //! The three passes of [`crate::softmax::three_pass`] in fixed point (see `row` for the
 //! representation, the term, the overflow proof of the sum and the error budget):
-//! 1. scan: the maximum m, comparing bit patterns as ordered integers (a positive NaN is the
-//!    maximum; a maximum of ±∞ takes a second pass for the +∞ count and NaN; a negative NaN
+//! 1. scan: the maximum m, comparing bit patterns as i32 (one compare per element; a second
+//!    loop for the smallest pattern when every sign bit is set; a positive NaN is the
+//!    maximum; a maximum of ±∞ takes a further pass for the +∞ count and NaN; a negative NaN
 //!    under a finite maximum is reported by pass 2);
 //! 2. per element, on rows with |m| < 16 (the fast path): a = m − x in Q24 (one shift),
 //!    e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
-//!    high product), stored as one word and summed exactly into per-exponent u64 bins; terms
-//!    below 2^−31, and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
+//!    high product), stored as one word whose 25-bit mantissa is summed exactly into
+//!    per-exponent u32 bins (carries counted out of line); terms with a ≥ 21 (below
+//!    2^−30.3), and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
 //!    fixed point, a 64-entry table and a cubic in Q32) and an exact Q63 sum;
 //! 3. per element: the stored term times 1/S (one Newton reciprocal per row), one high
 //!    product, packed by an addition to the exponent field (fast words are always normal) or
@@ -189,15 +191,16 @@ fn normalise(y: &mut [f32], sum: Sum63) {
 /// [`crate::softmax::softmax`]).
 ///
 /// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 3.6·2^−24 ≈ 2.1e−7 relative by
-/// construction (contract 5e−7; measured 1.17e−7 over 100,000 vectors of sizes
+/// construction (contract 5e−7; measured 1.23e−7 over 100,000 vectors of sizes
 /// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 167.6 on the M0 and 76.9 on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
-/// float [`fpu::softmax`] on soft float (12.0× / 15.2×); goals 150 / 60 not reached. Code
-/// 4.6 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
-/// shared 256-byte 2^(j/64) one; 256 bytes of its stack are the exponent bins.
+/// 153.2 on the M0 and 66.2 on the M3 (were 167.6 / 76.9, and 355.7 / 156.2 before), against
+/// 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (13.2× / 17.6×); goals
+/// 150 / 60 not reached. Code 4.5 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB
+/// 2^(−j/256) one and the shared 256-byte 2^(j/64) one; 128 bytes of its stack are the
+/// exponent bins.
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
@@ -251,7 +254,7 @@ fn ln_sum(sum: Sum63) -> Num {
 }
 
 /// (x − m) − l for a finite x, or its negation l − (x − m) when `negate`: in Q24 on a fast
-/// row (|m| < 16) for |x| < 128 (absolute error < 3·2^−24), in Q32 when the row's fixed point
+/// row (|m| < 16) for |x| < 128 (absolute error < 3·2^−24 besides ln S's own), in Q32 when the row's fixed point
 /// holds x (absolute error ≤ 2^−31), else by two 32-bit-mantissa additions (relative error
 /// ≤ 2^−30). A zero result is +0 either way.
 #[inline(always)]
@@ -302,14 +305,16 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// `math::int::ln` once per row; y_i = −(a_i + ln S) in Q24 with the pass-2 a_i = m − x_i
 /// when |m| < 16 and |x_i| < 128 (one subtraction, a leading-zero count and a rounding per
 /// element), in Q32 when |m| < 2^24, else by exact integer additions of the unpacked values.
-/// Accuracy: absolute error < 3·2^−24 + half an ulp in the Q24 case, ≤ 2^−30·max(1, |y_i|)
-/// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
-/// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
+/// Accuracy: absolute error < 4·2^−24 + half an ulp in the Q24 case (x, m and ln S truncated
+/// to Q24, and ln S of the sum of the 25-bit words), ≤ 2^−30·max(1, |y_i|) otherwise, by
+/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 7.5e−8 over
+/// 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
 /// −∞.
-/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 177.0 on the M0 and
-/// 78.5 on the M3 (were 380.9 / 164.0; goals 200 / 80: met), against 3,108 and 1,915 for the float
-/// form on soft float (17.6× / 24.4×); code 8.6 KiB (M0) / 7.9 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 165.0 on the M0 and
+/// 64.0 on the M3 (were 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80: met), against
+/// 3,108 and 1,915 for the float form on soft float (18.8× / 29.9×); code 8.5 KiB (M0) /
+/// 7.9 KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -405,13 +410,14 @@ fn minus_one(g: f32) -> f32 {
 /// Algorithm: the passes of [`softmax`] (terms stored in `grad` when given), ln S by
 /// `math::int::ln`, L = ln S − (x_target − m) as in [`log_softmax`]; the gradient is the
 /// softmax with 1 subtracted at `target` (correctly rounded).
-/// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
-/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
+/// Accuracy: loss absolute error as [`log_softmax`]'s (< 4·2^−24 + half an ulp on rows with
+/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.11e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
 /// L = ln(count) if x_target = +∞, else +∞.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 172.9 on
-/// the M0 and 76.9 on the M3 (were 355.2 / 157.2; goals 200 / 80: met), against 2,892 and 1,725
-/// for the float form on soft float (16.7× / 22.4×); code 6.1 KiB (M0) / 4.9 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 156.8 on
+/// the M0 and 68.3 on the M3 (were 172.9 / 76.9, and 355.2 / 157.2 before; goals 200 / 80:
+/// met), against 2,892 and 1,725 for the float form on soft float (18.4× / 25.3×); code
+/// 6.1 KiB (M0) / 4.8 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

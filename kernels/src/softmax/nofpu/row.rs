@@ -3,17 +3,22 @@
 //!
 //! # The fast path (rows with |m| < 16: every row of logits in practice)
 //!
-//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m),
-//! a = m − x ≥ 0 in one 32-bit word, e^(−a) by `math::int::exp_neg_q24` (1 KiB table of
-//! 2^(−j/256), a quadratic, one high product; relative error < 2^−26.2 for terms ≥ 2^−31).
-//! Terms ≥ 2^−31 (a ≤ [`FAST_A_MAX`], K ≤ 30) are stored as K and ⌊mant/2^6⌋ in one word
-//! ([`fast_word`]) and summed exactly in [`Bins`] (one u64 addition into the bin of K, no
-//! shift per element); smaller terms take the normalised form below ([`small_term`], kept
-//! for the relative precision of outputs down to 2^−126). Pass 3 multiplies a fast word by
-//! 1/S with one high product and packs it by adding to the exponent field (the result lies in
-//! [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x truncated to
-//! Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u, stored word
-//! truncated 1u, sum exact, 1/S 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m; the
+//! per-element conversion is inline for 2^−25 ≤ |x| < 128, one range check of the shift, and
+//! out of line for zeros and the rest), a = m − x ≥ 0 in one 32-bit word, e^(−a) by
+//! `math::int::exp_neg_q24` (1 KiB table of 2^(−j/256), a quadratic, one high product;
+//! relative error < 2^−26.2 for K ≤ 30). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
+//! terms > 2^−30.3) are stored as K and ⌊mant/2^6⌋ (25 bits) in one word ([`fast_word`]),
+//! and that 25-bit mantissa is summed exactly in [`Bins`] (one u32 addition into the bin of
+//! K, no shift per element; a carry out of a bin is counted out of line); smaller terms take
+//! the normalised form below ([`small_term`], kept for the relative precision of outputs down
+//! to 2^−126), their Q63 values added to the exact sum out of line. Pass 3 multiplies a fast
+//! word by 1/S with one high product and packs it by adding to the exponent field (the result
+//! lies in [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x
+//! truncated to Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u,
+//! stored word truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S
+//! carries a weighted mean of the same truncations, and the ratio is within 1u), 1/S
+//! 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
 //!
 //! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
@@ -37,15 +42,16 @@
 //!
 //! Each term is < 2 and is added as a Q63 integer (< 2^64) into a u128 ([`Sum63`]); a slice
 //! holds fewer than 2^64 elements, so the sum stays below 2^128. On the fast path the bins
-//! (u64, at most 2^32 additions of values < 2^32 between flushes: [`Bins`], [`CHUNK`]) are
-//! added to it per chunk, exactly. Terms below 2^−63 are truncated from the sum (not from the
-//! outputs): with S ≥ 1 (the maximum's term is exactly 1) that is below N·2^−63 relative.
+//! (u32, a carry adding its weight 2^(70 − K) to a u128 out of line: [`Bins`]) hold the
+//! 25-bit words exactly, and are added up once per row by Horner's rule. Terms below 2^−63
+//! are truncated from the sum (not from the outputs): with S ≥ 1 (the maximum's term is
+//! exactly 1) that is below N·2^−63 relative.
 //!
 //! # Error budget of a softmax output on the other rows (u = 2^−24)
 //!
 //! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum < 0.1u + 1/S truncated 2^−31 +
 //! product truncated 2^−31 + final rounding 1u: ≤ 2.2u ≈ 1.3e−7 relative for outputs
-//! ≥ 2^−126; the contract is 5e−7. The terms below 2^−31 of fast rows ([`term_q24`]) add the
+//! ≥ 2^−126; the contract is 5e−7. The terms with a ≥ 21 of fast rows ([`term_q24`]) add the
 //! Q24 truncation of x (1u).
 
 use crate::math::int::{exp_neg_q24, mul_hi, mul_hi_i32, Num, EXP2_TABLE, EXP_NEG_Q24_MAX};
@@ -311,8 +317,8 @@ pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
 
 /// The exact sum of the terms in Q63, in a u128: each term is < 2 (< 2^64 in Q63) and a slice
 /// holds fewer than 2^64 elements, so the sum stays below 2^128 for any N. Terms below
-/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added as their stored 25-bit words,
-/// exactly: [`Bins`]).
+/// 2^−63 are truncated (the fast terms are added as their stored 25-bit words, exactly:
+/// [`Bins`]).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Sum63 {
     acc: u128,
@@ -429,11 +435,11 @@ pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
 
 /// Pass 2 for one element of a fast row (|m| < 16): the stored word, its term added to
 /// `bins`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
-/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`]; smaller ones from
+/// `NanInput`. Terms with a < 21 (K ≤ 30) come from [`exp_neg_q24`]; smaller ones from
 /// [`term_q24`] (normalised, for the relative precision of tiny outputs).
 ///
 /// The conversion to Q24 inline takes 2^−25 ≤ |x| < 128 (one unsigned range check of the
-/// shift); zeros, tiny |x|, |x| ≥ 128, ±∞ and NaN take [`fast_elem_other`].
+/// shift); zeros, tinier |x|, |x| ≥ 128, ±∞ and NaN take [`fast_elem_other`].
 #[inline(always)]
 pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
     let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
