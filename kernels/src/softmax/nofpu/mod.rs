@@ -64,7 +64,15 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        for (o, &v) in y.iter_mut().zip(x) {
+        // Two elements per step (fewer loop instructions per element).
+        let (mut xp, mut yp) = (x.chunks_exact(2), y.chunks_exact_mut(2));
+        for (xc, yc) in (&mut xp).zip(&mut yp) {
+            if let ([x0, x1], [y0, y1]) = (xc, yc) {
+                *y0 = f32::from_bits(fast_elem(x0.to_bits(), m24, &mut bins)?);
+                *y1 = f32::from_bits(fast_elem(x1.to_bits(), m24, &mut bins)?);
+            }
+        }
+        for (o, &v) in yp.into_remainder().iter_mut().zip(xp.remainder()) {
             *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
         }
         return Ok(bins.sum());
