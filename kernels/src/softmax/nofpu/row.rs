@@ -449,9 +449,28 @@ pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Err
     // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
     // 31, is replaced by the one and shifted out: no mask constant), then the shift.
     let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
-    let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
+    let xq = with_sign(v, bits);
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
     Ok(fast_term(m24.wrapping_sub(xq) as u32, bins))
+}
+
+/// v with the sign of the f32 bit pattern `bits` (the same value either way: a sign mask on
+/// cores with shifted operands, two operations; a branch on ARMv6-M, where that is shorter).
+#[inline(always)]
+fn with_sign(v: i32, bits: u32) -> i32 {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+    {
+        if bits >> 31 != 0 {
+            v.wrapping_neg()
+        } else {
+            v
+        }
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+    {
+        let sgn = (bits as i32) >> 31;
+        (v ^ sgn).wrapping_sub(sgn)
+    }
 }
 
 /// [`fast_elem`] for the elements its inline conversion leaves: [`conv_q24`], then the same
@@ -496,7 +515,7 @@ pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Err
     // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
     // 31, is replaced by the one and shifted out: no mask constant), then the shift.
     let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
-    let xq = if bits >> 31 != 0 { v.wrapping_neg() } else { v };
+    let xq = with_sign(v, bits);
     let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
     fast_term(a, bins);
     Ok(a)
