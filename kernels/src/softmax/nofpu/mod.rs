@@ -13,8 +13,8 @@
 //!    per-exponent u32 bins (carries counted out of line); terms with a ≥ 21 (below
 //!    2^−30.3), and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
 //!    fixed point, a 64-entry table and a cubic in Q32) and an exact Q63 sum;
-//! 3. per element: the stored term times 1/S (one Newton reciprocal per row), one high
-//!    product, packed by an addition to the exponent field (fast words are always normal) or
+//! 3. per element (two fast words per step): the stored term times 1/S (one Newton
+//!    reciprocal per row), one high product, packed by an addition to the exponent field (fast words are always normal) or
 //!    with one rounding to nearest even (the others, subnormals included).
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
@@ -236,11 +236,13 @@ fn other_out(w: u32, r: Num) -> f32 {
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 153.2 on the M0 and 66.2 on the M3 (were 167.6 / 76.9, and 355.7 / 156.2 before), against
-/// 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (13.2× / 17.6×); goals
-/// 150 / 60 not reached. Code 4.5 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB
-/// 2^(−j/256) one and the shared 256-byte 2^(j/64) one; 128 bytes of its stack are the
-/// exponent bins.
+/// 149.2 on the M0 and 63.2 on the M3 (were 167.6 / 76.9, and 355.7 / 156.2 before), against
+/// 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (13.5× / 18.5×); goals
+/// 150 / 60: met on the M0, not on the M3. Code 4.9 KiB (M0) / 3.7 KiB (M3) (bench figures);
+/// tables: the 1 KiB 2^(−j/256) one and the shared 256-byte 2^(j/64) one; 128 bytes of its
+/// stack are the exponent bins. Rows whose elements all have the sign bit set scan twice
+/// (about 4 more instructions per element on the M3); zeros and |x| < 2^−25 take an
+/// out-of-line conversion.
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
@@ -352,8 +354,8 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
 /// −∞.
 /// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 165.0 on the M0 and
-/// 64.0 on the M3 (were 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80: met), against
-/// 3,108 and 1,915 for the float form on soft float (18.8× / 29.9×); code 8.5 KiB (M0) /
+/// 63.0 on the M3 (were 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80: met), against
+/// 3,108 and 1,915 for the float form on soft float (18.8× / 30.4×); code 8.5 KiB (M0) /
 /// 7.9 KiB (M3).
 ///
 /// # Errors
@@ -454,10 +456,10 @@ fn minus_one(g: f32) -> f32 {
 /// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.11e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
 /// L = ln(count) if x_target = +∞, else +∞.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 156.8 on
-/// the M0 and 68.3 on the M3 (were 172.9 / 76.9, and 355.2 / 157.2 before; goals 200 / 80:
-/// met), against 2,892 and 1,725 for the float form on soft float (18.4× / 25.3×); code
-/// 6.1 KiB (M0) / 4.8 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 152.3 on
+/// the M0 and 64.3 on the M3 (were 172.9 / 76.9, and 355.2 / 157.2 before; goals 200 / 80:
+/// met), against 2,892 and 1,725 for the float form on soft float (19.0× / 26.8×); code
+/// 6.5 KiB (M0) / 5.0 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
