@@ -923,18 +923,19 @@ fn bench_checkpoint_store(ok: &mut bool) {
 fn main() -> ! {
     let mut ok = true;
     run("empty", 0, "-", &mut || {});
-    if false { bench_f32(&mut ok);
+    bench_f32(&mut ok);
     bench_quant(&mut ok);
     bench_online(&mut ok);
     bench_lipschitz(&mut ok);
     #[cfg(target_abi = "eabihf")]
     bench_lipschitz_projections(&mut ok);
-    bench_lipschitz_model(&mut ok); }
+    bench_lipschitz_model(&mut ok);
     bench_nofpu(&mut ok);
-    if option_env!("H18_FULL").is_some() { bench_int_losses(&mut ok);
-    bench_math(); }
-    if false {
+    bench_int_losses(&mut ok);
+    bench_math();
+    // Issue #20's rows.
     bench_fixed(&mut ok);
-    bench_checkpoint(&mut ok); }
+    // Issue #24's rows.
+    bench_checkpoint(&mut ok);
     firmware::exit(ok)
 }
