@@ -3,16 +3,18 @@
 //!
 //! The three passes of [`crate::softmax::three_pass`] in fixed point (see `row` for the
 //! representation, the term, the overflow proof of the sum and the error budget):
-//! 1. scan: the maximum m, comparing bit patterns as ordered integers (a positive NaN is the
-//!    maximum; a maximum of ±∞ takes a second pass for the +∞ count and NaN; a negative NaN
+//! 1. scan: the maximum m, comparing bit patterns as i32 (one compare per element; a second
+//!    loop for the smallest pattern when every sign bit is set; a positive NaN is the
+//!    maximum; a maximum of ±∞ takes a further pass for the +∞ count and NaN; a negative NaN
 //!    under a finite maximum is reported by pass 2);
 //! 2. per element, on rows with |m| < 16 (the fast path): a = m − x in Q24 (one shift),
 //!    e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
-//!    high product), stored as one word and summed exactly into per-exponent u64 bins; terms
-//!    below 2^−31, and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
+//!    high product), stored as one word whose 25-bit mantissa is summed exactly into
+//!    per-exponent u32 bins (carries counted out of line); terms with a ≥ 21 (below
+//!    2^−30.3), and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
 //!    fixed point, a 64-entry table and a cubic in Q32) and an exact Q63 sum;
-//! 3. per element: the stored term times 1/S (one Newton reciprocal per row), one high
-//!    product, packed by an addition to the exponent field (fast words are always normal) or
+//! 3. per element (two fast words per step): the stored term times 1/S (one Newton
+//!    reciprocal per row), one high product, packed by an addition to the exponent field (fast words are always normal) or
 //!    with one rounding to nearest even (the others, subnormals included).
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
@@ -25,7 +27,7 @@ use crate::math::int::{add, div, ln_u64, mul_hi, mul_hi_halves, pack, pack_u64, 
 use crate::Error;
 use row::{
     fast_diff, fast_elem, neg_q24, q24, q63, rare, scan, slow_decode, slow_word, term, Bins, Row,
-    Scan, Sum63, CHUNK, NO_A,
+    Scan, Sum63, NO_A,
 };
 
 /// `Err(LengthMismatch)` unless the lengths agree.
@@ -59,25 +61,23 @@ fn pos_inf_into(x: &[f32], y: &mut [f32], count: usize) {
 /// 0); returns S.
 #[inline(always)]
 fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        let (mut xs, mut ys) = (x, y);
-        while !xs.is_empty() {
-            let k = xs.len().min(CHUNK);
-            let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
-                (Some(xp), Some(yp)) => (xp, yp),
-                _ => break, // unreachable: k ≤ both lengths
-            };
-            for (o, &v) in yc.iter_mut().zip(xc) {
-                *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
+        // Two elements per step (fewer loop instructions per element).
+        let (mut xp, mut yp) = (x.chunks_exact(2), y.chunks_exact_mut(2));
+        for (xc, yc) in (&mut xp).zip(&mut yp) {
+            if let ([x0, x1], [y0, y1]) = (xc, yc) {
+                *y0 = f32::from_bits(fast_elem(x0.to_bits(), m24, &mut bins)?);
+                *y1 = f32::from_bits(fast_elem(x1.to_bits(), m24, &mut bins)?);
             }
-            bins.flush(&mut sum);
-            (xs, ys) = (xr, yr);
         }
-        return Ok(sum);
+        for (o, &v) in yp.into_remainder().iter_mut().zip(xp.remainder()) {
+            *o = f32::from_bits(fast_elem(v.to_bits(), m24, &mut bins)?);
+        }
+        return Ok(bins.sum());
     }
+    let mut sum = Sum63::default();
     for (o, &v) in y.iter_mut().zip(x) {
         let w = slow_elem(v.to_bits(), row, &mut sum)?;
         *o = f32::from_bits(w);
@@ -89,22 +89,11 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
 /// stored into `y`; returns S.
 #[inline(always)]
 fn diffs_into(x: &[f32], y: &mut [f32], m24: i32) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     let mut bins = Bins::new();
-    let (mut xs, mut ys) = (x, y);
-    while !xs.is_empty() {
-        let k = xs.len().min(CHUNK);
-        let ((xc, xr), (yc, yr)) = match (xs.split_at_checked(k), ys.split_at_mut_checked(k)) {
-            (Some(xp), Some(yp)) => (xp, yp),
-            _ => break, // unreachable: k ≤ both lengths
-        };
-        for (o, &v) in yc.iter_mut().zip(xc) {
-            *o = f32::from_bits(fast_diff(v.to_bits(), m24, &mut bins)?);
-        }
-        bins.flush(&mut sum);
-        (xs, ys) = (xr, yr);
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = f32::from_bits(fast_diff(v.to_bits(), m24, &mut bins)?);
     }
-    Ok(sum)
+    Ok(bins.sum())
 }
 
 /// Pass 2 of a row that is not fast (|m| ≥ 16): the word, the term added to `sum`.
@@ -123,23 +112,15 @@ fn slow_elem(bits: u32, row: &Row, sum: &mut Sum63) -> Result<u32, Error> {
 /// Pass 2 without storing.
 #[inline(always)]
 fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
-    let mut sum = Sum63::default();
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        let mut xs = x;
-        while let Some((xc, xr)) = xs.split_at_checked(xs.len().min(CHUNK)) {
-            if xc.is_empty() {
-                break;
-            }
-            for &v in xc {
-                fast_elem(v.to_bits(), m24, &mut bins)?;
-            }
-            bins.flush(&mut sum);
-            xs = xr;
+        for &v in x {
+            fast_elem(v.to_bits(), m24, &mut bins)?;
         }
-        return Ok(sum);
+        return Ok(bins.sum());
     }
+    let mut sum = Sum63::default();
     for &v in x {
         slow_elem(v.to_bits(), row, &mut sum)?;
     }
@@ -147,18 +128,14 @@ fn terms(x: &[f32], row: &Row) -> Result<Sum63, Error> {
 }
 
 /// ⌊log2⌋ distance of p ∈ [2^28, 2^31) from bit 31: 1, 2 or 3 (a `clz` where the core has
-/// one; compares on ARMv6-M, which has none).
+/// one; shifts on ARMv6-M, which has none).
 #[inline(always)]
 fn lz123(p: u32) -> u32 {
     #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
     {
-        if p >= 1 << 30 {
-            1
-        } else if p >= 1 << 29 {
-            2
-        } else {
-            3
-        }
+        // 3 − [p ≥ 2^30] − [p ≥ 2^29], without branches (p >> 29 ∈ {0, 1, 2, 3}).
+        3u32.wrapping_sub(p >> 30)
+            .wrapping_sub((p >> 29).wrapping_add(3) >> 2)
     }
     #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
     {
@@ -173,6 +150,8 @@ fn lz123(p: u32) -> u32 {
 /// lies in [2^−96, 1] (terms ≥ 2^−32, S < 2^64), so it is a normal f32 and the packing is
 /// one addition to the exponent field. Other words (tiny terms, rows with |m| ≥ 16) take
 /// the general multiply and the correctly rounded packing with subnormals.
+///
+/// Two elements per step when both are fast words (fewer loop instructions per element).
 #[inline(always)]
 fn normalise(y: &mut [f32], sum: Sum63) {
     let r = div(Num::ONE, sum.num()); // S ≥ 1 (the maximum's term is exactly 1): r ≤ 1
@@ -181,56 +160,89 @@ fn normalise(y: &mut [f32], sum: Sum63) {
     let base = (r.e.wrapping_add(127) as u32) << 23;
     // r.m's halves, opaque to the optimiser (so the ARMv6-M product stays four `muls`).
     let (rh, rl) = core::hint::black_box((r.m >> 16, r.m & 0xFFFF));
-    for o in y.iter_mut() {
-        let w = o.to_bits();
-        *o = if (w as i32) > 0 {
-            let k = w >> 26;
-            let p = mul_hi_halves(w << 6, rh, rl); // < 2^31
-            let lz = lz123(p);
-            let sig = ((p.wrapping_shl(lz) >> 7).wrapping_add(1)) >> 1; // lz ≤ 3: [2^23, 2^24]
-            f32::from_bits(
-                base.wrapping_sub((k.wrapping_add(lz)) << 23)
-                    .wrapping_add(sig),
-            )
-        } else if w == 0 {
-            0.0
+    let one = |w: u32| -> f32 {
+        if (w as i32) > 0 {
+            f32::from_bits(fast_out(w, base, rh, rl))
         } else {
-            let (m, k) = slow_decode(w);
-            // m·2^(k − 31) · r.m·2^(r.e − 31) = p·2^(k + r.e − 30) with p ∈ [2^30, 2^32):
-            // normalised by at most one bit.
-            let p = mul_hi(m, r.m);
-            let e = k.wrapping_add(r.e);
-            let n = if p >= 1 << 31 {
-                Num {
-                    neg: false,
-                    m: p,
-                    e: e.wrapping_add(1),
-                }
+            other_out(w, r)
+        }
+    };
+    let mut pairs = y.chunks_exact_mut(2);
+    for pair in &mut pairs {
+        if let [a, b] = pair {
+            let (wa, wb) = (a.to_bits(), b.to_bits());
+            if (wa as i32) > 0 && (wb as i32) > 0 {
+                *a = f32::from_bits(fast_out(wa, base, rh, rl));
+                *b = f32::from_bits(fast_out(wb, base, rh, rl));
             } else {
-                Num {
-                    neg: false,
-                    m: p << 1,
-                    e,
-                }
-            };
-            pack(n, false)
-        };
+                *a = one(wa);
+                *b = one(wb);
+            }
+        }
     }
+    for o in pairs.into_remainder() {
+        *o = one(o.to_bits());
+    }
+}
+
+/// The output bits of a fast word w (bit 31 clear, nonzero): see [`normalise`].
+#[inline(always)]
+fn fast_out(w: u32, base: u32, rh: u32, rl: u32) -> u32 {
+    let k = w >> 26;
+    let p = mul_hi_halves(w << 6, rh, rl); // < 2^31
+    let lz = lz123(p);
+    let sig = ((p.wrapping_shl(lz) >> 7).wrapping_add(1)) >> 1; // lz ≤ 3: [2^23, 2^24]
+    base.wrapping_sub((k.wrapping_add(lz)) << 23)
+        .wrapping_add(sig)
+}
+
+/// The output of a word that is not a fast one (0, or a [`slow_word`]) times r = 1/S.
+#[cold]
+// Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
+// cannot see through a call (as zloss does).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn other_out(w: u32, r: Num) -> f32 {
+    if w == 0 {
+        return 0.0;
+    }
+    let (m, k) = slow_decode(w);
+    // m·2^(k − 31) · r.m·2^(r.e − 31) = p·2^(k + r.e − 30) with p ∈ [2^30, 2^32):
+    // normalised by at most one bit.
+    let p = mul_hi(m, r.m);
+    let e = k.wrapping_add(r.e);
+    let n = if p >= 1 << 31 {
+        Num {
+            neg: false,
+            m: p,
+            e: e.wrapping_add(1),
+        }
+    } else {
+        Num {
+            neg: false,
+            m: p << 1,
+            e,
+        }
+    };
+    pack(n, false)
 }
 
 /// Softmax y_i = e^(x_i) / Σ_j e^(x_j), FPU-free (the integer form of
 /// [`crate::softmax::softmax`]).
 ///
 /// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 3.6·2^−24 ≈ 2.1e−7 relative by
-/// construction (contract 5e−7; measured 1.17e−7 over 100,000 vectors of sizes
+/// construction (contract 5e−7; measured 1.23e−7 over 100,000 vectors of sizes
 /// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 167.6 on the M0 and 76.9 on the M3 (were 355.7 / 156.2), against 2,019 and 1,167 for the
-/// float [`fpu::softmax`] on soft float (12.0× / 15.2×); goals 150 / 60 not reached. Code
-/// 4.6 KiB (M0) / 3.6 KiB (M3) (bench figures); tables: the 1 KiB 2^(−j/256) one and the
-/// shared 256-byte 2^(j/64) one; 256 bytes of its stack are the exponent bins.
+/// 149.2 on the M0 and 63.2 on the M3 (were 167.6 / 76.9, and 355.7 / 156.2 before), against
+/// 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (13.5× / 18.5×); goals
+/// 150 / 60: met on the M0, not on the M3. Code 4.9 KiB (M0) / 3.7 KiB (M3) (bench figures);
+/// tables: the 1 KiB 2^(−j/256) one and the shared 256-byte 2^(j/64) one; 128 bytes of its
+/// stack are the exponent bins. Rows whose elements all have the sign bit set scan twice
+/// (about 4 more instructions per element on the M3); zeros and |x| < 2^−25 take an
+/// out-of-line conversion.
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
 ///
@@ -284,7 +296,7 @@ fn ln_sum(sum: Sum63) -> Num {
 }
 
 /// (x − m) − l for a finite x, or its negation l − (x − m) when `negate`: in Q24 on a fast
-/// row (|m| < 16) for |x| < 128 (absolute error < 3·2^−24), in Q32 when the row's fixed point
+/// row (|m| < 16) for |x| < 128 (absolute error < 3·2^−24 besides ln S's own), in Q32 when the row's fixed point
 /// holds x (absolute error ≤ 2^−31), else by two 32-bit-mantissa additions (relative error
 /// ≤ 2^−30). A zero result is +0 either way.
 #[inline(always)]
@@ -335,14 +347,16 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// `math::int::ln` once per row; y_i = −(a_i + ln S) in Q24 with the pass-2 a_i = m − x_i
 /// when |m| < 16 and |x_i| < 128 (one subtraction, a leading-zero count and a rounding per
 /// element), in Q32 when |m| < 2^24, else by exact integer additions of the unpacked values.
-/// Accuracy: absolute error < 3·2^−24 + half an ulp in the Q24 case, ≤ 2^−30·max(1, |y_i|)
-/// otherwise, by construction (contract of the float form: 2e−6·max(1, |y_i|); measured
-/// 6.8e−8 over 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
+/// Accuracy: absolute error < 4·2^−24 + half an ulp in the Q24 case (x, m and ln S truncated
+/// to Q24, and ln S of the sum of the 25-bit words), ≤ 2^−30·max(1, |y_i|) otherwise, by
+/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 7.5e−8 over
+/// 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
 /// −∞.
-/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 177.0 on the M0 and
-/// 78.5 on the M3 (were 380.9 / 164.0; goals 200 / 80: met), against 3,108 and 1,915 for the float
-/// form on soft float (17.6× / 24.4×); code 8.6 KiB (M0) / 7.9 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 165.0 on the M0 and
+/// 63.0 on the M3 (were 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80: met), against
+/// 3,108 and 1,915 for the float form on soft float (18.8× / 30.4×); code 8.5 KiB (M0) /
+/// 7.9 KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -438,13 +452,14 @@ fn minus_one(g: f32) -> f32 {
 /// Algorithm: the passes of [`softmax`] (terms stored in `grad` when given), ln S by
 /// `math::int::ln`, L = ln S − (x_target − m) as in [`log_softmax`]; the gradient is the
 /// softmax with 1 subtracted at `target` (correctly rounded).
-/// Accuracy: loss absolute error as [`log_softmax`]'s (< 3·2^−24 + half an ulp on rows with
-/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.01e−7); gradient
+/// Accuracy: loss absolute error as [`log_softmax`]'s (< 4·2^−24 + half an ulp on rows with
+/// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.11e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
 /// L = ln(count) if x_target = +∞, else +∞.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 172.9 on
-/// the M0 and 76.9 on the M3 (were 355.2 / 157.2; goals 200 / 80: met), against 2,892 and 1,725
-/// for the float form on soft float (16.7× / 22.4×); code 6.1 KiB (M0) / 4.9 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 152.3 on
+/// the M0 and 64.3 on the M3 (were 172.9 / 76.9, and 355.2 / 157.2 before; goals 200 / 80:
+/// met), against 2,892 and 1,725 for the float form on soft float (19.0× / 26.8×); code
+/// 6.5 KiB (M0) / 5.0 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

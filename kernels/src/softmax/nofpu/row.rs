@@ -3,17 +3,22 @@
 //!
 //! # The fast path (rows with |m| < 16: every row of logits in practice)
 //!
-//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m),
-//! a = m − x ≥ 0 in one 32-bit word, e^(−a) by `math::int::exp_neg_q24` (1 KiB table of
-//! 2^(−j/256), a quadratic, one high product; relative error < 2^−26.2 for terms ≥ 2^−31).
-//! Terms ≥ 2^−31 (a ≤ [`FAST_A_MAX`], K ≤ 30) are stored as K and ⌊mant/2^6⌋ in one word
-//! ([`fast_word`]) and summed exactly in [`Bins`] (one u64 addition into the bin of K, no
-//! shift per element); smaller terms take the normalised form below ([`small_term`], kept
-//! for the relative precision of outputs down to 2^−126). Pass 3 multiplies a fast word by
-//! 1/S with one high product and packs it by adding to the exponent field (the result lies in
-//! [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x truncated to
-//! Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u, stored word
-//! truncated 1u, sum exact, 1/S 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m; the
+//! per-element conversion is inline for 2^−25 ≤ |x| < 128, one range check of the shift, and
+//! out of line for zeros and the rest), a = m − x ≥ 0 in one 32-bit word, e^(−a) by
+//! `math::int::exp_neg_q24` (1 KiB table of 2^(−j/256), a quadratic, one high product;
+//! relative error < 2^−26.2 for K ≤ 30). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
+//! terms > 2^−30.3) are stored as K and ⌊mant/2^6⌋ (25 bits) in one word ([`fast_word`]),
+//! and that 25-bit mantissa is summed exactly in [`Bins`] (one u32 addition into the bin of
+//! K, no shift per element; a carry out of a bin is counted out of line); smaller terms take
+//! the normalised form below ([`small_term`], kept for the relative precision of outputs down
+//! to 2^−126), their Q63 values added to the exact sum out of line. Pass 3 multiplies a fast
+//! word by 1/S with one high product and packs it by adding to the exponent field (the result
+//! lies in [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x
+//! truncated to Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u,
+//! stored word truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S
+//! carries a weighted mean of the same truncations, and the ratio is within 1u), 1/S
+//! 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
 //!
 //! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
@@ -37,15 +42,16 @@
 //!
 //! Each term is < 2 and is added as a Q63 integer (< 2^64) into a u128 ([`Sum63`]); a slice
 //! holds fewer than 2^64 elements, so the sum stays below 2^128. On the fast path the bins
-//! (u64, at most 2^32 additions of values < 2^32 between flushes: [`Bins`], [`CHUNK`]) are
-//! added to it per chunk, exactly. Terms below 2^−63 are truncated from the sum (not from the
-//! outputs): with S ≥ 1 (the maximum's term is exactly 1) that is below N·2^−63 relative.
+//! (u32, a carry adding its weight 2^(70 − K) to a u128 out of line: [`Bins`]) hold the
+//! 25-bit words exactly, and are added up once per row by Horner's rule. Terms below 2^−63
+//! are truncated from the sum (not from the outputs): with S ≥ 1 (the maximum's term is
+//! exactly 1) that is below N·2^−63 relative.
 //!
 //! # Error budget of a softmax output on the other rows (u = 2^−24)
 //!
 //! term 2^−29.5 + stored mantissa rounded to 24 bits 1u + sum < 0.1u + 1/S truncated 2^−31 +
 //! product truncated 2^−31 + final rounding 1u: ≤ 2.2u ≈ 1.3e−7 relative for outputs
-//! ≥ 2^−126; the contract is 5e−7. The terms below 2^−31 of fast rows ([`term_q24`]) add the
+//! ≥ 2^−126; the contract is 5e−7. The terms with a ≥ 21 of fast rows ([`term_q24`]) add the
 //! Q24 truncation of x (1u).
 
 use crate::math::int::{exp_neg_q24, mul_hi, mul_hi_i32, Num, EXP2_TABLE, EXP_NEG_Q24_MAX};
@@ -59,17 +65,6 @@ const LN2_64_Q48: i64 = 3_048_493_539_143;
 const H2: i32 = 1 << 30;
 const H3: i32 = 357_913_941;
 
-/// Ordered key of a non-NaN f32 bit pattern: monotone in the float order (−0 just below +0).
-#[inline(always)]
-fn key(bits: u32) -> i32 {
-    let k = bits as i32;
-    if k < 0 {
-        k ^ 0x7FFF_FFFF
-    } else {
-        k
-    }
-}
-
 /// What the scan found.
 #[derive(Clone, Copy)]
 pub(crate) enum Scan {
@@ -77,12 +72,6 @@ pub(crate) enum Scan {
     Finite(Row),
     /// `count` elements are +∞.
     PosInf { count: usize },
-}
-
-/// The ordered key's inverse ([`key`] is an involution).
-#[inline(always)]
-fn unkey(k: i32) -> u32 {
-    key(k as u32) as u32
 }
 
 /// Whether the bits are a NaN.
@@ -93,11 +82,15 @@ pub(crate) fn is_nan(bits: u32) -> bool {
 
 /// Pass 1: NaN anywhere → `NanInput`; empty → `Empty`; every element −∞ → `AllNegInfinity`.
 ///
-/// The loop only keeps the largest ordered key (a positive NaN orders above +∞, a negative
-/// NaN below −∞). The checks follow from the maximum: a positive NaN is the maximum itself;
-/// a maximum of +∞ or −∞ takes a second pass (count, NaN check); with a finite maximum, a
-/// negative NaN can remain, and pass 2 reports it (every element with |x| ≥ 128 or a
-/// non-finite one leaves its fast path for [`rare`]).
+/// The loop only keeps the largest bit pattern read as an i32 (one compare per element). If
+/// it is ≥ 0, some element has its sign bit clear, and the patterns of those are ordered as
+/// their floats (a positive NaN above +∞), so it is the maximum. Otherwise every element has
+/// its sign bit set, and the float maximum is the smallest such i32 (the smallest
+/// magnitude; a negative NaN is the largest): a second loop finds it. The checks follow
+/// from the maximum: a positive NaN is the maximum itself; a maximum of +∞ or −∞ takes a
+/// further pass (count, NaN check); with a finite maximum, a negative NaN can remain, and
+/// pass 2 reports it (every element with |x| ≥ 128 or a non-finite one leaves its fast path
+/// for [`rare`]).
 #[inline(always)]
 pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     if x.is_empty() {
@@ -105,9 +98,14 @@ pub(crate) fn scan(x: &[f32]) -> Result<Scan, Error> {
     }
     let mut best = i32::MIN;
     for &v in x {
-        best = best.max(key(v.to_bits()));
+        best = best.max(v.to_bits() as i32);
     }
-    let m = unkey(best);
+    if best < 0 {
+        for &v in x {
+            best = best.min(v.to_bits() as i32);
+        }
+    }
+    let m = best as u32;
     if is_nan(m) {
         return Err(Error::NanInput);
     }
@@ -319,7 +317,8 @@ pub(crate) fn conv_q24(bits: u32) -> Option<i32> {
 
 /// The exact sum of the terms in Q63, in a u128: each term is < 2 (< 2^64 in Q63) and a slice
 /// holds fewer than 2^64 elements, so the sum stays below 2^128 for any N. Terms below
-/// 2^−63 are truncated (the fast terms, ≥ 2^−31, are added exactly).
+/// 2^−63 are truncated (the fast terms are added as their stored 25-bit words, exactly:
+/// [`Bins`]).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Sum63 {
     acc: u128,
@@ -339,52 +338,70 @@ impl Sum63 {
     }
 }
 
-/// The terms of a fast row by exponent: bin k < 31 holds Σ mant of the terms mant·2^(−k−31)
-/// (exact, no shift per element), bin 31 the Q63 values of the smaller terms. Each bin is a
-/// u64 and takes at most 2^32 additions of values < 2^32 between two [`Bins::flush`]es
-/// (the callers work in chunks of [`CHUNK`] elements), so none overflows.
+/// The terms of a fast row by exponent: bin k < 31 holds Σ ⌊mant/2^6⌋ of the terms
+/// mant·2^(−k−31) (the 25-bit mantissas of the stored words, [`fast_word`]; no shift per
+/// element). A bin is a u32: an addition that carries out of it (at most once per 128
+/// additions) adds the carry's weight to `extra` instead (cold), and the smaller terms add
+/// their Q63 values (< 2^64) to `extra` directly (cold), so the total is exact for any N:
+/// `extra` takes fewer than N additions of at most 2^70, below 2^128 for any slice.
 #[derive(Clone, Copy)]
-pub(crate) struct Bins([u64; 32]);
-
-/// Elements per chunk between two flushes of [`Bins`] (≤ 2^32; a 32-bit target's slice is
-/// always one chunk).
-pub(crate) const CHUNK: usize = if usize::BITS > 32 {
-    1 << (usize::BITS / 2)
-} else {
-    usize::MAX
-};
+pub(crate) struct Bins {
+    lo: [u32; 32],
+    extra: u128,
+}
 
 impl Bins {
     /// Empty bins.
     #[inline(always)]
     pub fn new() -> Bins {
-        Bins([0; 32])
-    }
-
-    /// Adds the mantissa of a fast term (k ≤ 30).
-    #[inline(always)]
-    pub fn add_fast(&mut self, mant: u32, k: u32) {
-        if let Some(b) = self.0.get_mut((k & 31) as usize) {
-            *b = b.wrapping_add(u64::from(mant)); // < 2^63 (type docs)
+        Bins {
+            lo: [0; 32],
+            extra: 0,
         }
     }
 
-    /// Adds a small term's Q63 value (< 2^32).
+    /// Adds v to bin k (k ≤ 30).
+    #[inline(always)]
+    pub fn add(&mut self, k: u32, v: u32) {
+        let carry = match self.lo.get_mut((k & 31) as usize) {
+            Some(b) => {
+                let (s, c) = b.overflowing_add(v);
+                *b = s;
+                c
+            }
+            None => false, // unreachable: k & 31 < 32
+        };
+        if carry {
+            self.carry(k);
+        }
+    }
+
+    /// A carry out of bin k ≤ 30: 2^32 units of the bin, 2^(32 + 38 − k) in Q63.
+    #[cold]
+    #[cfg_attr(not(assert_no_panic), inline(never))]
+    #[cfg_attr(assert_no_panic, inline(always))]
+    fn carry(&mut self, k: u32) {
+        let s = 70u32.wrapping_sub(k & 31); // ≥ 39
+        self.extra = self.extra.wrapping_add(1u128 << (s & 127)); // < 2^128 (type docs)
+    }
+
+    /// Adds a smaller term's Q63 value (called from the cold [`small_term`] path).
     #[inline(always)]
     pub fn add_small(&mut self, v: u64) {
-        self.0[31] = self.0[31].wrapping_add(v); // < 2^64 (type docs)
+        self.extra = self.extra.wrapping_add(u128::from(v)); // < 2^128 (type docs)
     }
 
-    /// Adds the bins to `sum` (bin k < 31 times 2^(32 − k), exact) and empties them.
+    /// The exact sum in Q63: Σ_{k<31} bin_k·2^(38 − k) + extra. The bins by Horner's rule
+    /// in a u64 (Σ bin_k·2^(30 − k) < 2^32·2^31 = 2^63), then shifted by 8.
     #[inline(always)]
-    pub fn flush(&mut self, sum: &mut Sum63) {
-        let mut t = u128::from(self.0[31]);
-        for (k, b) in self.0.iter().take(31).enumerate() {
-            t = t.wrapping_add(u128::from(*b) << (32u32.wrapping_sub(k as u32) & 63));
-            // k ≤ 30: < 2^96 each, 32 of them
+    pub fn sum(&self) -> Sum63 {
+        let mut h = 0u64;
+        for &b in self.lo.iter().take(31) {
+            h = (h << 1).wrapping_add(u64::from(b)); // < 2^63 (above)
         }
-        sum.acc = sum.acc.wrapping_add(t); // < 2^128 (Sum63)
-        self.0 = [0; 32];
+        Sum63 {
+            acc: (u128::from(h) << 8).wrapping_add(self.extra), // < 2^128 (type docs)
+        }
     }
 }
 
@@ -417,24 +434,69 @@ pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
 }
 
 /// Pass 2 for one element of a fast row (|m| < 16): the stored word, its term added to
-/// `sum`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
-/// `NanInput`. Terms ≥ 2^−31 (K ≤ 30) come from [`exp_neg_q24`] and are added exactly;
-/// smaller ones from [`term_q24`] (normalised, for the relative precision of tiny outputs).
+/// `bins`. −∞, elements more than 104 below m (x ≤ −128 among them) give 0; NaN gives
+/// `NanInput`. Terms with a < 21 (K ≤ 30) come from [`exp_neg_q24`]; smaller ones from
+/// [`term_q24`] (normalised, for the relative precision of tiny outputs).
+///
+/// The conversion to Q24 inline takes 2^−25 ≤ |x| < 128 (one unsigned range check of the
+/// shift); zeros, tinier |x|, |x| ≥ 128, ±∞ and NaN take [`fast_elem_other`].
 #[inline(always)]
 pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let Some(xq) = conv_q24(bits) else {
-        return rare(bits);
-    };
+    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    if s > 31 {
+        return fast_elem_other(bits, m24, bins);
+    }
+    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
+    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
+    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
+    let xq = with_sign(v, bits);
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
-    let a = m24.wrapping_sub(xq) as u32;
+    Ok(fast_term(m24.wrapping_sub(xq) as u32, bins))
+}
+
+/// v with the sign of the f32 bit pattern `bits` (the same value either way: a sign mask on
+/// cores with shifted operands, two operations; a branch on ARMv6-M, where that is shorter).
+#[inline(always)]
+fn with_sign(v: i32, bits: u32) -> i32 {
+    #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+    {
+        if bits >> 31 != 0 {
+            v.wrapping_neg()
+        } else {
+            v
+        }
+    }
+    #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+    {
+        let sgn = (bits as i32) >> 31;
+        (v ^ sgn).wrapping_sub(sgn)
+    }
+}
+
+/// [`fast_elem`] for the elements its inline conversion leaves: [`conv_q24`], then the same
+/// term, or [`rare`].
+#[cold]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn fast_elem_other(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    match conv_q24(bits) {
+        Some(xq) => Ok(fast_term(m24.wrapping_sub(xq) as u32, bins)),
+        None => rare(bits),
+    }
+}
+
+/// The word of the term e^(−a) for a fast row's a = m − x ∈ [0, 2^32) in Q24, its value
+/// added to `bins`.
+#[inline(always)]
+fn fast_term(a: u32, bins: &mut Bins) -> u32 {
     if a <= FAST_A_MAX {
         let (mant, k) = exp_neg_q24(a);
-        bins.add_fast(mant, k);
-        Ok(fast_word(mant, k))
+        bins.add(k, mant >> 6);
+        fast_word(mant, k)
     } else {
         let (w, v) = small_term(a);
         bins.add_small(v);
-        Ok(w)
+        w
     }
 }
 
@@ -446,25 +508,43 @@ pub(crate) const NO_A: u32 = u32::MAX;
 /// in Q24 itself (pass 3 needs only a + ln S), or [`NO_A`].
 #[inline(always)]
 pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let Some(xq) = conv_q24(bits) else {
-        rare(bits)?;
-        return Ok(NO_A);
-    };
-    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
-    if a <= FAST_A_MAX {
-        let (mant, k) = exp_neg_q24(a);
-        bins.add_fast(mant, k);
-    } else {
-        bins.add_small(small_term(a).1);
+    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    if s > 31 {
+        return fast_diff_other(bits, m24, bins);
     }
+    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
+    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
+    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
+    let xq = with_sign(v, bits);
+    let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
+    fast_term(a, bins);
     Ok(a)
 }
 
-/// The largest a whose term [`exp_neg_q24`] gives with K ≤ 30 (N = ⌊⌊a/2^14⌋·23637/2^16⌋ <
-/// 31·256 ⟺ ⌊a/2^14⌋ ≤ 22,003).
-pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
+/// [`fast_diff`] for the elements its inline conversion leaves (as [`fast_elem_other`]).
+#[cold]
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn fast_diff_other(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
+    match conv_q24(bits) {
+        Some(xq) => {
+            let a = m24.wrapping_sub(xq) as u32;
+            fast_term(a, bins);
+            Ok(a)
+        }
+        None => {
+            rare(bits)?;
+            Ok(NO_A)
+        }
+    }
+}
 
-/// The word and the Q63 value of a term below 2^−31 (a > [`FAST_A_MAX`]): normalised by
+/// The largest a taken as a fast term: a < 21 (Q24), where [`exp_neg_q24`] gives K ≤ 30
+/// (N ≤ 21·256·log2 e < 7,758 < 31·256; the exact limit, ⌊a/2^14⌋ ≤ 22,003, is a little
+/// higher, but 21·2^24 is a compare with an immediate on ARMv7-M).
+pub(crate) const FAST_A_MAX: u32 = (21 << 24) - 1;
+
+/// The word and the Q63 value of a term below 2^−30.3 (a > [`FAST_A_MAX`]): normalised by
 /// [`term_q24`] (for the relative precision of tiny outputs), or (0, 0) beyond the cut.
 #[cold]
 // Out of line in the builds (off the hot loop); inlined for the no-panic proof, which
@@ -472,7 +552,6 @@ pub(crate) const FAST_A_MAX: u32 = (22_004 << 14) - 1;
 #[cfg_attr(not(assert_no_panic), inline(never))]
 #[cfg_attr(assert_no_panic, inline(always))]
 pub(crate) fn small_term(a: u32) -> (u32, u64) {
-    // The Q63 value of a term < 2^−31 is < 2^32 ([`Bins::add_small`]).
     if a > EXP_NEG_Q24_MAX {
         return (0, 0);
     }

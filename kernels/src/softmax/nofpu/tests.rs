@@ -371,17 +371,16 @@ fn nan_anywhere() {
     }
 }
 
-/// The fast-term limit: a = FAST_A_MAX is the last term with K ≤ 30 (stored as a fast word,
-/// binned exactly), the next one is below 2^−31 (its Q63 value fits the small bin's 32
-/// bits); the Q24 conversion's edges.
+/// The fast-term limit: a = FAST_A_MAX still has K ≤ 30 (stored as a fast word, binned
+/// exactly); the next ones take the normalised word; the Q24 conversion's edges.
 #[test]
 fn fast_term_limit_and_conversion() {
     use crate::math::int::{exp_neg_q24, EXP_NEG_Q24_MAX};
     assert_eq!(exp_neg_q24(row::FAST_A_MAX).1, 30);
-    assert_eq!(exp_neg_q24(row::FAST_A_MAX + 1).1, 31);
+    assert_eq!(exp_neg_q24(22_004 << 14).1, 31);
     for a in [row::FAST_A_MAX + 1, row::FAST_A_MAX + 1000, EXP_NEG_Q24_MAX] {
         let (w, v) = row::small_term(a);
-        assert!(v < 1 << 32 && w >> 31 == 1, "{a}: {v}");
+        assert!(v < 1 << 34 && w >> 31 == 1, "{a}: {v}");
         // Q63 truncates terms below 2^−63 to 0 (the word keeps them).
         assert_eq!(v > 0, a < 44 << 24, "{a}: {v}");
     }
