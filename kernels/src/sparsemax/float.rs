@@ -444,6 +444,129 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error> {
     check_lengths(p.len(), v.len())?;
     check_lengths(p.len(), out.len())?;
+    if p.len() > u32::MAX as usize {
+        return jvp_three_pass(p, v, out); // links are u32: only on a 64-bit host
+    }
+    // Pass 1, four elements a step: out_i = 0, except that each support slot holds (as raw
+    // bits) the index of the previous support element (a chain, reversed below in O(|S|)), so
+    // that no second pass over p is needed. Only a step with some p_i ≠ +0.0 (rare in a
+    // sparsemax output) takes the branch. NaN in v: on an FPU the sum of all v is screened
+    // (a non-finite sum, rare, runs the exact check); elsewhere an integer test per element.
+    let mut chain = Chain {
+        k: 0,
+        last: u32::MAX,
+    };
+    let mut screen = 0.0f32;
+    let (pc, pr) = p.as_chunks::<4>();
+    let (vc, vr) = v.as_chunks::<4>();
+    let (oc, or) = out.as_chunks_mut::<4>();
+    for (c, ((o4, p4), v4)) in oc.iter_mut().zip(pc).zip(vc).enumerate() {
+        if crate::math::INT_PATH {
+            for &x in v4 {
+                if x.to_bits() << 1 > 0xff00_0000 {
+                    return Err(Error::NanInput);
+                }
+            }
+        } else {
+            screen += (v4[0] + v4[1]) + (v4[2] + v4[3]);
+        }
+        *o4 = [0.0; 4];
+        let any = p4[0].to_bits() | p4[1].to_bits() | p4[2].to_bits() | p4[3].to_bits();
+        if any != 0 {
+            chain.visit4(p4, (c as u32).wrapping_mul(4), o4)?; // 4c < N ≤ u32::MAX
+        }
+    }
+    let base = (pc.len() as u32).wrapping_mul(4);
+    for (((o, &pi), &vi), j) in or.iter_mut().zip(pr).zip(vr).zip(0u32..) {
+        if vi.is_nan() {
+            return Err(Error::NanInput);
+        }
+        *o = 0.0;
+        chain.visit(pi, base.wrapping_add(j), o)?;
+    }
+    if !screen.is_finite() && v.iter().any(|x| x.is_nan()) {
+        return Err(Error::NanInput);
+    }
+    let k = chain.k;
+    if k == 0 {
+        return Err(Error::BadParameter("p has no positive entry"));
+    }
+    // Reverse the chain: each support slot then holds the index of the next one.
+    let (mut prev, mut i) = (u32::MAX, chain.last);
+    for _ in 0..k {
+        let Some(o) = out.get_mut(i as usize) else {
+            break;
+        };
+        let next = o.to_bits();
+        *o = f32::from_bits(prev);
+        prev = i;
+        i = next;
+    }
+    let head = prev as usize;
+    let inv = 1.0 / k as f32;
+    // Σ_S v_j·(1/|S|) in index order (as if summed over all j with 0 added off S: adding +0.0
+    // to a running sum that starts at +0.0 never changes it).
+    let mut mean = 0.0f32;
+    let mut i = head;
+    for _ in 0..k {
+        let (Some(&link), Some(&vi)) = (out.get(i), v.get(i)) else {
+            break;
+        };
+        mean += vi * inv;
+        i = link.to_bits() as usize;
+    }
+    let mut i = head;
+    for _ in 0..k {
+        let (Some(o), Some(&vi)) = (out.get_mut(i), v.get(i)) else {
+            break;
+        };
+        i = o.to_bits() as usize;
+        *o = vi - mean;
+    }
+    Ok(())
+}
+
+/// The support chain of [`sparsemax_jvp`]'s first pass.
+struct Chain {
+    /// Support elements seen.
+    k: usize,
+    /// Index of the last one (`u32::MAX` before the first).
+    last: u32,
+}
+
+impl Chain {
+    /// Element `i` with `p_i = pi`, whose output slot (already 0) is `o`.
+    #[inline(always)]
+    fn visit(&mut self, pi: f32, i: u32, o: &mut f32) -> Result<(), Error> {
+        if pi.to_bits() != 0 {
+            if pi.is_nan() {
+                return Err(Error::NanInput);
+            }
+            if pi > 0.0 {
+                *o = f32::from_bits(self.last);
+                self.last = i;
+                self.k = self.k.wrapping_add(1); // counts elements: ≤ N
+            }
+        }
+        Ok(())
+    }
+
+    /// Four elements from `i`, out of line: taken only where some p is not +0.0.
+    #[cold]
+    #[inline(never)]
+    fn visit4(&mut self, p4: &[f32; 4], i: u32, o4: &mut [f32; 4]) -> Result<(), Error> {
+        for ((o, &pi), j) in o4.iter_mut().zip(p4).zip(0u32..) {
+            self.visit(pi, i.wrapping_add(j), o)?;
+        }
+        Ok(())
+    }
+}
+
+/// The plain form of [`sparsemax_jvp`] (NaN screen and count, the mean over all of p, the
+/// output): for lengths whose indices do not fit the u32 links, and the tests' reference
+/// (the chained form gives the same bits).
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+fn jvp_three_pass(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error> {
     let mut k = 0usize;
     for (&pi, &vi) in p.iter().zip(v) {
         if pi.is_nan() || vi.is_nan() {

@@ -39,21 +39,26 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
     //   (num_i ≤ k·one because p_i ≤ 1), cumulative Σ num ≤ k·one ≤ 2^40,
     //   32768·cum ≤ 2^55. Every intermediate is below 2^56.
     let one: i64 = 1i64 << frac_bits;
-    // Pass 1: running maximum and candidates q > max_running − one (raw bits in p).
-    let mut qmax = i64::MIN;
+    // Pass 1: running maximum and candidates q > max_running − one (raw bits in p), in i32:
+    // |q| ≤ 2^15 and one ≤ 2^16, so qmax − one ≥ −2^15 − 2^16 cannot wrap.
+    let one32 = 1i32 << frac_bits;
+    let mut qmax = i32::MIN;
+    let mut thr = i32::MIN; // qmax − one once an element is seen; below every q before
     let mut c = 0usize;
     for &v in z {
-        let q = i64::from(v.into());
-        if q > qmax.saturating_sub(one) {
+        let q = v.into();
+        if q > thr {
             if let Some(slot) = p.get_mut(c) {
                 *slot = q as i16 as u16;
             }
             c = c.wrapping_add(1); // ≤ N
             if q > qmax {
                 qmax = q;
+                thr = q.wrapping_sub(one32); // ≥ −2^15 − 2^16: no wrap
             }
         }
     }
+    let qmax = i64::from(qmax);
     // Pass 2: keep q > max − one.
     let mut k = 0usize;
     let mut sum = 0i64;
@@ -120,16 +125,30 @@ fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<u
     let kk = k as i64;
     let den = kk.wrapping_mul(one);
     let base = one.wrapping_sub(sum);
+    // num_i > 0 ⟺ k·q_i > Σ_S q − one ⟺ q_i > ⌊(Σ_S q − one)/k⌋ (k ≥ 1): one i32 compare per
+    // element off the support instead of a 64-bit product. The floor is clamped to the i32
+    // range, which keeps the comparison for every q ∈ [−2^15, 2^15).
+    let cut = sum
+        .wrapping_sub(one)
+        .checked_div_euclid(kk)
+        .unwrap_or(i64::MAX)
+        .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    // The quotient ⌊32768·C_i/D⌋ in 32 bits where both fit (C_i ≤ D = k·one, so whenever
+    // 32768·k·one < 2^32): a 32-bit division instead of a 64-bit one.
+    let narrow = den.wrapping_mul(i64::from(Q15_ONE)) <= i64::from(u32::MAX);
     let mut cum = 0i64;
     let mut prev = 0i64;
     for (o, &v) in p.iter_mut().zip(z) {
-        let num = kk.wrapping_mul(i64::from(v.into())).wrapping_add(base);
-        let out = if num > 0 {
+        let q: i32 = v.into();
+        let out = if q > cut {
+            let num = kk.wrapping_mul(i64::from(q)).wrapping_add(base);
             cum = cum.wrapping_add(num);
-            let now = cum
-                .wrapping_mul(i64::from(Q15_ONE))
-                .checked_div(den)
-                .unwrap_or(0);
+            let scaled = cum.wrapping_mul(i64::from(Q15_ONE));
+            let now = if narrow {
+                i64::from((scaled as u32).checked_div(den as u32).unwrap_or(0))
+            } else {
+                scaled.checked_div(den).unwrap_or(0)
+            };
             let d = now.wrapping_sub(prev);
             prev = now;
             d
