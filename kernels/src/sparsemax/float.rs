@@ -890,6 +890,71 @@ mod tests {
         assert!(sparsemax_loss(&z, 1, Some(&mut g)).unwrap() >= 0.0);
     }
 
+    /// The chained one-pass JVP against the plain three-pass form (bits, errors) and against
+    /// an f64 reference (the documented bound), on sparse and dense p with −0.0, negative
+    /// entries, NaN in p or v (off and on the support), ±∞ in v and every length mod 4.
+    #[test]
+    fn jvp_chained_matches_three_pass_and_f64() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..20_000u32 {
+            let n = 1 + (next() % 41) as usize;
+            let mut p = [0.0f32; 41];
+            let mut v = [0.0f32; 41];
+            for (pi, vi) in p.iter_mut().zip(v.iter_mut()).take(n) {
+                let r = next();
+                *pi = match r % 16 {
+                    0..=9 => 0.0,
+                    10 => -0.0,
+                    11 => -((r >> 8) as u16 as f32) / 65536.0,
+                    _ => ((r >> 8) as u16 as f32 + 1.0) / 65536.0,
+                };
+                *vi = ((r >> 32) as i32 as f32) * 2f32.powi((r >> 24) as i32 % 8 - 34);
+            }
+            match round % 50 {
+                0 => p[(next() % n as u64) as usize] = f32::NAN,
+                1 => v[(next() % n as u64) as usize] = f32::NAN,
+                2 => v[(next() % n as u64) as usize] = f32::INFINITY,
+                3 => v[(next() % n as u64) as usize] = f32::MAX,
+                _ => {}
+            }
+            let (p, v) = (&p[..n], &v[..n]);
+            let mut a = [1.0f32; 41];
+            let mut b = [2.0f32; 41];
+            let ra = sparsemax_jvp(p, v, &mut a[..n]);
+            let rb = jvp_three_pass(p, v, &mut b[..n]);
+            assert_eq!(ra, rb, "p = {p:?}, v = {v:?}");
+            if ra.is_err() {
+                continue;
+            }
+            for (x, y) in a[..n].iter().zip(&b[..n]) {
+                assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()));
+            }
+            // f64 reference and the documented bound (finite v only).
+            if v.iter().any(|x| !x.is_finite()) {
+                continue;
+            }
+            let support: std::vec::Vec<usize> = (0..n).filter(|&i| p[i] > 0.0).collect();
+            let k = support.len() as f64;
+            let mean = support.iter().map(|&i| f64::from(v[i])).sum::<f64>() / k;
+            let vmax = support.iter().map(|&i| f64::from(v[i]).abs()).fold(0.0, f64::max);
+            let bound = (k + 2.0) * 2f64.powi(-24) * vmax + (k + 2.0) * 2f64.powi(-149);
+            for i in 0..n {
+                if p[i] > 0.0 {
+                    let err = (f64::from(a[i]) - (f64::from(v[i]) - mean)).abs();
+                    assert!(err <= bound, "{p:?} {v:?}: out[{i}] err {err:e} > {bound:e}");
+                } else {
+                    assert_eq!(a[i].to_bits(), 0);
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         /// L ≥ 0 for every finite row and target, with and without the workspace.
         #[test]

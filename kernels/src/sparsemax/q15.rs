@@ -315,6 +315,77 @@ mod tests {
         assert!(p8[0].abs_diff(p8[2]) <= 1);
     }
 
+    /// Exact reference in i128: support by the sorted rule, then the documented cumulative
+    /// rounding P_i = ⌊32768·C_i/D⌋ − ⌊32768·C_{i−1}/D⌋.
+    fn exact(q: &[i32], frac_bits: u32) -> (usize, std::vec::Vec<u16>) {
+        let one = 1i128 << frac_bits;
+        let mut s: std::vec::Vec<i128> = q.iter().map(|&v| i128::from(v)).collect();
+        s.sort_unstable_by(|a, b| b.cmp(a));
+        let (mut cum, mut k, mut sum) = (0i128, 0i128, 0i128);
+        for (j, &v) in s.iter().enumerate() {
+            cum += v;
+            if one + (j as i128 + 1) * v > cum {
+                k = j as i128 + 1;
+                sum = cum;
+            }
+        }
+        let den = k * one;
+        let (mut c, mut prev) = (0i128, 0i128);
+        let out = q
+            .iter()
+            .map(|&v| {
+                let num = k * i128::from(v) - sum + one;
+                if num <= 0 {
+                    return 0;
+                }
+                c += num;
+                let now = c * 32768 / den;
+                let d = now - prev;
+                prev = now;
+                d as u16
+            })
+            .collect();
+        (k as usize, out)
+    }
+
+    /// Every output bit for bit against the i128 reference: int16 and int8, every frac_bits,
+    /// narrow (32768·k·2^f < 2^32) and wide quotients, supports from 1 to the whole row.
+    #[test]
+    fn q15_matches_exact_reference() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 16
+        };
+        for round in 0..6_000u32 {
+            let n = 1 + (next() % 300) as usize;
+            let frac = (next() % 17) as u32;
+            let shift = (next() % 16) as u32;
+            let mut z16 = std::vec![0i16; n];
+            let mut z8 = std::vec![0i8; n];
+            for (a, b) in z16.iter_mut().zip(z8.iter_mut()) {
+                let r = next();
+                *a = (r as i16) >> shift;
+                *b = ((r >> 16) as i8) >> (shift % 8);
+            }
+            if round % 7 == 0 {
+                let first = z16[0];
+                z16.fill(first); // all equal: the whole row is the support
+            }
+            let mut p = std::vec![0u16; n];
+            let q: std::vec::Vec<i32> = z16.iter().map(|&v| i32::from(v)).collect();
+            let (k, want) = exact(&q, frac);
+            assert_eq!(sparsemax_q15(&z16, frac, &mut p), Ok(k), "{z16:?} f{frac}");
+            assert_eq!(p, want, "{z16:?} f{frac}");
+            let q: std::vec::Vec<i32> = z8.iter().map(|&v| i32::from(v)).collect();
+            let (k, want) = exact(&q, frac);
+            assert_eq!(sparsemax_q15_s8(&z8, frac, &mut p), Ok(k), "{z8:?} f{frac}");
+            assert_eq!(p, want, "{z8:?} f{frac}");
+        }
+    }
+
     #[test]
     fn q15_fallback_path() {
         // Many distinct values close together force several Michelot rounds.
