@@ -553,7 +553,7 @@ impl Chain {
 
     /// Four elements from `i`, out of line: taken only where some p is not +0.0.
     #[cold]
-    #[inline(never)]
+    #[inline]
     fn visit4(&mut self, p4: &[f32; 4], i: u32, o4: &mut [f32; 4]) -> Result<(), Error> {
         for ((o, &pi), j) in o4.iter_mut().zip(p4).zip(0u32..) {
             self.visit(pi, i.wrapping_add(j), o)?;

@@ -93,7 +93,9 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
     // element. Compared as floats on an FPU, as order-preserving integer keys elsewhere.
     let (heap_buf, _) = out.split_at_mut(k);
     let (head, tail) = z.split_at(k);
-    heap_buf.copy_from_slice(head);
+    for (h, &v) in heap_buf.iter_mut().zip(head) {
+        *h = v;
+    }
     heap::heapify(heap_buf, less);
     for &v in tail {
         if let Some(root) = heap_buf.first_mut()
@@ -185,7 +187,8 @@ fn less(a: f32, b: f32) -> bool {
 /// The least z (in key order) with z − m ≥ kth, given that `zmin − m = kth`: `zmin` itself
 /// unless its predecessor reaches kth too (rounding), then a bisection over the keys (the
 /// predicate is monotone: z − m is non-decreasing in z).
-#[inline(never)]
+#[cold]
+#[inline]
 fn least_reaching(zmin: f32, m: f32, kth: f32) -> f32 {
     let reaches = |k: i32| from_key(k) - m >= kth;
     let hi = key(zmin);
