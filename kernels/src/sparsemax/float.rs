@@ -460,7 +460,8 @@ pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error>
     let (pc, pr) = p.as_chunks::<4>();
     let (vc, vr) = v.as_chunks::<4>();
     let (oc, or) = out.as_chunks_mut::<4>();
-    for (c, ((o4, p4), v4)) in oc.iter_mut().zip(pc).zip(vc).enumerate() {
+    let mut i = 0u32;
+    for ((o4, p4), v4) in oc.iter_mut().zip(pc).zip(vc) {
         if crate::math::INT_PATH {
             for &x in v4 {
                 if x.to_bits() << 1 > 0xff00_0000 {
@@ -473,16 +474,17 @@ pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error>
         *o4 = [0.0; 4];
         let any = p4[0].to_bits() | p4[1].to_bits() | p4[2].to_bits() | p4[3].to_bits();
         if any != 0 {
-            chain.visit4(p4, (c as u32).wrapping_mul(4), o4)?; // 4c < N ≤ u32::MAX
+            chain.visit4(p4, i, o4)?;
         }
+        i = i.wrapping_add(4); // < N ≤ u32::MAX
     }
-    let base = (pc.len() as u32).wrapping_mul(4);
-    for (((o, &pi), &vi), j) in or.iter_mut().zip(pr).zip(vr).zip(0u32..) {
+    for ((o, &pi), &vi) in or.iter_mut().zip(pr).zip(vr) {
         if vi.is_nan() {
             return Err(Error::NanInput);
         }
         *o = 0.0;
-        chain.visit(pi, base.wrapping_add(j), o)?;
+        chain.visit(pi, i, o)?;
+        i = i.wrapping_add(1); // < N ≤ u32::MAX
     }
     if !screen.is_finite() && v.iter().any(|x| x.is_nan()) {
         return Err(Error::NanInput);
@@ -555,7 +557,7 @@ impl Chain {
     #[cold]
     #[inline]
     fn visit4(&mut self, p4: &[f32; 4], i: u32, o4: &mut [f32; 4]) -> Result<(), Error> {
-        for ((o, &pi), j) in o4.iter_mut().zip(p4).zip(0u32..) {
+        for (o, (&pi, j)) in o4.iter_mut().zip(p4.iter().zip([0u32, 1, 2, 3])) {
             self.visit(pi, i.wrapping_add(j), o)?;
         }
         Ok(())
@@ -942,12 +944,18 @@ mod tests {
             let support: std::vec::Vec<usize> = (0..n).filter(|&i| p[i] > 0.0).collect();
             let k = support.len() as f64;
             let mean = support.iter().map(|&i| f64::from(v[i])).sum::<f64>() / k;
-            let vmax = support.iter().map(|&i| f64::from(v[i]).abs()).fold(0.0, f64::max);
+            let vmax = support
+                .iter()
+                .map(|&i| f64::from(v[i]).abs())
+                .fold(0.0, f64::max);
             let bound = (k + 2.0) * 2f64.powi(-24) * vmax + (k + 2.0) * 2f64.powi(-149);
             for i in 0..n {
                 if p[i] > 0.0 {
                     let err = (f64::from(a[i]) - (f64::from(v[i]) - mean)).abs();
-                    assert!(err <= bound, "{p:?} {v:?}: out[{i}] err {err:e} > {bound:e}");
+                    assert!(
+                        err <= bound,
+                        "{p:?} {v:?}: out[{i}] err {err:e} > {bound:e}"
+                    );
                 } else {
                     assert_eq!(a[i].to_bits(), 0);
                 }
