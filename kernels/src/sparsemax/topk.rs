@@ -10,19 +10,26 @@ use crate::Error;
 /// simplex with the sparsemax threshold rule, zeros elsewhere. Ties at the k-th largest
 /// value are broken towards the lowest indices, so at most k entries are kept.
 ///
-/// **Algorithm:** one pass for the maximum; a size-k min-heap of shifted values
-/// y = z − max built in `out[..k]` while scanning (O(N log k)); the heap is then
-/// heapsorted descending (O(k log k)) and the sorted rule
+/// **Algorithm:** one pass for the maximum; a size-k min-heap of the logits themselves built
+/// in `out[..k]` while scanning (O(N log k); y = z − max is non-decreasing in z, so the k
+/// largest z give the k largest y, and the scan needs no subtraction); the heap is then
+/// heapsorted descending (O(k log k)), shifted, and the sorted rule
 /// k* = max{j : 1 + j·y_(j) > Σ_{i≤j} y_(i)}, τ = (Σ_{i≤k*} y_(i) − 1)/k* is applied;
-/// a last pass writes p_i = max(y_i − τ, 0) on the kept set. `k ≥ N` is plain
+/// a last pass writes p_i = max(y_i − τ, 0) on the kept set, with one comparison for the
+/// logits below the least z whose y reaches the k-th largest (found from the heap's minimum,
+/// by bisection over the float keys when rounding makes several z share that y). Where there
+/// is no FPU the comparisons are on order-preserving integer keys. `k ≥ N` is plain
 /// sparsemax.
 ///
 /// **Special values:** as [`super::sparsemax`]; with +∞ logits the first min(k, #+∞)
 /// of them share the mass.
 ///
 /// **Accuracy:** measured max |p − p^f64| = 5.96e−8 over 10^5 vectors (host differential
-/// test against a full-sort f64 reference); |Σp − 1| ≤ N·2^−24.
-/// **Cost:** see `cargo xtask bench`.
+/// test against a full-sort f64 reference); |Σp − 1| ≤ N·2^−24. The outputs are bit for bit
+/// those of the former heap-of-y form (unit test against it).
+/// **Cost** (`cargo xtask bench`, row `sparsemax::project_topk_simplex[k=8]`, N = 256, uniform
+/// logits in [−8, 8]): TOPK_COST instructions per element on the M0 / M3 / M4F (was
+/// 450.9 / 350.6 / 47.8).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
