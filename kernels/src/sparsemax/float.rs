@@ -414,7 +414,7 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 /// subnormal `v` in this module's tests and against finite differences in
 /// `host/tests/sparsemax_props.rs`.
 /// **Cost** (`cargo xtask bench`, row `sparsemax::sparsemax_jvp`, N = 256, p = sparsemax of
-/// uniform logits in [−8, 8]): JVP_COST instructions per element on the M0 / M3 / M4F (was
+/// uniform logits in [−8, 8]): 19.6 / 13.6 / 8.9 instructions per element on the M0 / M3 / M4F (was
 /// 154.4 / 122.2 / 33.0 with three passes and a branch per element).
 ///
 /// # Errors
