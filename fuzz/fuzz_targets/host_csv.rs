@@ -1,14 +1,18 @@
-//! The host's CSV parser (`host::io::parse_csv`) on arbitrary bytes: never a panic; an
-//! accepted file's shape multiplies out to its data length and is 1-D exactly for a single
-//! row or column; and what `write_matrix`'s CSV writer would print parses back to the same
-//! values.
+//! The host's CSV parsers on arbitrary bytes, never a panic:
+//! - `host::io::parse_csv` (arrays): an accepted file's shape multiplies out to its data
+//!   length and is 1-D exactly for a single row or column; what `write_matrix`'s CSV writer
+//!   would print parses back to the same values.
+//! - `host::io::parse_labelled_csv` (`mcuk learn`'s tables), with the target named by the
+//!   first header cell: every row has one value per feature name, at most the cap of feature
+//!   columns, line numbers strictly increasing and within the file.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mcu_kernels_fuzz::host_io::parse_csv;
+use mcu_kernels_fuzz::host_io::{parse_csv, parse_labelled_csv};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.csv");
+    labelled(path, data);
     if let Ok((shape, values)) = parse_csv(path, data) {
         let count: usize = shape.iter().product();
         assert_eq!(
@@ -50,3 +54,33 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+fn labelled(path: &Path, data: &[u8]) {
+    const CAP: usize = 8;
+    let Ok(text) = std::str::from_utf8(data) else {
+        assert!(parse_labelled_csv(path, data, "y", CAP).is_err());
+        return;
+    };
+    let target = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|h| h.split(',').next())
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .unwrap_or_default();
+    if let Ok(t) = parse_labelled_csv(path, data, &target, CAP) {
+        assert!(t.names.len() <= CAP, "{} features", t.names.len());
+        assert!(!t.features.is_empty());
+        assert_eq!(t.features.len(), t.target.len());
+        assert_eq!(t.features.len(), t.lines.len());
+        for row in &t.features {
+            assert_eq!(row.len(), t.names.len());
+        }
+        let total = text.lines().count();
+        assert!(t.lines.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            t.lines.iter().all(|&l| l >= 2 && l <= total),
+            "{:?}",
+            t.lines
+        );
+    }
+}

@@ -360,6 +360,122 @@ fn dict_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
+/// A CSV table with a header row, split into numeric feature columns and one target column
+/// of raw cells (the input of `mcuk learn`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledTable {
+    /// Names of the feature columns, in file order (the target's column left out).
+    pub names: Vec<String>,
+    /// One row per data line: `names.len()` values each (`NaN` and `inf` are accepted).
+    pub features: Vec<Vec<f32>>,
+    /// The target column's cell of each row, unquoted.
+    pub target: Vec<String>,
+    /// The 1-based line number of each row.
+    pub lines: Vec<usize>,
+}
+
+fn unquote(s: &str) -> &str {
+    let t = s.trim();
+    t.strip_prefix('"')
+        .and_then(|u| u.strip_suffix('"'))
+        .unwrap_or(t)
+}
+
+/// Reads a [`LabelledTable`] (at most [`MAX_INPUT_BYTES`]); see [`parse_labelled_csv`].
+pub fn read_labelled_csv(
+    path: &Path,
+    target: &str,
+    max_features: usize,
+) -> Result<LabelledTable, InputError> {
+    parse_labelled_csv(path, &read_bytes(path)?, target, max_features)
+}
+
+/// Parses a CSV table with a header row: cells separated by commas, quotes around a cell
+/// removed (embedded commas are not supported), blank lines skipped. Every column other than
+/// `target` must hold numbers in every row; at most `max_features` of them. Errors name the
+/// line (and column) at fault.
+pub fn parse_labelled_csv(
+    path: &Path,
+    bytes: &[u8],
+    target: &str,
+    max_features: usize,
+) -> Result<LabelledTable, InputError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| format_err(path, "CSV file is not UTF-8 text"))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| format_err(path, "empty file (a header row is required)"))?;
+    let names: Vec<&str> = header.split(',').map(unquote).collect();
+    let tcol = names.iter().position(|n| *n == target).ok_or_else(|| {
+        format_err(
+            path,
+            format!(
+                "line 1: no column named {target:?} (columns: {})",
+                names.join(", ")
+            ),
+        )
+    })?;
+    let n_features = names.len() - 1;
+    if n_features > max_features {
+        return Err(format_err(
+            path,
+            format!("{n_features} feature columns; this build supports at most {max_features}"),
+        ));
+    }
+    let mut t = LabelledTable {
+        names: names
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != tcol)
+            .map(|(_, n)| (*n).to_string())
+            .collect(),
+        features: Vec::new(),
+        target: Vec::new(),
+        lines: Vec::new(),
+    };
+    for (i, line) in lines {
+        let lineno = i + 1;
+        let cells: Vec<&str> = line.split(',').map(unquote).collect();
+        if cells.len() != names.len() {
+            return Err(format_err(
+                path,
+                format!(
+                    "line {lineno}: expected {} fields, found {}",
+                    names.len(),
+                    cells.len()
+                ),
+            ));
+        }
+        let mut row = Vec::with_capacity(n_features);
+        for (j, (cell, name)) in cells.iter().zip(&names).enumerate() {
+            if j == tcol {
+                continue;
+            }
+            row.push(cell.parse::<f32>().map_err(|_| {
+                format_err(
+                    path,
+                    format!("line {lineno}, column {name:?}: not a number: {cell:?}"),
+                )
+            })?);
+        }
+        t.target.push(
+            cells
+                .get(tcol)
+                .map_or_else(String::new, |s| (*s).to_string()),
+        );
+        t.features.push(row);
+        t.lines.push(lineno);
+    }
+    if t.features.is_empty() {
+        return Err(format_err(path, "no data rows after the header"));
+    }
+    Ok(t)
+}
+
 /// Parses CSV bytes: numbers separated by commas, a row per line. A first line with a cell
 /// that is not a number is taken as a header and skipped. A single line or a single column
 /// is a 1-D array.

@@ -202,3 +202,11 @@ fn lipschitz_refuses_one_dimensional_weights() {
     assert!(!ok);
     assert!(stderr.contains("2-D"), "{stderr}");
 }
+
+#[test]
+fn learn_reads_no_more_than_the_input_cap() {
+    // A stream that never ends: refused at the cap, not read until memory runs out.
+    let (ok, _, stderr) = run(host().args(["learn", "--data", "/dev/zero", "--target", "y"]));
+    assert!(!ok);
+    assert!(stderr.contains("larger than"), "{stderr}");
+}

@@ -98,76 +98,26 @@ struct Data {
     n_features: usize,
 }
 
-fn unquote(s: &str) -> &str {
-    let t = s.trim();
-    t.strip_prefix('"')
-        .and_then(|u| u.strip_suffix('"'))
-        .unwrap_or(t)
-}
-
 fn read_csv(path: &str, target: &str) -> Result<Data, Fail> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {path}: {e}")))?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| Fail(format!("{path}: empty file (a header row is required)")))?;
-    let names: Vec<&str> = header.split(',').map(unquote).collect();
-    let tcol = names.iter().position(|n| *n == target).ok_or_else(|| {
-        Fail(format!(
-            "{path}: line 1: no column named {target:?} (columns: {})",
-            names.join(", ")
-        ))
-    })?;
-    let n_features = names.len() - 1;
-    if n_features > MAX_FEATURES {
-        return Err(Fail(format!(
-            "{path}: {n_features} feature columns; this build supports at most {MAX_FEATURES}"
-        )));
-    }
-    let mut d = Data {
-        features: Vec::new(),
-        target: Vec::new(),
-        lines: Vec::new(),
-        n_features,
-    };
-    for (i, line) in lines {
-        let lineno = i + 1;
-        let cells: Vec<&str> = line.split(',').map(unquote).collect();
-        if cells.len() != names.len() {
-            return Err(Fail(format!(
-                "{path}: line {lineno}: expected {} fields, found {}",
-                names.len(),
-                cells.len()
-            )));
-        }
-        let mut x = [0.0f32; MAX_FEATURES];
-        let mut slot = x.iter_mut();
-        for (j, (cell, name)) in cells.iter().zip(&names).enumerate() {
-            if j == tcol {
-                continue;
+    let t = host::io::read_labelled_csv(std::path::Path::new(path), target, MAX_FEATURES)
+        .map_err(|e| Fail(e.to_string()))?;
+    let features = t
+        .features
+        .iter()
+        .map(|row| {
+            let mut x = [0.0f32; MAX_FEATURES];
+            for (s, v) in x.iter_mut().zip(row) {
+                *s = *v;
             }
-            let v: f32 = cell.parse().map_err(|_| {
-                Fail(format!(
-                    "{path}: line {lineno}, column {name:?}: not a number: {cell:?}"
-                ))
-            })?;
-            if let Some(s) = slot.next() {
-                *s = v;
-            }
-        }
-        d.target
-            .push(cells.get(tcol).map_or_else(String::new, |s| s.to_string()));
-        d.features.push(x);
-        d.lines.push(lineno);
-    }
-    if d.features.is_empty() {
-        return Err(Fail(format!("{path}: no data rows after the header")));
-    }
-    Ok(d)
+            x
+        })
+        .collect();
+    Ok(Data {
+        features,
+        target: t.target,
+        lines: t.lines,
+        n_features: t.names.len(),
+    })
 }
 
 /// Distinct target values, sorted numerically if all numeric, else as text.
