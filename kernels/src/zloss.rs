@@ -14,6 +14,7 @@
 //! FPU and the integer-only forms ([`nofpu`]) elsewhere (chosen at compile time, see the crate
 //! docs, "FPU and integer paths").
 
+use crate::math::int::mul_u64_wide;
 use crate::{math, Error};
 
 pub mod nofpu;
@@ -535,6 +536,21 @@ pub fn zloss_grad(
     }
 }
 
+/// `s + q²` for |q| ≤ 2^15 (q² ≤ 2^30): one `smlal` where the core has it; on ARMv6-M a
+/// 32-bit `muls` and a 64-bit add (the `i64` product would be an `__aeabi_lmul` call).
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+fn add_square(s: i64, q: i32) -> i64 {
+    s.wrapping_add(i64::from(q).wrapping_mul(i64::from(q)))
+}
+
+/// `s + q²` for |q| ≤ 2^15 on ARMv6-M: q² ≤ 2^30 fits a `u32`, so one 32-bit product.
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+fn add_square(s: i64, q: i32) -> i64 {
+    s.wrapping_add(i64::from(q.wrapping_mul(q) as u32))
+}
+
 /// Exact integer moments for the fixed-point variants.
 fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     if o.is_empty() {
@@ -557,15 +573,24 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
     }
     // Overflow proof: |q| ≤ 2^15, D < 2^32: |S1| ≤ 2^47, S2 ≤ 2^62 (i64);
     // D·S2 ≤ 2^94 and S1² ≤ 2^94 in i128; D·q_c ≤ 2^47.
+    // S1 is summed in i32 over blocks of 2^15 elements (|block sum| ≤ 2^30), then in i64:
+    // the same integer, without a 64-bit add per element.
     let mut s1 = 0i64;
     let mut s2 = 0i64;
-    for &v in o {
-        let q = i64::from(v.into());
-        s1 = s1.wrapping_add(q);
-        s2 = s2.wrapping_add(q.wrapping_mul(q));
+    for block in o.chunks(1 << 15) {
+        let mut b1 = 0i32;
+        for &v in block {
+            let q = v.into();
+            b1 = b1.wrapping_add(q);
+            s2 = add_square(s2, q);
+        }
+        s1 = s1.wrapping_add(i64::from(b1));
     }
     let d = o.len() as i64;
-    let var_num = i128::from(d) * i128::from(s2) - i128::from(s1) * i128::from(s1);
+    // D·S2 − S1² from 64×64 → 128-bit products that are `umull`s (or 16-bit `muls` on the
+    // M0), not `__multi3`/`__aeabi_lmul` calls; both products are non-negative.
+    let var_num = (mul_u64_wide(d as u64, s2 as u64) as i128)
+        .wrapping_sub(mul_u64_wide(s1.unsigned_abs(), s1.unsigned_abs()) as i128);
     let z = if var_num > 0 {
         let num = d.wrapping_mul(i64::from(oc.into())).wrapping_sub(s1);
         num as f64 / libm::sqrt(var_num as f64)
@@ -672,6 +697,19 @@ mod tests {
         }
         assert_eq!(exp_neg(-264.5), 0.0);
         assert_eq!(exp_neg(f64::NAN), 0.0);
+    }
+
+    /// Both forms of `add_square` (the ARMv6-M one written out here) give the `i64` sum for
+    /// every int16 value, from a start near the largest S2 (2^62 − 2^32·2^30 + …).
+    #[test]
+    fn add_square_is_exact_for_every_i16() {
+        for q in i32::from(i16::MIN)..=i32::from(i16::MAX) {
+            let want = i64::from(q) * i64::from(q);
+            for s in [0i64, 12_345, (1 << 62) - (1 << 31)] {
+                assert_eq!(add_square(s, q), s + want, "q {q}");
+                assert_eq!(s.wrapping_add(i64::from(q.wrapping_mul(q) as u32)), s + want);
+            }
+        }
     }
 
     #[test]
