@@ -170,7 +170,7 @@ fn row_max(row: &[I16F16]) -> i32 {
 /// (`e^(−K)`), in flash. Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
 /// instructions per element): 46.7 on the M4F (192.1 with the previous form: two degree-7
-/// polynomial exps per element), 149.4 on the M0 (979.5 before); the M3 and M7 run the M4F's
+/// polynomial exps per element), 140.9 on the M0 (979.5 before; 119.3 at N = 1024); the M3 and M7 run the M4F's
 /// form. About 9 of the M4F's 46.7 are per row (the bucket sum, the reciprocal, the factors):
 /// 39.7 per element at N = 1024. Still above the goals (30 on the M4F, 90 on the M0).
 ///
@@ -180,7 +180,7 @@ fn row_max(row: &[I16F16]) -> i32 {
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > FIXED_MAX_ROW`.
 ///
 /// Stack: the per-row buckets (320 bytes) and output factors (256 bytes) take most of it;
-/// measured 776 bytes on the M4F and 780 on the M0 (168 and 260 with the previous form).
+/// measured 776 bytes on the M4F and 884 on the M0 (168 and 260 with the previous form).
 ///
 /// Stack (bytes, `cargo xtask bench`): M0 260 · M3/M4F/M7/M33/M55 168.
 /// <!-- stack: softmax::quant::softmax_fixed_two_pass -->
