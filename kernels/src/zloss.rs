@@ -612,9 +612,9 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
 /// (Σq in `i32` blocks of 2^15, q² one 32-bit product on the M0, one `smlal` elsewhere): the
 /// same integers as before.
 /// **Cost** (`cargo xtask bench`, row `zloss::zloss_s8`, N = 256, QEMU instructions per
-/// element): 8.3 on the M4F (9.2 before), 49.6 on the M0 (97.4 before). About 9,600
-/// instructions per call on the M0 (1,200 on the M4F) are the f64 tail (`sqrt`, divide, exp,
-/// log1p in soft float): the M0 stays above the goal of 3× the M4F.
+/// element): 8.3 on the M4F (9.2 before), 20.4 on the M3 (21.3), 49.6 on the M0 (97.4).
+/// About 9,600 instructions per call on the M0 (1,200 on the M4F) are the f64 tail (`sqrt`,
+/// divide, exp, log1p in soft float): the M0 stays above the goal of 3× the M4F.
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`

@@ -169,9 +169,10 @@ fn row_max(row: &[I16F16]) -> i32 {
 /// Rows up to [`FIXED_MAX_ROW`]. Tables: 2 KiB (`e^(−a/256)`, `e^(−b/65536)`) + 320 bytes
 /// (`e^(−K)`), in flash. Cost (`cargo xtask bench`, row
 /// `softmax::quant::softmax_fixed_two_pass`, N = 256, logits uniform in [−8, 8], QEMU
-/// instructions per element): 46.7 on the M4F (192.1 with the previous form: two degree-7
-/// polynomial exps per element), 140.9 on the M0 (979.5 before; 119.3 at N = 1024); the M3 and M7 run the M4F's
-/// form. About 9 of the M4F's 46.7 are per row (the bucket sum, the reciprocal, the factors):
+/// instructions per element): 46.7 on the M4F and on the M3 (192.1 with the previous form:
+/// two degree-7 polynomial exps per element), 140.9 on the M0 (979.5 before; 119.3 at
+/// N = 1024); the M7 runs the M4F's form. About 9 of the M4F's 46.7 are per row (the bucket
+/// sum, the reciprocal, the factors):
 /// 39.7 per element at N = 1024. Still above the goals (30 on the M4F, 90 on the M0).
 ///
 /// # Errors
