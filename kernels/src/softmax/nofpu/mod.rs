@@ -18,7 +18,7 @@
 //!    with one rounding to nearest even (the others, subnormals included).
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
-//! 5e−7 relative (bound 3.6u ≈ 2.1e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
+//! 5e−7 relative (bound 4.1u ≈ 2.4e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
 //! or −∞ (log-softmax), +∞ inputs share the mass equally, NaN gives `Error::NanInput`.
 
 mod row;
@@ -230,7 +230,7 @@ fn other_out(w: u32, r: Num) -> f32 {
 /// Softmax y_i = e^(x_i) / Σ_j e^(x_j), FPU-free (the integer form of
 /// [`crate::softmax::softmax`]).
 ///
-/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 3.6·2^−24 ≈ 2.1e−7 relative by
+/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 4.1·2^−24 ≈ 2.4e−7 relative by
 /// construction (contract 5e−7; measured 1.23e−7 over 100,000 vectors of sizes
 /// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
@@ -349,7 +349,7 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// element), in Q32 when |m| < 2^24, else by exact integer additions of the unpacked values.
 /// Accuracy: absolute error < 4·2^−24 + half an ulp in the Q24 case (x, m and ln S truncated
 /// to Q24, and ln S of the sum of the 25-bit words), ≤ 2^−30·max(1, |y_i|) otherwise, by
-/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 7.5e−8 over
+/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 8.0e−8 over
 /// 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
 /// −∞.

@@ -7,7 +7,8 @@
 //! per-element conversion is inline for 2^−25 ≤ |x| < 128, one range check of the shift, and
 //! out of line for zeros and the rest), a = m − x ≥ 0 in one 32-bit word, e^(−a) by
 //! `math::int::exp_neg_q24` (1 KiB table of 2^(−j/256), a quadratic, one high product;
-//! relative error < 2^−26.2 for K ≤ 30). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
+//! relative error < 2^−25.0 for K ≤ 30: < 2^−26.2 plus a scale error, e^(−a(1 + ε)) with
+//! 0 ≤ ε < 1.29·10^−9 from ln2/256 rounded down, which spares a clamp). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
 //! terms > 2^−30.3) are stored as K and ⌊mant/2^6⌋ (25 bits) in one word ([`fast_word`]),
 //! and that 25-bit mantissa is summed exactly in [`Bins`] (one u32 addition into the bin of
 //! K, no shift per element; a carry out of a bin is counted out of line); smaller terms take
@@ -16,9 +17,11 @@
 //! word by 1/S with one high product and packs it by adding to the exponent field (the result
 //! lies in [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x
 //! truncated to Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u,
-//! stored word truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S
-//! carries a weighted mean of the same truncations, and the ratio is within 1u), 1/S
-//! 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//! the scale error ε·|a'_i − ā'| (a' = a < 21 for the fast terms, 0 for the small ones,
+//! which have none; ā' a weighted mean of the a') < 21ε < 2^−25.1 (0.47u), stored word
+//! truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S carries a
+//! weighted mean of the same truncations, and the ratio is within 1u), 1/S 2^−29, product
+//! 2^−31, rounding half up 1u: < 4.1u ≈ 2.4e−7.
 //!
 //! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
