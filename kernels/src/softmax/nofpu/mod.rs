@@ -7,8 +7,8 @@
 //!    loop for the smallest pattern when every sign bit is set; a positive NaN is the
 //!    maximum; a maximum of ±∞ takes a further pass for the +∞ count and NaN; a negative NaN
 //!    under a finite maximum is reported by pass 2);
-//! 2. per element, on rows with |m| < 16 (the fast path): a = m − x in Q24 (one shift),
-//!    e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
+//! 2. per element (softmax: four per step), on rows with |m| < 16 (the fast path):
+//!    a = m − x in Q24 (one shift), e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
 //!    high product), stored as one word whose 25-bit mantissa is summed exactly into
 //!    per-exponent u32 bins (carries counted out of line); terms with a ≥ 21 (below
 //!    2^−30.3), and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
@@ -64,12 +64,14 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        // Two elements per step (fewer loop instructions per element).
-        let (mut xp, mut yp) = (x.chunks_exact(2), y.chunks_exact_mut(2));
+        // Four elements per step (fewer loop instructions per element).
+        let (mut xp, mut yp) = (x.chunks_exact(4), y.chunks_exact_mut(4));
         for (xc, yc) in (&mut xp).zip(&mut yp) {
-            if let ([x0, x1], [y0, y1]) = (xc, yc) {
+            if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (xc, yc) {
                 *y0 = f32::from_bits(fast_elem(x0.to_bits(), m24, &mut bins)?);
                 *y1 = f32::from_bits(fast_elem(x1.to_bits(), m24, &mut bins)?);
+                *y2 = f32::from_bits(fast_elem(x2.to_bits(), m24, &mut bins)?);
+                *y3 = f32::from_bits(fast_elem(x3.to_bits(), m24, &mut bins)?);
             }
         }
         for (o, &v) in yp.into_remainder().iter_mut().zip(xp.remainder()) {
