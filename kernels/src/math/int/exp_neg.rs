@@ -3,7 +3,8 @@
 //!
 //! a·log2 e = N/256 + u/ln 2 with N = ⌊(⌊a/2^14⌋·⌊256·log2 e·2^6⌋)/2^16⌋ (one 32-bit
 //! product; N ≤ the exact ⌊a·256·log2 e⌋, short of it by less than 1.46) and
-//! u = a − N·ln2/256 ∈ [0, 1.46·ln2/256) (< 0.004) in Q38; then
+//! u = a − N·ln2/256 ∈ [0, 1.46·ln2/256) (< 0.004) in Q38 (with ln2/256 rounded down, so
+//! the computed u is never negative); then
 //! e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) with K = ⌊N/256⌋, j = N mod 256, the 2^(−j/256) from a
 //! 1 KiB table (Q31, rounded) and e^(−u) = 1 − (u − u²/2) (the omitted u³/6 < 2^−26.5, the
 //! square from a 16×16-bit product, truncated by < 2^−30).
@@ -311,28 +312,31 @@ fn exp2_neg_256(j: usize) -> (u32, u32, u32) {
 
 /// 256·log2 e in Q6, rounded down (23637.1…): N never exceeds the exact value.
 const LOG2E_256_Q6: u32 = 23_637;
-/// ln2/256 in Q38, rounded (error < 0.05 unit; times N ≤ 38,404 < 2^−27.3, times N ≤ 7,936
-/// (the terms ≥ 2^−31) < 2^−29.6).
-const LN2_256_Q38: u32 = 744_261_118;
+/// ln2/256 in Q38, rounded down (744,261,117.95…: the error is below 0.955 unit, so the
+/// reduced argument is never below its exact value (no clamp) and exceeds it by less than
+/// 0.955·N units: relative error < 2^−25.1 for N ≤ 7,936 (the terms ≥ 2^−31, K ≤ 30),
+/// < 2^−22.8 for N ≤ 38,404; proportional to N, so smallest for the largest terms).
+const LN2_256_Q38: u32 = 744_261_117;
 /// The largest a accepted: 104 in Q24 plus the conversion's 2 units.
 pub(crate) const EXP_NEG_Q24_MAX: u32 = (104 << 24) + 2;
 
 /// e^(−a) for a ∈ [0, [`EXP_NEG_Q24_MAX`]] in Q24 (module docs): (mant, K) with value
-/// mant·2^(−K−31), mant ∈ [2^30·0.996, 2^31], K ∈ [0, 150]; relative error < 2^−26.2 for
-/// K ≤ 30 (the cubic 2^−26.5, the reduction constant 2^−29.6, the table 2^−32, the
-/// truncations 2^−29.5), < 2^−25.5 for larger K (the reduction constant times N ≤ 38,404:
-/// 2^−27.3). Measured: 2^−26.4 and 2^−25.6 (every 61st argument).
+/// mant·2^(−K−31), mant ∈ [2^30·0.996, 2^31], K ∈ [0, 150]; relative error < 2^−25.0 for
+/// K ≤ 30 (the reduction constant, rounded down, −0.955·N·2^−38 ≥ −2^−25.1: a scale error
+/// e^(−a(1 + ε)) with ε < 1.29·10^−9, proportional to a; the cubic +2^−26.5, of the other
+/// sign; the table 2^−32; the truncations 2^−29.5), < 2^−22.7 for larger K (the reduction
+/// constant times N ≤ 38,404: 2^−22.8). Measured: 2^−25.09 and 2^−22.83 (every 61st
+/// argument).
 /// a = 0 gives exactly (2^31, 0).
 #[inline(always)]
 pub(crate) fn exp_neg_q24(a: u32) -> (u32, u32) {
     // ⌊a/2^14⌋ ≤ 106,496, times 23,637 < 2^32.
     let n = ((a >> 14).wrapping_mul(LOG2E_256_Q6)) >> 16;
     let (tab, tab_h, tab_l) = exp2_neg_256((n & 255) as usize);
-    // u = a − N·ln2/256 in Q38, computed modulo 2^32: the true value lies in
-    // (−2^12, 2^30.1) (the rounded constant may overshoot by < 0.05·N ≤ 2,000 units), so the
-    // wrapped difference read as an i32 is exact; a tiny negative u is clamped to 0.
-    let u = (a << 14).wrapping_sub(n.wrapping_mul(LN2_256_Q38)) as i32;
-    let u = u.max(0) as u32;
+    // u = a − N·ln2/256 in Q38, computed modulo 2^32: N ≤ a·256·log2 e (the truncations and
+    // the rounded-down log2 e) and the constant is rounded down, so the true value lies in
+    // [0, 2^30.1 + 0.955·N) ⊂ [0, 2^31): the wrapped difference is exact and never negative.
+    let u = (a << 14).wrapping_sub(n.wrapping_mul(LN2_256_Q38));
     let us = u >> 15; // Q23, < 2^15.1
     let p = u.wrapping_sub(us.wrapping_mul(us) >> 9); // u − u²/2 ∈ [0, u], Q38
                                                       // tab·p/2^38 < tab·0.004: the difference stays in (2^29.99, 2^31].
@@ -345,8 +349,8 @@ mod tests {
     use super::*;
 
     /// Every 61st argument over the whole domain (≈ 29 million), and the ends: relative
-    /// error < 2^−26.2 for K ≤ 30 (the terms the softmax takes from here), < 2^−25.5 on the
-    /// whole domain (module docs); mantissa in range.
+    /// error < 2^−25.0 for K ≤ 30 (the terms the softmax takes from here), < 2^−22.7 on the
+    /// whole domain (function docs); mantissa in range.
     #[test]
     fn matches_f64() {
         assert_eq!(exp_neg_q24(0), (1 << 31, 0));
@@ -367,7 +371,7 @@ mod tests {
             }
             a = a.saturating_add(61).min(EXP_NEG_Q24_MAX);
         }
-        assert!(worst_fast < 2f64.powf(-26.2), "{worst_fast:e}");
-        assert!(worst < 2f64.powf(-25.5), "{worst:e}");
+        assert!(worst_fast < 2f64.powf(-25.0), "{worst_fast:e}");
+        assert!(worst < 2f64.powf(-22.7), "{worst:e}");
     }
 }

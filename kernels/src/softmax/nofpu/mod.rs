@@ -7,8 +7,8 @@
 //!    loop for the smallest pattern when every sign bit is set; a positive NaN is the
 //!    maximum; a maximum of ±∞ takes a further pass for the +∞ count and NaN; a negative NaN
 //!    under a finite maximum is reported by pass 2);
-//! 2. per element, on rows with |m| < 16 (the fast path): a = m − x in Q24 (one shift),
-//!    e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
+//! 2. per element (softmax: four per step), on rows with |m| < 16 (the fast path):
+//!    a = m − x in Q24 (one shift), e^(−a) = 2^(−K)·2^(−j/256)·e^(−u) from a 1 KiB table and a quadratic (one 32×32-bit
 //!    high product), stored as one word whose 25-bit mantissa is summed exactly into
 //!    per-exponent u32 bins (carries counted out of line); terms with a ≥ 21 (below
 //!    2^−30.3), and rows with |m| ≥ 16, take the normalised form (d = x − m exactly in
@@ -18,7 +18,7 @@
 //!    with one rounding to nearest even (the others, subnormals included).
 //!
 //! Same errors, special values and contracts as the float forms: outputs ≥ 2^−126 within
-//! 5e−7 relative (bound 3.6u ≈ 2.1e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
+//! 5e−7 relative (bound 4.1u ≈ 2.4e−7 from the budget in `row`), −∞ inputs give 0 (softmax)
 //! or −∞ (log-softmax), +∞ inputs share the mass equally, NaN gives `Error::NanInput`.
 
 mod row;
@@ -64,12 +64,14 @@ fn terms_into(x: &[f32], y: &mut [f32], row: &Row) -> Result<Sum63, Error> {
     if row.fast {
         let m24 = row.m24c;
         let mut bins = Bins::new();
-        // Two elements per step (fewer loop instructions per element).
-        let (mut xp, mut yp) = (x.chunks_exact(2), y.chunks_exact_mut(2));
+        // Four elements per step (fewer loop instructions per element).
+        let (mut xp, mut yp) = (x.chunks_exact(4), y.chunks_exact_mut(4));
         for (xc, yc) in (&mut xp).zip(&mut yp) {
-            if let ([x0, x1], [y0, y1]) = (xc, yc) {
+            if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (xc, yc) {
                 *y0 = f32::from_bits(fast_elem(x0.to_bits(), m24, &mut bins)?);
                 *y1 = f32::from_bits(fast_elem(x1.to_bits(), m24, &mut bins)?);
+                *y2 = f32::from_bits(fast_elem(x2.to_bits(), m24, &mut bins)?);
+                *y3 = f32::from_bits(fast_elem(x3.to_bits(), m24, &mut bins)?);
             }
         }
         for (o, &v) in yp.into_remainder().iter_mut().zip(xp.remainder()) {
@@ -230,18 +232,18 @@ fn other_out(w: u32, r: Num) -> f32 {
 /// Softmax y_i = e^(x_i) / Σ_j e^(x_j), FPU-free (the integer form of
 /// [`crate::softmax::softmax`]).
 ///
-/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 3.6·2^−24 ≈ 2.1e−7 relative by
+/// Algorithm: module docs. Accuracy: outputs ≥ 2^−126 within 4.1·2^−24 ≈ 2.4e−7 relative by
 /// construction (contract 5e−7; measured 1.23e−7 over 100,000 vectors of sizes
 /// 1…4096, `host/tests/softmax_nofpu_differential.rs`),
 /// smaller outputs within 2^−149 absolute. −∞ gives 0; +∞ inputs share 1 equally. Valid for
 /// any N (the sum cannot overflow).
 /// Cost (`cargo xtask bench`, N = 256, logits in [−8, 8], QEMU instructions per element):
-/// 149.2 on the M0 and 63.2 on the M3 (were 167.6 / 76.9, and 355.7 / 156.2 before), against
-/// 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (13.5× / 18.5×); goals
-/// 150 / 60: met on the M0, not on the M3. Code 4.9 KiB (M0) / 3.7 KiB (M3) (bench figures);
+/// 142.7 on the M0 and 59.5 on the M3 (were 149.2 / 63.2, 167.6 / 76.9, and 355.7 / 156.2
+/// before), against 2,019 and 1,167 for the float [`fpu::softmax`] on soft float (14.1× /
+/// 19.6×); goals 150 / 60: met. Code 5.4 KiB (M0) / 4.1 KiB (M3) (bench figures);
 /// tables: the 1 KiB 2^(−j/256) one and the shared 256-byte 2^(j/64) one; 128 bytes of its
 /// stack are the exponent bins. Rows whose elements all have the sign bit set scan twice
-/// (about 4 more instructions per element on the M3); zeros and |x| < 2^−25 take an
+/// (about 4 more instructions per element on the M3); zeros and |x| < 2^−24 take an
 /// out-of-line conversion.
 ///
 /// [`fpu::softmax`]: crate::softmax::fpu::softmax
@@ -347,16 +349,16 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// `math::int::ln` once per row; y_i = −(a_i + ln S) in Q24 with the pass-2 a_i = m − x_i
 /// when |m| < 16 and |x_i| < 128 (one subtraction, a leading-zero count and a rounding per
 /// element), in Q32 when |m| < 2^24, else by exact integer additions of the unpacked values.
-/// Accuracy: absolute error < 4·2^−24 + half an ulp in the Q24 case (x, m and ln S truncated
-/// to Q24, and ln S of the sum of the 25-bit words), ≤ 2^−30·max(1, |y_i|) otherwise, by
-/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 7.5e−8 over
+/// Accuracy: absolute error < 4.5·2^−24 + half an ulp in the Q24 case (x, m and ln S truncated
+/// to Q24, ln S of the sum of the 25-bit words, and the terms' scale error, < 21·1.29·10^−9), ≤ 2^−30·max(1, |y_i|) otherwise, by
+/// construction (contract of the float form: 2e−6·max(1, |y_i|); measured 8.0e−8 over
 /// 100,000 vectors, `host/tests/softmax_nofpu_differential.rs`). −∞ gives −∞;
 /// with +∞ inputs those get −ln(count) and the others −∞; results below −f32::MAX round to
 /// −∞.
-/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 165.0 on the M0 and
-/// 63.0 on the M3 (were 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80: met), against
-/// 3,108 and 1,915 for the float form on soft float (18.8× / 30.4×); code 8.5 KiB (M0) /
-/// 7.9 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256, QEMU instructions per element): 161.0 on the M0 and
+/// 60.0 on the M3 (were 165.0 / 63.0, 177.0 / 78.5, and 380.9 / 164.0 before; goals 200 / 80:
+/// met), against 3,108 and 1,915 for the float form on soft float (19.3× / 31.9×); code
+/// 8.5 KiB (M0) / 7.8 KiB (M3).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
@@ -456,10 +458,10 @@ fn minus_one(g: f32) -> f32 {
 /// |max| < 16, else ≤ 2^−30·max(1, L); contract 2e−6·max(1, L); measured 1.11e−7); gradient
 /// as [`softmax`] plus half an ulp at `target`. x_target = −∞ gives +∞; with +∞ logits,
 /// L = ln(count) if x_target = +∞, else +∞.
-/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 152.3 on
-/// the M0 and 64.3 on the M3 (were 172.9 / 76.9, and 355.2 / 157.2 before; goals 200 / 80:
-/// met), against 2,892 and 1,725 for the float form on soft float (19.0× / 26.8×); code
-/// 6.5 KiB (M0) / 5.0 KiB (M3).
+/// Cost (`cargo xtask bench`, N = 256 with gradient, QEMU instructions per element): 144.8 on
+/// the M0 and 60.8 on the M3 (were 152.3 / 64.3, 172.9 / 76.9, and 355.2 / 157.2 before;
+/// goals 200 / 80: met), against 2,892 and 1,725 for the float form on soft float (20.0× /
+/// 28.4×); code 6.9 KiB (M0) / 5.5 KiB (M3).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

@@ -4,10 +4,11 @@
 //! # The fast path (rows with |m| < 16: every row of logits in practice)
 //!
 //! x and m in Q24 by [`conv_q24`] (|x| < 128; an x ≤ −128 lies more than 104 below m; the
-//! per-element conversion is inline for 2^−25 ≤ |x| < 128, one range check of the shift, and
+//! per-element conversion is inline for 2^−24 ≤ |x| < 128, one range check of the shift, and
 //! out of line for zeros and the rest), a = m − x ≥ 0 in one 32-bit word, e^(−a) by
 //! `math::int::exp_neg_q24` (1 KiB table of 2^(−j/256), a quadratic, one high product;
-//! relative error < 2^−26.2 for K ≤ 30). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
+//! relative error < 2^−25.0 for K ≤ 30: < 2^−26.2 plus a scale error, e^(−a(1 + ε)) with
+//! 0 ≤ ε < 1.29·10^−9 from ln2/256 rounded down, which spares a clamp). Terms with a < 21 (a ≤ [`FAST_A_MAX`], K ≤ 30,
 //! terms > 2^−30.3) are stored as K and ⌊mant/2^6⌋ (25 bits) in one word ([`fast_word`]),
 //! and that 25-bit mantissa is summed exactly in [`Bins`] (one u32 addition into the bin of
 //! K, no shift per element; a carry out of a bin is counted out of line); smaller terms take
@@ -16,9 +17,11 @@
 //! word by 1/S with one high product and packs it by adding to the exponent field (the result
 //! lies in [2^−96, 1]: always normal). Error budget of a softmax output (u = 2^−24): x
 //! truncated to Q24 (2^−24 absolute, m's truncation cancels) 1u, term 2·2^−26.2 < 0.5u,
-//! stored word truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S
-//! carries a weighted mean of the same truncations, and the ratio is within 1u), 1/S
-//! 2^−29, product 2^−31, rounding half up 1u: < 3.6u ≈ 2.1e−7.
+//! the scale error ε·|a'_i − ā'| (a' = a < 21 for the fast terms, 0 for the small ones,
+//! which have none; ā' a weighted mean of the a') < 21ε < 2^−25.1 (0.47u), stored word
+//! truncated by δ_i ∈ [0, 2^−23.99) and the sum of the same words exact (so S carries a
+//! weighted mean of the same truncations, and the ratio is within 1u), 1/S 2^−29, product
+//! 2^−31, rounding half up 1u: < 4.1u ≈ 2.4e−7.
 //!
 //! # Other rows (|m| ≥ 16): fixed point relative to the row
 //!
@@ -438,20 +441,27 @@ pub(crate) fn slow_decode(w: u32) -> (u32, i32) {
 /// `NanInput`. Terms with a < 21 (K ≤ 30) come from [`exp_neg_q24`]; smaller ones from
 /// [`term_q24`] (normalised, for the relative precision of tiny outputs).
 ///
-/// The conversion to Q24 inline takes 2^−25 ≤ |x| < 128 (one unsigned range check of the
+/// The conversion to Q24 inline takes 2^−24 ≤ |x| < 128 (one unsigned range check of the
 /// shift); zeros, tinier |x|, |x| ≥ 128, ±∞ and NaN take [`fast_elem_other`].
 #[inline(always)]
 pub(crate) fn fast_elem(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    let s = 134u32.wrapping_sub((bits >> 23) & 0xFF);
     if s > 31 {
         return fast_elem_other(bits, m24, bins);
     }
-    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
-    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
-    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
+    let v = q24_mag(bits, s);
     let xq = with_sign(v, bits);
     // x ≤ m, so xq ≤ m24; |xq| < 2^31, |m24| < 2^28: the true difference is < 2^32.
     Ok(fast_term(m24.wrapping_sub(xq) as u32, bins))
+}
+
+/// |x|·2^24 truncated for the bits of an x with 2^−24 ≤ |x| < 128, given s = 134 − the
+/// exponent field ∈ [1, 31]: the significand with its leading one at bit 31 (the exponent's
+/// low bit, shifted to bit 31, is replaced by the one: a logical or with an immediate, no mask
+/// constant), shifted right by s ≥ 1 (so < 2^31).
+#[inline(always)]
+fn q24_mag(bits: u32, s: u32) -> i32 {
+    (((bits << 8) | 0x8000_0000) >> (s & 31)) as i32
 }
 
 /// v with the sign of the f32 bit pattern `bits` (the same value either way: a sign mask on
@@ -508,13 +518,11 @@ pub(crate) const NO_A: u32 = u32::MAX;
 /// in Q24 itself (pass 3 needs only a + ln S), or [`NO_A`].
 #[inline(always)]
 pub(crate) fn fast_diff(bits: u32, m24: i32, bins: &mut Bins) -> Result<u32, Error> {
-    let s = 133u32.wrapping_sub((bits >> 23) & 0xFF);
+    let s = 134u32.wrapping_sub((bits >> 23) & 0xFF);
     if s > 31 {
         return fast_diff_other(bits, m24, bins);
     }
-    // The significand with its leading one at bit 30 (the exponent's low bit, shifted to bit
-    // 31, is replaced by the one and shifted out: no mask constant), then the shift.
-    let v = ((((bits | 0x0080_0000) << 8) >> 1) >> s) as i32; // < 2^31
+    let v = q24_mag(bits, s);
     let xq = with_sign(v, bits);
     let a = m24.wrapping_sub(xq) as u32; // < 144·2^24 (fast_elem)
     fast_term(a, bins);
