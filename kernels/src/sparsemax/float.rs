@@ -463,38 +463,40 @@ pub fn sparsemax_jvp(p: &[f32], v: &[f32], out: &mut [f32]) -> Result<(), Error>
         k: 0,
         last: u32::MAX,
     };
+    // NaN in v, first in a loop of its own (few registers, nothing live across a call).
+    let (vc, vr) = v.as_chunks::<8>();
     let mut screen = 0.0f32;
-    let (pc, pr) = p.as_chunks::<4>();
-    let (vc, vr) = v.as_chunks::<4>();
-    let (oc, or) = out.as_chunks_mut::<4>();
-    let mut i = 0u32;
-    for ((o4, p4), v4) in oc.iter_mut().zip(pc).zip(vc) {
+    for v8 in vc {
         if crate::math::INT_PATH {
-            for &x in v4 {
+            for &x in v8 {
                 if x.to_bits() << 1 > 0xff00_0000 {
                     return Err(Error::NanInput);
                 }
             }
         } else {
-            screen += (v4[0] + v4[1]) + (v4[2] + v4[3]);
+            screen += ((v8[0] + v8[1]) + (v8[2] + v8[3])) + ((v8[4] + v8[5]) + (v8[6] + v8[7]));
         }
+    }
+    if vr.iter().any(|x| x.is_nan()) || (!screen.is_finite() && v.iter().any(|x| x.is_nan())) {
+        return Err(Error::NanInput);
+    }
+    let (pc, pr) = p.as_chunks::<4>();
+    let (oc, or) = out.as_chunks_mut::<4>();
+    // No running index in the hot loop: a step that branches recovers its index from the
+    // address of its chunk of p (a safe pointer-to-integer cast; elements are 4 bytes).
+    let base = p.as_ptr() as usize;
+    for (o4, p4) in oc.iter_mut().zip(pc) {
         *o4 = [0.0; 4];
         let any = p4[0].to_bits() | p4[1].to_bits() | p4[2].to_bits() | p4[3].to_bits();
         if any != 0 {
-            chain.visit4(p4, i, o4)?;
+            chain.visit4(p4, base, o4)?;
         }
-        i = i.wrapping_add(4); // < N ≤ u32::MAX
     }
-    for ((o, &pi), &vi) in or.iter_mut().zip(pr).zip(vr) {
-        if vi.is_nan() {
-            return Err(Error::NanInput);
-        }
+    let mut i = (pc.len() as u32).wrapping_mul(4); // < N ≤ u32::MAX
+    for (o, &pi) in or.iter_mut().zip(pr) {
         *o = 0.0;
         chain.visit(pi, i, o)?;
         i = i.wrapping_add(1); // < N ≤ u32::MAX
-    }
-    if !screen.is_finite() && v.iter().any(|x| x.is_nan()) {
-        return Err(Error::NanInput);
     }
     let k = chain.k;
     if k == 0 {
@@ -560,10 +562,14 @@ impl Chain {
         Ok(())
     }
 
-    /// Four elements from `i`, out of line: taken only where some p is not +0.0.
+    /// Four elements of p (at address `p4`; p starts at address `base`), out of line: taken
+    /// only where some p is not +0.0. The index is recovered here from the address, so that
+    /// the hot loop keeps no counter for it.
     #[cold]
     #[inline]
-    fn visit4(&mut self, p4: &[f32; 4], i: u32, o4: &mut [f32; 4]) -> Result<(), Error> {
+    fn visit4(&mut self, p4: &[f32; 4], base: usize, o4: &mut [f32; 4]) -> Result<(), Error> {
+        // < N ≤ u32::MAX (checked by the caller)
+        let i = ((p4.as_ptr() as usize).wrapping_sub(base) / 4) as u32;
         for (o, (&pi, j)) in o4.iter_mut().zip(p4.iter().zip([0u32, 1, 2, 3])) {
             self.visit(pi, i.wrapping_add(j), o)?;
         }
