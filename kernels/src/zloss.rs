@@ -620,7 +620,7 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`
 /// or D ≥ 2^32.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 168 · M4F/M7 248 · M33/M55 256.
+/// Stack (bytes, `cargo xtask bench`): M0 292 · M3 176 · M4F/M7/M33/M55 256.
 /// <!-- stack: zloss::zloss_s8 -->
 ///
 /// # Example
@@ -655,7 +655,7 @@ pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// # Errors
 /// As [`zloss_s8`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 168 · M4F/M7 248 · M33/M55 256.
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 176 · M4F/M7/M33/M55 256.
 /// <!-- stack: zloss::zloss_s16 -->
 ///
 /// # Example

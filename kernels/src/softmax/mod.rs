@@ -65,7 +65,7 @@ pub mod fpu {
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
 /// | `softmax::softmax` | 212 | 120 | 68 | 68 | 68 | 68 |
-/// | `softmax::nofpu::softmax` | 588 | 520 | 520 | 520 | 520 | 520 |
+/// | `softmax::nofpu::softmax` | 332 | 272 | 280 | 280 | 280 | 280 |
 /// <!-- stack: softmax::softmax, softmax::nofpu::softmax -->
 ///
 /// # Example
@@ -114,7 +114,7 @@ pub fn softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
 /// | `softmax::log_softmax` | 236 | 152 | 96 | 96 | 96 | 96 |
-/// | `softmax::nofpu::log_softmax` | 596 | 536 | 536 | 536 | 536 | 536 |
+/// | `softmax::nofpu::log_softmax` | 372 | 304 | 304 | 304 | 304 | 304 |
 /// <!-- stack: softmax::log_softmax, softmax::nofpu::log_softmax -->
 ///
 /// # Example
@@ -172,7 +172,7 @@ pub fn log_softmax(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
 /// | `softmax::cross_entropy` | 204 | 128 | 104 | 104 | 96 | 96 |
-/// | `softmax::nofpu::cross_entropy` | 620 | 544 | 544 | 544 | 544 | 544 |
+/// | `softmax::nofpu::cross_entropy` | 364 | 296 | 296 | 296 | 296 | 296 |
 /// <!-- stack: softmax::cross_entropy, softmax::nofpu::cross_entropy -->
 ///
 /// # Example

@@ -423,7 +423,7 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 /// [`Error::NanInput`] if `p` or `v` contains NaN,
 /// [`Error::BadParameter`] if `p` has no positive entry (not a sparsemax output).
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 172 · M3 88 · M4F/M7/M33/M55 32.
+/// Stack (bytes, `cargo xtask bench`): M0 180 · M3 120 · M4F/M7/M33/M55 80.
 /// <!-- stack: sparsemax::sparsemax_jvp -->
 ///
 /// # Example

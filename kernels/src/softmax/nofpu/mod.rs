@@ -252,7 +252,7 @@ fn other_out(w: u32, r: Num) -> f32 {
 /// [`Error::LengthMismatch`] if `y.len() != x.len()`, [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`]. On error the contents of `y` are unspecified.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 588 · M3/M4F/M7/M33/M55 520.
+/// Stack (bytes, `cargo xtask bench`): M0 332 · M3 272 · M4F/M7/M33/M55 280.
 /// <!-- stack: softmax::nofpu::softmax -->
 ///
 /// ```
@@ -364,7 +364,7 @@ fn minus_lse(bits: u32, row: &Row, l: Num, l_q32: i64, negate: bool) -> f32 {
 /// [`Error::LengthMismatch`], [`Error::Empty`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 596 · M3/M4F/M7/M33/M55 536.
+/// Stack (bytes, `cargo xtask bench`): M0 372 · M3/M4F/M7/M33/M55 304.
 /// <!-- stack: softmax::nofpu::log_softmax -->
 ///
 /// ```
@@ -467,7 +467,7 @@ fn minus_one(g: f32) -> f32 {
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),
 /// [`Error::LengthMismatch`] (`grad` length), [`Error::NanInput`], [`Error::AllNegInfinity`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 620 · M3/M4F/M7/M33/M55 544.
+/// Stack (bytes, `cargo xtask bench`): M0 364 · M3/M4F/M7/M33/M55 296.
 /// <!-- stack: softmax::nofpu::cross_entropy -->
 ///
 /// ```

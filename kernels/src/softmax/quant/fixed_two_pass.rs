@@ -183,7 +183,7 @@ fn row_max(row: &[I16F16]) -> i32 {
 /// Stack: the per-row buckets (320 bytes) and output factors (256 bytes) take most of it;
 /// measured 776 bytes on the M4F and 884 on the M0 (168 and 260 with the previous form).
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 260 · M3/M4F/M7/M33/M55 168.
+/// Stack (bytes, `cargo xtask bench`): M0 896 · M3/M4F/M7/M33/M55 776.
 /// <!-- stack: softmax::quant::softmax_fixed_two_pass -->
 ///
 /// ```
