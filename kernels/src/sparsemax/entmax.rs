@@ -159,7 +159,6 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -742,7 +742,6 @@ pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Res
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -264,7 +264,6 @@ pub fn sparsemax_q15_s8(z: &[i8], frac_bits: u32, p: &mut [u16]) -> Result<usize
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
