@@ -43,11 +43,11 @@ def test_phishing_same_accuracy_as_river(rule, lr, opt):
     # The batch form computes the same progressive score as the loop above (on the chip's
     # BinaryEval).
     acc_ours, ll_ours = mcuk.LogisticRegression(x.shape[1], optimizer=rule, lr=lr, scale=True).progressive(x, y)
-    assert abs(acc_ours - acc.get()) <= 1e-6 + TOL[rule], (acc_ours, acc.get())
+    # Same accuracy to 1e−6 (as the Rust tests); log loss to 0.01 (f32 against f64).
+    assert abs(acc_ours - acc.get()) <= 1e-6, (acc_ours, acc.get())
     assert abs(ll_ours - ll.get()) <= 0.01, (ll_ours, ll.get())
-
-
-TOL = {"sgd": 0.0, "adagrad": 0.0, "adam": 0.0, "ftrl": 0.0}
+    # Row by row, the two models' decisions agree on nearly every sample.
+    assert agree >= 0.99 * len(rows)
 
 
 def test_learn_one_equals_learn_many():
@@ -60,7 +60,7 @@ def test_learn_one_equals_learn_many():
     assert np.array_equal(a.weights, b.weights) and a.intercept == b.intercept
     p = b.predict_proba_many(x[300:310])
     assert np.array_equal(p, np.array([a.predict_proba_one(r)[True] for r in x[300:310]], np.float32))
-    assert a.predict_one(x[0]) == (p[0] > 0.5) or True
+    assert a.predict_one(x[300]) == bool(p[0] > 0.5)
 
 
 def test_linear_regression_learns_a_line(rng):
