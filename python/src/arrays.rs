@@ -6,6 +6,10 @@ use mcu_kernels::Error;
 use numpy::{Element, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyFloat;
+use rayon::prelude::*;
+
+/// Batches of at least this many elements are split into row blocks run in parallel.
+pub const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// What the argument is, for an error message.
 fn describe(x: &Bound<'_, PyAny>) -> String {
@@ -80,10 +84,23 @@ where
             return Err(kerr(Error::Empty));
         }
         py.detach(|| {
-            for (xr, yr) in xs.chunks_exact(c).zip(ys.chunks_exact_mut(c)) {
-                f(xr, yr)?;
+            if xs.len() < PARALLEL_ELEMENTS {
+                for (xr, yr) in xs.chunks_exact(c).zip(ys.chunks_exact_mut(c)) {
+                    f(xr, yr)?;
+                }
+                Ok::<(), Error>(())
+            } else {
+                // Rows are independent: blocks of rows on rayon's threads give the same bits.
+                let rows = (PARALLEL_ELEMENTS / c).max(1);
+                xs.par_chunks(rows * c)
+                    .zip(ys.par_chunks_mut(rows * c))
+                    .try_for_each(|(xb, yb)| {
+                        for (xr, yr) in xb.chunks_exact(c).zip(yb.chunks_exact_mut(c)) {
+                            f(xr, yr)?;
+                        }
+                        Ok(())
+                    })
             }
-            Ok::<(), Error>(())
         })
         .map_err(kerr)?;
     }

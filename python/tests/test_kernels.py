@@ -42,6 +42,18 @@ def test_softmax_2d_is_row_by_row(rng):
         check_softmax(y[r], x[r])
 
 
+def test_large_batches_run_in_parallel_with_the_same_bits(rng):
+    # 400 × 256 elements: above the parallel threshold (2^16 elements), split in row blocks.
+    x = rng.uniform(-8, 8, (400, 256)).astype(np.float32)
+    for f in (mcuk.softmax, mcuk.mish, mcuk.sparsemax):
+        y = f(x)
+        for r in range(0, 400, 37):
+            assert np.array_equal(y[r], f(x[r]))
+    x[399, 5] = np.nan
+    with pytest.raises(mcuk.NanInputError):
+        mcuk.softmax(x)
+
+
 def test_softmax_with_temperature(rng):
     for x in logit_rows(rng, 50):
         y = mcuk.softmax_with_temperature(x, 2.0)
