@@ -15,13 +15,11 @@ pub const PARALLEL_ELEMENTS: usize = 1 << 16;
 fn describe(x: &Bound<'_, PyAny>) -> String {
     match x.getattr("dtype") {
         Ok(d) => format!("an array of dtype {d}"),
-        Err(_) => format!(
-            "{}",
-            x.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ),
+        Err(_) => x
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
     }
 }
 
