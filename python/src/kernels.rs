@@ -14,7 +14,8 @@ use pyo3::prelude::*;
 type F32Out<'py> = PyResult<Bound<'py, PyArrayDyn<f32>>>;
 
 macro_rules! slice_kernel {
-    ($pyname:ident, $f:expr) => {
+    ($pyname:ident, $doc:literal, $f:expr) => {
+        #[doc = $doc]
         #[pyfunction]
         fn $pyname<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> F32Out<'py> {
             map_rows::<f32, f32, _>(py, x, "float32", $f)
@@ -22,19 +23,24 @@ macro_rules! slice_kernel {
     };
 }
 
-slice_kernel!(softmax, ksoftmax::softmax);
-slice_kernel!(two_pass, ksoftmax::two_pass);
-slice_kernel!(three_pass, ksoftmax::three_pass);
-slice_kernel!(anchored, ksoftmax::anchored);
-slice_kernel!(log_softmax, ksoftmax::log_softmax);
-slice_kernel!(stablemax, ksoftmax::stablemax);
-slice_kernel!(mish, kmish::mish_slice);
-slice_kernel!(mish_grad, kmish::mish_grad_slice);
-slice_kernel!(sparsemax, |x, y| ksparsemax::sparsemax(x, y).map(|_| ()));
-slice_kernel!(sparsemax_sort, |x, y| ksparsemax::sparsemax_sort(x, y)
+slice_kernel!(softmax, "softmax(x) -> y: exp(x_i − max)/Σ exp(x_j − max) per row (float32, 1-D or 2-D). Error ≤ 5e−7 relative for outputs ≥ 2^−126. Cost 27.5 instructions/element on the M4F. See mcuk.pyi.", ksoftmax::softmax);
+slice_kernel!(two_pass, "two_pass(x) -> y: online softmax per row. Error ≤ 5e−7 relative. Cost 68.8 instructions/element (M4F).", ksoftmax::two_pass);
+slice_kernel!(three_pass, "three_pass(x) -> y: three-pass softmax per row. Error ≤ 5e−7 relative. Cost 40.2 instructions/element (M4F).", ksoftmax::three_pass);
+slice_kernel!(anchored, "anchored(x) -> y: softmax anchored on the maximum, per row. Error ≤ 5e−7 relative. Cost 27.5 instructions/element (M4F).", ksoftmax::anchored);
+slice_kernel!(log_softmax, "log_softmax(x) -> y: x_i − max − ln Σ exp(x_j − max) per row. Error ≤ 2e−6·max(1, |y_i|) absolute. Cost 42.3 instructions/element (M4F).", ksoftmax::log_softmax);
+slice_kernel!(stablemax, "stablemax(x) -> y: s(x)/Σ s, s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x < 0). Error ≤ 5 ulp. Cost 26.1 instructions/element (M4F).", ksoftmax::stablemax);
+slice_kernel!(mish, "mish(x) -> y: x·tanh(softplus(x)) elementwise. Error ≤ 2^−22 absolute or ≤ 8 ulp. Cost 27.9 instructions/element (M4F).", kmish::mish_slice);
+slice_kernel!(
+    mish_grad,
+    "mish_grad(x) -> y: d Mish/dx elementwise. Cost 52.2 instructions/element (M4F).",
+    kmish::mish_grad_slice
+);
+slice_kernel!(sparsemax, "sparsemax(z) -> p: Euclidean projection onto the simplex, per row. Error ≤ 2^−21 + 2^−24·Σ_S|z_i − max| (fuzzed). Cost 24.0 instructions/element (M4F).", |x, y| ksparsemax::sparsemax(x, y).map(|_| ()));
+slice_kernel!(sparsemax_sort, "sparsemax_sort(z) -> p: sparsemax by a full sort (the reference variant). Cost 212 instructions/element (M4F).", |x, y| ksparsemax::sparsemax_sort(x, y)
     .map(|_| ()));
-slice_kernel!(entmax15, ksparsemax::entmax15);
+slice_kernel!(entmax15, "entmax15(z) -> p: 1.5-entmax, p = max(z/2 − τ, 0)², Σp = 1, per row. Measured error 1.8e−7. Cost 55.0 instructions/element (M4F).", ksparsemax::entmax15);
 
+/// softmax_with_temperature(x, t) -> y: softmax(x/t) per row, t > 0. Error as softmax (≤ 5e−7 relative).
 #[pyfunction]
 fn softmax_with_temperature<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, t: f32) -> F32Out<'py> {
     map_rows::<f32, f32, _>(py, x, "float32", move |x, y| {
@@ -42,17 +48,20 @@ fn softmax_with_temperature<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, t: f32)
     })
 }
 
+/// logsumexp(x) -> float | array: ln Σ exp(x_i) per row. Error ≤ 2e−6·max(1, |ln Z|) absolute.
 #[pyfunction]
 fn logsumexp<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
     reduce_rows(py, x, ksoftmax::logsumexp)
 }
 
+/// z_loss_aux(x, lam=1e-4) -> float | array: λ·(ln Σ exp x_i)² per row (PaLM's auxiliary z-loss).
 #[pyfunction]
 #[pyo3(signature = (x, lam = 1e-4))]
 fn z_loss_aux<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, lam: f32) -> PyResult<Py<PyAny>> {
     reduce_rows(py, x, move |r| ksoftmax::z_loss_aux(r, lam))
 }
 
+/// cross_entropy(logits, target) -> (loss, grad): L = logsumexp(x) − x_t, grad = softmax(x) − onehot(t). Cost 40.4 instructions/element (M4F).
 #[pyfunction]
 fn cross_entropy<'py>(
     py: Python<'py>,
@@ -64,6 +73,7 @@ fn cross_entropy<'py>(
     })
 }
 
+/// zloss_grad(o, target, a=1, b=0) -> (loss, grad): spherical Z-loss L = (1/a)·ln(1 + e^(a(b − z_c))), z_c = (o_c − μ)/σ, and ∂L/∂o. Gradient within 1e−6·‖∇L‖. Cost 108.0 instructions/element (M4F).
 #[pyfunction]
 #[pyo3(signature = (o, target, a = 1.0, b = 0.0))]
 fn zloss_grad<'py>(
@@ -78,6 +88,7 @@ fn zloss_grad<'py>(
     })
 }
 
+/// zloss(o, target, a=1, b=0) -> float | array: the spherical Z-loss (1/a)·ln(1 + e^(a(b − z_c))), 1e−6 relative.
 #[pyfunction]
 #[pyo3(signature = (o, target, a = 1.0, b = 0.0))]
 fn zloss_py<'py>(
@@ -90,6 +101,7 @@ fn zloss_py<'py>(
     loss_rows(py, o, target, move |x, t, _| zloss::zloss(x, t, a, b)).map(|(l, _)| l)
 }
 
+/// sparsemax_loss(z, target) -> (loss, grad): ½(1 − Σp²) + ⟨p, z⟩ − z_t and p − onehot(t); |L − L64|/max(1, L64) ≤ (N + 4)·2^−24.
 #[pyfunction]
 fn sparsemax_loss<'py>(
     py: Python<'py>,
@@ -101,6 +113,7 @@ fn sparsemax_loss<'py>(
     })
 }
 
+/// sparsemax_jvp(p, v) -> out: v_i − mean_S(v) on the support S of p, 0 elsewhere. Cost 6.6 instructions/element (M4F).
 #[pyfunction]
 fn sparsemax_jvp<'py>(
     py: Python<'py>,
@@ -141,6 +154,7 @@ fn sparsemax_jvp<'py>(
     Ok(out)
 }
 
+/// project_topk_simplex(z, k) -> p: projection onto the simplex with at most k nonzeros.
 #[pyfunction]
 fn project_topk_simplex<'py>(py: Python<'py>, z: &Bound<'py, PyAny>, k: usize) -> F32Out<'py> {
     map_rows::<f32, f32, _>(py, z, "float32", move |x, y| {
@@ -171,6 +185,7 @@ fn s8_params(
     }
 }
 
+/// softmax_s8_tflm(x, input_scale=None, beta=1.0, *, double=False, mult=None, shift=None, diff_min=None) -> int8: bit-exact TFLite-Micro int8 softmax (scale 1/256, zero point −128); parameters from input_scale and beta or raw. Cost 157.4 instructions/element (M4F).
 #[pyfunction]
 #[pyo3(signature = (x, input_scale = None, beta = 1.0, *, double = false, mult = None, shift = None, diff_min = None))]
 #[allow(clippy::too_many_arguments)]
@@ -190,6 +205,7 @@ fn softmax_s8_tflm<'py>(
     })
 }
 
+/// softmax_s8_s16_tflm(x, input_scale=None, beta=1.0, *, ...) -> int16: bit-exact TFLite-Micro int8 → int16 softmax (scale 1/65536, zero point −32768).
 #[pyfunction]
 #[pyo3(signature = (x, input_scale = None, beta = 1.0, *, double = false, mult = None, shift = None, diff_min = None))]
 #[allow(clippy::too_many_arguments)]
@@ -210,6 +226,7 @@ fn softmax_s8_s16_tflm<'py>(
 }
 
 /// (mult, shift, diff_min) that TFLite-Micro derives from the input scale and β.
+/// softmax_s8_params(input_scale, beta=1.0, *, double=False) -> (mult, shift, diff_min) as TFLite-Micro derives them.
 #[pyfunction]
 #[pyo3(signature = (input_scale, beta = 1.0, *, double = false))]
 fn softmax_s8_params(input_scale: f64, beta: f64, double: bool) -> PyResult<(i32, i32, i32)> {
@@ -217,6 +234,7 @@ fn softmax_s8_params(input_scale: f64, beta: f64, double: bool) -> PyResult<(i32
     Ok((p.mult(), p.shift(), p.diff_min()))
 }
 
+/// softmax_s16_tflm(x, input_scale=None, beta=1.0, *, input_multiplier=None, input_left_shift=None) -> int16: bit-exact TFLite-Micro int16 softmax. Cost 30.3 instructions/element (M4F).
 #[pyfunction]
 #[pyo3(signature = (x, input_scale = None, beta = 1.0, *, input_multiplier = None, input_left_shift = None))]
 fn softmax_s16_tflm<'py>(
@@ -242,6 +260,7 @@ fn softmax_s16_tflm<'py>(
     })
 }
 
+/// softmax_s8_accurate(x, input_scale, beta=1.0) -> int8: min(round(256·p), 255) − 128 within 0.5 LSB + 1e−4 LSB. Cost 19.0 instructions/element (M4F).
 #[pyfunction]
 #[pyo3(signature = (x, input_scale, beta = 1.0))]
 fn softmax_s8_accurate<'py>(
@@ -256,6 +275,7 @@ fn softmax_s8_accurate<'py>(
     })
 }
 
+/// softmax_s8_s16_accurate(x, input_scale, beta=1.0) -> int16: min(round(65536·p), 65535) − 32768 within 0.5 LSB + 1e−4 LSB.
 #[pyfunction]
 #[pyo3(signature = (x, input_scale, beta = 1.0))]
 fn softmax_s8_s16_accurate<'py>(
@@ -270,6 +290,7 @@ fn softmax_s8_s16_accurate<'py>(
     })
 }
 
+/// softmax_s16_accurate(x, input_scale, beta=1.0) -> int16: accurate int16 softmax (scale 1/32768). Cost 42.8 instructions/element (M4F).
 #[pyfunction]
 #[pyo3(signature = (x, input_scale, beta = 1.0))]
 fn softmax_s16_accurate<'py>(
@@ -297,6 +318,7 @@ fn matrix(w: &Bound<'_, PyAny>) -> PyResult<(Vec<f32>, usize, usize)> {
     Ok((v, r, c))
 }
 
+/// spectral_norm_upper_bound(w, iters=8) -> float: certified σ_max bound, ≥ σ_max and ≤ σ_max·rank^(1/1024)·(1 + 1e−6).
 #[pyfunction]
 #[pyo3(signature = (w, iters = lipschitz::GRAM_ITERS))]
 fn spectral_norm_upper_bound(py: Python<'_>, w: &Bound<'_, PyAny>, iters: u32) -> PyResult<f32> {
@@ -319,6 +341,7 @@ fn project<'py>(
     Ok((out, bound))
 }
 
+/// spectral_normalize(w, c) -> (w', bound): w scaled to spectral norm ≤ c (a copy).
 #[pyfunction]
 fn spectral_normalize<'py>(
     py: Python<'py>,
@@ -330,6 +353,7 @@ fn spectral_normalize<'py>(
     })
 }
 
+/// spectral_hard_cap(w, c) -> (w', bound): w scaled down only if its certified bound exceeds c.
 #[pyfunction]
 fn spectral_hard_cap<'py>(
     py: Python<'py>,
@@ -341,6 +365,7 @@ fn spectral_hard_cap<'py>(
     })
 }
 
+/// spectral_soft_cap(w, c, alpha) -> (w', bound): w softly capped towards spectral norm c.
 #[pyfunction]
 fn spectral_soft_cap<'py>(
     py: Python<'py>,
@@ -353,6 +378,7 @@ fn spectral_soft_cap<'py>(
     })
 }
 
+/// bjorck_orthonormalize(w, c=1.0, iters=16) -> (w', bound): Björck orthonormalisation scaled by c.
 #[pyfunction]
 #[pyo3(signature = (w, c = 1.0, iters = 16))]
 fn bjorck_orthonormalize<'py>(
