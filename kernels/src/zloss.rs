@@ -353,8 +353,8 @@ pub mod fpu {
     /// (own) `math` backend; `micromath` would dominate the error.
     ///
     /// **Stack:** not benched (no buffers; [`zloss_grad`], which adds the gradient pass, is).
-    /// **Cost:** see `cargo xtask bench` (~30 flops per element plus a constant scalar tail
-    /// with soft-float f64 on Cortex-M).
+    /// **Cost:** below [`zloss_grad`]'s, which adds the gradient pass (row `zloss::zloss_grad`):
+    /// ~30 flops per element plus a constant scalar tail with soft-float f64 on Cortex-M.
     ///
     /// # Errors
     /// [`Error::Empty`], [`Error::IndexOutOfRange`] for `target ≥ D`, [`Error::NanInput`] for a

@@ -22,7 +22,8 @@ const D6: f32 = 0.000_153_533_6;
 ///
 /// Measured error: 1.227 ulp max over every f32 (exhaustive); bound 2 ulp.
 ///
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 1972.1 · M3 1186.2.
+/// <!-- cost: math::fpu::exp2 -->
 ///
 /// Stack (bytes, `cargo xtask bench`): M0 148 · M3 72.
 /// <!-- stack: math::fpu::exp2 -->

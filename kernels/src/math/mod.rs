@@ -114,7 +114,7 @@ pub mod fpu {
             /// domain, error and stack use), to `libm` with the feature `libm`, to `micromath`
             /// with `micromath`.
             ///
-            /// Cost: see `cargo xtask bench`.
+            #[doc = concat!("Cost: the `cargo xtask bench` row `math::fpu::", stringify!($name), "`.")]
             #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
             #[inline]
             pub fn $name(x: f32) -> f32 {
@@ -322,7 +322,10 @@ macro_rules! selected {
         /// The default entry point: [`fpu`]'s form where the target has a hardware FPU,
         /// [`nofpu`]'s on cores without one (chosen at compile time, see [`INT_PATH`]).
         ///
-        /// Cost: see `cargo xtask bench`.
+        #[doc = concat!(
+            "Cost: the `cargo xtask bench` rows `math::fpu::", stringify!($name),
+            "` (FPU path) and `math::nofpu::", stringify!($name), "` (integer path)."
+        )]
         #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
         #[inline]
         pub fn $name(x: f32) -> f32 {

@@ -12,7 +12,8 @@ use super::exp::exp;
 /// NaN → NaN; results below 2^−126 are subnormal (absolute error ≤ 2^−149), and 0 below
 /// x ≈ −103.97.
 ///
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 2751.8 · M3 1630.1.
+/// <!-- cost: math::fpu::sigmoid -->
 ///
 /// Stack (bytes, `cargo xtask bench`): M0 164 · M3 88.
 /// <!-- stack: math::fpu::sigmoid -->

@@ -16,7 +16,8 @@ use super::expm1::expm1;
 /// = ±1,
 /// NaN → NaN. One divide.
 ///
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 3060.9 · M3 1849.6.
+/// <!-- cost: math::fpu::tanh -->
 ///
 /// Stack (bytes, `cargo xtask bench`): M0 172 · M3 88.
 /// <!-- stack: math::fpu::tanh -->

@@ -373,7 +373,8 @@ impl RegressionEval {
 ///
 /// Stack: three `[f32; D]` plus the model's `learn_one` (the gradient and the rule's new
 /// arrays, 4·D bytes each; no copy of the model).
-/// Cost: see `cargo xtask bench`.
+/// Cost: the scaler's and the model's rows (`online::StandardScaler::learn_one`,
+/// `online::predict_proba[*]`, `online::learn_one[*]`) plus the loss and count updates.
 ///
 /// # Errors
 /// The sample errors above, or an overflow reported by the scaler or the model (the sample

@@ -13,7 +13,7 @@ use crate::Error;
 /// Regret against the best expert for losses in [0, 1]: ≤ ln K/η + η·Σ_t‖ℓ_t − ℓ_{t−1}‖²_∞
 /// (optimistic) or ln K/η + η·T/8 (plain).
 ///
-/// State: 12·K + 8 bytes. Cost: see `cargo xtask bench`.
+/// State: 12·K + 8 bytes. Cost: not benched yet.
 ///
 /// # Example
 ///

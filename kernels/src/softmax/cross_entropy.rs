@@ -18,7 +18,8 @@ use crate::Error;
 /// Accuracy: loss absolute error ≤ 2e−6·max(1, L) (N ≤ 2^20); gradient as
 /// [`super::three_pass()`] plus half an ulp at `target`. If x_target = −∞ the loss is +∞; with +∞
 /// logits, L = ln(count of +∞) if x_target = +∞ else +∞.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 2891.7 · M3 1724.6 · M4F/M7 40.4 · M33/M55 38.4.
+/// <!-- cost: softmax::cross_entropy -->
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`] (`target ≥ logits.len()`),

@@ -10,7 +10,7 @@ use crate::Error;
 /// Accuracy: absolute error ≤ 2e−6·max(1, |ln Z|) for N ≤ 2^20 (measured against f64).
 /// +∞ if some input is +∞; −∞ inputs contribute nothing. Stack: no buffers, the saved registers
 /// of one call (not benched; [`super::anchored()`]'s figures are measured).
-/// Cost: see `cargo xtask bench`.
+/// Cost: not benched on its own yet.
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::NanInput`], [`Error::AllNegInfinity`].

@@ -18,7 +18,8 @@ fn rows(len: usize, row_len: usize) -> Result<(), Error> {
 /// [`super::anchored()`] per row, on every target (unlike [`super::softmax()`], which takes the
 /// integer path on cores without an FPU).
 ///
-/// Accuracy, stack: as [`super::anchored()`]. Cost: see `cargo xtask bench`.
+/// Accuracy, stack: as [`super::anchored()`]; cost per element: as [`super::anchored()`] at the
+/// row length (plus a call per row).
 ///
 /// # Errors
 /// [`Error::Empty`] for an empty `x`, [`Error::BadRowLength`] if `row_len` is 0 or does not

@@ -63,7 +63,8 @@ fn prepare(x: &[f32]) -> Result<(f32, usize), Error> {
 /// error ≤ 5 ulp (s, the compensated sum, the reciprocal, the product), except that elements
 /// whose s(x_i)·f underflows (|x_i| ≥ 2^64 below a maximum ≥ 2^64) read 0 with absolute error
 /// ≤ 2^−126. −∞ gives exactly 0. With +∞ inputs, each +∞ gets 1/count, others 0.
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 1190.5 · M3 736.2 · M4F/M7 26.1 · M33/M55 25.1.
+/// <!-- cost: softmax::stablemax -->
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`], [`Error::AllNegInfinity`].

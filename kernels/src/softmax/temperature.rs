@@ -25,7 +25,7 @@ fn check(t: f32) -> Result<(), Error> {
 /// limit (the arg-max) should subtract the row's maximum from x first: x_i − max ≤ 0 keeps
 /// the maximum at z = 0. Stack: as [`super::anchored()`] (no
 /// buffers).
-/// Cost: see `cargo xtask bench`.
+/// Cost: not benched on its own yet.
 ///
 /// # Errors
 /// [`Error::BadParameter`] unless 0 < T < ∞; otherwise as [`super::three_pass()`].

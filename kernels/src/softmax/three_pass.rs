@@ -14,7 +14,8 @@ use crate::Error;
 /// whose rounding (up to |x_i − m|·2^−24 absolute in the exponent) limits its accuracy to about
 /// 5e−6 relative for outputs near 1e−38; [`three_pass`] avoids that.
 ///
-/// Stack: no buffers ([`three_pass`]'s measured figures). Cost: see `cargo xtask bench`.
+/// Stack: no buffers ([`three_pass`]'s measured figures). Cost with `libm::expf` and with
+/// `micromath`'s exp: the rows `softmax::three_pass[libm::expf]` and `softmax::three_pass[micromath]`.
 ///
 /// # Errors
 /// [`Error::Empty`] for an empty `x`, [`Error::LengthMismatch`] if `y.len() != x.len()`,
@@ -101,7 +102,8 @@ pub fn three_pass_with(x: &[f32], y: &mut [f32], exp: impl Fn(f32) -> f32) -> Re
 /// inputs are +∞, each of them gets 1/(their count) and every other element 0. No NaN or ∞ for
 /// any finite input, including ±3.4e38. Valid for any N (no accumulator overflows).
 ///
-/// Cost: see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 2890.2 · M3 1724.7 · M4F/M7 40.2 · M33/M55 38.2.
+/// <!-- cost: softmax::three_pass -->
 ///
 /// # Errors
 /// [`Error::Empty`] for an empty `x`, [`Error::LengthMismatch`] if `y.len() != x.len()`,

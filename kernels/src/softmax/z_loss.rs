@@ -11,7 +11,7 @@ use crate::Error;
 /// Accuracy: relative error ≤ 2·(2e−6·max(1, |ln Z|)/|ln Z|) + 2^−23 (from logsumexp). With
 /// λ > 0, +∞ if an input is +∞. With λ = 0 the regulariser is off and the result is exactly 0
 /// for every valid row, +∞ inputs included (not 0·∞ = NaN). Stack: no buffers, the saved
-/// registers of one call (not benched). Cost: see `cargo xtask bench`.
+/// registers of one call (not benched). Cost: not benched on its own yet.
 ///
 /// # Errors
 /// [`Error::BadParameter`] unless λ is finite and ≥ 0; otherwise as [`super::logsumexp()`].

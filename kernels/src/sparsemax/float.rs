@@ -644,7 +644,8 @@ fn tau_no_workspace(z: &[f32], m: f32) -> f32 {
 /// `host/tests/sparsemax_differential.rs`, measured max there 6.8e−7; the earlier cancelling
 /// formula measured 2.2e−7 but could return a negative loss); L ≥ 0 always; overflows to +∞
 /// only when the true loss exceeds f32::MAX.
-/// **Cost:** see `cargo xtask bench`.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 845.7 · M3 630.1 · M4F/M7 34.0 · M33/M55 30.4.
+/// <!-- cost: sparsemax::sparsemax_loss -->
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`] for a gradient of the wrong length,

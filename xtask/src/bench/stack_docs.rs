@@ -14,6 +14,11 @@
 //! them with the new baseline, and `cargo test -p xtask` fails when a line differs from the
 //! committed baseline or when a kernel row of the baseline has no marker (the comparison
 //! baselines in [`PEER_ROWS`] excepted).
+//!
+//! A `<!-- cost: ROW -->` marker works the same way for the instruction counts: the line above
+//! it reads `Cost (`cargo xtask bench`, instructions per element at N = 256): M0 … · M4F ….`
+//! (per call for rows measured at N = 1, at the largest N for rows without N = 256), so that a
+//! doc's cost figure is the committed baseline's, rewritten by every bless.
 
 use super::report::BaselineEntry;
 use crate::boards::Board;
@@ -21,13 +26,44 @@ use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Prefix of a generated sentence (after the comment marker).
-const LINE_PREFIX: &str = "Stack (bytes, `cargo xtask bench`)";
-/// First cell of a generated table's head.
-const TABLE_HEAD: &str = "stack, bytes (`cargo xtask bench`)";
-/// Marker opening and closing.
-const MARK_OPEN: &str = "<!-- stack:";
+/// Marker closing.
 const MARK_CLOSE: &str = "-->";
+
+/// What a marker's generated lines state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The stack high-water mark, bytes: the largest over the measured N.
+    Stack,
+    /// Executed instructions: per element at N = 256 (or the largest N measured), per call
+    /// for rows measured at N ≤ 1.
+    Cost,
+}
+
+impl Kind {
+    /// Marker opening.
+    fn mark_open(self) -> &'static str {
+        match self {
+            Kind::Stack => "<!-- stack:",
+            Kind::Cost => "<!-- cost:",
+        }
+    }
+    /// Prefix of a generated sentence (after the comment marker).
+    fn line_prefix(self) -> &'static str {
+        match self {
+            Kind::Stack => "Stack (bytes, `cargo xtask bench`)",
+            Kind::Cost => "Cost (`cargo xtask bench`",
+        }
+    }
+    /// First cell of a generated table's head.
+    fn table_head(self) -> &'static str {
+        match self {
+            Kind::Stack => "stack, bytes (`cargo xtask bench`)",
+            Kind::Cost => {
+                "instructions per element at N = 256, per call at N = 1 (`cargo xtask bench`)"
+            }
+        }
+    }
+}
 
 /// Bench rows that measure a peer or a comparison baseline, not a kernel of this crate: no
 /// doc comment carries their stack.
@@ -41,31 +77,75 @@ pub const PEER_ROWS: [&str; 4] = [
 /// Per kernel row name, per core: the largest stack over the measured N (cores missing from
 /// the baseline, or rows without a stack figure, are left out), and the row names in the
 /// baseline's order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StackTable {
-    figures: BTreeMap<String, BTreeMap<String, u32>>,
+    kind: Kind,
+    figures: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per row: the N its cost figures are taken at (cost tables only).
+    sizes: BTreeMap<String, u32>,
     order: Vec<String>,
 }
 
 impl StackTable {
-    /// From the baseline's rows.
+    /// The stack figures of the baseline's rows.
     pub fn new(base: &[BaselineEntry]) -> Self {
-        let mut t = StackTable::default();
+        Self::of(base, Kind::Stack)
+    }
+
+    /// The figures of one kind from the baseline's rows.
+    pub fn of(base: &[BaselineEntry], kind: Kind) -> Self {
+        let mut t = StackTable {
+            kind,
+            figures: BTreeMap::new(),
+            sizes: BTreeMap::new(),
+            order: Vec::new(),
+        };
+        // Per row and core: the largest stack, or the entry whose N is 256 (else the largest).
+        let mut stack: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+        let mut cost: BTreeMap<(&str, &str), &BaselineEntry> = BTreeMap::new();
         for e in base {
-            if let Some(s) = e.stack_bytes {
-                if !t.figures.contains_key(&e.kernel) {
-                    t.order.push(e.kernel.clone());
+            let key = (e.kernel.as_str(), e.core.as_str());
+            match kind {
+                Kind::Stack => {
+                    let Some(s) = e.stack_bytes else { continue };
+                    let v = stack.entry(key).or_insert(0);
+                    *v = (*v).max(s);
                 }
-                let v = t
-                    .figures
-                    .entry(e.kernel.clone())
-                    .or_default()
-                    .entry(e.core.clone())
-                    .or_insert(0);
-                *v = (*v).max(s);
+                Kind::Cost => {
+                    let better = |old: &BaselineEntry| old.n != 256 && (e.n == 256 || e.n > old.n);
+                    match cost.get(&key) {
+                        Some(old) if !better(old) => {}
+                        _ => {
+                            cost.insert(key, e);
+                        }
+                    }
+                }
+            }
+            if !t.order.iter().any(|k| k == &e.kernel) {
+                t.order.push(e.kernel.clone());
             }
         }
+        for ((kernel, core), v) in stack {
+            t.put(kernel, core, v.to_string());
+        }
+        for ((kernel, core), e) in cost {
+            let v = if e.n <= 1 {
+                e.instructions.to_string()
+            } else {
+                format!("{:.1}", e.instructions as f64 / f64::from(e.n))
+            };
+            t.put(kernel, core, v);
+            t.sizes.insert(kernel.to_string(), e.n);
+        }
+        t.order.retain(|k| t.figures.contains_key(k));
         t
+    }
+
+    fn put(&mut self, kernel: &str, core: &str, v: String) {
+        self.figures
+            .entry(kernel.to_string())
+            .or_default()
+            .insert(core.to_string(), v);
     }
 
     /// The rows a marker name stands for: itself, or with a trailing `*` every row that
@@ -107,9 +187,9 @@ fn lines_for(table: &StackTable, rows: &[&str]) -> Vec<String> {
         let Some(per_core) = table.figures.get(*row) else {
             return Vec::new();
         };
-        let mut groups: Vec<(u32, Vec<String>)> = Vec::new();
+        let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
         for c in table.cores(rows) {
-            if let Some(&v) = per_core.get(c) {
+            if let Some(v) = per_core.get(c) {
                 let core = c.to_uppercase();
                 match groups.iter_mut().find(|g| g.0 == v) {
                     Some(g) => g.1.push(core),
@@ -121,7 +201,15 @@ fn lines_for(table: &StackTable, rows: &[&str]) -> Vec<String> {
             .iter()
             .map(|(v, cores)| format!("{} {v}", cores.join("/")))
             .collect();
-        return vec![format!("{LINE_PREFIX}: {}.", figures.join(" · "))];
+        let prefix = match (table.kind, table.sizes.get(*row)) {
+            (Kind::Stack, _) => table.kind.line_prefix().to_string(),
+            (Kind::Cost, Some(&n)) if n > 1 => format!(
+                "{}, instructions per element at N = {n})",
+                table.kind.line_prefix()
+            ),
+            (Kind::Cost, _) => format!("{}, instructions per call)", table.kind.line_prefix()),
+        };
+        return vec![format!("{prefix}: {}.", figures.join(" · "))];
     }
     let cores = table.cores(rows);
     if cores.is_empty() {
@@ -129,7 +217,8 @@ fn lines_for(table: &StackTable, rows: &[&str]) -> Vec<String> {
     }
     let mut out = vec![
         format!(
-            "| {TABLE_HEAD} | {} |",
+            "| {} | {} |",
+            table.kind.table_head(),
             cores
                 .iter()
                 .map(|c| c.to_uppercase())
@@ -145,7 +234,7 @@ fn lines_for(table: &StackTable, rows: &[&str]) -> Vec<String> {
             .map(|c| {
                 per_core
                     .and_then(|m| m.get(*c))
-                    .map_or("—".to_string(), u32::to_string)
+                    .map_or("—".to_string(), String::clone)
             })
             .collect();
         out.push(format!("| `{r}` | {} |", cells.join(" | ")));
@@ -153,13 +242,13 @@ fn lines_for(table: &StackTable, rows: &[&str]) -> Vec<String> {
     out
 }
 
-/// The names in a marker line (`/// <!-- stack: a, b -->`), if it is one.
-fn marker_names(line: &str) -> Option<Vec<String>> {
+/// The names in a marker line of this kind (`/// <!-- stack: a, b -->`), if it is one.
+fn marker_names(line: &str, kind: Kind) -> Option<Vec<String>> {
     let t = line.trim_start();
     let body = t.strip_prefix("///").or_else(|| t.strip_prefix("//!"))?;
     let inner = body
         .trim()
-        .strip_prefix(MARK_OPEN)?
+        .strip_prefix(kind.mark_open())?
         .strip_suffix(MARK_CLOSE)?;
     // Split at the commas outside brackets (`Dense<16,16>::forward` is one name).
     let mut names = Vec::new();
@@ -188,10 +277,10 @@ fn marker_names(line: &str) -> Option<Vec<String>> {
 
 /// A generated line (sentence or table row, any figures) with this indentation and comment
 /// marker?
-fn is_generated(line: &str, indent_and_marker: &str) -> bool {
+fn is_generated(line: &str, indent_and_marker: &str, kind: Kind) -> bool {
     line.strip_prefix(indent_and_marker).is_some_and(|r| {
         let r = r.trim_start();
-        r.starts_with(LINE_PREFIX) || r.starts_with('|')
+        r.starts_with(kind.line_prefix()) || r.starts_with('|')
     })
 }
 
@@ -212,7 +301,7 @@ pub fn sync_text(text: &str, table: &StackTable) -> FileSync {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut r = FileSync::default();
     for line in &lines {
-        let Some(names) = marker_names(line) else {
+        let Some(names) = marker_names(line, table.kind) else {
             out.push((*line).to_string());
             continue;
         };
@@ -220,7 +309,10 @@ pub fn sync_text(text: &str, table: &StackTable) -> FileSync {
         let indent = &line[..indent_len];
         let comment = &line.trim_start()[..3];
         let lead = format!("{indent}{comment}");
-        while out.last().is_some_and(|l| is_generated(l, &lead)) {
+        while out
+            .last()
+            .is_some_and(|l| is_generated(l, &lead, table.kind))
+        {
             out.pop();
         }
         let mut rows = Vec::new();
@@ -284,6 +376,7 @@ pub struct Sync {
 /// with the baseline.
 pub fn sync(dirs: &[PathBuf], base: &[BaselineEntry], write: bool) -> Result<Sync> {
     let table = StackTable::new(base);
+    let costs = StackTable::of(base, Kind::Cost);
     let mut s = Sync::default();
     let mut named = std::collections::BTreeSet::new();
     let mut files = Vec::new();
@@ -296,9 +389,12 @@ pub fn sync(dirs: &[PathBuf], base: &[BaselineEntry], write: bool) -> Result<Syn
         named.extend(f.names.iter().cloned());
         s.unknown
             .extend(f.unknown.into_iter().map(|n| (p.clone(), n)));
-        if f.text != text {
+        let g = sync_text(&f.text, &costs);
+        s.unknown
+            .extend(g.unknown.into_iter().map(|n| (p.clone(), n)));
+        if g.text != text {
             if write {
-                std::fs::write(&p, &f.text)?;
+                std::fs::write(&p, &g.text)?;
             }
             s.stale.push(p);
         }
@@ -317,7 +413,10 @@ pub fn sync(dirs: &[PathBuf], base: &[BaselineEntry], write: bool) -> Result<Syn
 pub fn bless(base: &[BaselineEntry]) -> Result<usize> {
     let s = sync(&documented_sources(), base, true)?;
     if !s.unknown.is_empty() {
-        bail!("stack markers naming no baseline row: {:?}", s.unknown);
+        bail!(
+            "stack or cost markers naming no baseline row: {:?}",
+            s.unknown
+        );
     }
     Ok(s.stale.len())
 }
@@ -373,6 +472,40 @@ mod tests {
             g.text,
             "/// Stack (bytes, `cargo xtask bench`): M0 12 · M3/M4F/M7 8.\n/// <!-- stack: D<1,2>::f -->\n"
         );
+    }
+
+    #[test]
+    fn cost_lines_per_element_at_256_or_per_call() {
+        let e = |core: &str, kernel: &str, n: u32, instructions: u64| {
+            let mut x = entry(core, kernel, n, Some(8));
+            x.instructions = instructions;
+            x
+        };
+        let base = [
+            e("m4f", "k::a", 16, 1_000),
+            e("m4f", "k::a", 256, 5_120),
+            e("m4f", "k::a", 1024, 40_000),
+            e("m0", "k::a", 256, 15_360),
+            e("m3", "k::a", 256, 5_120),
+            e("m4f", "k::call", 1, 263),
+            e("m0", "k::call", 1, 9_466),
+            e("m4f", "k::big", 16, 320),
+            e("m4f", "k::big", 64, 1_600),
+        ];
+        let t = StackTable::of(&base, Kind::Cost);
+        let g = sync_text(
+            "/// Cost: old.\n/// Cost (`cargo xtask bench`, instructions per call): M4F 1.\n/// <!-- cost: k::a -->\n/// <!-- cost: k::call -->\n/// <!-- cost: k::big -->\n/// <!-- cost: k::none -->\n",
+            &t,
+        );
+        assert_eq!(
+            g.text,
+            "/// Cost: old.\n/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 60.0 · M3/M4F 20.0.\n/// <!-- cost: k::a -->\n/// Cost (`cargo xtask bench`, instructions per call): M0 9466 · M4F 263.\n/// <!-- cost: k::call -->\n/// Cost (`cargo xtask bench`, instructions per element at N = 64): M4F 25.0.\n/// <!-- cost: k::big -->\n/// <!-- cost: k::none -->\n"
+        );
+        assert_eq!(g.unknown, vec!["k::none".to_string()]);
+        // Stack markers are left to the stack table, and the result is idempotent.
+        assert_eq!(sync_text(&g.text, &t).text, g.text);
+        let h = sync_text("/// <!-- stack: k::a -->\n", &t);
+        assert_eq!(h.text, "/// <!-- stack: k::a -->\n");
     }
 
     /// The committed docs carry the committed baseline's figures, and every kernel row of the
