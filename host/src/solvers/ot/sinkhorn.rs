@@ -24,13 +24,25 @@
 //! on the f64 kernel after a plain f64 sweep, so the result is that of the f64 iteration.
 //!
 //! **Over-relaxation** (Thibault et al. 2017): at the final ε the sweeps use
-//! u ← (a/K̃v)^ω u^{1−ω}, v ← (b/K̃ᵀu)^ω v^{1−ω} with ω = `overrelaxation` (1.8 by default;
-//! 1 is plain Sinkhorn); once the error first meets `tol` the remaining sweeps are plain, so
+//! u ← (a/K̃v)^ω u^{1−ω}, v ← (b/K̃ᵀu)^ω v^{1−ω}. The stage starts plain (ω = 1) and measures
+//! the error's one-sweep ratio q until it settles (at most 40 sweeps); then
+//! ω = min(2/(1 + √(1 − q)), `overrelaxation`) (the optimal ω for plain rate q, Lehmann et
+//! al. 2021): ≈ 1.1 at ε = 0.1·max C, where plain Sinkhorn needs a dozen sweeps and a fixed
+//! ω = 1.8 needed 64, ≈ 1.8 at 1e−3·max C. Once the error first meets `tol` the remaining
+//! sweeps are plain, so
 //! that the columns of the returned plan are exact. Safeguard: when 50 sweeps make no progress,
 //! an f32 kernel is switched to f64, and on the f64 kernel ω − 1 is halved (to plain Sinkhorn
 //! below ω = 1.05).
 //!
-//! **ε-scaling:** ε_t = max(ε, ε₀θ^t), ε₀ = (max C − min C)/8, θ = 1/2; each stage runs until
+//! **Kernel precision at the final ε:** without ε-scaling the final stage starts on the f64
+//! kernel (at large ε a dozen sweeps do, and an f32 kernel would cost one more build than its
+//! lighter sweeps save) and moves to f32 only when the measured rate predicts more than 30
+//! sweeps. When the f32 sweeps meet tol, the f64 kernel built from the absorbed potentials is
+//! the plan: if its own marginals meet tol the run stops there. The plan is u_i K̃_ij v_j
+//! from the f64 kernel (no new exponentials); kernel buffers ask for 2 MB pages.
+//!
+//! **ε-scaling** (only when max C − min C ≥ 1000 ε, where it saves more sweeps than its
+//! stages cost): ε_t = max(ε, ε₀θ^t), ε₀ = (max C − min C)/8, θ = 1/2; each stage runs until
 //! its marginal error ≤ max(tol, 1e−3·mass) (at most 200 sweeps), warm-starting the next. The
 //! start is f_i = min_j C_ij (over columns with b_j > 0), g = 0: the largest entry of each row
 //! of the first K̃ is 1, whatever ε₀.
@@ -57,9 +69,11 @@ pub struct SinkhornOptions {
     pub tol: f64,
     /// Sweep limit at the final ε.
     pub max_iter: usize,
-    /// Whether to use ε-scaling (otherwise start directly at ε).
+    /// Whether ε-scaling may be used (it is, when max C − min C ≥ 1000 ε); false: start
+    /// directly at ε.
     pub eps_scaling: bool,
-    /// Over-relaxation ω ∈ [1, 2) of the final stage's sweeps (1 = plain Sinkhorn).
+    /// Largest over-relaxation ω ∈ [1, 2) of the final stage's sweeps (ω is set from the
+    /// measured rate; 1 = plain Sinkhorn).
     pub overrelaxation: f64,
 }
 
@@ -70,7 +84,7 @@ impl Default for SinkhornOptions {
             tol: 1e-9,
             max_iter: 100_000,
             eps_scaling: true,
-            overrelaxation: 1.8,
+            overrelaxation: 1.9,
         }
     }
 }
