@@ -35,7 +35,9 @@ def marginal_error(t, a, b):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("problem", choices=["sparse", "sinkhorn"])
+    p.add_argument("problem", choices=["sparse", "sinkhorn", "check"])
+    p.add_argument("--method", default="sinkhorn")
+    p.add_argument("--plan", default="")
     p.add_argument("dir")
     p.add_argument("--k", type=int, default=2)
     p.add_argument("--gamma", type=float, default=1.0)
@@ -43,6 +45,14 @@ def main():
     p.add_argument("--stop-thr", type=float, default=1e-9)
     p.add_argument("--max-iter", type=int, default=100000)
     args = p.parse_args()
+    if args.problem == "check":
+        # The one check of every written plan (ours and POT's): the same formula for both.
+        a = np.load(os.path.join(args.dir, "a.npy"))
+        b = np.load(os.path.join(args.dir, "b.npy"))
+        t = np.load(args.plan)
+        json.dump({"marginal_error": marginal_error(t, a, b)}, sys.stdout)
+        print()
+        return
     c, a, b = load(args.dir)
     out = {"pot_version": ot.__version__}
     if args.problem == "sparse":
@@ -65,14 +75,26 @@ def main():
             iterations=int(log["res"].nit),
         )
     else:
-        t0 = time.perf_counter()
-        plan = ot.sinkhorn(a, b, c, args.reg, stopThr=args.stop_thr,
-                           numItermax=args.max_iter)
-        secs = time.perf_counter() - t0
+        import warnings
+        with warnings.catch_warnings(record=True) as warns:
+            warnings.simplefilter("always")
+            t0 = time.perf_counter()
+            plan, log = ot.sinkhorn(a, b, c, args.reg, method=args.method,
+                                    stopThr=args.stop_thr, numItermax=args.max_iter,
+                                    log=True)
+            secs = time.perf_counter() - t0
+        if args.plan:
+            np.save(args.plan, plan)
+        err = marginal_error(plan, a, b)
         out.update(
+            method=args.method,
+            iterations=int(log.get("niter", -1)),
+            converged=bool(np.isfinite(err) and not any(
+                "did not converge" in str(w.message) or "Numerical errors" in str(w.message)
+                for w in warns)),
             seconds=secs,
             transport_cost=float((plan * c).sum()),
-            marginal_error=marginal_error(plan, a, b),
+            marginal_error=err,
         )
     json.dump(out, sys.stdout)
     print()

@@ -12,8 +12,15 @@ use super::CliError;
 #[derive(clap::Args, Debug)]
 pub struct ProblemArgs {
     /// Cost matrix C (m × n), `.npy` (float32/float64) or CSV.
-    #[arg(long)]
-    pub cost: PathBuf,
+    #[arg(long, required_unless_present = "x")]
+    pub cost: Option<PathBuf>,
+    /// Point cloud X (m × d), instead of --cost (`sinkhorn` only): costs are computed on the
+    /// fly from the points, never stored as an m × n matrix.
+    #[arg(long, requires = "y", conflicts_with = "cost")]
+    pub x: Option<PathBuf>,
+    /// Point cloud Y (n × d), with --x.
+    #[arg(long, requires = "x")]
+    pub y: Option<PathBuf>,
     /// Source marginal a (m entries, nonnegative); uniform 1/m if omitted.
     #[arg(long)]
     pub a: Option<PathBuf>,
@@ -51,7 +58,10 @@ fn vector_or_uniform(path: Option<&Path>, len: usize) -> Result<Vec<f64>, CliErr
 
 /// Reads and validates C, a, b.
 pub fn load_problem(args: &ProblemArgs) -> Result<Problem, CliError> {
-    let c = io::read_matrix(&args.cost)?;
+    let Some(cost) = args.cost.as_deref() else {
+        return Err("this solver needs --cost (point clouds: `mcuk sinkhorn --x --y`)".into());
+    };
+    let c = io::read_matrix(cost)?;
     let a = vector_or_uniform(args.a.as_deref(), c.rows)?;
     let b = vector_or_uniform(args.b.as_deref(), c.cols)?;
     Ok(Problem::new(c.rows, c.cols, c.data, a, b)?)

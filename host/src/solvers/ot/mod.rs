@@ -11,6 +11,7 @@
 //! Every solver takes a validated [`Problem`]; [`Problem::new`] returns an [`OtError`] for
 //! bad input and nothing here panics on user data.
 
+pub mod cloud;
 pub mod dense;
 pub mod exact;
 pub mod projection;
@@ -118,28 +119,7 @@ impl Problem {
                 value: cost.get(p).copied().unwrap_or(f64::NAN),
             });
         }
-        for (which, v) in [("a", &a), ("b", &b)] {
-            if let Some(p) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
-                return Err(OtError::BadMass {
-                    which,
-                    index: p,
-                    value: v.get(p).copied().unwrap_or(f64::NAN),
-                });
-            }
-            let total = v.iter().sum::<f64>();
-            if !total.is_finite() {
-                return Err(OtError::MassOverflow { which, total });
-            }
-            if total <= 0.0 {
-                return Err(OtError::ZeroMass { which });
-            }
-        }
-        let (sum_a, sum_b) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
-        let rel = (sum_a - sum_b).abs() / sum_a.max(sum_b);
-        // Written so that NaN fails the check.
-        if rel.is_nan() || rel > 1e-9 {
-            return Err(OtError::UnequalMass { sum_a, sum_b, rel });
-        }
+        check_masses(&a, &b)?;
         let mut cost_t = vec![0.0; cost.len()];
         for (i, row) in cost.chunks_exact(cols).enumerate() {
             for (j, &c) in row.iter().enumerate() {
@@ -260,6 +240,34 @@ impl Solution {
         }
         nz
     }
+}
+
+/// The marginal checks of [`Problem::new`]: entries finite and ≥ 0, totals finite, positive
+/// and equal to 1e−9 relative.
+pub(crate) fn check_masses(a: &[f64], b: &[f64]) -> Result<(), OtError> {
+    for (which, v) in [("a", a), ("b", b)] {
+        if let Some(p) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
+            return Err(OtError::BadMass {
+                which,
+                index: p,
+                value: v.get(p).copied().unwrap_or(f64::NAN),
+            });
+        }
+        let total = v.iter().sum::<f64>();
+        if !total.is_finite() {
+            return Err(OtError::MassOverflow { which, total });
+        }
+        if total <= 0.0 {
+            return Err(OtError::ZeroMass { which });
+        }
+    }
+    let (sum_a, sum_b) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
+    let rel = (sum_a - sum_b).abs() / sum_a.max(sum_b);
+    // Written so that NaN fails the check.
+    if rel.is_nan() || rel > 1e-9 {
+        return Err(OtError::UnequalMass { sum_a, sum_b, rel });
+    }
+    Ok(())
 }
 
 /// x > 0 and finite (false for NaN).
