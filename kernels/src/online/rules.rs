@@ -95,7 +95,8 @@ pub trait Rule<const D: usize>: Clone {
     /// the result is not finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
     /// a copy: they compute the new values into locals, check them (with an FPU one running sum:
     /// a finite sum of the new values proves each finite; without one, their exponent bits) and
-    /// then write them, with the same bits as `step`.
+    /// then write them, with the same bits as `step`: each runs one update path for both (the
+    /// check skipped in `step`).
     ///
     /// ```
     /// use mcu_kernels::online::{Example, Rule, Sgd};
