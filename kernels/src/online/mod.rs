@@ -94,8 +94,9 @@
 //! 122 / 992 / 1,746, [`Ftrl`] 178 / 1,569 / 2,895. On the M4F most of the adaptive rules' share is
 //! the square root (one for AdaGrad and Adam, two for FTRL per feature): `libm::sqrtf`, about 40
 //! instructions in software, because `f32::sqrt` (one `vsqrt.f32`) is not in `core` and this
-//! crate forbids the `unsafe` an `asm!` would need. A Heron-plus-integer-check square root with
-//! the same bits (tested on all 2³² inputs) was slower still (AdaGrad 1,080 at D = 9).
+//! crate forbids the `unsafe` an `asm!` would need. A square root by three Heron steps on the
+//! FPU and an exact integer rounding check (libm's bits on all 2³² inputs when it was tried) was
+//! slower than libm's (AdaGrad 1,080 instructions at D = 9 instead of 839), so it was not kept.
 //! [`SoftmaxRegression::learn_one`] with AdaGrad on 8 features: 2,863 (K = 3) and
 //! 8,972 (K = 10) instructions on the M4F (about 900 per class).
 
