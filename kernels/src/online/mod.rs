@@ -91,7 +91,8 @@
 //!
 //! As the work grows (`online::learn_one[Rule;D]` rows, D = 32 and 128), instructions per added
 //! feature on the M4F / M3 / M0: [`Sgd`] 25 / 426 / 690, [`AdaGrad`] 92 / 879 / 1,622, [`Adam`]
-//! 122 / 992 / 1,746, [`Ftrl`] 178 / 1,569 / 2,895. On the M4F most of the adaptive rules' share is
+//! 122 / 992 / 1,746, [`Ftrl`] 178 / 1,569 / 2,895 (the M0's bench has only AdaGrad's rows, for
+//! flash; its other figures were measured with the bench cut down to these rows). On the M4F most of the adaptive rules' share is
 //! the square root (one for AdaGrad and Adam, two for FTRL per feature): `libm::sqrtf`, about 40
 //! instructions in software, because `f32::sqrt` (one `vsqrt.f32`) is not in `core` and this
 //! crate forbids the `unsafe` an `asm!` would need. A square root by three Heron steps on the
