@@ -654,8 +654,6 @@ impl<const D: usize, const K: usize, R: Rule<D>> SoftmaxRegression<D, K, R> {
     /// # Errors
     /// [`Error::IndexOutOfRange`] if y ≥ K; otherwise as [`LinearRegression::learn_one`].
     ///
-    /// <!-- stack: online::SoftmaxRegression::learn_one[*] -->
-    ///
     /// ```
     /// use mcu_kernels::{online::{SoftmaxRegression, Sgd}, Error};
     ///
