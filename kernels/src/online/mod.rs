@@ -89,8 +89,17 @@
 //! | `predict_proba` | 102 |
 //! | [`StandardScaler::learn_one`] | 204 |
 //!
-//! AdaGrad grows by about 93 instructions per feature (3,188 at D = 32, 12,072 at D = 128): most
-//! of it is the square root, `libm::sqrtf` in software (`f32::sqrt` is not in `core`).
+//! As the work grows (`online::learn_one[Rule;D]` rows, D = 32 and 128), instructions per added
+//! feature on the M4F / M3 / M0: [`Sgd`] 25 / 426 / 690, [`AdaGrad`] 92 / 879 / 1,622, [`Adam`]
+//! 122 / 992 / 1,746, [`Ftrl`] 178 / 1,569 / 2,895 (the M0's bench has only AdaGrad's rows, for
+//! flash; its other figures were measured with the bench cut down to these rows). On the M4F most of the adaptive rules' share is
+//! the square root (one for AdaGrad and Adam, two for FTRL per feature): `libm::sqrtf`, about 40
+//! instructions in software, because `f32::sqrt` (one `vsqrt.f32`) is not in `core` and this
+//! crate forbids the `unsafe` an `asm!` would need. A square root by three Heron steps on the
+//! FPU and an exact integer rounding check (libm's bits on all 2³² inputs when it was tried) was
+//! slower than libm's (AdaGrad 1,080 instructions at D = 9 instead of 839), so it was not kept.
+//! [`SoftmaxRegression::learn_one`] with AdaGrad on 8 features: 2,863 (K = 3) and
+//! 8,972 (K = 10) instructions on the M4F (about 900 per class).
 
 pub mod checkpoint;
 pub mod eval;

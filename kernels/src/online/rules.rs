@@ -95,7 +95,8 @@ pub trait Rule<const D: usize>: Clone {
     /// the result is not finite (stack: the rule's state plus 4·D bytes). The crate's rules override it without
     /// a copy: they compute the new values into locals, check them (with an FPU one running sum:
     /// a finite sum of the new values proves each finite; without one, their exponent bits) and
-    /// then write them, with the same bits as `step`.
+    /// then write them, with the same bits as `step`: each runs one update path for both (the
+    /// check skipped in `step`).
     ///
     /// ```
     /// use mcu_kernels::online::{Example, Rule, Sgd};
@@ -134,17 +135,18 @@ pub trait Rule<const D: usize>: Clone {
     }
 }
 
-/// The weights w − s·v_i into `w` if every one is finite (and `keep` holds); otherwise `w`
-/// unchanged and `false`. The check-then-commit core of the rules whose only state is w.
+/// The weights w − s·v_i: with `checked`, written into `w` only if every one is finite (and
+/// `keep` holds), otherwise `w` unchanged and `false`; without, written whatever they are (what
+/// [`Rule::step`] does). The one update path of the rules whose only state is w.
 #[inline]
-fn try_axpy<const D: usize>(w: &mut [f32; D], s: f32, v: &[f32; D], keep: bool) -> bool {
+fn axpy<const D: usize>(w: &mut [f32; D], s: f32, v: &[f32; D], keep: bool, checked: bool) -> bool {
     let mut new_w = [0.0f32; D];
     let mut check = FiniteCheck::new();
     for ((n, wi), vi) in new_w.iter_mut().zip(w.iter()).zip(v) {
         *n = wi - s * vi;
         check.add(*n);
     }
-    if keep && check.all_finite(&[&new_w]) {
+    if !checked || (keep && check.all_finite(&[&new_w])) {
         *w = new_w;
         true
     } else {
@@ -210,9 +212,7 @@ impl Default for Sgd {
 impl<const D: usize> Rule<D> for Sgd {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
-        for (wi, gi) in w.iter_mut().zip(ex.grad) {
-            *wi -= self.lr * gi;
-        }
+        axpy(w, self.lr, ex.grad, true, false);
     }
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
@@ -221,7 +221,7 @@ impl<const D: usize> Rule<D> for Sgd {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        try_axpy(w, self.lr, ex.grad, self.lr.is_finite())
+        axpy(w, self.lr, ex.grad, self.lr.is_finite(), true)
     }
 }
 
@@ -292,31 +292,11 @@ impl<const D: usize> AdaGrad<D> {
 }
 impl_default_new!(AdaGrad);
 
-impl<const D: usize> Rule<D> for AdaGrad<D> {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
-        let eps = if self.eps > 0.0 {
-            self.eps
-        } else {
-            f32::MIN_POSITIVE
-        };
-        for ((wi, gi), g2) in w.iter_mut().zip(ex.grad).zip(self.g2.iter_mut()) {
-            *g2 += gi * gi;
-            let denom = if self.eps_inside_root {
-                sqrt(*g2 + eps)
-            } else {
-                sqrt(*g2) + eps
-            };
-            *wi -= self.lr * gi / denom;
-        }
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn is_finite(&self) -> bool {
-        all_finite(&self.g2)
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+impl<const D: usize> AdaGrad<D> {
+    /// The one update path of [`Rule::step`] and [`Rule::try_step`]: the new values into
+    /// locals, then (with `checked`, only if every one is finite) written; `true` if written.
     #[inline]
-    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+    fn apply(&mut self, w: &mut [f32; D], ex: &Example<'_, D>, checked: bool) -> bool {
         let eps = if self.eps > 0.0 {
             self.eps
         } else {
@@ -342,13 +322,29 @@ impl<const D: usize> Rule<D> for AdaGrad<D> {
             check.add(*nw);
             check.add(g2);
         }
-        if check.all_finite(&[&new_w, &new_g2]) {
+        if !checked || check.all_finite(&[&new_w, &new_g2]) {
             *w = new_w;
             self.g2 = new_g2;
             true
         } else {
             false
         }
+    }
+}
+
+impl<const D: usize> Rule<D> for AdaGrad<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.apply(w, ex, false);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.g2)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        self.apply(w, ex, true)
     }
 }
 
@@ -424,43 +420,11 @@ impl<const D: usize> Adam<D> {
 }
 impl_default_new!(Adam);
 
-impl<const D: usize> Rule<D> for Adam<D> {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
-        self.b1t *= self.beta1;
-        self.b2t *= self.beta2;
-        let c1 = 1.0 - self.b1t;
-        let c2 = 1.0 - self.b2t;
-        // Guard the bias corrections (β = 1 would make them 0).
-        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
-        let c2 = if c2 > 0.0 { c2 } else { 1.0 };
-        let eps = if self.eps > 0.0 {
-            self.eps
-        } else {
-            f32::MIN_POSITIVE
-        };
-        let lr_river = self.lr * sqrt(c2) / c1;
-        for ((wi, gi), (m, v)) in w
-            .iter_mut()
-            .zip(ex.grad)
-            .zip(self.m.iter_mut().zip(self.v.iter_mut()))
-        {
-            *m = self.beta1 * *m + (1.0 - self.beta1) * gi;
-            *v = self.beta2 * *v + (1.0 - self.beta2) * gi * gi;
-            if self.river_eps {
-                *wi -= lr_river * *m / (sqrt(*v) + eps);
-            } else {
-                *wi -= self.lr * (*m / c1) / (sqrt(*v / c2) + eps);
-            }
-        }
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn is_finite(&self) -> bool {
-        all_finite(&self.m) && all_finite(&self.v)
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+impl<const D: usize> Adam<D> {
+    /// The one update path of [`Rule::step`] and [`Rule::try_step`]: the new values into
+    /// locals, then (with `checked`, only if every one is finite) written; `true` if written.
     #[inline]
-    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+    fn apply(&mut self, w: &mut [f32; D], ex: &Example<'_, D>, checked: bool) -> bool {
         // `step`'s arithmetic, into locals first.
         let b1t = self.b1t * self.beta1;
         let b2t = self.b2t * self.beta2;
@@ -497,7 +461,7 @@ impl<const D: usize> Rule<D> for Adam<D> {
             check.add(m);
             check.add(v);
         }
-        if check.all_finite(&[&new_w, &new_m, &new_v]) {
+        if !checked || check.all_finite(&[&new_w, &new_m, &new_v]) {
             self.b1t = b1t;
             self.b2t = b2t;
             *w = new_w;
@@ -507,6 +471,22 @@ impl<const D: usize> Rule<D> for Adam<D> {
         } else {
             false
         }
+    }
+}
+
+impl<const D: usize> Rule<D> for Adam<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.apply(w, ex, false);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.m) && all_finite(&self.v)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        self.apply(w, ex, true)
     }
 }
 
@@ -574,37 +554,11 @@ impl<const D: usize> AdaMax<D> {
 }
 impl_default_new!(AdaMax);
 
-impl<const D: usize> Rule<D> for AdaMax<D> {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
-        self.b1t *= self.beta1;
-        let c1 = 1.0 - self.b1t;
-        let c1 = if c1 > 0.0 { c1 } else { 1.0 };
-        let eps = if self.eps > 0.0 {
-            self.eps
-        } else {
-            f32::MIN_POSITIVE
-        };
-        let lr = self.lr / c1;
-        for ((wi, gi), (m, u)) in w
-            .iter_mut()
-            .zip(ex.grad)
-            .zip(self.m.iter_mut().zip(self.u.iter_mut()))
-        {
-            *m = self.beta1 * *m + (1.0 - self.beta1) * gi;
-            let a = self.beta2 * *u;
-            let b = if *gi < 0.0 { -*gi } else { *gi };
-            *u = if a > b { a } else { b };
-            *wi -= lr * *m / (*u + eps);
-        }
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn is_finite(&self) -> bool {
-        all_finite(&self.m) && all_finite(&self.u)
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+impl<const D: usize> AdaMax<D> {
+    /// The one update path of [`Rule::step`] and [`Rule::try_step`]: the new values into
+    /// locals, then (with `checked`, only if every one is finite) written; `true` if written.
     #[inline]
-    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+    fn apply(&mut self, w: &mut [f32; D], ex: &Example<'_, D>, checked: bool) -> bool {
         // `step`'s arithmetic, into locals first.
         let b1t = self.b1t * self.beta1;
         let c1 = 1.0 - b1t;
@@ -636,7 +590,7 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
             check.add(m);
             check.add(u);
         }
-        if check.all_finite(&[&new_w, &new_m, &new_u]) {
+        if !checked || check.all_finite(&[&new_w, &new_m, &new_u]) {
             self.b1t = b1t;
             *w = new_w;
             self.m = new_m;
@@ -645,6 +599,22 @@ impl<const D: usize> Rule<D> for AdaMax<D> {
         } else {
             false
         }
+    }
+}
+
+impl<const D: usize> Rule<D> for AdaMax<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.apply(w, ex, false);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.m) && all_finite(&self.u)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        self.apply(w, ex, true)
     }
 }
 
@@ -740,13 +710,7 @@ impl<const D: usize> Ftrl<D> {
         Self::new(0.005, 0.1, 0.0, 0.0, false)
     }
 
-    /// w_i from (z_i, n_i); `None` where |z| ≤ λ₁.
-    #[inline]
-    fn weight(&self, z: f32, n: f32) -> Option<f32> {
-        self.weight_root(z, sqrt(n))
-    }
-
-    /// [`Ftrl::weight`] given √n_i (shared with σ's square roots in `try_step`).
+    /// w_i from (z_i, √n_i); `None` where |z| ≤ λ₁. √n_i is shared with σ's square roots.
     #[inline]
     fn weight_root(&self, z: f32, root_n: f32) -> Option<f32> {
         let az = if z < 0.0 { -z } else { z };
@@ -770,44 +734,13 @@ impl<const D: usize> Ftrl<D> {
 }
 impl_default_new!(Ftrl);
 
-impl<const D: usize> Rule<D> for Ftrl<D> {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
-        let alpha = if self.alpha > 0.0 {
-            self.alpha
-        } else {
-            f32::MIN_POSITIVE
-        };
-        if self.river_order {
-            for (wi, (z, n)) in w.iter_mut().zip(self.z.iter().zip(self.n.iter())) {
-                if let Some(v) = self.weight(*z, *n) {
-                    *wi = v;
-                }
-            }
-        }
-        for (wi, (gi, (z, n))) in w
-            .iter()
-            .zip(ex.grad.iter().zip(self.z.iter_mut().zip(self.n.iter_mut())))
-        {
-            let n_new = *n + gi * gi;
-            let sigma = (sqrt(n_new) - sqrt(*n)) / alpha;
-            *z += gi - sigma * wi;
-            *n = n_new;
-        }
-        if !self.river_order {
-            for (wi, (z, n)) in w.iter_mut().zip(self.z.iter().zip(self.n.iter())) {
-                *wi = self.weight(*z, *n).unwrap_or(0.0);
-            }
-        }
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn is_finite(&self) -> bool {
-        all_finite(&self.z) && all_finite(&self.n)
-    }
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+impl<const D: usize> Ftrl<D> {
+    /// The one update path of [`Rule::step`] and [`Rule::try_step`]: the new values into
+    /// locals, then (with `checked`, only if every one is finite) written; `true` if written.
     #[inline]
-    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        // `step`'s three passes are independent per coordinate: one pass, into locals.
+    fn apply(&mut self, w: &mut [f32; D], ex: &Example<'_, D>, checked: bool) -> bool {
+        // The reference's passes (River: w from (z, n), then z and n; the paper: z and n, then
+        // w) are independent per coordinate: one pass, into locals.
         let alpha = if self.alpha > 0.0 {
             self.alpha
         } else {
@@ -845,7 +778,7 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
             check.add(z_new);
             check.add(n_new);
         }
-        if check.all_finite(&[&new_w, &new_z, &new_n]) {
+        if !checked || check.all_finite(&[&new_w, &new_z, &new_n]) {
             *w = new_w;
             self.z = new_z;
             self.n = new_n;
@@ -853,6 +786,22 @@ impl<const D: usize> Rule<D> for Ftrl<D> {
         } else {
             false
         }
+    }
+}
+
+impl<const D: usize> Rule<D> for Ftrl<D> {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        self.apply(w, ex, false);
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn is_finite(&self) -> bool {
+        all_finite(&self.z) && all_finite(&self.n)
+    }
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    #[inline]
+    fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
+        self.apply(w, ex, true)
     }
 }
 
@@ -1171,9 +1120,10 @@ impl Default for Implicit {
     }
 }
 
-impl<const D: usize> Rule<D> for Implicit {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+impl Implicit {
+    /// The step s = η/(1 + η·c·‖x‖²) (0 if that denominator is not finite and positive).
+    #[inline]
+    fn scale<const D: usize>(&self, ex: &Example<'_, D>) -> f32 {
         let xn = norm2(ex.x);
         let c = if ex.curvature > 0.0 {
             ex.curvature
@@ -1181,14 +1131,18 @@ impl<const D: usize> Rule<D> for Implicit {
             0.0
         };
         let denom = 1.0 + self.lr * c * xn;
-        let s = if denom.is_finite() && denom > 0.0 {
+        if denom.is_finite() && denom > 0.0 {
             self.lr / denom
         } else {
             0.0
-        };
-        for (wi, gi) in w.iter_mut().zip(ex.grad) {
-            *wi -= s * gi;
         }
+    }
+}
+
+impl<const D: usize> Rule<D> for Implicit {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        axpy(w, self.scale(ex), ex.grad, true, false);
     }
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     fn is_finite(&self) -> bool {
@@ -1197,19 +1151,7 @@ impl<const D: usize> Rule<D> for Implicit {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        let xn = norm2(ex.x);
-        let c = if ex.curvature > 0.0 {
-            ex.curvature
-        } else {
-            0.0
-        };
-        let denom = 1.0 + self.lr * c * xn;
-        let s = if denom.is_finite() && denom > 0.0 {
-            self.lr / denom
-        } else {
-            0.0
-        };
-        try_axpy(w, s, ex.grad, self.lr.is_finite())
+        axpy(w, self.scale(ex), ex.grad, self.lr.is_finite(), true)
     }
 }
 
@@ -1258,18 +1200,25 @@ impl Default for AProx {
     }
 }
 
-impl<const D: usize> Rule<D> for AProx {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+impl AProx {
+    /// The step min(η, ℓ/‖g‖²) (at least 0); `None` (no step) if ‖g‖² is 0 or not finite.
+    #[inline]
+    fn scale<const D: usize>(&self, ex: &Example<'_, D>) -> Option<f32> {
         let gn = norm2(ex.grad);
         if gn.is_nan() || gn <= 0.0 || !gn.is_finite() {
-            return;
+            return None;
         }
         let trunc = ex.loss / gn;
         let s = if trunc < self.lr { trunc } else { self.lr };
-        let s = if s > 0.0 { s } else { 0.0 };
-        for (wi, gi) in w.iter_mut().zip(ex.grad) {
-            *wi -= s * gi;
+        Some(if s > 0.0 { s } else { 0.0 })
+    }
+}
+
+impl<const D: usize> Rule<D> for AProx {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        if let Some(s) = self.scale(ex) {
+            axpy(w, s, ex.grad, true, false);
         }
     }
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
@@ -1279,15 +1228,11 @@ impl<const D: usize> Rule<D> for AProx {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        let gn = norm2(ex.grad);
-        if gn.is_nan() || gn <= 0.0 || !gn.is_finite() {
+        match self.scale(ex) {
+            Some(s) => axpy(w, s, ex.grad, self.lr.is_finite(), true),
             // No step: w stays finite.
-            return self.lr.is_finite();
+            None => self.lr.is_finite(),
         }
-        let trunc = ex.loss / gn;
-        let s = if trunc < self.lr { trunc } else { self.lr };
-        let s = if s > 0.0 { s } else { 0.0 };
-        try_axpy(w, s, ex.grad, self.lr.is_finite())
     }
 }
 
@@ -1337,9 +1282,11 @@ impl Default for PassiveAggressive {
     }
 }
 
-impl<const D: usize> Rule<D> for PassiveAggressive {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+impl PassiveAggressive {
+    /// The step τ·ℓ' along x, τ = min(C, ℓ/‖x‖²) (so w ← w − (τ·ℓ')·x); `None` (no step) if
+    /// ‖x‖² is 0 or not finite or the margin loss is not positive.
+    #[inline]
+    fn scale<const D: usize>(&self, ex: &Example<'_, D>) -> Option<f32> {
         let xn = norm2(ex.x);
         if xn.is_nan()
             || xn <= 0.0
@@ -1347,12 +1294,19 @@ impl<const D: usize> Rule<D> for PassiveAggressive {
             || ex.margin_loss.is_nan()
             || ex.margin_loss <= 0.0
         {
-            return;
+            return None;
         }
         let t = ex.margin_loss / xn;
         let tau = if t < self.c { t } else { self.c };
-        for (wi, xi) in w.iter_mut().zip(ex.x) {
-            *wi -= tau * ex.margin_dir * xi;
+        Some(tau * ex.margin_dir)
+    }
+}
+
+impl<const D: usize> Rule<D> for PassiveAggressive {
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    fn step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) {
+        if let Some(s) = self.scale(ex) {
+            axpy(w, s, ex.x, true, false);
         }
     }
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
@@ -1362,20 +1316,11 @@ impl<const D: usize> Rule<D> for PassiveAggressive {
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     #[inline]
     fn try_step(&mut self, w: &mut [f32; D], ex: &Example<'_, D>) -> bool {
-        let xn = norm2(ex.x);
-        if xn.is_nan()
-            || xn <= 0.0
-            || !xn.is_finite()
-            || ex.margin_loss.is_nan()
-            || ex.margin_loss <= 0.0
-        {
+        match self.scale(ex) {
+            Some(s) => axpy(w, s, ex.x, self.c.is_finite(), true),
             // No step: w stays finite.
-            return self.c.is_finite();
+            None => self.c.is_finite(),
         }
-        let t = ex.margin_loss / xn;
-        let tau = if t < self.c { t } else { self.c };
-        // w − (τ·ℓ')·x, `step`'s order of operations.
-        try_axpy(w, tau * ex.margin_dir, ex.x, self.c.is_finite())
     }
 }
 
