@@ -496,10 +496,13 @@ impl<const D: usize, R: Rule<D>> LogisticRegression<D, R> {
 /// the one-vs-rest hinge of their own score.
 ///
 /// State: K·(4·D + 4) bytes for (W, b), K copies of the rule's state, 16 bytes of config.
-/// Cost (`cargo xtask bench`, AdaGrad, D = 8, M4F): 2,863 instructions per `learn_one` at K = 3,
-/// 8,972 at K = 10. Unlike the binary models, `learn_one` still keeps a copy of
-/// the whole model on the stack to undo an overflowing update (the K rows are updated one
-/// after the other, and all or none must be kept).
+/// Unlike the binary models, `learn_one` still keeps a copy of the whole model on the stack to
+/// undo an overflowing update (the K rows are updated one after the other, and all or none must
+/// be kept). Cost and stack per `learn_one` (AdaGrad, D = 8, K = 3 and 10):
+///
+/// <!-- cost: online::SoftmaxRegression::learn_one[*] -->
+///
+/// <!-- stack: online::SoftmaxRegression::learn_one[*] -->
 ///
 /// # Example
 ///
