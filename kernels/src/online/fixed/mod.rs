@@ -1,85 +1,186 @@
-//! Fixed-point (`I16F16`, Q15.16) online logistic regression with saturating SGD and AdaGrad,
-//! for cores without an FPU (Cortex-M0/M0+/M3).
+//! Fixed-point (`I16F16`, Q15.16) online learners for cores without an FPU (Cortex-M0/M0+/M3):
+//! a logistic regression ([`FxLogisticRegression`]) with the rules [`FxSgd`], [`FxAdaGrad`],
+//! [`FxAdam`], [`FxFtrl`] (FTRL-Proximal) and [`FxPassiveAggressive`], and a running
+//! [`FxStandardScaler`].
 //!
-//! All arithmetic is on the raw `i32` bits with `i64` intermediates, rounded to nearest
-//! (ties up) and saturated to the `I16F16` range [−32768, 32768 − 2⁻¹⁶]: nothing wraps, nothing
-//! panics. Resolution is 2⁻¹⁶ ≈ 1.5e−5, so quantities below that (River's ε = 1e−8, squares of
-//! gradients below 0.004) round to 0 or 1 LSB: AdaGrad's ε is at least 1 LSB here.
+//! # Arithmetic
 //!
-//! σ(z) uses the gemmlowp primitives of [`crate::fixedpoint`]: e^(−|z|) by
-//! `exp_on_negative_values_q5_26`, then 1/(1 + e) by `one_over_one_plus_x_for_x_in_0_1`,
-//! σ(−|z|) = 1 − σ(|z|); |z| ≥ 32 saturates. Error ≤ 2 LSB of `I16F16` (tested against f64).
+//! Everything is on the raw `i32` bits with 32-bit multiplies only (no `i64` multiply and no
+//! divide in any per-feature loop: the M0 has neither in hardware), saturated to the `I16F16`
+//! range [−32768, 32768 − 2⁻¹⁶]: nothing wraps, nothing panics.
+//!
+//! * a·b: sign and magnitude, the magnitudes split in 16-bit halves (four `u32` products),
+//!   rounded to nearest (ties away from zero), saturated.
+//! * 1/√v (AdaGrad, Adam, FTRL, the scaler; 1/v as (1/√v)² for FTRL and PA): v is normalised by an
+//!   even shift to x ∈ [1/4, 1), a 96-entry table gives y₀ ≈ 1/√x (relative error ≤ 0.8 %), one
+//!   Newton step y₁ = y₀(3 − x·y₀²)/2 in `u32` brings it to ≤ 1.5·10⁻⁴ relative (tested against
+//!   f64 over every normalised mantissa), and the product q·y₁·2⁻ᵏ is formed from 16-bit halves
+//!   and truncated toward zero. No square root, no divide.
+//! * σ(z): a 513-entry table of σ on [0, 16] in steps of 1/32 (Q17), linear interpolation,
+//!   σ(−z) = 1 − σ(z) exactly, |z| ≥ 16 gives 0 or 1. Error ≤ 2 LSB of `I16F16` (tested
+//!   against f64 on a dense grid).
+//!
+//! Resolution is 2⁻¹⁶ ≈ 1.5e−5, so quantities below that (River's ε = 1e−8, squares of
+//! gradients below 0.004) round to 0 or 1 LSB: AdaGrad's ε is at least 1 LSB here, and Adam
+//! keeps its second moment in Q8.24 for that reason.
+//!
+//! # Safety policy
+//!
+//! Every input is a valid `I16F16`, so `learn_one` is total: all arithmetic saturates (a weight
+//! that would leave the range stops at its edge; accumulators such as AdaGrad's G stop at
+//! 32768). [`FxLogisticRegression::try_learn_one`] is the all-or-nothing form: an update that
+//! would push the intercept or a weight onto a rail of the range (a saturation) is refused,
+//! the model is left bit-identical and [`Error::BadParameter`] is returned.
+//!
+//! # Which learner on which core
+//!
+//! See the table on [`FxLogisticRegression`] (measured instructions per call on each core).
 
-use crate::fixedpoint::{exp_on_negative_values_q5_26, one_over_one_plus_x_for_x_in_0_1};
+mod rules;
+mod scaler;
+mod tables;
+#[cfg(test)]
+mod tests;
+
+pub use rules::{FxAdaGrad, FxAdam, FxFtrl, FxPassiveAggressive, FxSgd};
+pub use scaler::FxStandardScaler;
+
+use crate::Error;
 use fixed::types::I16F16;
+use tables::{RSQRT_Q15, SIGMOID_Q17};
 
-const ONE: i32 = 1 << 16;
+pub(crate) const ONE: i32 = 1 << 16;
 
-#[inline]
-fn sat(v: i64) -> i32 {
-    if v > i64::from(i32::MAX) {
-        i32::MAX
-    } else if v < i64::from(i32::MIN) {
-        i32::MIN
-    } else {
-        v as i32
-    }
-}
-
-/// a·b in Q15.16, rounded, saturated.
-#[inline]
-fn mul(a: i32, b: i32) -> i32 {
-    // |a·b| ≤ 2^62, so the product and the rounding add never wrap.
-    sat(i64::from(a)
-        .wrapping_mul(i64::from(b))
-        .wrapping_add(1 << 15)
-        >> 16)
-}
-
-/// a/b in Q15.16, truncated toward zero, saturated; b = 0 gives ±max (0 for a = 0).
-#[inline]
-fn div(a: i32, b: i32) -> i32 {
-    if b == 0 {
-        return match a {
-            0 => 0,
-            a if a > 0 => i32::MAX,
-            _ => i32::MIN,
-        };
-    }
-    // |a·2^16| ≤ 2^47 and b ≠ 0: the quotient cannot overflow (no i64::MIN / −1).
-    sat((i64::from(a) << 16).wrapping_div(i64::from(b)))
-}
-
-/// ⌊√v⌋ for v: u64 (bit-by-bit).
-#[inline]
-fn isqrt(v: u64) -> u64 {
-    let mut rem = v;
-    let mut root = 0u64;
-    let mut bit = 1u64 << 62;
-    while bit > rem {
-        bit >>= 2;
-    }
-    // The classic digit-by-digit root: root + bit ≤ 2^63 and rem ≥ root + bit where it is
-    // subtracted, so the adds and the subtraction never wrap.
-    while bit != 0 {
-        if rem >= root.wrapping_add(bit) {
-            rem = rem.wrapping_sub(root.wrapping_add(bit));
-            root = (root >> 1).wrapping_add(bit);
+/// Signed magnitude `mag` (≤ 2^32 − 1) with the sign `neg`, saturated to `i32`.
+#[inline(always)]
+fn signed_sat(mag: u32, neg: bool) -> i32 {
+    if neg {
+        if mag >= 1 << 31 {
+            i32::MIN
         } else {
-            root >>= 1;
+            // mag < 2^31: the cast is exact and the negation cannot wrap.
+            (mag as i32).wrapping_neg()
         }
-        bit >>= 2;
+    } else if mag > i32::MAX as u32 {
+        i32::MAX
+    } else {
+        mag as i32
     }
-    root
 }
 
-/// √a in Q15.16 (a ≤ 0 gives 0).
+/// |a|·|b|/2^16 for magnitudes ≤ 2^31, rounded half up, saturated to u32::MAX.
+#[inline(always)]
+fn umul_q16(a: u32, b: u32) -> u32 {
+    let (ah, al) = (a >> 16, a & 0xFFFF);
+    let (bh, bl) = (b >> 16, b & 0xFFFF);
+    // ah, bh ≤ 2^15: ah·bh ≤ 2^30. At 2^16 or more the result is ≥ 2^32: saturated.
+    let hh = ah.wrapping_mul(bh);
+    if hh >= 1 << 16 {
+        return u32::MAX;
+    }
+    // hh < 2^16 so hh·2^16 < 2^32; ah·bl, al·bh ≤ 2^15·(2^16 − 1) < 2^31;
+    // al·bl ≤ (2^16 − 1)² = 2^32 − 2^17 + 1, plus 2^15 stays below 2^32.
+    let lo = al.wrapping_mul(bl).wrapping_add(1 << 15) >> 16;
+    (hh << 16)
+        .saturating_add(ah.wrapping_mul(bl))
+        .saturating_add(al.wrapping_mul(bh))
+        .saturating_add(lo)
+}
+
+/// a·b in Q15.16: rounded to nearest (ties away from zero), saturated. 32-bit products only.
 #[inline]
-fn sqrt_q16(a: i32) -> i32 {
-    if a <= 0 {
+pub(crate) fn mul(a: i32, b: i32) -> i32 {
+    signed_sat(umul_q16(a.unsigned_abs(), b.unsigned_abs()), (a ^ b) < 0)
+}
+
+/// 1/√v as (y, k): 1/√(v·2^−16) ≈ y·2^(k − 31) ... in the form used by [`scale_rsqrt`]:
+/// y in Q15 (1/√x for the normalised x ∈ [1/4, 1), so y ∈ (2^15, 2^16)), and `half_shift` = s/2
+/// where v·2^s ∈ [2^30, 2^32). v = 0 is treated as 1 LSB.
+#[inline]
+pub(crate) fn rsqrt_parts(v: u32) -> (u32, u32) {
+    let mut m = if v == 0 { 1 } else { v };
+    let mut s = 0u32;
+    // Even shifts, so that √(2^−s) = 2^(−s/2) is a shift too.
+    if m < 1 << 16 {
+        m <<= 16;
+        s += 16;
+    }
+    if m < 1 << 24 {
+        m <<= 8;
+        s += 8;
+    }
+    if m < 1 << 28 {
+        m <<= 4;
+        s += 4;
+    }
+    if m < 1 << 30 {
+        m <<= 2;
+        s += 2;
+    }
+    // m ∈ [2^30, 2^32): the top 7 bits are 32..=127.
+    let idx = ((m >> 25) as usize).wrapping_sub(32);
+    let y0 = match RSQRT_Q15.get(idx) {
+        Some(&y) => u32::from(y),
+        None => 1 << 15,
+    };
+    // One Newton step y₁ = y₀·(3 − x·y₀²)/2 with x = m/2^32 in Q16 (x16 < 2^16):
+    // y₀ < 2^16 so y₀² < 2^32; b = y₀²/2^16 (Q14) < 2^16; x16·b < 2^32; t ≈ 2^14 (Q14 of
+    // x·y₀² ∈ [0.98, 1.02]), so 3·2^14 − t > 0 and y₀·(3·2^14 − t) < 2^16·2^15.1 < 2^32.
+    let x16 = m >> 16;
+    let b = y0.wrapping_mul(y0) >> 16;
+    let t = x16.wrapping_mul(b) >> 16;
+    let y1 = y0.wrapping_mul((3u32 << 14).saturating_sub(t)) >> 15;
+    // 1/√x ≤ 2: keep y₁ below 2^16 so that the 16-bit-half products in `scale` fit.
+    (if y1 > 0xFFFF { 0xFFFF } else { y1 }, s / 2)
+}
+
+/// q·(1/√v) where v has `frac` fraction bits (even, ≤ 30) and q is Q16: the result is Q16,
+/// truncated toward zero, saturated. 1/√v is [`rsqrt_parts`]; v = 0 counts as 1 LSB.
+#[inline]
+pub(crate) fn scale_rsqrt(q: i32, v: u32, frac: u32) -> i32 {
+    let (y, h) = rsqrt_parts(v);
+    scale_parts(q, y, h, frac)
+}
+
+/// q·y·2^(h + frac/2 − 31): the second half of [`scale_rsqrt`], for reusing one 1/√v.
+#[inline]
+pub(crate) fn scale_parts(q: i32, y: u32, h: u32, frac: u32) -> i32 {
+    // 1/√(v·2^−frac) = y·2^−15·2^(h − 16 + frac/2); times q (Q16) → Q16: shift right by
+    // k = 31 − h − frac/2 (h ≤ 15, frac ≤ 30: k ≥ 1).
+    let k = 31u32.saturating_sub(h).saturating_sub(frac / 2);
+    let a = q.unsigned_abs();
+    // a = ah·2^16 + al with ah ≤ 2^15; y < 2^16: hi = ah·y < 2^31, lo = al·y < 2^32.
+    let hi = (a >> 16).wrapping_mul(y);
+    let lo = (a & 0xFFFF).wrapping_mul(y);
+    let mag = if k >= 16 {
+        // ⌊(hi·2^16 + lo)/2^k⌋ = ⌊(hi + ⌊lo/2^16⌋)/2^(k−16)⌋; the sum < 2^31 + 2^16.
+        hi.wrapping_add(lo >> 16) >> (k - 16).min(31)
+    } else {
+        let wide = (u64::from(hi) << 16).wrapping_add(u64::from(lo)) >> k;
+        if wide > u64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            wide as u32
+        }
+    };
+    signed_sat(mag, q < 0)
+}
+
+/// 1/v in Q16 for v in Q16 (v ≤ 0 gives the largest value): (1/√v)², via [`scale_rsqrt`].
+#[inline]
+pub(crate) fn recip(v: i32) -> i32 {
+    let v = if v <= 0 { 1 } else { v as u32 };
+    let (y, h) = rsqrt_parts(v);
+    scale_parts(scale_parts(ONE, y, h, 16), y, h, 16)
+}
+
+/// √v in Q16 for v in Q16 (v ≤ 0 gives 0): v·(1/√v).
+#[inline]
+pub(crate) fn sqrt_q16(v: i32) -> i32 {
+    if v <= 0 {
         0
     } else {
-        sat(isqrt((a as u64) << 16) as i64)
+        scale_rsqrt(v, v as u32, 16)
     }
 }
 
@@ -147,6 +248,18 @@ pub fn to_f32(v: I16F16) -> f32 {
     v.to_bits() as f32 * (1.0 / 65536.0)
 }
 
+/// An i64 saturated to i32.
+#[inline]
+fn sat64(v: i64) -> i32 {
+    if v > i64::from(i32::MAX) {
+        i32::MAX
+    } else if v < i64::from(i32::MIN) {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
 /// σ(z) = 1/(1 + e^(−z)) in `I16F16` (in [0, 1]); see the module docs for the algorithm.
 ///
 /// ```
@@ -158,7 +271,7 @@ pub fn to_f32(v: I16F16) -> f32 {
 ///     let s = sigmoid(I16F16::from_num(z)).to_num::<f64>();
 ///     assert!((s - 1.0 / (1.0 + (-z).exp())).abs() <= 2.0 / 65536.0, "z = {z}");
 /// }
-/// // σ(−z) = 1 − σ(z) exactly, and |z| ≥ 32 saturates.
+/// // σ(−z) = 1 − σ(z) exactly, and |z| ≥ 16 saturates.
 /// let z = I16F16::from_num(1.7);
 /// assert_eq!(sigmoid(-z).to_bits(), 0x10000 - sigmoid(z).to_bits());
 /// assert_eq!(sigmoid(I16F16::from_num(40)), I16F16::ONE);
@@ -166,17 +279,54 @@ pub fn to_f32(v: I16F16) -> f32 {
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn sigmoid(z: I16F16) -> I16F16 {
-    let zb = z.to_bits();
-    let az = if zb == i32::MIN { i32::MAX } else { zb.abs() };
-    let s_pos = if az >= 32 * ONE {
+    I16F16::from_bits(sigmoid_bits(z.to_bits()))
+}
+
+#[inline]
+fn sigmoid_bits(zb: i32) -> i32 {
+    let az = zb.unsigned_abs();
+    let s_pos = if az >= 16 << 16 {
         ONE
     } else {
-        // −|z| in Q5.26: |z| < 2^21 raw, × 2^10 < 2^31.
-        let e = exp_on_negative_values_q5_26(-(az << 10));
-        let s = one_over_one_plus_x_for_x_in_0_1(e);
-        sat((i64::from(s) + (1 << 14)) >> 15)
+        // az < 2^20: i = az/2^11 ≤ 511, f the 11 fraction bits below a table step of 1/32.
+        let i = (az >> 11) as usize;
+        let f = (az & 0x7FF) as i32;
+        let t0 = SIGMOID_Q17.get(i).map_or(0, |&t| i32::from(t));
+        let t1 = SIGMOID_Q17
+            .get(i.wrapping_add(1))
+            .map_or(0, |&t| i32::from(t));
+        // t1 − t0 ∈ [0, 1024], f < 2^11: the product < 2^21.
+        let q17 =
+            t0.wrapping_add((t1.wrapping_sub(t0).wrapping_mul(f).wrapping_add(1 << 10)) >> 11);
+        // σ = 1/2 + q17/2^17 → Q16, rounded: (2^16 + q17 + 1)/2 ≤ 2^16.
+        (ONE.wrapping_add(q17).wrapping_add(1)) >> 1
     };
-    I16F16::from_bits(if zb >= 0 { s_pos } else { ONE - s_pos })
+    if zb >= 0 {
+        s_pos
+    } else {
+        ONE.wrapping_sub(s_pos)
+    }
+}
+
+/// What a rule sees of one example besides its gradient (for rules such as
+/// [`FxPassiveAggressive`] that need the features and the margin).
+///
+/// ```
+/// use fixed::types::I16F16;
+/// use mcu_kernels::online::fixed::FxExample;
+///
+/// let x = [I16F16::ONE; 2];
+/// let ex = FxExample { x: &x, logit: I16F16::ZERO, y: true };
+/// assert!(ex.y && ex.logit == I16F16::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct FxExample<'a, const D: usize> {
+    /// The features.
+    pub x: &'a [I16F16; D],
+    /// The model's logit wᵀx + b before the update.
+    pub logit: I16F16,
+    /// The label.
+    pub y: bool,
 }
 
 /// A fixed-point update rule (the fixed-point counterpart of [`super::Rule`]).
@@ -195,98 +345,13 @@ pub fn sigmoid(z: I16F16) -> I16F16 {
 pub trait FxRule<const D: usize>: Clone {
     /// Move `w` by the gradient `g`. Example: see the example on [`FxRule`].
     fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]);
-}
-
-/// Saturating SGD: w ← w − η·g. State: 4 bytes.
-///
-/// # Example
-///
-/// ```
-/// use fixed::types::I16F16;
-/// use mcu_kernels::online::fixed::{FxRule, FxSgd};
-///
-/// // w − η·g, exact here: 1 − 0.5·(0.25, −2) = (0.875, 2).
-/// let mut w = [I16F16::ONE; 2];
-/// let g = [I16F16::from_num(0.25), I16F16::from_num(-2)];
-/// FxSgd::new(I16F16::from_num(0.5)).step(&mut w, &g);
-/// assert_eq!(w, [I16F16::from_num(0.875), I16F16::from_num(2)]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FxSgd {
-    /// Learning rate η.
-    pub lr: I16F16,
-}
-
-impl FxSgd {
-    /// SGD with learning rate `lr`. Example: see the example on [`FxSgd`].
-    pub const fn new(lr: I16F16) -> Self {
-        FxSgd { lr }
-    }
-}
-
-impl<const D: usize> FxRule<D> for FxSgd {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]) {
-        for (wi, gi) in w.iter_mut().zip(g) {
-            let d = mul(self.lr.to_bits(), gi.to_bits());
-            *wi = I16F16::from_bits(wi.to_bits().saturating_sub(d));
-        }
-    }
-}
-
-/// Saturating AdaGrad, River's form: G_i += g_i²; w_i −= η·g_i/√(G_i + ε). G saturates at
-/// 32768 (after which the step stays at its smallest, η·g/181). ε ≥ 1 LSB. State: 4·D + 8 bytes.
-///
-/// # Example
-///
-/// ```
-/// use fixed::types::I16F16;
-/// use mcu_kernels::online::fixed::{FxAdaGrad, FxRule};
-///
-/// // First step: G = g², so w moves by η·g/√(g² + ε) ≈ η·sign(g) (to a few LSB).
-/// let mut rule = FxAdaGrad::<2>::new(I16F16::from_num(0.1));
-/// let mut w = [I16F16::ZERO; 2];
-/// rule.step(&mut w, &[I16F16::from_num(3), I16F16::from_num(-0.5)]);
-/// assert!((w[0].to_num::<f64>() + 0.1).abs() < 4.0 / 65536.0);
-/// assert!((w[1].to_num::<f64>() - 0.1).abs() < 4.0 / 65536.0);
-/// assert_eq!(rule.eps, I16F16::from_bits(1));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct FxAdaGrad<const D: usize> {
-    /// Learning rate η.
-    pub lr: I16F16,
-    /// ε (raw bits ≥ 1 are used).
-    pub eps: I16F16,
-    pub(super) g2: [I16F16; D],
-}
-
-impl<const D: usize> FxAdaGrad<D> {
-    /// AdaGrad with step `lr` and ε = 1 LSB (2⁻¹⁶). Example: see the example on [`FxAdaGrad`].
-    pub const fn new(lr: I16F16) -> Self {
-        FxAdaGrad {
-            lr,
-            eps: I16F16::from_bits(1),
-            g2: [I16F16::ZERO; D],
-        }
-    }
-}
-
-impl<const D: usize> FxRule<D> for FxAdaGrad<D> {
-    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-    fn step(&mut self, w: &mut [I16F16; D], g: &[I16F16; D]) {
-        let eps = if self.eps.to_bits() > 0 {
-            self.eps.to_bits()
-        } else {
-            1
-        };
-        for ((wi, gi), g2) in w.iter_mut().zip(g).zip(self.g2.iter_mut()) {
-            let gb = gi.to_bits();
-            let acc = g2.to_bits().saturating_add(mul(gb, gb));
-            *g2 = I16F16::from_bits(acc);
-            let denom = sqrt_q16(acc.saturating_add(eps));
-            let d = div(mul(self.lr.to_bits(), gb), denom);
-            *wi = I16F16::from_bits(wi.to_bits().saturating_sub(d));
-        }
+    /// Move `w` after one example: what the models call. The default is [`FxRule::step`];
+    /// rules that need more than the gradient override it. Example: see
+    /// [`FxPassiveAggressive`].
+    #[inline]
+    fn step_example(&mut self, w: &mut [I16F16; D], g: &[I16F16; D], ex: &FxExample<'_, D>) {
+        let _ = ex;
+        self.step(w, g);
     }
 }
 
@@ -388,10 +453,10 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     pub fn predict_logit(&self, x: &[I16F16; D]) -> I16F16 {
         let mut acc: i64 = 0;
         for (wi, xi) in self.w.iter().zip(x) {
-            // |product| ≤ 2^62 / 2^16 after the shift; D·2^46 fits i64 for D < 2^17.
-            acc = acc.saturating_add((i64::from(wi.to_bits()) * i64::from(xi.to_bits())) >> 16);
+            // Each product is saturated to i32; D·2^31 fits i64 for any array length.
+            acc = acc.wrapping_add(i64::from(mul(wi.to_bits(), xi.to_bits())));
         }
-        I16F16::from_bits(sat(acc.saturating_add(i64::from(self.b.to_bits()))))
+        I16F16::from_bits(sat64(acc.wrapping_add(i64::from(self.b.to_bits()))))
     }
     /// P(y = 1 | x).
     ///
@@ -456,14 +521,53 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn learn_one(&mut self, x: &[I16F16; D], y: bool) {
-        let p = self.predict_proba(x).to_bits();
-        let dloss = p - if y { ONE } else { 0 };
+        let z = self.predict_logit(x);
+        let p = sigmoid_bits(z.to_bits());
+        // p ∈ [0, 2^16]: dloss ∈ [−2^16, 2^16].
+        let dloss = p.wrapping_sub(if y { ONE } else { 0 });
         let mut g = [I16F16::ZERO; D];
         for (gi, xi) in g.iter_mut().zip(x) {
             *gi = I16F16::from_bits(mul(dloss, xi.to_bits()));
         }
         let db = mul(self.intercept_lr.to_bits(), dloss);
         self.b = I16F16::from_bits(self.b.to_bits().saturating_sub(db));
-        self.rule.step(&mut self.w, &g);
+        let ex = FxExample { x, logit: z, y };
+        self.rule.step_example(&mut self.w, &g, &ex);
+    }
+
+    /// All or nothing: [`FxLogisticRegression::learn_one`], unless it would put the intercept
+    /// or a weight that was not on a rail of the `I16F16` range onto one (a saturation); then
+    /// the model (rule included) is left bit-identical and [`Error::BadParameter`] is returned.
+    /// Stack: one copy of the model (88 bytes for `FxLogisticRegression<9, FxAdaGrad<9>>`).
+    ///
+    /// ```
+    /// use fixed::types::I16F16;
+    /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
+    ///
+    /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1000)));
+    /// assert!(m.try_learn_one(&[I16F16::ONE], true).is_ok());
+    /// let before = m.clone();
+    /// // A step of 1000·0.5·30000 would saturate w: refused, nothing changed.
+    /// assert!(m.try_learn_one(&[I16F16::from_num(30000)], false).is_err());
+    /// assert_eq!(m, before);
+    /// ```
+    #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+    pub fn try_learn_one(&mut self, x: &[I16F16; D], y: bool) -> Result<(), Error> {
+        let before = self.clone();
+        self.learn_one(x, y);
+        let railed = |v: I16F16| v == I16F16::MAX || v == I16F16::MIN;
+        let newly = |new: I16F16, old: I16F16| railed(new) && new != old;
+        let bad = newly(self.b, before.b)
+            || self
+                .w
+                .iter()
+                .zip(before.w.iter())
+                .any(|(n, o)| newly(*n, *o));
+        if bad {
+            *self = before;
+            Err(Error::BadParameter("fixed-point update saturates"))
+        } else {
+            Ok(())
+        }
     }
 }
