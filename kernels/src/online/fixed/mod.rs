@@ -68,9 +68,20 @@ fn signed_sat(mag: u32, neg: bool) -> i32 {
     }
 }
 
-/// |a|·|b|/2^16 for magnitudes ≤ 2^31, rounded half up, saturated to u32::MAX.
+/// |a|·|b|/2^16 for magnitudes ≤ 2^31, rounded half up, saturated to u32::MAX: 32-bit
+/// products only (the M0 has no 32×32→64 multiply).
 #[inline(always)]
-fn umul_q16(a: u32, b: u32) -> u32 {
+#[cfg_attr(target_has_atomic = "32", allow(dead_code))]
+fn umul_q16_narrow(a: u32, b: u32) -> u32 {
+    let (a, b) = if a > b { (b, a) } else { (a, b) };
+    if a >> 16 == 0 {
+        // a < 2^16 (|a| < 1, the common case): a·b/2^16 = a·bh + (a·bl)/2^16 exactly, with
+        // a·bh < 2^16·2^15 and a·bl + 2^15 < 2^32; the sum < 2^31 + 2^16.
+        let (bh, bl) = (b >> 16, b & 0xFFFF);
+        return a
+            .wrapping_mul(bh)
+            .wrapping_add(a.wrapping_mul(bl).wrapping_add(1 << 15) >> 16);
+    }
     let (ah, al) = (a >> 16, a & 0xFFFF);
     let (bh, bl) = (b >> 16, b & 0xFFFF);
     // ah, bh ≤ 2^15: ah·bh ≤ 2^30. At 2^16 or more the result is ≥ 2^32: saturated.
@@ -87,7 +98,40 @@ fn umul_q16(a: u32, b: u32) -> u32 {
         .saturating_add(lo)
 }
 
-/// a·b in Q15.16: rounded to nearest (ties away from zero), saturated. 32-bit products only.
+/// The same function as [`umul_q16_narrow`] with one 32×32→64 product (one `umull` on cores
+/// that have it).
+#[inline(always)]
+#[cfg_attr(not(target_has_atomic = "32"), allow(dead_code))]
+fn umul_q16_wide(a: u32, b: u32) -> u32 {
+    // a, b ≤ 2^31: a·b ≤ 2^62, plus 2^15 cannot wrap.
+    let r = u64::from(a)
+        .wrapping_mul(u64::from(b))
+        .wrapping_add(1 << 15)
+        >> 16;
+    if r > u64::from(u32::MAX) {
+        u32::MAX
+    } else {
+        r as u32
+    }
+}
+
+/// |a|·|b|/2^16, rounded half up, saturated: the 32-bit form on cores without a long multiply
+/// (ARMv6-M: `target_has_atomic = "32"` is false exactly there among the supported targets),
+/// the 64-bit form elsewhere. Both compute the same function (tested on the host), so results
+/// are bit-identical across cores.
+#[inline(always)]
+fn umul_q16(a: u32, b: u32) -> u32 {
+    #[cfg(target_has_atomic = "32")]
+    {
+        umul_q16_wide(a, b)
+    }
+    #[cfg(not(target_has_atomic = "32"))]
+    {
+        umul_q16_narrow(a, b)
+    }
+}
+
+/// a·b in Q15.16: rounded to nearest (ties away from zero), saturated.
 #[inline]
 pub(crate) fn mul(a: i32, b: i32) -> i32 {
     signed_sat(umul_q16(a.unsigned_abs(), b.unsigned_abs()), (a ^ b) < 0)
@@ -149,10 +193,30 @@ pub(crate) fn scale_parts(q: i32, y: u32, h: u32, frac: u32) -> i32 {
     // k = 31 − h − frac/2 (h ≤ 15, frac ≤ 30: k ≥ 1).
     let k = 31u32.saturating_sub(h).saturating_sub(frac / 2);
     let a = q.unsigned_abs();
+    #[cfg(target_has_atomic = "32")]
+    let mag = {
+        // a ≤ 2^31, y < 2^16: the product < 2^47; k ≥ 1.
+        let wide = u64::from(a).wrapping_mul(u64::from(y)) >> k.min(63);
+        if wide > u64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            wide as u32
+        }
+    };
+    #[cfg(not(target_has_atomic = "32"))]
+    let mag = scale_mag_narrow(a, y, k);
+    signed_sat(mag, q < 0)
+}
+
+/// ⌊a·y/2^k⌋ saturated to u32 for a ≤ 2^31, y < 2^16, with 32-bit products (and one 64-bit
+/// shift when k < 16): the narrow form of [`scale_parts`].
+#[inline(always)]
+#[cfg_attr(target_has_atomic = "32", allow(dead_code))]
+fn scale_mag_narrow(a: u32, y: u32, k: u32) -> u32 {
     // a = ah·2^16 + al with ah ≤ 2^15; y < 2^16: hi = ah·y < 2^31, lo = al·y < 2^32.
     let hi = (a >> 16).wrapping_mul(y);
     let lo = (a & 0xFFFF).wrapping_mul(y);
-    let mag = if k >= 16 {
+    if k >= 16 {
         // ⌊(hi·2^16 + lo)/2^k⌋ = ⌊(hi + ⌊lo/2^16⌋)/2^(k−16)⌋; the sum < 2^31 + 2^16.
         hi.wrapping_add(lo >> 16) >> (k - 16).min(31)
     } else {
@@ -162,8 +226,7 @@ pub(crate) fn scale_parts(q: i32, y: u32, h: u32, frac: u32) -> i32 {
         } else {
             wide as u32
         }
-    };
-    signed_sat(mag, q < 0)
+    }
 }
 
 /// 1/v in Q16 for v in Q16 (v ≤ 0 gives the largest value): (1/√v)², via [`scale_rsqrt`].

@@ -65,6 +65,44 @@ fn mul_matches_i64_reference() {
 }
 
 #[test]
+fn narrow_and_wide_forms_agree() {
+    // The M0's 32-bit forms and the 64-bit forms of the other cores: the same function.
+    let mut s = 0x0DDC_0FFE_E0DD_F00Du64;
+    let edges = [
+        0u32,
+        1,
+        0x7FFF,
+        0x8000,
+        0xFFFF,
+        0x1_0000,
+        0x1_8000,
+        0x7FFF_FFFF,
+        0x8000_0000,
+    ];
+    for &a in &edges {
+        for &b in &edges {
+            assert_eq!(umul_q16_narrow(a, b), umul_q16_wide(a, b), "{a} {b}");
+        }
+    }
+    for i in 0..400_000u32 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        let a = (s as u32 >> (i % 32)).min(1 << 31);
+        let b = ((s >> 32) as u32 >> ((i / 32) % 32)).min(1 << 31);
+        assert_eq!(umul_q16_narrow(a, b), umul_q16_wide(a, b), "{a} {b}");
+        let y = (s >> 16) as u32 & 0xFFFF;
+        let k = 1 + (i % 31);
+        let wide = (u64::from(a) * u64::from(y)) >> k;
+        assert_eq!(
+            u64::from(scale_mag_narrow(a, y, k)),
+            wide.min(u64::from(u32::MAX)),
+            "{a} {y} {k}"
+        );
+    }
+}
+
+#[test]
 fn rsqrt_relative_error_is_small() {
     // Every table interval at 64 points each, and all even/odd shifts.
     let mut worst = 0.0f64;
