@@ -812,8 +812,9 @@ fn bench_fixed_online() {
     rule!("FxPassiveAggressive", FxPassiveAggressive::new(to_fixed(1.0)));
     let mut sc = FxStandardScaler::<9>::new();
     let mut z = [to_fixed(0.0); 9];
-    for _ in 0..4 {
-        sc.learn_one(&x);
+    for i in 0..4 {
+        // Different samples, so that the variances are not 0 (transform then scales).
+        sc.learn_one(&x.map(|v| to_fixed(to_f32(v) * i as f32)));
     }
     run("online::fixed::FxStandardScaler::learn_one", 1, "-", &mut || {
         sc.learn_one(black_box(&x))

@@ -137,8 +137,7 @@ pub(crate) fn mul(a: i32, b: i32) -> i32 {
     signed_sat(umul_q16(a.unsigned_abs(), b.unsigned_abs()), (a ^ b) < 0)
 }
 
-/// 1/√v as (y, k): 1/√(v·2^−16) ≈ y·2^(k − 31) ... in the form used by [`scale_rsqrt`]:
-/// y in Q15 (1/√x for the normalised x ∈ [1/4, 1), so y ∈ (2^15, 2^16)), and `half_shift` = s/2
+/// 1/√v as (y, h) with 1/√v ≈ y·2^−15·2^(h − 16) for v read as an integer: y in Q15 (1/√x for the normalised x ∈ [1/4, 1), so y ∈ (2^15, 2^16)), and `half_shift` = s/2
 /// where v·2^s ∈ [2^30, 2^32). v = 0 is treated as 1 LSB.
 #[inline]
 pub(crate) fn rsqrt_parts(v: u32) -> (u32, u32) {
@@ -434,10 +433,34 @@ pub trait FxRule<const D: usize>: Clone {
 /// `intercept_lr`, then the rule). The dot product accumulates in `i64` and saturates once.
 ///
 /// State: 4·D + 8 bytes plus the rule's; `FxLogisticRegression<9, FxAdaGrad<9>>` is 88 bytes
-/// (tested). Cost (`cargo xtask bench`, rows `online::fixed::learn_one[…]` and
-/// `online::fixed::predict_proba[…]`, D = 9, QEMU instructions per call): `learn_one` 741
-/// with [`FxSgd`], 4,945 with [`FxAdaGrad`] on the M4F (M3 759 / 5,007, M0 2,609 / 11,140);
-/// `predict_proba` 381 on the M4F (M3 380, M0 1,374).
+/// (tested).
+///
+/// # Which learner on which core
+///
+/// Executed instructions per call (`cargo xtask bench`, QEMU, D = 9; rows
+/// `online::fixed::learn_one[…]`, `online::fixed::predict_proba[…]`,
+/// `online::fixed::FxStandardScaler::…`), state bytes at D = 9 (the rule's; the model adds 44),
+/// and progressive accuracy on Phishing with the scaler against the f32 learner with the same
+/// rule (`host/tests/online_fixed_accuracy.rs`; on every stream there within 0.24 points):
+///
+/// | call | M0 | M3 | M4F | M7 | state | Phishing fixed / f32 |
+/// |---|---:|---:|---:|---:|---:|---|
+/// | `learn_one`, [`FxSgd`] | 1,281 | 811 | 797 | 797 | 4 | 88.96 / 88.96 % |
+/// | `learn_one`, [`FxAdaGrad`] | 2,180 | 1,650 | 1,590 | 1,590 | 44 | 89.36 / 89.28 % |
+/// | `learn_one`, [`FxAdam`] | 3,036 | 2,050 | 1,980 | 1,980 | 92 | 87.52 / 87.76 % |
+/// | `learn_one`, [`FxFtrl`] | 5,042 | 3,245 | 3,127 | 3,127 | 88 | 89.12 / 89.04 % |
+/// | `learn_one`, [`FxPassiveAggressive`] | 530 | 397 | 390 | 390 | 4 | 84.48 / 84.48 % |
+/// | `predict_proba` | 472 | 355 | 355 | 355 | – | – |
+/// | [`FxStandardScaler::learn_one`] | 1,502 | 948 | 840 | 840 | 76 | – |
+/// | [`FxStandardScaler::transform`] | 1,008 | 515 | 488 | 488 | – | – |
+///
+/// On the M0/M0+ and M3 (no FPU) pick the fixed-point learners: AdaGrad here costs 2,180 / 1,650
+/// instructions against 18,831 / 10,672 for the f32 [`super::AdaGrad`] (software floats), the
+/// same accuracy to 0.1 point; [`FxAdaGrad`] is the best accuracy per instruction, [`FxSgd`] the
+/// cheapest adaptive-free choice, [`FxPassiveAggressive`] the cheapest update of all (it moves
+/// only on margin errors). On the M4F/M7 (single-precision FPU) the f32 learners are cheaper
+/// (f32 AdaGrad 1,153 on the M4F before issue #19's f32 work) and match River to the digit: use
+/// them. Goals not yet met: AdaGrad ≤ 1,500 on the M0 and ≤ 400 on the M3.
 ///
 /// # Example
 ///
@@ -536,8 +559,8 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
     /// |---|---:|---:|---:|---:|---:|---:|
-    /// | `online::fixed::predict_proba[FxSgd]` | 124 | 56 | 64 | 64 | 64 | 64 |
-    /// | `online::fixed::predict_proba[FxAdaGrad]` | 124 | 56 | 64 | 64 | 64 | 64 |
+    /// | `online::fixed::predict_proba[FxSgd]` | 60 | 56 | 56 | 56 | – | – |
+    /// | `online::fixed::predict_proba[FxAdaGrad]` | 60 | 56 | 56 | 56 | – | – |
     /// <!-- stack: online::fixed::predict_proba[*] -->
     ///
     /// ```
@@ -575,8 +598,11 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
     /// |---|---:|---:|---:|---:|---:|---:|
-    /// | `online::fixed::learn_one[FxSgd]` | 252 | 144 | 144 | 144 | 144 | 144 |
-    /// | `online::fixed::learn_one[FxAdaGrad]` | 344 | 224 | 224 | 224 | 224 | 224 |
+    /// | `online::fixed::learn_one[FxSgd]` | 128 | 112 | 120 | 120 | – | – |
+    /// | `online::fixed::learn_one[FxAdaGrad]` | 136 | 144 | 144 | 144 | – | – |
+    /// | `online::fixed::learn_one[FxAdam]` | 160 | 152 | 152 | 152 | – | – |
+    /// | `online::fixed::learn_one[FxFtrl]` | 176 | 160 | 160 | 160 | – | – |
+    /// | `online::fixed::learn_one[FxPassiveAggressive]` | 68 | 168 | 160 | 160 | – | – |
     /// <!-- stack: online::fixed::learn_one[*] -->
     ///
     /// ```
