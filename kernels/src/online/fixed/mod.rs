@@ -645,17 +645,20 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     /// use mcu_kernels::online::fixed::{FxLogisticRegression, FxSgd};
     ///
     /// let mut m = FxLogisticRegression::<1, FxSgd>::new(FxSgd::new(I16F16::from_num(1000)));
-    /// assert!(m.try_learn_one(&[I16F16::ONE], true).is_ok());
     /// let before = m.clone();
     /// // A step of 1000·0.5·30000 would saturate w: refused, nothing changed.
     /// assert!(m.try_learn_one(&[I16F16::from_num(30000)], false).is_err());
     /// assert_eq!(m, before);
+    /// // 1000·0.5·1 = 500 is in range: taken.
+    /// assert!(m.try_learn_one(&[I16F16::ONE], true).is_ok());
+    /// assert_eq!(m.weights()[0], I16F16::from_num(500));
     /// ```
     #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
     pub fn try_learn_one(&mut self, x: &[I16F16; D], y: bool) -> Result<(), Error> {
         let before = self.clone();
         self.learn_one(x, y);
-        let railed = |v: I16F16| v == I16F16::MAX || v == I16F16::MIN;
+        // The rails: ±(2^31 − 1) (a saturated subtraction from 0) and i32::MIN.
+        let railed = |v: I16F16| v.to_bits() == i32::MAX || v.to_bits() <= -i32::MAX;
         let newly = |new: I16F16, old: I16F16| railed(new) && new != old;
         let bad = newly(self.b, before.b)
             || self
