@@ -841,6 +841,33 @@ fn bench_fixed_online() {
     }
     rule!("FxSgd", FxSgd::new(to_fixed(0.05)));
     rule!("FxAdaGrad", FxAdaGrad::<9>::new(to_fixed(0.05)));
+    rule!("FxAdam", FxAdam::<9>::river());
+    rule!("FxFtrl", FxFtrl::<9>::river());
+    rule!(
+        "FxPassiveAggressive",
+        FxPassiveAggressive::new(to_fixed(1.0))
+    );
+    let mut sc = FxStandardScaler::<9>::new();
+    let mut z = [to_fixed(0.0); 9];
+    for i in 0..4 {
+        // Different samples, so that the variances are not 0 (transform then scales).
+        sc.learn_one(&x.map(|v| to_fixed(to_f32(v) * i as f32)));
+    }
+    run(
+        "online::fixed::FxStandardScaler::learn_one",
+        1,
+        "-",
+        &mut || sc.learn_one(black_box(&x)),
+    );
+    run(
+        "online::fixed::FxStandardScaler::transform",
+        1,
+        "-",
+        &mut || {
+            sc.transform(black_box(&x), &mut z);
+            black_box(&z);
+        },
+    );
 }
 
 /// The issue #20 groups, in order.

@@ -17,7 +17,8 @@
 //!   progressive validation (predict, score, then learn), as River and Vowpal Wabbit report.
 //! * [`checkpoint`]: a versioned, CRC-checked, fixed-size encoding of every learner's state
 //!   ([`Checkpoint::save`] / [`Checkpoint::restore`]), for keeping it across resets.
-//! * [`fixed`]: an `I16F16` fixed-point logistic regression with saturating SGD and AdaGrad.
+//! * [`fixed`]: `I16F16` fixed-point learners for cores without an FPU: a logistic regression
+//!   with saturating SGD, AdaGrad, Adam, FTRL-Proximal and Passive-Aggressive, and a scaler.
 //!
 //! # Example: progressive validation, River's `StandardScaler | LogisticRegression(AdaGrad())`
 //!

@@ -218,6 +218,31 @@ pub const SUITES: &[Suite] = &[
         run: online::fixed_adagrad,
     },
     Suite {
+        name: "online::fixed::FxLogisticRegression+FxSgd+FxStandardScaler",
+        vectors: 1000,
+        run: online::fixed_sgd,
+    },
+    Suite {
+        name: "online::fixed::FxLogisticRegression+FxAdaGrad+FxStandardScaler",
+        vectors: 1000,
+        run: online::fixed_adagrad_scaled,
+    },
+    Suite {
+        name: "online::fixed::FxLogisticRegression+FxAdam+FxStandardScaler",
+        vectors: 1000,
+        run: online::fixed_adam,
+    },
+    Suite {
+        name: "online::fixed::FxLogisticRegression+FxFtrl+FxStandardScaler",
+        vectors: 1000,
+        run: online::fixed_ftrl,
+    },
+    Suite {
+        name: "online::fixed::FxLogisticRegression+FxPassiveAggressive+FxStandardScaler",
+        vectors: 1000,
+        run: online::fixed_pa,
+    },
+    Suite {
         name: "lipschitz::Dense+DenseQ",
         vectors: 500,
         run: lipschitz::dense,

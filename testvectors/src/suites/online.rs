@@ -5,7 +5,10 @@
 use super::seed;
 use crate::{Digest, Rng};
 use mcu_kernels::online::{
-    fixed::{to_fixed, FxAdaGrad, FxLogisticRegression},
+    fixed::{
+        to_fixed, FxAdaGrad, FxAdam, FxFtrl, FxLogisticRegression, FxPassiveAggressive, FxRule,
+        FxSgd, FxStandardScaler,
+    },
     AProx, AdaGrad, AdaMax, Adam, Ftrl, Implicit, LinearRegression, LogisticRegression,
     OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression, StandardScaler,
 };
@@ -153,4 +156,62 @@ pub(super) fn fixed_adagrad(index: u32) -> Digest {
     }
     d.word(m.intercept().to_bits() as u32);
     d
+}
+
+/// A fixed-point learner behind the fixed-point scaler, with `try_learn_one` on every other
+/// step: the digest covers every prediction, every result code, the scaled features and the
+/// final weights.
+fn fixed_logistic<R: FxRule<D>>(name: &str, index: u32, rule: R) -> Digest {
+    let mut rng = Rng::new(seed(name, index));
+    let mut m = FxLogisticRegression::<D, R>::new(rule);
+    let mut sc = FxStandardScaler::<D>::new();
+    let mut d = Digest::default();
+    let mut z = [to_fixed(0.0); D];
+    for step in 0..STEPS {
+        let xf = features(&mut rng, index);
+        let x = xf.map(|v| to_fixed(if v.is_finite() { v } else { 0.0 }));
+        sc.learn_transform(&x, &mut z);
+        for v in &z {
+            d.word(v.to_bits() as u32);
+        }
+        d.word(m.predict_proba(&z).to_bits() as u32);
+        if step % 2 == 0 {
+            m.learn_one(&z, label(&xf));
+        } else {
+            d.word(u32::from(m.try_learn_one(&x, label(&xf)).is_ok()));
+        }
+    }
+    for w in m.weights() {
+        d.word(w.to_bits() as u32);
+    }
+    d.word(m.intercept().to_bits() as u32);
+    d
+}
+
+pub(super) fn fixed_sgd(index: u32) -> Digest {
+    fixed_logistic("online::fixed::FxSgd", index, FxSgd::new(to_fixed(0.1)))
+}
+
+pub(super) fn fixed_adam(index: u32) -> Digest {
+    fixed_logistic("online::fixed::FxAdam", index, FxAdam::<D>::river())
+}
+
+pub(super) fn fixed_ftrl(index: u32) -> Digest {
+    fixed_logistic("online::fixed::FxFtrl", index, FxFtrl::<D>::river())
+}
+
+pub(super) fn fixed_pa(index: u32) -> Digest {
+    fixed_logistic(
+        "online::fixed::FxPassiveAggressive",
+        index,
+        FxPassiveAggressive::new(to_fixed(1.0)),
+    )
+}
+
+pub(super) fn fixed_adagrad_scaled(index: u32) -> Digest {
+    fixed_logistic(
+        "online::fixed::FxAdaGrad+FxStandardScaler",
+        index,
+        FxAdaGrad::<D>::new(to_fixed(0.1)),
+    )
 }
