@@ -426,7 +426,9 @@ fn sinkhorn_svg(rows: &[Value]) -> String {
     let colours = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
     ];
-    let mut groups: Vec<(String, &str, Vec<(f64, f64)>)> = Vec::new();
+    // (line label, side, (ε/max C, seconds) points).
+    type Line<'a> = (String, &'a str, Vec<(f64, f64)>);
+    let mut groups: Vec<Line> = Vec::new();
     for r in rows {
         for (side, label) in [("pot", "POT"), ("ours", "host")] {
             let key = format!("{label} {} n={}", r["set"].as_str().unwrap_or(""), r["n"]);
