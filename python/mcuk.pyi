@@ -251,9 +251,27 @@ class OTResult:
     iterations: int
 
 def sinkhorn(a: F64, b: F64, M: F64, reg: float = 0.01, numItermax: int = 100000, stopThr: float = 1e-9, *,
-             eps_scaling: bool = True, overrelaxation: float = 1.8) -> OTResult:
+             eps_scaling: bool = True, overrelaxation: float = 1.9) -> OTResult:
     """Entropic OT (log-domain Sinkhorn, ε-scaling, over-relaxation ω), as `mcuk sinkhorn`;
     reg = ε, stopThr on ‖T1 − a‖₁. Same plan as POT's ot.sinkhorn(method="sinkhorn_log")."""
+
+class CloudOTResult:
+    f: F64
+    g: F64
+    objective: float
+    cost: float
+    residual: float
+    converged: bool
+    iterations: int
+    def plan(self) -> F64:
+        """The dense m×n plan T_ij = exp((f_i + g_j − C_ij)/ε): m·n·8 bytes, for small problems."""
+
+def sinkhorn_clouds(a: F64, b: F64, X: F64, Y: F64, reg: float = 0.01, numItermax: int = 100000,
+                    stopThr: float = 1e-9, *, metric: Literal["sqeuclidean", "euclidean"] = "sqeuclidean",
+                    eps_scaling: bool = True, overrelaxation: float = 1.9) -> CloudOTResult:
+    """Entropic OT between the point clouds X (m×d) and Y (n×d), costs computed tile by tile in
+    every sweep (memory O((m + n)·d), never the m×n matrix), as `mcuk sinkhorn --x --y`; the
+    result holds the potentials f, g and forms the plan only on request."""
 
 def sparse_ot(a: F64, b: F64, M: F64, reg: float = 1.0, k: int = 2, numItermax: int = 2000, stopThr: float = 1e-7, *,
               dual: Literal["semi", "full"] = "semi") -> OTResult:

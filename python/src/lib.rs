@@ -11,6 +11,7 @@
 use pyo3::prelude::*;
 
 mod arrays;
+mod clouds;
 mod errors;
 mod kernels;
 mod online;
@@ -25,6 +26,7 @@ fn mcuk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     kernels::register(m)?;
     online::register(m)?;
     solvers::register(m)?;
+    clouds::register(m)?;
     tv::register(m)?;
     Ok(())
 }

@@ -38,7 +38,7 @@ impl OtResult {
     }
 }
 
-fn vec1(x: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
+pub(crate) fn vec1(x: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
     let a = view::<f64>(x, name, "float64")?;
     if a.ndim() != 1 {
         return Err(input(format!("{name}: expected a 1-D array")));
@@ -46,7 +46,7 @@ fn vec1(x: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
     Ok(a.as_slice().map_err(|e| input(e.to_string()))?.to_vec())
 }
 
-fn mat(x: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<f64>, usize, usize)> {
+pub(crate) fn mat(x: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<f64>, usize, usize)> {
     let a = view::<f64>(x, name, "float64")?;
     if a.ndim() != 2 {
         return Err(input(format!("{name}: expected a 2-D array")));
@@ -78,7 +78,7 @@ fn result(py: Python<'_>, p: &Problem, s: Solution) -> PyResult<OtResult> {
 
 /// Entropic OT (log-domain Sinkhorn with ε-scaling and over-relaxation), `mcuk sinkhorn`.
 #[pyfunction]
-#[pyo3(signature = (a, b, M, reg = 0.01, numItermax = 100_000, stopThr = 1e-9, *, eps_scaling = true, overrelaxation = 1.8))]
+#[pyo3(signature = (a, b, M, reg = 0.01, numItermax = 100_000, stopThr = 1e-9, *, eps_scaling = true, overrelaxation = 1.9))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
 fn sinkhorn(
     py: Python<'_>,

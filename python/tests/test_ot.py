@@ -53,3 +53,36 @@ def test_halpern_matching_pennies():
     g = mcuk.halpern_game(A, stopThr=1e-8)
     assert g.converged
     assert np.allclose(g.x, [0.5, 0.5], atol=1e-6) and abs(g.value) <= 1e-6
+
+
+def test_point_cloud_sinkhorn_is_the_dense_solve_without_the_matrix():
+    rng = np.random.default_rng(7)
+    m, n = 40, 25
+    xs, xt = rng.normal(size=(m, 2)), rng.normal(size=(n, 2)) + 1
+    a = np.full(m, 1 / m)
+    b = np.full(n, 1 / n)
+    M = ot.dist(xs, xt)  # squared Euclidean
+    reg = 0.05 * M.max()
+    res = mcuk.sinkhorn_clouds(a, b, xs, xt, reg=reg, stopThr=1e-12)
+    assert res.converged and res.residual <= 2e-12
+    assert res.f.shape == (m,) and res.g.shape == (n,)
+    ref = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=100000, stopThr=1e-13)
+    plan = res.plan()
+    assert plan.shape == (m, n)
+    assert np.max(np.abs(plan - ref)) <= 1e-9
+    assert abs(res.cost - np.sum(ref * M)) <= 1e-9 * np.sum(ref * M)
+    # The Euclidean metric is the square root of the same distances.
+    e = mcuk.sinkhorn_clouds(a, b, xs, xt, reg=reg, stopThr=1e-12, metric="euclidean")
+    ref_e = ot.sinkhorn(a, b, np.sqrt(M), reg, method="sinkhorn_log", numItermax=100000, stopThr=1e-13)
+    assert np.max(np.abs(e.plan() - ref_e)) <= 1e-9
+
+
+def test_point_cloud_sinkhorn_refuses_bad_input():
+    a, b = np.full(3, 1 / 3), np.full(2, 1 / 2)
+    x, y = np.zeros((3, 2)), np.ones((2, 2))
+    with pytest.raises(ValueError, match="metric"):
+        mcuk.sinkhorn_clouds(a, b, x, y, metric="cosine")
+    with pytest.raises(ValueError, match="dimension"):
+        mcuk.sinkhorn_clouds(a, b, x, np.ones((2, 3)))
+    with pytest.raises(ValueError):
+        mcuk.sinkhorn_clouds(a, b, np.full((3, 2), np.nan), y)
