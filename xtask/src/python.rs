@@ -56,6 +56,5 @@ pub fn step(firmware_digests: &[std::path::PathBuf]) -> Result<()> {
             std::env::join_paths(firmware_digests).context("MCUK_FIRMWARE_DIGESTS")?,
         );
     }
-    cmd::run(&mut pytest)
-    .context("the Python package's tests (pytest python/tests)")
+    cmd::run(&mut pytest).context("the Python package's tests (pytest python/tests)")
 }
