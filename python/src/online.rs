@@ -7,8 +7,9 @@
 use crate::arrays::{rows_of, view};
 use crate::errors::{input, kerr};
 use mcu_kernels::online::{
-    AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, Implicit, LinearRegression, LogisticRegression,
-    GlmConfig, OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression, StandardScaler,
+    AProx, AdaGrad, AdaMax, Adam, BinaryEval, Ftrl, GlmConfig, Implicit, LinearRegression,
+    LogisticRegression, OptimisticOgd, PassiveAggressive, Rule, Sgd, SoftmaxRegression,
+    StandardScaler,
 };
 use mcu_kernels::Error;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
@@ -643,7 +644,10 @@ impl SoftmaxRegressionPy {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("SoftmaxRegression", m.py().get_type::<SoftmaxRegressionPy>())?;
+    m.add(
+        "SoftmaxRegression",
+        m.py().get_type::<SoftmaxRegressionPy>(),
+    )?;
     m.add(
         "LogisticRegression",
         m.py().get_type::<LogisticRegressionPy>(),

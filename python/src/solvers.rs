@@ -41,7 +41,8 @@ impl OtResult {
     /// plan_indptr, no dense copy: sparse_ot only; ImportError without SciPy, ValueError for
     /// a result without a sparse form (sinkhorn).
     fn plan_csc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (Some(v), Some(i), Some(p)) = (&self.plan_values, &self.plan_indices, &self.plan_indptr)
+        let (Some(v), Some(i), Some(p)) =
+            (&self.plan_values, &self.plan_indices, &self.plan_indptr)
         else {
             return Err(input(
                 "plan_csc: this result has no sparse form (sparse_ot results have one)",

@@ -158,3 +158,19 @@ def test_softmax_regression_refuses_bad_classes():
     with pytest.raises(ValueError):
         m.learn_many(np.zeros((2, 3), np.float32), [0, 5])
     assert np.all(m.weights == 0)
+
+
+def test_learners_have_runtime_docstrings():
+    # help() shows the update and the defaults, as the stubs do.
+    assert "softmax(W x + b)" in mcuk.SoftmaxRegression.__doc__
+    assert "intercept_lr=0.01" in mcuk.SoftmaxRegression.__text_signature__
+    assert "σ(wᵀx + b)" in mcuk.LogisticRegression.__doc__ and "adagrad 0.1" in mcuk.LogisticRegression.__doc__
+    assert "wᵀx + b" in mcuk.LinearRegression.__doc__
+    for f, text in [
+        (mcuk.sinkhorn, "reg = ε (default 0.01)"),
+        (mcuk.sparse_ot, "γ = reg (default 1.0)"),
+        (mcuk.halpern_game, "natural residual (1e-6)"),
+        (mcuk.lipsdp, '"relu" (default)'),
+    ]:
+        assert text in f.__doc__, f.__name__
+    assert mcuk.OTResult.plan_csc.__doc__
