@@ -11,7 +11,7 @@ bench/baseline.json): on the Cortex-M4F, then the M0 (soft float).
 """
 
 from types import ModuleType
-from typing import Dict, List, Literal, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -236,6 +236,30 @@ class LinearRegression:
     @property
     def intercept(self) -> float: ...
 
+class SoftmaxRegression:
+    """Online multiclass (softmax) regression as on the chip (mcu_kernels::online::SoftmaxRegression),
+    River's linear_model.SoftmaxRegression. P(k | x) = softmax(W x + b)_k over n_classes (2 to 8)
+    classes numbered 0..n_classes; one step moves row k with the rule on (P_k − [k = y])·x and
+    b_k by −intercept_lr·(P_k − [k = y]). optimizer: one of RULES (default "sgd", River's 0.01);
+    intercept_lr defaults to the chip's 0.01 (River's model has none: intercept_lr=0 is River's).
+    At most 64 features. Same predictions as River to 2e-3 on ImageSegments."""
+    def __init__(self, n_features: int, n_classes: int, optimizer: str = "sgd", lr: Optional[float] = None,
+                 scale: bool = False, intercept_lr: float = 0.01) -> None: ...
+    def learn_one(self, x: Sample, y: int) -> None: ...
+    def predict_one(self, x: Sample) -> int: ...
+    def predict_proba_one(self, x: Sample) -> Dict[int, float]: ...
+    def learn_many(self, X: F32, y: Sequence[int]) -> None: ...
+    def predict_proba_many(self, X: F32) -> F32:
+        """(rows, n_classes) probabilities."""
+    def predict_many(self, X: F32) -> npt.NDArray[np.int64]: ...
+    @property
+    def weights(self) -> F32:
+        """W, (n_classes, n_features)."""
+    @property
+    def intercepts(self) -> F32: ...
+    @property
+    def n_classes(self) -> int: ...
+
 # ---- solvers ----------------------------------------------------------------------------
 
 class OTResult:
@@ -249,6 +273,14 @@ class OTResult:
     """‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁ of the returned plan."""
     converged: bool
     iterations: int
+    plan_indices: Optional[npt.NDArray[np.int64]]
+    """sparse_ot only (else None): the plan's CSC row indices (≤ k per column, ascending)."""
+    plan_values: Optional[F64]
+    """sparse_ot only: the nonzeros, in plan_indices' order."""
+    plan_indptr: Optional[npt.NDArray[np.int64]]
+    """sparse_ot only: the n + 1 column offsets into plan_indices / plan_values."""
+    def plan_csc(self) -> Any:
+        """The sparse plan as a scipy.sparse.csc_matrix (sparse_ot only; needs SciPy)."""
 
 def sinkhorn(a: F64, b: F64, M: F64, reg: float = 0.01, numItermax: int = 100000, stopThr: float = 1e-9, *,
              eps_scaling: bool = True, overrelaxation: float = 1.9) -> OTResult:
@@ -288,7 +320,8 @@ class GameResult:
     converged: bool
 
 def halpern_game(A: F64, stopThr: float = 1e-6, max_passes: float = 1e6) -> GameResult:
-    """min_x max_y xᵀAy over the simplices (restarted anchored extragradient), `mcuk halpern`."""
+    """min_x max_y xᵀAy over the simplices (restarted anchored extragradient), `mcuk halpern`;
+    stopThr on the natural residual."""
 
 def lipsdp(weights: Sequence[F64], activation: Literal["relu", "maxmin", "groupsort"] = "relu", group: int = 2) -> float:
     """LipSDP-Neuron upper bound on the Lipschitz constant of x ↦ W_L σ(… σ(W_1 x)) (Clarabel)."""

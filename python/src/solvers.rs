@@ -26,10 +26,34 @@ pub struct OtResult {
     converged: bool,
     /// Outer iterations (Sinkhorn sweeps, L-BFGS iterations).
     iterations: usize,
+    /// sparse_ot only (else None): the plan's compressed sparse columns, the row indices
+    /// (int64) of column j's nonzeros (at most k, ascending) at plan_indptr[j]..plan_indptr[j+1].
+    plan_indices: Option<Py<PyArray1<i64>>>,
+    /// sparse_ot only: the values of those nonzeros (float64), in the same order.
+    plan_values: Option<Py<PyArray1<f64>>>,
+    /// sparse_ot only: the n + 1 column offsets into plan_indices / plan_values.
+    plan_indptr: Option<Py<PyArray1<i64>>>,
 }
 
 #[pymethods]
 impl OtResult {
+    /// The plan as a scipy.sparse.csc_matrix (m×n) built from plan_values, plan_indices and
+    /// plan_indptr, no dense copy: sparse_ot only; ImportError without SciPy, ValueError for
+    /// a result without a sparse form (sinkhorn).
+    fn plan_csc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (Some(v), Some(i), Some(p)) =
+            (&self.plan_values, &self.plan_indices, &self.plan_indptr)
+        else {
+            return Err(input(
+                "plan_csc: this result has no sparse form (sparse_ot results have one)",
+            ));
+        };
+        let shape = self.plan.bind(py).shape().to_vec();
+        py.import("scipy.sparse")?
+            .getattr("csc_matrix")?
+            .call1(((v, i, p), (shape[0], shape[1])))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "OTResult(objective={}, cost={}, residual={:e}, converged={}, iterations={})",
@@ -64,9 +88,35 @@ fn problem(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, m: &Bound<'_, PyAny>) -> 
     Problem::new(r, c, cost, vec1(a, "a")?, vec1(b, "b")?).map_err(ot)
 }
 
-fn result(py: Python<'_>, p: &Problem, s: Solution) -> PyResult<OtResult> {
+/// The nonzeros of the row-major m×n plan by columns (CSC: values, row indices, offsets).
+fn csc(plan: &[f64], m: usize, n: usize) -> (Vec<f64>, Vec<i64>, Vec<i64>) {
+    let (mut vals, mut rows, mut ptr) = (Vec::new(), Vec::new(), vec![0i64]);
+    for j in 0..n {
+        for i in 0..m {
+            let v = plan[i * n + j];
+            if v != 0.0 {
+                vals.push(v);
+                rows.push(i as i64);
+            }
+        }
+        ptr.push(rows.len() as i64);
+    }
+    (vals, rows, ptr)
+}
+
+fn result(py: Python<'_>, p: &Problem, s: Solution, sparse: bool) -> PyResult<OtResult> {
+    let (mut plan_values, mut plan_indices, mut plan_indptr) = (None, None, None);
+    if sparse {
+        let (v, i, ptr) = csc(&s.plan, p.m, p.n);
+        plan_values = Some(PyArray1::from_vec(py, v).unbind());
+        plan_indices = Some(PyArray1::from_vec(py, i).unbind());
+        plan_indptr = Some(PyArray1::from_vec(py, ptr).unbind());
+    }
     let plan = PyArray1::from_vec(py, s.plan).reshape([p.m, p.n])?;
     Ok(OtResult {
+        plan_indices,
+        plan_values,
+        plan_indptr,
         plan: plan.unbind(),
         objective: s.dual_objective,
         cost: s.transport_cost,
@@ -76,7 +126,11 @@ fn result(py: Python<'_>, p: &Problem, s: Solution) -> PyResult<OtResult> {
     })
 }
 
-/// Entropic OT (log-domain Sinkhorn with ε-scaling and over-relaxation), `mcuk sinkhorn`.
+/// Entropic OT, as `mcuk sinkhorn`: the plan T = diag(u) K diag(v), K = exp(−M/ε), of
+/// min ⟨M, T⟩ − ε H(T) over T1 = a, Tᵀ1 = b, by log-domain Sinkhorn with ε-scaling and
+/// over-relaxation ω. reg = ε (default 0.01), numItermax sweeps (100000), stopThr on
+/// ‖T1 − a‖₁ (1e-9), eps_scaling (True), overrelaxation ω (1.8). Same plan as POT's
+/// ot.sinkhorn(method="sinkhorn_log"). Returns an OTResult (dense plan). GIL released.
 #[pyfunction]
 #[pyo3(signature = (a, b, M, reg = 0.01, numItermax = 100_000, stopThr = 1e-9, *, eps_scaling = true, overrelaxation = 1.9))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
@@ -102,11 +156,14 @@ fn sinkhorn(
     let s = py
         .detach(|| sk::solve(&p, &opts, &mut |_, _, _| {}))
         .map_err(ot)?;
-    result(py, &p, s)
+    result(py, &p, s, false)
 }
 
-/// Sparsity-constrained OT (at most k nonzeros per column, squared-ℓ₂ regularisation γ =
-/// `reg`), semi-dual or dual, L-BFGS; `mcuk ot`.
+/// Sparsity-constrained OT, as `mcuk ot`: min ⟨M, T⟩ + (γ/2)‖T‖² over T1 = a, Tᵀ1 = b with
+/// at most k nonzeros per column, γ = reg (default 1.0), k (2); L-BFGS on the semi-dual
+/// (dual="semi", default) or the dual ("full"), numItermax (2000), stopThr (1e-7). With
+/// k ≥ m: POT's ot.smooth.smooth_ot_dual(reg_type="l2"). Returns an OTResult: the dense
+/// plan and its sparse form (plan_values, plan_indices, plan_indptr; plan_csc() for SciPy).
 #[pyfunction]
 #[pyo3(signature = (a, b, M, reg = 1.0, k = 2, numItermax = 2000, stopThr = 1e-7, *, dual = "semi"))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
@@ -139,7 +196,7 @@ fn sparse_ot(
         }
     }
     .map_err(ot)?;
-    result(py, &p, s)
+    result(py, &p, s, true)
 }
 
 /// A matrix game's equilibrium (Halpern).
@@ -154,7 +211,10 @@ pub struct GameResult {
     converged: bool,
 }
 
-/// min_x max_y xᵀAy over the simplices (restarted anchored extragradient), `mcuk halpern`.
+/// The equilibrium of min_x max_y xᵀAy over the simplices (restarted anchored
+/// extragradient, Halpern), as `mcuk halpern`: stopThr on the natural residual (1e-6),
+/// max_passes over A (1e6). Returns a GameResult (x, y, value, gap, residual, iterations,
+/// converged).
 #[pyfunction]
 #[pyo3(signature = (A, stopThr = 1e-6, max_passes = 1e6))]
 #[allow(non_snake_case)]
@@ -186,7 +246,9 @@ fn halpern_game(
 }
 
 /// LipSDP-Neuron upper bound on the Lipschitz constant of x ↦ W_L σ(… σ(W_1 x)), weights as
-/// a list of 2-D float64 arrays (layer 1 first).
+/// a list of 2-D float64 arrays (layer 1 first): √ of the smallest ρ with the LipSDP-Neuron
+/// matrix inequality feasible (Clarabel). activation: "relu" (default), "maxmin" or
+/// "groupsort" (group size `group`, default 2).
 #[pyfunction]
 #[pyo3(signature = (weights, activation = "relu", group = 2))]
 fn lipsdp(

@@ -86,3 +86,37 @@ def test_point_cloud_sinkhorn_refuses_bad_input():
         mcuk.sinkhorn_clouds(a, b, x, np.ones((2, 3)))
     with pytest.raises(ValueError):
         mcuk.sinkhorn_clouds(a, b, np.full((3, 2), np.nan), y)
+
+
+def test_sparse_ot_plan_in_sparse_form():
+    a, b, M = problem()
+    k = 3
+    for dual in ("semi", "full"):
+        res = mcuk.sparse_ot(a, b, M, reg=1.0, k=k, dual=dual)
+        m, n = M.shape
+        ptr, idx, val = res.plan_indptr, res.plan_indices, res.plan_values
+        assert ptr.shape == (n + 1,) and ptr[0] == 0 and ptr[-1] == len(idx) == len(val)
+        counts = np.diff(ptr)
+        # At most k entries per column, the column's nonzeros in ascending row order.
+        assert np.all(counts <= k) and np.all(counts >= 1)
+        assert idx.dtype == np.int64 and val.dtype == np.float64
+        rebuilt = np.zeros((m, n))
+        for j in range(n):
+            rows = idx[ptr[j]:ptr[j + 1]]
+            assert np.all(np.diff(rows) > 0)
+            rebuilt[rows, j] = val[ptr[j]:ptr[j + 1]]
+        # Exactly the dense plan: every nonzero, nothing else.
+        assert np.array_equal(rebuilt, res.plan)
+        assert np.count_nonzero(res.plan) == len(val)
+        sp = pytest.importorskip("scipy.sparse")
+        csc = res.plan_csc()
+        assert sp.issparse(csc) and csc.format == "csc" and csc.shape == (m, n)
+        assert np.array_equal(csc.toarray(), res.plan)
+
+
+def test_sinkhorn_result_has_no_sparse_form():
+    a, b, M = problem()
+    res = mcuk.sinkhorn(a, b, M, reg=0.05 * M.max())
+    assert res.plan_indices is None and res.plan_values is None and res.plan_indptr is None
+    with pytest.raises(ValueError):
+        res.plan_csc()

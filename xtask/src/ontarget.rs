@@ -262,7 +262,42 @@ pub fn run_overflow_checked(board: Board) -> Result<()> {
     run_build(board, &[], build)
 }
 
+/// The file where a plain on-target run (no fixture features, no overflow checks) leaves
+/// the digests the firmware printed, `target/ontarget/<board>-digests.tsv`: a `#` comment
+/// line, then one `<suite name>\t<vector>\t<digest, 0x-hex>` line per vector. The Python
+/// package's pytest compares its own digests with these (`MCUK_FIRMWARE_DIGESTS`).
+pub fn digests_file(board: Board) -> std::path::PathBuf {
+    crate::cmd::root()
+        .join("target")
+        .join("ontarget")
+        .join(format!("{}-digests.tsv", board.name()))
+}
+
+/// Writes the device's digests to [`digests_file`].
+fn write_digests(board: Board, digests: &[DeviceDigest]) -> Result<()> {
+    use std::fmt::Write as _;
+    let path = digests_file(board);
+    let mut text = format!(
+        "# digests printed by target-tests on {} (QEMU): suite, vector, digest\n",
+        board.core()
+    );
+    for d in digests {
+        let name = SUITES.get(d.suite).map_or("?", |s| s.name);
+        let _ = writeln!(text, "{name}\t{}\t{:#010x}", d.vector, d.digest);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+}
+
 fn run_build(board: Board, features: &[&'static str], build: Build) -> Result<()> {
+    // Only the plain build's digests are kept for the Python package's test; a stale file of
+    // an earlier run never stands in for this one.
+    let keep = features.is_empty() && build.profile_dir.is_none();
+    if keep {
+        let _ = std::fs::remove_file(digests_file(board));
+    }
     let elf = build.run()?;
     let out = Qemu {
         board,
@@ -277,6 +312,9 @@ fn run_build(board: Board, features: &[&'static str], build: Build) -> Result<()
     }
     qemu::check(board, &out)?;
     let digests = parse_digests(&out)?;
+    if keep {
+        write_digests(board, &digests)?;
+    }
     let (n, mismatches, pairs) = compare_vectors(&digests);
     for m in &mismatches {
         eprintln!("  [{}] MISMATCH {m}", board.name());

@@ -13,8 +13,13 @@ use std::process::Command;
 /// The package's folder.
 pub const DIR: &str = "python";
 
-/// `pip install ./python` into target/pyenv, then `pytest python/tests`.
-pub fn step() -> Result<()> {
+/// The variable that gives pytest the firmware's digest files (`ontarget::digests_file`),
+/// joined as a PATH; unset, the digest test compares with the host's digests instead.
+pub const DIGESTS_VAR: &str = "MCUK_FIRMWARE_DIGESTS";
+
+/// `pip install ./python` into target/pyenv, then `pytest python/tests`, with
+/// [`DIGESTS_VAR`] naming `firmware_digests` (when there are any).
+pub fn step(firmware_digests: &[std::path::PathBuf]) -> Result<()> {
     let root = cmd::root();
     let py = tools::venv_python();
     // The venv's `bin/` first on the PATH: the build backend runs `maturin` by name.
@@ -39,11 +44,17 @@ pub fn step() -> Result<()> {
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
     )
     .context("building and installing the Python package (pip install ./python)")?;
-    cmd::run(
-        Command::new(&py)
-            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
-            .arg(root.join(DIR).join("tests"))
-            .current_dir(&root),
-    )
-    .context("the Python package's tests (pytest python/tests)")
+    let mut pytest = Command::new(&py);
+    pytest
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(root.join(DIR).join("tests"))
+        .current_dir(&root)
+        .env_remove(DIGESTS_VAR);
+    if !firmware_digests.is_empty() {
+        pytest.env(
+            DIGESTS_VAR,
+            std::env::join_paths(firmware_digests).context("MCUK_FIRMWARE_DIGESTS")?,
+        );
+    }
+    cmd::run(&mut pytest).context("the Python package's tests (pytest python/tests)")
 }

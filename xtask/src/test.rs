@@ -224,11 +224,6 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     );
     step(
         s,
-        "Python package: pip install ./python into target/pyenv, then pytest python/tests",
-        crate::python::step,
-    );
-    step(
-        s,
         format!(
             "fuzz smoke pass ({} targets × {} s from fuzz/corpus, fixed seed; `cargo xtask fuzz` for longer runs)",
             crate::fuzz::TARGETS.len(),
@@ -281,6 +276,25 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
             );
         }
     }
+    // After the on-target runs: the pytest compares the Python package's digests with the
+    // ones the firmware printed there (their files, when those runs wrote them), else with
+    // the host's.
+    step(
+        s,
+        "Python package: pip install ./python into target/pyenv, then pytest python/tests (digests against the firmware's)",
+        || {
+            let files: Vec<_> = if with_qemu {
+                Board::EMULATED
+                    .iter()
+                    .map(|&b| ontarget::digests_file(b))
+                    .filter(|f| f.is_file())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            crate::python::step(&files)
+        },
+    );
     if with_qemu {
         // The demo built with `fault-schedules` on every core: every fault schedule,
         // counted == injected, settled; traced on the M4F, where each schedule's
