@@ -89,7 +89,10 @@ const SMALL_ROW: usize = 32;
 
 /// The heap-of-logits form of [`project_topk_simplex`] (its documented algorithm), for rows
 /// longer than [`SMALL_ROW`].
-#[inline(never)]
+// Out of line on the target; inlined in the no-panic proof build only, where a call across
+// codegen units is taken as possibly unwinding (as in `zloss`).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 fn topk_heap_of_z(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
     let n = z.len();
     if n == 0 {
@@ -194,7 +197,10 @@ fn topk_heap_of_z(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> 
 /// element in every pass), for short rows (`N ≤ SMALL_ROW`), where it costs less than the
 /// heap of logits (no least-reaching search, less setup); the same bits as [`topk_heap_of_z`]
 /// (unit test `matches_reference_bit_for_bit`).
-#[inline(never)]
+// Out of line on the target; inlined in the no-panic proof build only, where a call across
+// codegen units is taken as possibly unwinding (as in `zloss`).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
 fn topk_heap_of_y(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
     let n = z.len();
     if n == 0 {
