@@ -116,6 +116,30 @@ pub fn spectral_norm_f64(w: &[f32], rows: usize, cols: usize) -> f64 {
     sigma.max(row_max).max(col_max)
 }
 
+/// A slice kernel called with an output `delta` elements longer or shorter than its input
+/// (clamped to `0..=cap`) refuses it with `LengthMismatch` and nothing else.
+pub fn check_length_refused<T: core::fmt::Debug + PartialEq>(
+    name: &str,
+    x: &[f32],
+    delta: i8,
+    cap: usize,
+    f: impl Fn(&[f32], &mut [f32]) -> Result<T, mcu_kernels::Error>,
+) {
+    let n = x.len();
+    let m = (n as i64 + i64::from(delta)).clamp(0, cap as i64) as usize;
+    if m != n {
+        let mut z = vec![0.0f32; m];
+        assert_eq!(
+            f(x, &mut z),
+            Err(mcu_kernels::Error::LengthMismatch {
+                expected: n,
+                actual: m
+            }),
+            "{name}: output length {m} for input {n}"
+        );
+    }
+}
+
 /// The host's file parsers, compiled from `host/src/io.rs` itself: the `host` crate links
 /// Clarabel and a system BLAS, which the coverage-instrumented build would have to compile
 /// and link for nothing (the parsers use only `std`).

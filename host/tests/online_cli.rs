@@ -39,6 +39,15 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(stdout(o).trim()).expect("valid JSON")
 }
 
+/// `learn --format json` on a temporary CSV of `contents` with the given flags; the JSON
+/// report of a successful run.
+fn learn_json(name: &str, contents: &str, flags: &[&str]) -> serde_json::Value {
+    let f = tmp_csv(name, contents);
+    let mut args = vec!["--data", f.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(flags);
+    json(&learn(&args))
+}
+
 fn assert_no_panic(o: &Output) {
     let e = stderr(o);
     assert!(!e.contains("panicked"), "panic: {e}");
@@ -153,18 +162,11 @@ fn text_output() {
 
 #[test]
 fn string_labels_and_quoted_cells() {
-    let f = tmp_csv(
+    let v = learn_json(
         "labels",
         "a,b,label\n1,2,\"cat\"\n2,1,dog\n1.5,2.5,cat\n3,0.5,dog\n1,2.2,cat\n",
+        &["--target", "label"],
     );
-    let v = json(&learn(&[
-        "--data",
-        f.to_str().unwrap(),
-        "--target",
-        "label",
-        "--format",
-        "json",
-    ]));
     assert_eq!(v["n"], 5);
     assert_eq!(v["classes"], serde_json::json!(["cat", "dog"]));
 }
@@ -253,19 +255,11 @@ fn other_bad_inputs_fail_cleanly() {
 
 #[test]
 fn non_finite_cells_are_skipped_not_fatal() {
-    let f = tmp_csv(
+    let v = learn_json(
         "nan",
         "a,b,y\n1,2,0\nNaN,1,1\ninf,1,0\n1e38,1e38,1\n0.5,0.1,1\n",
+        &["--target", "y", "--scale"],
     );
-    let v = json(&learn(&[
-        "--data",
-        f.to_str().unwrap(),
-        "--target",
-        "y",
-        "--scale",
-        "--format",
-        "json",
-    ]));
     // NaN and inf rows are neither scored nor learned; the 1e38 row is scored, but its update
     // overflows the scaler's variance (1e38² > f32::MAX), so it is undone and counted as skipped.
     assert_eq!(v["skipped"], 3);

@@ -25,14 +25,7 @@ fn int8_kernels_against_f64() {
         let mut rng = Rng::new(suites::seed("host::quant_int8", i));
         let (x, scale) = int8_case(&mut rng);
         let n = x.len();
-        let q: Vec<i32> = x.iter().map(|&v| i32::from(v)).collect();
-        let p = softmax_quantized(&q, f64::from(scale));
-
-        let lut = SoftmaxS8Lut::new(scale, 1.0).unwrap();
-        let mut y8 = vec![0i8; n];
-        let mut y16 = vec![0i16; n];
-        softmax_s8(&lut, &x, n, &mut y8).unwrap();
-        softmax_s8_s16(&lut, &x, n, &mut y16).unwrap();
+        let (p, mut y8, mut y16) = accurate_s8(&x, scale);
         for k in 0..n {
             let c8 = i64::from(y8[k]) + 128;
             let c16 = i64::from(y16[k]) + 32768;
@@ -110,13 +103,7 @@ fn largest_rows_accurate() {
                 *v = (rng.below(256) as i32 - 128) as i8;
             }
         }
-        let q: Vec<i32> = x.iter().map(|&v| i32::from(v)).collect();
-        let p = softmax_quantized(&q, f64::from(scale));
-        let lut = SoftmaxS8Lut::new(scale, 1.0).unwrap();
-        let mut y8 = vec![0i8; n];
-        let mut y16 = vec![0i16; n];
-        softmax_s8(&lut, &x, n, &mut y8).unwrap();
-        softmax_s8_s16(&lut, &x, n, &mut y16).unwrap();
+        let (p, y8, y16) = accurate_s8(&x, scale);
         let (mut m8, mut m16) = (0f64, 0f64);
         for k in 0..n {
             m8 = m8.max((f64::from(i32::from(y8[k]) + 128) - p[k] * 256.0).abs());
@@ -214,4 +201,18 @@ fn equal_logits_4096_and_more() {
         assert!(a.iter().all(|&v| v == want), "tflm n = {n}: {}", a[0]);
         assert!(b.iter().all(|&v| v == want), "lut n = {n}: {}", b[0]);
     }
+}
+
+/// The exact softmax of an int8 row at `scale` (f64) and the accurate kernels' int8 and int16
+/// outputs for it (β = 1, one row).
+fn accurate_s8(x: &[i8], scale: f32) -> (Vec<f64>, Vec<i8>, Vec<i16>) {
+    let n = x.len();
+    let q: Vec<i32> = x.iter().map(|&v| i32::from(v)).collect();
+    let p = softmax_quantized(&q, f64::from(scale));
+    let lut = SoftmaxS8Lut::new(scale, 1.0).unwrap();
+    let mut y8 = vec![0i8; n];
+    let mut y16 = vec![0i16; n];
+    softmax_s8(&lut, x, n, &mut y8).unwrap();
+    softmax_s8_s16(&lut, x, n, &mut y16).unwrap();
+    (p, y8, y16)
 }

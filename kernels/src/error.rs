@@ -83,3 +83,23 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+/// `Err(LengthMismatch)` unless `actual == expected`.
+#[inline(always)]
+pub(crate) fn same_len(expected: usize, actual: usize) -> Result<(), Error> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch { expected, actual })
+    }
+}
+
+/// `Err(Empty)` for `n == 0`, else `Err(LengthMismatch)` unless `m == n`: the check of a
+/// kernel that maps a non-empty input of length `n` to an output (or second input) of length `m`.
+#[inline(always)]
+pub(crate) fn nonempty_same_len(n: usize, m: usize) -> Result<(), Error> {
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    same_len(n, m)
+}

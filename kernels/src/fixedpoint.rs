@@ -296,11 +296,6 @@ pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::needless_range_loop
-)]
 mod tests {
     use super::*;
 

@@ -91,6 +91,18 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Test code may unwrap, index and panic: a failing test should stop at once. The library itself
+// (every non-test build, checked by `cargo clippy`) keeps the lints of `Cargo.toml`.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::needless_range_loop
+    )
+)]
 
 #[cfg(test)]
 extern crate std;

@@ -673,7 +673,6 @@ pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use fixed::types::I4F12;

@@ -689,7 +689,6 @@ pub fn zloss_s16(o: &[i16], target: usize, a: f32, b: f32) -> Result<f32, Error>
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

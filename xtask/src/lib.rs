@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod ontarget;
 pub mod package;
 pub mod probe;
+pub mod python;
 pub mod qemu;
 pub mod softfloat_check;
 pub mod test;

@@ -66,6 +66,9 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
     step(s, "rustfmt (fuzz)", || {
         cmd::run(cargo_in("fuzz").args(["fmt", "--all", "--check"]))
     });
+    step(s, "rustfmt (python)", || {
+        cmd::run(cargo_in("python").args(["fmt", "--all", "--check"]))
+    });
     step(s, "clippy -D warnings (host crates)", || {
         cmd::run(cargo_in(".").args([
             "clippy",
@@ -218,6 +221,11 @@ pub fn all(with_qemu: bool, random_seed: bool) -> Result<()> {
         s,
         "TFLite-Micro differential test (TFLM's interpreter against the TFLM-exact kernels)",
         || crate::tflm::oracle_step(&tools::venv_python()),
+    );
+    step(
+        s,
+        "Python package: pip install ./python into target/pyenv, then pytest python/tests",
+        crate::python::step,
     );
     step(
         s,

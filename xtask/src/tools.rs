@@ -233,8 +233,32 @@ pub const NEEDS: &[Need] = &[
         kind: Kind::Pip {
             version: "0.9.7.post1",
         },
-        tasks: &[Peers],
-        why: "POT, the optimal-transport peer",
+        tasks: &[Test, Peers],
+        why: "POT, the optimal-transport peer (and the Python package's OT test)",
+    },
+    Need {
+        name: "scipy",
+        kind: Kind::Pip { version: "1.17.1" },
+        tasks: &[Test],
+        why: "f64 references of the Python package's tests",
+    },
+    Need {
+        name: "maturin",
+        kind: Kind::Pip { version: "1.16.0" },
+        tasks: &[Test],
+        why: "builds the Python package (python/, PyO3) into target/pyenv",
+    },
+    Need {
+        name: "pytest",
+        kind: Kind::Pip { version: "9.2.0" },
+        tasks: &[Test],
+        why: "runs the Python package's tests (python/tests)",
+    },
+    Need {
+        name: "river",
+        kind: Kind::Pip { version: "0.26.1" },
+        tasks: &[Test],
+        why: "River, the online learners' peer in the Python package's tests",
     },
 ];
 

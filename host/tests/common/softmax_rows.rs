@@ -83,3 +83,45 @@ pub fn check(what: &str, i: u32, x: &[f32], y: &[f32], r: &[f64]) -> f64 {
     assert!((sum - 1.0).abs() <= tol, "{what} vector {i}: sum {sum}");
     worst
 }
+
+/// Tolerance of the log-domain outputs: 2e−6 scaled by max(|w|, 1).
+pub fn log_tol(w: f64) -> f64 {
+    2e-6 * w.abs().max(1.0)
+}
+
+/// Checks a log_softmax output `y = x − l` (l the f64 log-sum-exp, finite): entries whose
+/// exact value is below −f32::MAX must be −∞. Returns the worst scaled absolute error.
+pub fn check_log_softmax(i: u32, x: &[f32], y: &[f32], l: f64) -> f64 {
+    let mut worst = 0.0f64;
+    for (k, (&g, &v)) in y.iter().zip(x).enumerate() {
+        let w = f64::from(v) - l;
+        if w.is_infinite() || w < -f64::from(f32::MAX) {
+            assert_eq!(g, f32::NEG_INFINITY, "vector {i}[{k}]");
+            continue;
+        }
+        let err = (f64::from(g) - w).abs();
+        assert!(
+            err <= log_tol(w),
+            "log_softmax vector {i}[{k}]: got {g}, want {w}"
+        );
+        worst = worst.max(err / w.abs().max(1.0));
+    }
+    worst
+}
+
+/// Checks a cross-entropy loss `g = l − x[target]` (+∞ where that exceeds f32::MAX);
+/// returns its scaled absolute error (0 for an infinite loss).
+pub fn check_cross_entropy(i: u32, x: &[f32], target: usize, l: f64, g: f32) -> f64 {
+    let w = l - f64::from(x[target]);
+    let g = f64::from(g);
+    if w.is_finite() && w <= f64::from(f32::MAX) {
+        assert!(
+            (g - w).abs() <= log_tol(w),
+            "cross_entropy vector {i}: {g} vs {w}"
+        );
+        (g - w).abs() / w.abs().max(1.0)
+    } else {
+        assert_eq!(g, f64::INFINITY, "vector {i}");
+        0.0
+    }
+}

@@ -10,6 +10,7 @@
 //! (a few dozen operations), each result inflated by a factor 1 + 2^−51 that dominates its
 //! rounding.
 
+use crate::error::same_len;
 use crate::Error;
 
 /// Largest number of rows or columns the norm and projection functions accept.
@@ -471,18 +472,8 @@ pub(crate) fn power_iteration_impl(
     steps: u32,
 ) -> Result<f32, Error> {
     check_matrix(w, rows, cols)?;
-    if v.len() != cols {
-        return Err(Error::LengthMismatch {
-            expected: cols,
-            actual: v.len(),
-        });
-    }
-    if u.len() != rows {
-        return Err(Error::LengthMismatch {
-            expected: rows,
-            actual: u.len(),
-        });
-    }
+    same_len(cols, v.len())?;
+    same_len(rows, u.len())?;
     if steps == 0 {
         return Err(Error::BadParameter("steps = 0"));
     }

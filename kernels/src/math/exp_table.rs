@@ -93,11 +93,7 @@ pub(crate) fn exp16_normal(x: f32) -> f32 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation
-)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
 

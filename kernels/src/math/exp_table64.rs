@@ -151,11 +151,7 @@ pub(crate) fn half_exp_pair(x: f32) -> (f32, f32, u32) {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation
-)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
 

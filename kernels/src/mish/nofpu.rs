@@ -264,12 +264,6 @@ pub fn mish_slice(x: &[f32], y: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 mod tests {
     use super::*;
 

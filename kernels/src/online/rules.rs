@@ -1380,7 +1380,6 @@ impl<const D: usize> Rule<D> for PassiveAggressive {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -80,15 +80,7 @@ pub(crate) struct Terms {
     pub(crate) off_bits: u32,
 }
 
-/// `Err(LengthMismatch)` unless `actual == expected`.
-#[inline(always)]
-pub(crate) fn same_len(expected: usize, actual: usize) -> Result<(), Error> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch { expected, actual })
-    }
-}
+pub(crate) use crate::error::same_len;
 
 /// The max pass over `map(x_i)` (`map` must be monotone non-decreasing). NaN is ignored here (it
 /// is caught by the sum, which it makes

@@ -251,10 +251,4 @@ pub fn softmax_in_place(x: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 mod tests;

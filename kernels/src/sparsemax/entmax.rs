@@ -61,27 +61,8 @@ use crate::Error;
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
     let n = z.len();
-    if n == 0 {
-        return Err(Error::Empty);
-    }
-    if p.len() != n {
-        return Err(Error::LengthMismatch {
-            expected: n,
-            actual: p.len(),
-        });
-    }
-    let mut m = f32::NEG_INFINITY;
-    for &v in z {
-        if v > m || v.is_nan() {
-            if v.is_nan() {
-                return Err(Error::NanInput);
-            }
-            m = v;
-        }
-    }
-    if m == f32::NEG_INFINITY {
-        return Err(Error::AllNegInfinity);
-    }
+    crate::error::nonempty_same_len(n, p.len())?;
+    let m = super::float::max_checked(z)?;
     if m == f32::INFINITY {
         let count = crate::count::count_pos_inf(z);
         let share = 1.0 / count as f32;
@@ -159,7 +140,6 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -47,19 +47,7 @@ pub struct Threshold {
     pub support: usize,
 }
 
-#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-fn check_lengths(n: usize, m: usize) -> Result<(), Error> {
-    if n == 0 {
-        return Err(Error::Empty);
-    }
-    if m != n {
-        return Err(Error::LengthMismatch {
-            expected: n,
-            actual: m,
-        });
-    }
-    Ok(())
-}
+use crate::error::nonempty_same_len as check_lengths;
 
 /// Every +∞ logit gets 1/(number of +∞), everything else 0.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
@@ -388,7 +376,7 @@ pub fn sparsemax_sort(z: &[f32], p: &mut [f32]) -> Result<usize, Error> {
 
 /// Maximum of `z`, rejecting NaN and all −∞.
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
-fn max_checked(z: &[f32]) -> Result<f32, Error> {
+pub(super) fn max_checked(z: &[f32]) -> Result<f32, Error> {
     let mut m = f32::NEG_INFINITY;
     for &v in z {
         if v > m || v.is_nan() {
@@ -742,7 +730,6 @@ pub fn sparsemax_loss(z: &[f32], target: usize, grad: Option<&mut [f32]>) -> Res
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -85,7 +85,6 @@ pub(crate) fn sort_descending<T: Copy + PartialOrd>(v: &mut [T]) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

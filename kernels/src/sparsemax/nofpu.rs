@@ -167,15 +167,7 @@ fn square_q31(v: u32) -> f32 {
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
     let n = z.len();
-    if n == 0 {
-        return Err(Error::Empty);
-    }
-    if p.len() != n {
-        return Err(Error::LengthMismatch {
-            expected: n,
-            actual: p.len(),
-        });
-    }
+    crate::error::nonempty_same_len(n, p.len())?;
     // Pass 1: NaN and the maximum (by key; −∞ has the smallest key of the non-NaN values).
     let mut mk = 0u32;
     let mut mb = 0xFF80_0000u32;
@@ -268,7 +260,6 @@ pub fn entmax15(z: &[f32], p: &mut [f32]) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use std::vec;

@@ -18,15 +18,7 @@ const ROUNDS: usize = 12;
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 fn core<T: Copy + Into<i32>>(z: &[T], frac_bits: u32, p: &mut [u16]) -> Result<usize, Error> {
     let n = z.len();
-    if n == 0 {
-        return Err(Error::Empty);
-    }
-    if p.len() != n {
-        return Err(Error::LengthMismatch {
-            expected: n,
-            actual: p.len(),
-        });
-    }
+    crate::error::nonempty_same_len(n, p.len())?;
     if frac_bits > MAX_FRAC_BITS {
         return Err(Error::BadParameter("frac_bits above 16"));
     }
@@ -264,7 +256,6 @@ pub fn sparsemax_q15_s8(z: &[i8], frac_bits: u32, p: &mut [u16]) -> Result<usize
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -390,7 +390,6 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

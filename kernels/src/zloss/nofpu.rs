@@ -365,7 +365,6 @@ pub fn zloss_grad(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use std::vec;

@@ -20,27 +20,15 @@ pub(crate) fn mul_hi(a: u32, b: u32) -> u32 {
     mul_hi_split(a, b)
 }
 
-/// ⌊a·b / 2^32⌋, exact, from four 16×16-bit products (ARMv6-M: no `umull`).
-///
-/// a = ah·2^16 + al, b = bh·2^16 + bl; the middle column sums (al·bl >> 16) + low halves of
-/// al·bh and ah·bl (each < 2^16, sum < 3·2^16: no overflow); its carry joins the high column
-/// ah·bh + high halves (< 2^32 because the full product is < 2^64).
+/// ⌊a·b / 2^32⌋, exact: the high half of [`mul_wide_split`] (ARMv6-M: no `umull`).
 #[cfg_attr(
     not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
     allow(dead_code)
 )]
 #[inline(always)]
 pub(crate) fn mul_hi_split(a: u32, b: u32) -> u32 {
-    let (ah, al) = (a >> 16, a & 0xFFFF);
-    let (bh, bl) = (b >> 16, b & 0xFFFF);
-    let ll = al * bl;
-    let lh = al * bh;
-    let hl = ah * bl;
-    let hh = ah * bh;
-    let mid = (ll >> 16) + (lh & 0xFFFF) + (hl & 0xFFFF);
-    hh.wrapping_add(lh >> 16)
-        .wrapping_add(hl >> 16)
-        .wrapping_add(mid >> 16)
+    // The low half's two instructions are dead here and the compiler drops them.
+    (mul_wide_split(a, b) >> 32) as u32
 }
 
 /// ⌊a·b / 2^32⌋ for signed a, b (two's complement, exact): the unsigned high half minus the
@@ -67,10 +55,13 @@ pub(crate) fn mul_wide(a: u32, b: u32) -> u64 {
     mul_wide_split(a, b)
 }
 
-/// a·b as a u64, exact, from four 16×16-bit products, both halves from the same partial
-/// products (as [`mul_hi_split`]; the low half is ll's low 16 bits and the middle column's).
-/// Written this way the compiler does not fold it back into a 64×64-bit `__aeabi_lmul` call
-/// (it did with a separate 32-bit low product).
+/// a·b as a u64, exact, from four 16×16-bit products (ARMv6-M: no `umull`).
+///
+/// a = ah·2^16 + al, b = bh·2^16 + bl; the middle column sums (al·bl >> 16) + low halves of
+/// al·bh and ah·bl (each < 2^16, sum < 3·2^16: no overflow); its carry joins the high column
+/// ah·bh + high halves (< 2^32 because the full product is < 2^64); the low half is ll's low
+/// 16 bits and the middle column's. Written this way the compiler does not fold it back into a
+/// 64×64-bit `__aeabi_lmul` call (it did with a separate 32-bit low product).
 #[cfg_attr(
     not(any(test, all(target_arch = "arm", not(target_has_atomic = "32")))),
     allow(dead_code)

@@ -45,15 +45,8 @@ const TINY_BITS: u32 = 0x3300_0000;
 #[inline]
 pub fn exp(x: f32) -> f32 {
     let bits = x.to_bits();
-    let abs = bits & 0x7FFF_FFFF;
-    if abs > 0x7F80_0000 {
-        return quiet(bits);
-    }
-    if abs >= HUGE_BITS {
-        return if bits >> 31 != 0 { 0.0 } else { f32::INFINITY };
-    }
-    if abs < TINY_BITS {
-        return 1.0;
+    if let Some(y) = special(bits) {
+        return y;
     }
     pack(exp2_y_q32(exp_y_q32(bits)), false)
 }
@@ -87,16 +80,10 @@ pub fn exp(x: f32) -> f32 {
 #[inline]
 pub fn exp2(x: f32) -> f32 {
     let bits = x.to_bits();
+    if let Some(y) = special(bits) {
+        return y;
+    }
     let abs = bits & 0x7FFF_FFFF;
-    if abs > 0x7F80_0000 {
-        return quiet(bits);
-    }
-    if abs >= HUGE_BITS {
-        return if bits >> 31 != 0 { 0.0 } else { f32::INFINITY };
-    }
-    if abs < TINY_BITS {
-        return 1.0;
-    }
     let field = abs >> 23; // 102…134
     let mx = i64::from((abs & 0x007F_FFFF) | 0x0080_0000);
     // x·2^32 = mx·2^(field − 150 + 32): a left shift of at most 16 (< 2^40) or a right one.
@@ -212,4 +199,20 @@ pub(crate) fn expm1_from_exp(ex: Num) -> f32 {
     // (m − 2^(31 − n))·2^(n − 31), 2^(31 − n) ≤ 2^57.
     let d = i64::from(ex.m).wrapping_sub(1i64 << (31i32.wrapping_sub(n) & 63));
     pack_u64(d < 0, d.unsigned_abs(), n.wrapping_sub(31))
+}
+
+/// The arguments of [`exp`] and [`exp2`] that need no reduction: NaN (quieted), |x| past the
+/// overflow/underflow edge (+∞ or +0 by sign), and |x| so small that the result rounds to 1.
+#[inline(always)]
+fn special(bits: u32) -> Option<f32> {
+    let abs = bits & 0x7FFF_FFFF;
+    if abs > 0x7F80_0000 {
+        Some(quiet(bits))
+    } else if abs >= HUGE_BITS {
+        Some(if bits >> 31 != 0 { 0.0 } else { f32::INFINITY })
+    } else if abs < TINY_BITS {
+        Some(1.0)
+    } else {
+        None
+    }
 }

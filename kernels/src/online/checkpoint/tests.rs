@@ -1,7 +1,6 @@
 //! Checkpoint tests: sizes (counted by hand), a golden encoding, round trips of random states
 //! of every learner, every single-bit flip and every truncation rejected with the right
 //! error, arbitrary bytes never panic, a resumed learner continues bit-identically.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
 use super::*;
 use crate::online::fixed::to_fixed;

@@ -30,15 +30,7 @@ use row::{
     Scan, Sum63, NO_A,
 };
 
-/// `Err(LengthMismatch)` unless the lengths agree.
-#[inline(always)]
-fn same_len(expected: usize, actual: usize) -> Result<(), Error> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch { expected, actual })
-    }
-}
+use crate::error::same_len;
 
 /// 1/count as an f32 (correctly rounded: the quotient's 32 bits plus a nonzero remainder are
 /// never a tie for count < 2^64).
@@ -542,10 +534,4 @@ pub fn cross_entropy(
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 mod tests;

@@ -70,11 +70,6 @@ pub(crate) const fn roundf(x: f32) -> f32 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::needless_range_loop
-)]
 mod tests {
     use super::*;
 

@@ -333,7 +333,6 @@ impl Factors {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::vec::Vec;

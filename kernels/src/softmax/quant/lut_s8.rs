@@ -355,7 +355,6 @@ pub fn softmax_s8_s16(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

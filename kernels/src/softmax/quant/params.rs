@@ -248,11 +248,6 @@ impl SoftmaxS8Params {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::needless_range_loop
-)]
 mod tests {
     use super::*;
 

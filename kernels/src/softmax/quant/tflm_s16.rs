@@ -644,11 +644,6 @@ pub fn softmax_s16_tflm_domain(params: &SoftmaxS16Params, row: &[i16]) -> TflmDo
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::needless_range_loop
-)]
 mod tests {
     use super::*;
 

@@ -324,11 +324,6 @@ pub fn softmax_s8_s16_tflm_table(
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::needless_range_loop
-)]
 mod tests {
     use super::super::{softmax_s8_s16_tflm, softmax_s8_tflm};
     use super::*;
