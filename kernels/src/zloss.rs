@@ -558,6 +558,7 @@ fn add_square(s: i64, q: i32) -> i64 {
 }
 
 /// Exact integer moments for the fixed-point variants.
+#[inline(always)]
 fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     if o.is_empty() {
         return Err(Error::Empty);
@@ -614,7 +615,7 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
     // Σ(q_i − q_c) = S1 − D·q_c, |D·q_c| < 2^47.
     let s1c = s1.wrapping_sub((d as i64).wrapping_mul(i64::from(oc.into())));
     let m = if q == 0 { None } else { Some((s1c, q)) };
-    Ok(nofpu::loss_from_moments(m, a, b))
+    Ok(nofpu::loss_from_moments(&m, a, b))
 }
 
 /// Z-loss of int8 outputs (any scale and zero point: the loss is invariant to both).

@@ -241,12 +241,17 @@ fn tail_sq(m: Option<(i64, u128)>, a: f32, b: f32) -> (Num, Num, f32) {
 /// target (S1 = Σ(q_i − q_c), Q = N·Σ(q_i − q_c)² − S1², `None` when Q = 0): the scalar tail
 /// of [`zloss`] in 32-bit-mantissa integer arithmetic, for the fixed-point forms
 /// ([`crate::zloss::zloss_s8`], [`crate::zloss::zloss_s16`]). Bit-identical on every target.
-// Out of line on the target (one copy for both fixed-point forms); inlined in the no-panic
-// proof build only, where a call across codegen units is taken as possibly unwinding.
-#[cfg_attr(not(assert_no_panic), inline(never))]
-#[cfg_attr(assert_no_panic, inline(always))]
-pub(crate) fn loss_from_moments(m: Option<(i64, u128)>, a: f32, b: f32) -> f32 {
-    tail_sq(m, a, b).2
+///
+/// Out of line (one copy for both fixed-point forms). It is an `extern "C"` function only so
+/// that it is `nounwind` (a Rust panic cannot cross that ABI), which lets the no-panic proof of
+/// its callers see that calling it cannot unwind whichever codegen unit it lands in; it is
+/// never called from C. It carries the proof's mark itself, since the `nounwind` ABI would
+/// otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+pub(crate) extern "C" fn loss_from_moments(m: &Option<(i64, u128)>, a: f32, b: f32) -> f32 {
+    tail_sq(*m, a, b).2
 }
 
 /// Z-loss of the outputs `o` for class `target`, FPU-free (the integer form of
