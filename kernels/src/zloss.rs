@@ -558,6 +558,7 @@ fn add_square(s: i64, q: i32) -> i64 {
 }
 
 /// Exact integer moments for the fixed-point variants.
+#[inline(always)]
 fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Result<f32, Error> {
     if o.is_empty() {
         return Err(Error::Empty);
@@ -598,30 +599,41 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
         s1 = s1.wrapping_add(i64::from(b1));
         rest = tail;
     }
-    let d = o.len() as i64;
-    let var_num = i128::from(d) * i128::from(s2) - i128::from(s1) * i128::from(s1);
-    let z = if var_num > 0 {
-        let num = d.wrapping_mul(i64::from(oc.into())).wrapping_sub(s1);
-        num as f64 / libm::sqrt(var_num as f64)
+    // Q = D·S2 − S1² ≥ 0 (Cauchy–Schwarz), the same for the differences to the target. When
+    // S2 < 2^32 (every int8 row below 2^18 elements) D·S2 < 2^64 and S1² ≤ D·S2: two 32×32-bit
+    // products; otherwise D·S2 < 2^94 and S1² < 2^94 in u128.
+    let d = o.len() as u64;
+    let s1_abs = s1.unsigned_abs();
+    let q = if s2 < 1 << 32 {
+        u128::from(
+            math::int::mul_wide(d as u32, s2 as u32)
+                .wrapping_sub(math::int::mul_wide(s1_abs as u32, s1_abs as u32)),
+        )
     } else {
-        0.0
+        math::int::mul_u64_wide(d, s2 as u64).wrapping_sub(math::int::mul_u64_wide(s1_abs, s1_abs))
     };
-    let u = f64::from(a) * (f64::from(b) - z);
-    Ok(loss_from_u(u, a))
+    // Σ(q_i − q_c) = S1 − D·q_c, |D·q_c| < 2^47.
+    let s1c = s1.wrapping_sub((d as i64).wrapping_mul(i64::from(oc.into())));
+    let m = if q == 0 { None } else { Some((s1c, q)) };
+    Ok(nofpu::loss_from_moments(&m, a, b))
 }
 
 /// Z-loss of int8 outputs (any scale and zero point: the loss is invariant to both).
 ///
-/// Σq and Σq² are exact in i64 (D·Σq² − (Σq)² exact in i128), so z_c = (D·q_c − Σq)/
-/// √(D·Σq² − (Σq)²) is exact to f64 rounding; the tail is the one of [`zloss`]. Error:
-/// relative ≤ 1e−6 (measured max 2.6e−7 over 10^5 int8/int16 vectors, that of
-/// `math::exp`/`log1p`) for losses ≥ 1e−30. The sums take no 64-bit multiply per element
-/// (Σq in `i32` blocks of 2^15, q² one 32-bit product on the M0, one `smlal` elsewhere): the
-/// same integers as before.
+/// Formula: z_c = −S1'/√Q with the exact integers S1' = Σ(q_i − q_c) and
+/// Q = D·Σq² − (Σq)² (= D²σ² in units of the quantum), L = softplus(a·(b − z_c))/a.
+/// Algorithm: one pass for Σq and Σq² (exact in i64; Σq in `i32` blocks of 2^15, q² one
+/// 32-bit product on the M0, one `smlal` elsewhere); Q from two 32×32-bit products when
+/// Σq² < 2^32 (every int8 row below 2^18 elements), else in u128; then the scalar tail of
+/// [`nofpu::zloss`] in 32-bit-mantissa integer arithmetic (√, quotient, 2^x, ln(1 + r):
+/// no soft-float call, bit-identical on every core).
+/// Error: relative ≤ 1e−6 for losses ≥ 1e−30 (the float form's contract); measured max
+/// 8.1e−8 over 10^5 int8/int16 vectors (`host/tests/zloss_differential.rs`; 2.6e−7 with the
+/// former f64 tail).
 /// **Cost** (`cargo xtask bench`, row `zloss::zloss_s8`, N = 256, QEMU instructions per
-/// element): 8.3 on the M4F (9.2 before), 20.4 on the M3 (21.3), 49.6 on the M0 (97.4).
-/// About 9,600 instructions per call on the M0 (1,200 on the M4F) are the f64 tail (`sqrt`,
-/// divide, exp, log1p in soft float): the M0 stays above the goal of 3× the M4F.
+/// element): 7.1 on the M4F, 7.0 on the M3, 20.8 on the M0 (with the former f64/soft-float tail:
+/// 8.3, 20.4, 49.6). About 2,000 instructions per call on the M0 (700 on the M3/M4F) are
+/// the tail.
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`
@@ -656,8 +668,9 @@ pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 }
 
 /// Z-loss of int16 outputs; as [`zloss_s8`] (same exact integer moments, same measured
-/// error). **Cost** (`cargo xtask bench`, row `zloss::zloss_s16`, N = 256): 48.1 instructions
-/// per element on the M0 (96.5 before), as [`zloss_s8`] on the M4F.
+/// error, the same integer tail). **Cost** (`cargo xtask bench`, row `zloss::zloss_s16`,
+/// N = 256): 21.7 instructions per element on the M0 (48.1 with the former f64 tail), 7.1 on
+/// the M3 and the M4F.
 ///
 /// # Errors
 /// As [`zloss_s8`].

@@ -29,10 +29,14 @@ use crate::Error;
 /// [`super::sparsemax`], these are measurements, not bounds: τ rests on an f32 sum over the
 /// kept entries, and the fuzz target checks |Σp − 1| ≤ N·2^−24·(1 + Σ_S|z_i − max|). The
 /// outputs are bit for bit those of the former heap-of-y form (unit test against it).
+/// Rows of up to 32 elements take the former form instead (a heap of y = z − m, a subtraction
+/// per element; the same bits, unit test `matches_reference_bit_for_bit`): at N = 16 it needs
+/// no search for the least reaching logit and less setup.
 /// **Cost** (`cargo xtask bench`, row `sparsemax::project_topk_simplex[k=8]`, N = 256, uniform
-/// logits in [−8, 8]): 86.0 / 56.4 / 34.5 instructions per element on the M0 / M3 / M4F (was
-/// 450.9 / 350.6 / 47.8). Short rows lose: at N = 16 a call costs 2,268 instructions on the
-/// M4F (was 1,457) and 13,239 on the M0 (was 11,875): the heap's setup is paid once per row.
+/// logits in [−8, 8]): 80.5 / 54.3 / 33.1 instructions per element on the M0 / M3 / M4F (was
+/// 450.9 / 350.6 / 47.8 with the heap of y at every length). At N = 16 a call costs 1,472
+/// instructions on the M4F, 9,010 on the M3 and 11,925 on the M0 (2,268 / 9,177 / 13,239 with
+/// the heap of logits at that length).
 ///
 /// # Errors
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
@@ -70,6 +74,26 @@ use crate::Error;
 /// ```
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
+    if z.len() <= SMALL_ROW {
+        topk_heap_of_y(z, k, out)
+    } else {
+        topk_heap_of_z(z, k, out)
+    }
+}
+
+/// Rows up to this length take the former heap-of-y form ([`topk_heap_of_y`]): at N = 16 it
+/// cost 1,457 / 8,959 / 11,875 instructions per call on the M4F / M3 / M0 against 2,268 /
+/// 9,177 / 13,239 for the heap of logits, which wins from N = 64 on (3,523 against 4,082 on
+/// the M4F; `cargo xtask bench`, k = 8).
+const SMALL_ROW: usize = 32;
+
+/// The heap-of-logits form of [`project_topk_simplex`] (its documented algorithm), for rows
+/// longer than [`SMALL_ROW`].
+// Out of line on the target; inlined in the no-panic proof build only, where a call across
+// codegen units is taken as possibly unwinding (as in `zloss`).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn topk_heap_of_z(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
     let n = z.len();
     if n == 0 {
         return Err(Error::Empty);
@@ -164,6 +188,110 @@ pub fn project_topk_simplex(z: &[f32], k: usize, out: &mut [f32]) -> Result<usiz
         if pos {
             *o = d;
         }
+        support = support.wrapping_add(usize::from(pos)); // counts elements: ≤ N
+    }
+    Ok(support)
+}
+
+/// The former form of [`project_topk_simplex`] (a heap of y = z − m, a subtraction per
+/// element in every pass), for short rows (`N ≤ SMALL_ROW`), where it costs less than the
+/// heap of logits (no least-reaching search, less setup); the same bits as [`topk_heap_of_z`]
+/// (unit test `matches_reference_bit_for_bit`).
+// Out of line on the target; inlined in the no-panic proof build only, where a call across
+// codegen units is taken as possibly unwinding (as in `zloss`).
+#[cfg_attr(not(assert_no_panic), inline(never))]
+#[cfg_attr(assert_no_panic, inline(always))]
+fn topk_heap_of_y(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
+    let n = z.len();
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    if out.len() != n {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            actual: out.len(),
+        });
+    }
+    if k == 0 {
+        return Err(Error::BadParameter("k must be at least 1"));
+    }
+    let k = if k < n { k } else { n };
+    let mut m = f32::NEG_INFINITY;
+    for &v in z {
+        if v > m || v.is_nan() {
+            if v.is_nan() {
+                return Err(Error::NanInput);
+            }
+            m = v;
+        }
+    }
+    if m == f32::NEG_INFINITY {
+        return Err(Error::AllNegInfinity);
+    }
+    if m == f32::INFINITY {
+        let count = crate::count::count_pos_inf(z);
+        let kept = if count < k { count } else { k };
+        let share = 1.0 / kept as f32;
+        let mut taken = 0usize;
+        for (o, &v) in out.iter_mut().zip(z) {
+            let take = v == f32::INFINITY && taken < kept;
+            taken = taken.wrapping_add(usize::from(take)); // counts elements: ≤ N
+            *o = if take { share } else { 0.0 };
+        }
+        return Ok(kept);
+    }
+    let less = |a: f32, b: f32| a < b;
+    let (heap_buf, _) = out.split_at_mut(k);
+    let (head, tail) = z.split_at(k);
+    for (h, &v) in heap_buf.iter_mut().zip(head) {
+        *h = v - m;
+    }
+    heap::heapify(heap_buf, less);
+    for &v in tail {
+        let y = v - m;
+        if let Some(root) = heap_buf.first_mut()
+            && y > *root
+        {
+            *root = y;
+            heap::sift_down(heap_buf, 0, k, less);
+        }
+    }
+    // The k-th largest shifted value.
+    let kth = heap_buf.first().copied().unwrap_or(0.0);
+    heap::drain_sorted(heap_buf, less);
+    // Sorted rule on the k kept values (descending, in (−∞, 0]).
+    let mut cum = 0.0f32;
+    let mut best_sum = 0.0f32;
+    let mut best_k = 1.0f32;
+    let mut j = 0.0f32;
+    let mut greater = 0usize;
+    for &y in heap_buf.iter() {
+        greater = greater.wrapping_add(usize::from(y > kth)); // counts elements: ≤ N
+    }
+    for &y in heap_buf.iter() {
+        j += 1.0;
+        cum += y;
+        if 1.0 + j * y > cum {
+            best_sum = cum;
+            best_k = j;
+        } else {
+            break;
+        }
+    }
+    let tau = (best_sum - 1.0) / best_k;
+    // Ties at the k-th value: only the first (k − #greater) are kept.
+    // greater ≤ k − 1: fewer than k values exceed the k-th largest.
+    let ties_allowed = k.saturating_sub(greater);
+    let mut ties = 0usize;
+    let mut support = 0usize;
+    for (o, &v) in out.iter_mut().zip(z) {
+        let y = v - m;
+        let tie = y == kth && ties < ties_allowed;
+        ties = ties.wrapping_add(usize::from(tie)); // counts elements: ≤ N
+        let kept = y > kth || tie;
+        let d = y - tau;
+        let pos = kept && d > 0.0;
+        *o = if pos { d } else { 0.0 };
         support = support.wrapping_add(usize::from(pos)); // counts elements: ≤ N
     }
     Ok(support)
@@ -265,106 +393,8 @@ fn max_checked(z: &[f32]) -> Result<f32, Error> {
 mod tests {
     use super::*;
 
-    /// The previous implementation (heap of y = z − m, a subtraction per element in every
-    /// pass), kept as the bit-for-bit reference of the current one.
-    fn reference(z: &[f32], k: usize, out: &mut [f32]) -> Result<usize, Error> {
-        let n = z.len();
-        if n == 0 {
-            return Err(Error::Empty);
-        }
-        if out.len() != n {
-            return Err(Error::LengthMismatch {
-                expected: n,
-                actual: out.len(),
-            });
-        }
-        if k == 0 {
-            return Err(Error::BadParameter("k must be at least 1"));
-        }
-        let k = if k < n { k } else { n };
-        let mut m = f32::NEG_INFINITY;
-        for &v in z {
-            if v > m || v.is_nan() {
-                if v.is_nan() {
-                    return Err(Error::NanInput);
-                }
-                m = v;
-            }
-        }
-        if m == f32::NEG_INFINITY {
-            return Err(Error::AllNegInfinity);
-        }
-        if m == f32::INFINITY {
-            let count = crate::count::count_pos_inf(z);
-            let kept = if count < k { count } else { k };
-            let share = 1.0 / kept as f32;
-            let mut taken = 0usize;
-            for (o, &v) in out.iter_mut().zip(z) {
-                let take = v == f32::INFINITY && taken < kept;
-                taken = taken.wrapping_add(usize::from(take)); // counts elements: ≤ N
-                *o = if take { share } else { 0.0 };
-            }
-            return Ok(kept);
-        }
-        let less = |a: f32, b: f32| a < b;
-        let (heap_buf, _) = out.split_at_mut(k);
-        let (head, tail) = z.split_at(k);
-        for (h, &v) in heap_buf.iter_mut().zip(head) {
-            *h = v - m;
-        }
-        heap::heapify(heap_buf, less);
-        for &v in tail {
-            let y = v - m;
-            if let Some(root) = heap_buf.first_mut()
-                && y > *root
-            {
-                *root = y;
-                heap::sift_down(heap_buf, 0, k, less);
-            }
-        }
-        // The k-th largest shifted value.
-        let kth = heap_buf.first().copied().unwrap_or(0.0);
-        heap::drain_sorted(heap_buf, less);
-        // Sorted rule on the k kept values (descending, in (−∞, 0]).
-        let mut cum = 0.0f32;
-        let mut best_sum = 0.0f32;
-        let mut best_k = 1.0f32;
-        let mut j = 0.0f32;
-        let mut greater = 0usize;
-        for &y in heap_buf.iter() {
-            greater = greater.wrapping_add(usize::from(y > kth)); // counts elements: ≤ N
-        }
-        for &y in heap_buf.iter() {
-            j += 1.0;
-            cum += y;
-            if 1.0 + j * y > cum {
-                best_sum = cum;
-                best_k = j;
-            } else {
-                break;
-            }
-        }
-        let tau = (best_sum - 1.0) / best_k;
-        // Ties at the k-th value: only the first (k − #greater) are kept.
-        // greater ≤ k − 1: fewer than k values exceed the k-th largest.
-        let ties_allowed = k.saturating_sub(greater);
-        let mut ties = 0usize;
-        let mut support = 0usize;
-        for (o, &v) in out.iter_mut().zip(z) {
-            let y = v - m;
-            let tie = y == kth && ties < ties_allowed;
-            ties = ties.wrapping_add(usize::from(tie)); // counts elements: ≤ N
-            let kept = y > kth || tie;
-            let d = y - tau;
-            let pos = kept && d > 0.0;
-            *o = if pos { d } else { 0.0 };
-            support = support.wrapping_add(usize::from(pos)); // counts elements: ≤ N
-        }
-        Ok(support)
-    }
-
-    /// Bit for bit the previous implementation, on rows built to stress the new paths: ties,
-    /// ±0, ±∞, rows where z − m rounds distinct z to equal y (tiny z next to a huge maximum,
+    /// The two forms bit for bit (and the public kernel, which picks one by length, with
+    /// them), on rows built to stress the new paths: ties, ±0, ±∞, rows where z − m rounds distinct z to equal y (tiny z next to a huge maximum,
     /// so the least reaching z is below the k-th largest), every k from 1 to N + 1.
     #[test]
     fn matches_reference_bit_for_bit() {
@@ -386,8 +416,8 @@ mod tests {
             1e-30,
         ];
         for round in 0..40_000u32 {
-            let n = 1 + (next() % 24) as usize;
-            let mut z = [0.0f32; 24];
+            let n = 1 + (next() % 48) as usize;
+            let mut z = [0.0f32; 48];
             let scale = [1.0f32, 1e-6, 1e6, 1e-40][(next() % 4) as usize];
             for v in z.iter_mut().take(n) {
                 let r = next();
@@ -402,10 +432,18 @@ mod tests {
             }
             let z = &z[..n];
             let k = 1 + (next() % (n as u64 + 1)) as usize;
-            let (mut a, mut b) = ([7.0f32; 24], [9.0f32; 24]);
-            let ra = project_topk_simplex(z, k, &mut a[..n]);
-            let rb = reference(z, k, &mut b[..n]);
+            let (mut a, mut b, mut c) = ([7.0f32; 48], [9.0f32; 48], [5.0f32; 48]);
+            let ra = topk_heap_of_z(z, k, &mut a[..n]);
+            let rb = topk_heap_of_y(z, k, &mut b[..n]);
             assert_eq!(ra, rb, "{z:?} k = {k}");
+            // The public kernel (either form by length) gives the same.
+            assert_eq!(project_topk_simplex(z, k, &mut c[..n]), ra);
+            if ra.is_ok() {
+                assert!(c[..n]
+                    .iter()
+                    .zip(&a[..n])
+                    .all(|(x, y)| x.to_bits() == y.to_bits()));
+            }
             if ra.is_ok() {
                 let (a, b) = (&a[..n], &b[..n]);
                 assert!(

@@ -217,13 +217,17 @@ fn softplus_sigmoid(u: Num) -> (Num, Num) {
 /// (u, L) from the moments: z_c = −S1/√Q, u = a·(b − z_c), L = softplus(u)/a.
 #[inline(always)]
 fn tail(m: &Option<Moments>, a: f32, b: f32) -> (Num, Num, f32) {
+    tail_sq(m.as_ref().map(|m| (m.s1, m.q)), a, b)
+}
+
+/// [`tail`] from (S1, Q) directly: S1 = Σ(o_i − o_c) and Q = N·Σ(o_i − o_c)² − S1² > 0 in any
+/// common unit (`None`: σ = 0, z_c = 0).
+#[inline(always)]
+fn tail_sq(m: Option<(i64, u128)>, a: f32, b: f32) -> (Num, Num, f32) {
     let an = Num::from_bits(a.to_bits());
     let bz = match m {
-        Some(m) => {
-            let w = div(
-                Num::from_fixed(m.s1, 0),
-                sqrt(Num::from_u128(false, m.q, 0).0),
-            );
+        Some((s1, q)) => {
+            let w = div(Num::from_fixed(s1, 0), sqrt(Num::from_u128(false, q, 0).0));
             add(Num::from_bits(b.to_bits()), w).0
         }
         None => Num::from_bits(b.to_bits()),
@@ -231,6 +235,23 @@ fn tail(m: &Option<Moments>, a: f32, b: f32) -> (Num, Num, f32) {
     let u = mul(an, bz);
     let (sp, sig) = softplus_sigmoid(u);
     (an, sig, pack(div(sp, an), false))
+}
+
+/// The loss L = softplus(a·(b − z_c))/a from exact integer moments of the differences to the
+/// target (S1 = Σ(q_i − q_c), Q = N·Σ(q_i − q_c)² − S1², `None` when Q = 0): the scalar tail
+/// of [`zloss`] in 32-bit-mantissa integer arithmetic, for the fixed-point forms
+/// ([`crate::zloss::zloss_s8`], [`crate::zloss::zloss_s16`]). Bit-identical on every target.
+///
+/// Out of line (one copy for both fixed-point forms). It is an `extern "C"` function only so
+/// that it is `nounwind` (a Rust panic cannot cross that ABI), which lets the no-panic proof of
+/// its callers see that calling it cannot unwind whichever codegen unit it lands in; it is
+/// never called from C. It carries the proof's mark itself, since the `nounwind` ABI would
+/// otherwise hide a panic inside it from the proof.
+#[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+pub(crate) extern "C" fn loss_from_moments(m: &Option<(i64, u128)>, a: f32, b: f32) -> f32 {
+    tail_sq(*m, a, b).2
 }
 
 /// Z-loss of the outputs `o` for class `target`, FPU-free (the integer form of

@@ -352,7 +352,7 @@ impl SoftmaxS16Params {
     #[inline(always)]
     fn exp_q15_narrow<const RIGHT: bool>(diff: i32, left1: u32, right: u32, mult: i32) -> i32 {
         let twice = diff.wrapping_shl(left1); // 2 · diff · 2^left ∈ [−2^31, 0] (left1 = left + 1 ≤ 15)
-        let prod = i64::from(twice).wrapping_mul(i64::from(mult)); // |·| ≤ 2^62
+        let prod = neg_product(twice, mult); // |·| ≤ 2^62
         let biased = if RIGHT {
             let scaled = (prod.wrapping_add(1 << 31) >> 32) as i32; // ∈ [−2^30, 0]
             rounding_divide_by_pot(scaled, right).wrapping_add(65535) // no wrap
@@ -392,6 +392,23 @@ impl SoftmaxS16Params {
         let sat = sym.clamp(-32768, 32767) as i16;
         i32::from(lut_lookup(sat, &EXP_LUT))
     }
+}
+
+/// `twice · mult` for `twice ∈ [−2^31, 0]` and `mult ∈ [0, 2^31)`, exact: one `smull` where
+/// the core has it (the M4F folds the rounding into an `SMMLAR`).
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+#[inline(always)]
+fn neg_product(twice: i32, mult: i32) -> i64 {
+    i64::from(twice).wrapping_mul(i64::from(mult))
+}
+
+/// `twice · mult` on ARMv6-M (no long multiply: the `i64` product is an `__aeabi_lmul` call):
+/// −(|twice| · mult) from four 16×16-bit products ([`crate::math::int::mul_wide`]); the same
+/// integer (|twice| ≤ 2^31 and mult < 2^31: the product is below 2^62, its negation exact).
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+#[inline(always)]
+fn neg_product(twice: i32, mult: i32) -> i64 {
+    (crate::math::int::mul_wide(twice.unsigned_abs(), mult as u32) as i64).wrapping_neg()
 }
 
 /// The exp pass of [`softmax_s16_tflm`]: each Q0.15 exp stored in `y_row` (rescaled later),
@@ -504,8 +521,9 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// Tables: 2 × 1026 bytes of flash plus the 3 KiB kernel form of [`EXP_LUT`], no RAM.
 /// Cost (`cargo xtask bench`, row `softmax::quant::softmax_s16_tflm`, N = 256, uniform int16
 /// logits, `S_in` = 10/32768, QEMU instructions per element): 30.3 on the M4F (49.1 before the
-/// narrow exp pass), 32.6 on the M3 (53.2 before), 95.4 on the M0 (118.1 before); the M7
-/// runs the M4F's code (49.1 before). Per element: a max step, one rounded high multiply-accumulate for TFLM's
+/// narrow exp pass), 32.6 on the M3 (53.2 before), 88.7 on the M0 (118.1 before; 95.4 with
+/// the product as an `__aeabi_lmul` call, now four 16×16-bit multiplies); the M7 runs the
+/// M4F's code (49.1 before). Per element: a max step, one rounded high multiply-accumulate for TFLM's
 /// `MultiplyByQuantizedMultiplier`, a one-multiply interpolated lookup, and an `i32` rescale.
 ///
 /// # Errors
