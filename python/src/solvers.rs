@@ -129,7 +129,7 @@ fn result(py: Python<'_>, p: &Problem, s: Solution, sparse: bool) -> PyResult<Ot
 /// Entropic OT, as `mcuk sinkhorn`: the plan T = diag(u) K diag(v), K = exp(−M/ε), of
 /// min ⟨M, T⟩ − ε H(T) over T1 = a, Tᵀ1 = b, by log-domain Sinkhorn with ε-scaling and
 /// over-relaxation ω. reg = ε (default 0.01), numItermax sweeps (100000), stopThr on
-/// ‖T1 − a‖₁ (1e-9), eps_scaling (True), overrelaxation ω (1.8). Same plan as POT's
+/// ‖T1 − a‖₁ (1e-9), eps_scaling (True), overrelaxation ω (cap 1.9, set from the measured rate). Same plan as POT's
 /// ot.sinkhorn(method="sinkhorn_log"). Returns an OTResult (dense plan). GIL released.
 #[pyfunction]
 #[pyo3(signature = (a, b, M, reg = 0.01, numItermax = 100_000, stopThr = 1e-9, *, eps_scaling = true, overrelaxation = 1.9))]
