@@ -401,7 +401,7 @@ pub mod fpu {
     /// # Errors
     /// As [`zloss`](fn@zloss), plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
     ///
-    /// Stack (bytes, `cargo xtask bench`): M0 308 · M3 216 · M4F/M7/M33/M55 312.
+    /// Stack (bytes, `cargo xtask bench`): M0 308 · M3 216 · M4F/M7/M33/M55 320.
     /// <!-- stack: zloss::zloss_grad -->
     ///
     /// ```
@@ -486,8 +486,8 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 ///
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
-/// | `zloss::zloss_grad` | 308 | 216 | 312 | 312 | 312 | 312 |
-/// | `zloss::nofpu::zloss_grad` | 332 | 240 | 216 | 216 | 216 | 216 |
+/// | `zloss::zloss_grad` | 308 | 216 | 320 | 320 | 320 | 320 |
+/// | `zloss::nofpu::zloss_grad` | 364 | 284 | 264 | 264 | 264 | 264 |
 /// <!-- stack: zloss::zloss_grad, zloss::nofpu::zloss_grad -->
 ///
 /// # Example
@@ -639,7 +639,7 @@ fn zloss_int<T: Copy + Into<i32>>(o: &[T], target: usize, a: f32, b: f32) -> Res
 /// [`Error::Empty`], [`Error::IndexOutOfRange`], [`Error::BadParameter`] for bad `a`/`b`
 /// or D ≥ 2^32.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 292 · M3 176 · M4F/M7/M33/M55 256.
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 188 · M4F/M7/M33/M55 192.
 /// <!-- stack: zloss::zloss_s8 -->
 ///
 /// # Example
@@ -675,7 +675,7 @@ pub fn zloss_s8(o: &[i8], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// # Errors
 /// As [`zloss_s8`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 176 · M4F/M7/M33/M55 256.
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 188 · M4F/M7/M33/M55 192.
 /// <!-- stack: zloss::zloss_s16 -->
 ///
 /// # Example

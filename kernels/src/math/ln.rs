@@ -40,7 +40,7 @@ pub(crate) fn split(bits: u32) -> (i32, f32) {
 /// result.
 /// Special values: ln(±0) = −∞, ln(x < 0) = NaN, ln(+∞) = +∞, NaN → NaN.
 ///
-/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 2507.4 · M3 1453.8.
+/// Cost (`cargo xtask bench`, instructions per element at N = 256): M0 2507.4 · M3 1457.8.
 /// <!-- cost: math::fpu::ln -->
 ///
 /// Stack (bytes, `cargo xtask bench`): M0 164 · M3 88.

@@ -636,13 +636,13 @@ pub trait Checkpoint: Sized {
 ///
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
-/// | `online::checkpoint::save[LogisticRegression<9,Sgd>]` | 116 | 80 | 80 | 80 | 80 | 80 |
-/// | `online::checkpoint::save[LogisticRegression<9,AdaGrad>]` | 128 | 96 | 100 | 100 | 100 | 100 |
-/// | `online::checkpoint::save[LogisticRegression<9,Adam>]` | 116 | 80 | 80 | 80 | 80 | 80 |
-/// | `online::checkpoint::save[LogisticRegression<9,Ftrl>]` | 128 | 96 | 100 | 100 | 100 | 100 |
-/// | `online::checkpoint::save[StandardScaler<9>]` | 112 | 96 | 100 | 100 | 100 | 100 |
+/// | `online::checkpoint::save[LogisticRegression<9,AdaGrad>]` | 188 | 96 | 100 | 100 | 100 | 100 |
 /// | `online::checkpoint::save[BinaryEval]` | 116 | 64 | 64 | 64 | 64 | 64 |
 /// | `online::checkpoint::save[FxLogisticRegression<9,FxAdaGrad>]` | 100 | 56 | 56 | 56 | 56 | 56 |
+/// | `online::checkpoint::save[LogisticRegression<9,Sgd>]` | — | 80 | 80 | 80 | 80 | 80 |
+/// | `online::checkpoint::save[LogisticRegression<9,Adam>]` | — | 80 | 80 | 80 | 80 | 80 |
+/// | `online::checkpoint::save[LogisticRegression<9,Ftrl>]` | — | 96 | 100 | 100 | 100 | 100 |
+/// | `online::checkpoint::save[StandardScaler<9>]` | — | 96 | 100 | 100 | 100 | 100 |
 /// <!-- stack: online::checkpoint::save[*] -->
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn save<T: Checkpoint>(state: &T, buf: &mut [u8]) -> Result<usize, CheckpointError> {
@@ -709,13 +709,13 @@ pub fn save<T: Checkpoint>(state: &T, buf: &mut [u8]) -> Result<usize, Checkpoin
 ///
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
-/// | `online::checkpoint::restore[LogisticRegression<9,Sgd>]` | 232 | 192 | 184 | 184 | 184 | 184 |
-/// | `online::checkpoint::restore[LogisticRegression<9,AdaGrad>]` | 392 | 348 | 348 | 348 | 348 | 348 |
-/// | `online::checkpoint::restore[LogisticRegression<9,Adam>]` | 536 | 508 | 508 | 508 | 508 | 508 |
-/// | `online::checkpoint::restore[LogisticRegression<9,Ftrl>]` | 520 | 484 | 484 | 484 | 484 | 484 |
-/// | `online::checkpoint::restore[StandardScaler<9>]` | 280 | 244 | 240 | 240 | 240 | 240 |
+/// | `online::checkpoint::restore[LogisticRegression<9,AdaGrad>]` | 364 | 348 | 348 | 348 | 348 | 348 |
 /// | `online::checkpoint::restore[BinaryEval]` | 116 | 100 | 112 | 112 | 112 | 112 |
 /// | `online::checkpoint::restore[FxLogisticRegression<9,FxAdaGrad>]` | 280 | 244 | 244 | 244 | 244 | 244 |
+/// | `online::checkpoint::restore[LogisticRegression<9,Sgd>]` | — | 192 | 184 | 184 | 184 | 184 |
+/// | `online::checkpoint::restore[LogisticRegression<9,Adam>]` | — | 508 | 508 | 508 | 508 | 508 |
+/// | `online::checkpoint::restore[LogisticRegression<9,Ftrl>]` | — | 484 | 484 | 484 | 484 | 484 |
+/// | `online::checkpoint::restore[StandardScaler<9>]` | — | 244 | 240 | 240 | 240 | 240 |
 /// <!-- stack: online::checkpoint::restore[*] -->
 #[cfg_attr(all(test, assert_no_panic), no_panic::no_panic)]
 pub fn restore<T: Checkpoint>(buf: &[u8]) -> Result<T, CheckpointError> {

@@ -36,7 +36,7 @@ pub mod fpu {
 /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
 /// |---|---:|---:|---:|---:|---:|---:|
 /// | `sparsemax::entmax15` | 236 | 160 | 88 | 88 | 88 | 88 |
-/// | `sparsemax::nofpu::entmax15` | 228 | 136 | 140 | 140 | 140 | 140 |
+/// | `sparsemax::nofpu::entmax15` | 220 | 136 | 140 | 140 | 140 | 140 |
 /// <!-- stack: sparsemax::entmax15, sparsemax::nofpu::entmax15 -->
 ///
 /// ```

@@ -133,7 +133,7 @@ fn square_q31(v: u32) -> f32 {
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`] (the order of the float form's checks).
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 228 · M3 136 · M4F/M7/M33/M55 140.
+/// Stack (bytes, `cargo xtask bench`): M0 220 · M3 136 · M4F/M7/M33/M55 140.
 /// <!-- stack: sparsemax::nofpu::entmax15 -->
 ///
 /// ```

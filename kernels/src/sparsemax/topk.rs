@@ -42,7 +42,7 @@ use crate::Error;
 /// [`Error::Empty`], [`Error::LengthMismatch`], [`Error::NanInput`],
 /// [`Error::AllNegInfinity`], [`Error::BadParameter`] for `k == 0`.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 192 · M3 144 · M4F/M7/M33/M55 156.
+/// Stack (bytes, `cargo xtask bench`): M0 204 · M3 168 · M4F/M7/M33/M55 152.
 /// <!-- stack: sparsemax::project_topk_simplex[k=8] -->
 ///
 /// # Example

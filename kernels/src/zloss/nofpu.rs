@@ -316,7 +316,7 @@ pub fn zloss(o: &[f32], target: usize, a: f32, b: f32) -> Result<f32, Error> {
 /// # Errors
 /// As [`zloss`], plus [`Error::LengthMismatch`] if `grad.len() != o.len()`.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 332 · M3 240 · M4F/M7/M33/M55 216.
+/// Stack (bytes, `cargo xtask bench`): M0 364 · M3 284 · M4F/M7/M33/M55 264.
 /// <!-- stack: zloss::nofpu::zloss_grad -->
 ///
 /// ```

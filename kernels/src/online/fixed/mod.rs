@@ -559,8 +559,11 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
     /// |---|---:|---:|---:|---:|---:|---:|
-    /// | `online::fixed::predict_proba[FxSgd]` | 60 | 56 | 56 | 56 | – | – |
-    /// | `online::fixed::predict_proba[FxAdaGrad]` | 60 | 56 | 56 | 56 | – | – |
+    /// | `online::fixed::predict_proba[FxSgd]` | 60 | 56 | 56 | 56 | 56 | 56 |
+    /// | `online::fixed::predict_proba[FxAdaGrad]` | 60 | 56 | 56 | 56 | 56 | 56 |
+    /// | `online::fixed::predict_proba[FxAdam]` | 60 | 56 | 56 | 56 | 56 | 56 |
+    /// | `online::fixed::predict_proba[FxFtrl]` | 60 | 56 | 56 | 56 | 56 | 56 |
+    /// | `online::fixed::predict_proba[FxPassiveAggressive]` | 60 | 56 | 56 | 56 | 56 | 56 |
     /// <!-- stack: online::fixed::predict_proba[*] -->
     ///
     /// ```
@@ -598,11 +601,11 @@ impl<const D: usize, R: FxRule<D>> FxLogisticRegression<D, R> {
     ///
     /// | stack, bytes (`cargo xtask bench`) | M0 | M3 | M4F | M7 | M33 | M55 |
     /// |---|---:|---:|---:|---:|---:|---:|
-    /// | `online::fixed::learn_one[FxSgd]` | 128 | 112 | 120 | 120 | – | – |
-    /// | `online::fixed::learn_one[FxAdaGrad]` | 136 | 144 | 144 | 144 | – | – |
-    /// | `online::fixed::learn_one[FxAdam]` | 160 | 152 | 152 | 152 | – | – |
-    /// | `online::fixed::learn_one[FxFtrl]` | 176 | 160 | 160 | 160 | – | – |
-    /// | `online::fixed::learn_one[FxPassiveAggressive]` | 68 | 168 | 160 | 160 | – | – |
+    /// | `online::fixed::learn_one[FxSgd]` | 128 | 112 | 120 | 120 | 120 | 120 |
+    /// | `online::fixed::learn_one[FxAdaGrad]` | 136 | 144 | 144 | 144 | 144 | 144 |
+    /// | `online::fixed::learn_one[FxAdam]` | 152 | 144 | 152 | 152 | 152 | 152 |
+    /// | `online::fixed::learn_one[FxFtrl]` | 176 | 160 | 160 | 160 | 160 | 160 |
+    /// | `online::fixed::learn_one[FxPassiveAggressive]` | 68 | 168 | 160 | 160 | 168 | 168 |
     /// <!-- stack: online::fixed::learn_one[*] -->
     ///
     /// ```

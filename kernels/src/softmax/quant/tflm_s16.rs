@@ -530,7 +530,7 @@ const NARROW_MAX_ROW: usize = 1 << 17;
 /// [`Error::BadRowLength`], [`Error::Empty`], [`Error::LengthMismatch`] as
 /// [`super::softmax_s8_tflm`]; [`Error::BadParameter`] if `row_size > TFLM_S16_MAX_ROW`.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 324 · M3 260 · M4F/M7 244 · M33/M55 248.
+/// Stack (bytes, `cargo xtask bench`): M0 284 · M3 260 · M4F/M7 244 · M33/M55 248.
 /// <!-- stack: softmax::quant::softmax_s16_tflm -->
 ///
 /// ```

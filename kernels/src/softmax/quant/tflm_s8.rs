@@ -302,7 +302,7 @@ fn softmax_s8_tflm_impl<T: OutQ>(
 /// `output.len() != input.len()`, [`Error::BadParameter`] if `row_size > TFLM_MAX_ROW`.
 /// Nothing is written on error.
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 1316 · M3/M4F/M7/M33/M55 1200.
+/// Stack (bytes, `cargo xtask bench`): M0 1268 · M3/M4F/M7/M33/M55 1184.
 /// <!-- stack: softmax::quant::softmax_s8_tflm -->
 ///
 /// ```
@@ -360,7 +360,7 @@ pub fn softmax_s8_tflm(
 /// # Errors
 /// As [`softmax_s8_tflm`].
 ///
-/// Stack (bytes, `cargo xtask bench`): M0 1324 · M3/M4F/M7/M33/M55 1200.
+/// Stack (bytes, `cargo xtask bench`): M0 1276 · M3/M4F/M7/M33/M55 1192.
 /// <!-- stack: softmax::quant::softmax_s8_s16_tflm -->
 ///
 /// ```
