@@ -11,7 +11,7 @@
 //!   stopThr = 1e−9) first, then `mcuk ot --method semi-dual --ftol 1e-9`; the objectives
 //!   (semi-dual value, same formula) must agree to 1e−6 relative — if ours is lower by more,
 //!   it is re-run with ftol = 1e−12;
-//! * entropic OT, a sweep over point set × n × ε/max C ([`sinkhorn_sweep`]): `ot.sinkhorn`
+//! * entropic OT, a sweep over point set × n × ε/max C (`sinkhorn_sweep`): `ot.sinkhorn`
 //!   (stopThr = 1e−9; `sinkhorn_log` where it does not converge), then `mcuk sinkhorn --tol E`
 //!   with E = POT's final marginal error ‖T1 − a‖₁ + ‖Tᵀ1 − b‖₁, one rayon thread; both
 //!   written plans checked by `pot_peer.py check`; table in peers.md, plot in
